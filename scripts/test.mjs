@@ -1,0 +1,29 @@
+// `npm test`: type-check the whole program against the real @pulumi/aws types, then run every uvu
+// suite under tests/ in one process (uvu's model; see tests/support/pulumi.ts for why that matters),
+// and end with the line CI reads: "N passed, N failed".
+import { spawn } from "node:child_process";
+
+function run(command, args, env = {}) {
+  return new Promise((resolve) => {
+    let output = "";
+    const child = spawn(command, args, { env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (chunk) => { output += chunk; process.stdout.write(chunk); });
+    child.stderr.on("data", (chunk) => { output += chunk; process.stderr.write(chunk); });
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+const started = Date.now();
+const typecheck = await run("npx", ["tsc", "--noEmit"]);
+console.log(`typecheck: ${typecheck.code === 0 ? "ok" : "FAILED"} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+const pattern = process.argv[2] ?? "\\.test\\.ts$";
+const tests = await run("npx", ["uvu", "-r", "tsx/cjs", "tests", pattern]);
+const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(tests.output)?.[1] ?? 0);
+const total = count("Total");
+let passed = count("Passed");
+let failed = total - passed - count("Skipped");
+if (tests.code !== 0 && failed === 0) failed = 1; // a suite crashed before uvu could count it
+if (typecheck.code !== 0) failed += 1;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && tests.code === 0 && typecheck.code === 0 ? 0 : 1);

@@ -1,0 +1,146 @@
+import { BatchProcessor, EventType, FullBatchFailureError, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
+import type { Tracer } from "@aws-lambda-powertools/tracer";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { BatchTally, publishBatchMetrics } from "./batch-metrics";
+import { sendToDeadLetterQueue } from "./dead-letter";
+import { buildVehicleItem, eventIdOf } from "./item";
+import { storeVehicle } from "./store";
+import { parseVehicleMessage } from "./vehicle";
+
+export interface ConsumerDeps {
+  documentClient: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  tableName: string;
+  dlqUrl: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** Optional: without it (or with tracing disabled outside Lambda) no subsegments are made. */
+  tracer?: Tracer;
+  /** The clock, for tests. */
+  now?: () => Date;
+}
+
+export type VehicleConsumer = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+export type Outcome = "stored" | "duplicate" | "invalid" | "failed";
+
+/**
+ * The SQS handler. Per record: invalid -> DLQ with the reason, then success (SQS deletes it: retrying a
+ * poison message only wastes receives); valid -> conditional put (a duplicate is a success); anything that
+ * may pass (DynamoDB or DLQ unavailable) -> thrown, so the record is a batch item failure and SQS retries
+ * it until maxReceiveCount moves it to the DLQ.
+ *
+ * If every record of a batch fails, Powertools throws FullBatchFailureError instead of listing them all:
+ * the invocation errors (visible in the Lambda Errors metric), and SQS makes the whole batch visible again,
+ * which is what AWS does for a failed invocation. Metrics are flushed either way.
+ */
+export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
+  const now = deps.now ?? (() => new Date());
+
+  async function handleRecord(record: SQSRecord, tally: BatchTally): Promise<Outcome> {
+    const parsed = parseVehicleMessage(record.body, now());
+    const ids = { messageId: record.messageId, eventId: eventIdOf(record) };
+    if (!parsed.ok) {
+      const rejection = { code: parsed.code, reason: parsed.reason };
+      // A DeadLetterSendError propagates: the message stays on the source queue rather than being lost.
+      const sent = await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, rejection);
+      tally.recordValidationFailure(parsed.code);
+      deps.logger.warn("vehicle rejected", { ...ids, vehicleId: vehicleIdHint(record.body), outcome: "invalid", code: parsed.code, reason: parsed.reason,
+        ...(sent.dropped.length ? { droppedAttributes: sent.dropped } : {}) });
+      return "invalid";
+    }
+    const storedAt = now();
+    const item = buildVehicleItem(parsed.vehicle, record, storedAt);
+    const result = await storeVehicle(deps.documentClient, deps.tableName, item);
+    const logged = { ...ids, vehicleId: item.vehicleId, receiveCount: item.receiveCount, outcome: result };
+    if (result === "duplicate") {
+      tally.duplicates += 1;
+      deps.logger.info("vehicle already stored", { ...logged, reason: `eventId ${item.eventId} is already in the table` });
+    } else {
+      tally.stored += 1;
+      tally.latenciesMs.push(storedAt.getTime() - Number(record.attributes.SentTimestamp));
+      deps.logger.info("vehicle stored", logged);
+    }
+    return result;
+  }
+
+  /** The record handler given to Powertools: adds the failed-outcome log line and the trace annotations. */
+  async function processRecord(record: SQSRecord, tally: BatchTally): Promise<Outcome> {
+    return traced(deps.tracer, "### storeVehicle", async (annotate) => {
+      try {
+        const outcome = await handleRecord(record, tally);
+        annotate(outcome, record);
+        return outcome;
+      } catch (error) {
+        tally.transientFailures += 1;
+        annotate("failed", record);
+        deps.logger.error("vehicle not processed, SQS will retry it", {
+          messageId: record.messageId, eventId: eventIdOf(record), vehicleId: vehicleIdHint(record.body),
+          outcome: "failed", reason: (error as Error).message, error,
+        });
+        throw error;
+      }
+    });
+  }
+
+  return async function consumeVehicles(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+    deps.logger.addContext(context);
+    deps.metrics.captureColdStartMetric();
+    const tally = new BatchTally();
+    // A processor per invocation: BatchProcessor keeps the batch's records and failures on itself, so one
+    // shared instance would mix batches if the local cloud runs several invocations in this process.
+    const processor = new BatchProcessor(EventType.SQS);
+    try {
+      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, tally), processor, { context });
+    } catch (error) {
+      if (error instanceof FullBatchFailureError) {
+        deps.logger.error("every record in the batch failed; failing the invocation so SQS retries them all", {
+          records: event.Records.length, error,
+        });
+      }
+      throw error;
+    } finally {
+      publishBatchMetrics(deps.metrics, tally);
+    }
+  };
+}
+
+type Annotate = (outcome: Outcome, record: SQSRecord) => void;
+
+/**
+ * Run fn in its own X-Ray subsegment (captureAsyncFunc gives it its own context, so the SDK calls made while
+ * records are processed in parallel nest under the right record) and let it annotate outcome and vehicleId,
+ * which are searchable in the X-Ray console. Outside Lambda the Tracer disables itself and fn just runs.
+ */
+async function traced<T>(tracer: Tracer | undefined, name: string, fn: (annotate: Annotate) => Promise<T>): Promise<T> {
+  if (!tracer?.isTracingEnabled()) return fn(() => undefined);
+  return tracer.provider.captureAsyncFunc(name, async (subsegment) => {
+    const annotate: Annotate = (outcome, record) => {
+      subsegment?.addAnnotation("outcome", outcome);
+      const vehicleId = vehicleIdHint(record.body);
+      if (vehicleId) subsegment?.addAnnotation("vehicleId", vehicleId);
+    };
+    try {
+      return await fn(annotate);
+    } catch (error) {
+      subsegment?.addError(error as Error);
+      throw error;
+    } finally {
+      subsegment?.close();
+    }
+  }) as Promise<T>;
+}
+
+/** The vehicleId of a body that may be invalid, for logs and traces only; undefined when there is none. */
+function vehicleIdHint(body: string): string | undefined {
+  try {
+    const id = (JSON.parse(body) as { vehicleId?: unknown })?.vehicleId;
+    return typeof id === "string" ? id.trim().slice(0, 32) : undefined;
+  } catch {
+    return undefined;
+  }
+}

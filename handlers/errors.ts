@@ -1,0 +1,68 @@
+/**
+ * Why a message was rejected. The codes travel to the DLQ as the `errorCode` message attribute and to
+ * CloudWatch as the `Reason` dimension of ValidationFailures, so they are part of the public contract:
+ * add codes, never rename them.
+ */
+export const VALIDATION_ERROR_CODES = [
+  "INVALID_JSON",
+  "NOT_AN_OBJECT",
+  "MISSING_FIELD",
+  "WRONG_TYPE",
+  "OUT_OF_RANGE",
+  "BAD_FORMAT", // pattern mismatch, empty after trimming, or too long
+  "UNKNOWN_FIELD",
+] as const;
+
+export type ValidationErrorCode = (typeof VALIDATION_ERROR_CODES)[number];
+
+/** A message that can never be stored, whatever the retries: it goes to the DLQ at once. */
+export class VehicleValidationError extends Error {
+  constructor(
+    readonly code: ValidationErrorCode,
+    readonly reason: string,
+  ) {
+    super(`${code}: ${reason}`);
+    this.name = "VehicleValidationError";
+  }
+}
+
+/**
+ * DynamoDB refused or failed the write for a reason that may pass (throttling, 5xx, timeout, network).
+ * Thrown out of the record handler so the record becomes a batch item failure and SQS retries it.
+ */
+export class VehicleStoreError extends Error {
+  constructor(
+    readonly messageId: string,
+    cause: unknown,
+  ) {
+    super(`could not store message ${messageId}: ${describeCause(cause)}`, { cause });
+    this.name = "VehicleStoreError";
+  }
+}
+
+/**
+ * The DLQ did not accept a rejected message. Thrown so the record stays on the source queue: deleting
+ * it now would lose it, and the redrive policy still moves it to the DLQ after maxReceiveCount.
+ */
+export class DeadLetterSendError extends Error {
+  constructor(
+    readonly messageId: string,
+    cause: unknown,
+  ) {
+    super(`could not send rejected message ${messageId} to the DLQ: ${describeCause(cause)}`, { cause });
+    this.name = "DeadLetterSendError";
+  }
+}
+
+/** A required environment variable is missing, named so the deployer knows what to set. */
+export class ConsumerConfigurationError extends Error {
+  constructor(variable: string, why: string) {
+    super(`environment variable ${variable} is not set: ${why}`);
+    this.name = "ConsumerConfigurationError";
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return String(cause);
+}

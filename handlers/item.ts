@@ -1,0 +1,32 @@
+import type { SQSRecord } from "aws-lambda";
+import type { Vehicle } from "./vehicle";
+
+/** One stored message: the table's partition key is vehicleId and its sort key eventId, so a vehicle's history reads in time order. */
+export interface VehicleItem extends Vehicle {
+  /** The producer's UUIDv7 (time-ordered, stable across retries), or the SQS messageId for other senders. */
+  eventId: string;
+  messageId: string;
+  /** When SQS accepted the message (SentTimestamp), ISO 8601. */
+  sentAt: string;
+  /** When this consumer wrote the item, ISO 8601. */
+  storedAt: string;
+  /** ApproximateReceiveCount: above 1 means SQS delivered it again after a failure or timeout. */
+  receiveCount: number;
+}
+
+/** The idempotency key: the producer's eventId attribute, else the messageId (unique per SendMessage). */
+export function eventIdOf(record: SQSRecord): string {
+  const fromProducer = record.messageAttributes?.eventId?.stringValue?.trim();
+  return fromProducer ? fromProducer : record.messageId;
+}
+
+export function buildVehicleItem(vehicle: Vehicle, record: SQSRecord, now: Date): VehicleItem {
+  return {
+    ...vehicle,
+    eventId: eventIdOf(record),
+    messageId: record.messageId,
+    sentAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(),
+    storedAt: now.toISOString(),
+    receiveCount: Number(record.attributes.ApproximateReceiveCount),
+  };
+}

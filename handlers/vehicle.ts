@@ -1,0 +1,107 @@
+import { check, maxLength, nonEmpty, number, pipe, regex, safeParse, strictObject, string, trim } from "valibot";
+import type { BaseIssue } from "valibot";
+import type { ValidationErrorCode } from "./errors";
+
+/** One vehicle as the producer sends it, after trimming. */
+export interface Vehicle {
+  vehicleId: string;
+  make: string;
+  model: string;
+  year: number;
+  color: string;
+  mileage: number;
+}
+
+export type VehicleParseResult =
+  | { ok: true; vehicle: Vehicle }
+  | { ok: false; code: ValidationErrorCode; reason: string };
+
+/** The first car (Benz Patent-Motorwagen) is from 1886; next year's models are on sale this year. */
+export const MIN_YEAR = 1886;
+/** Beyond any real odometer; larger values are typos or unit mix-ups. */
+export const MAX_MILEAGE = 2_000_000;
+/** Keeps items small and dashboards readable; no real make, model or colour name is longer. */
+export const MAX_TEXT_LENGTH = 64;
+
+// Named imports only (no `import * as v`): Pulumi's closure serializer turns a captured module object
+// into a `require("valibot")`, but fails on the wrapper object a namespace import compiles to.
+
+/**
+ * The schema is built per call, not at module scope: its upper year bound moves with the clock, and a
+ * schema captured at module scope would be serialized into the Lambda text by value (see FACTS.md).
+ */
+function vehicleSchema(maxYear: number) {
+  const text = (field: string) =>
+    pipe(
+      string(),
+      trim(),
+      nonEmpty(`${field} is empty after trimming: it must name something`),
+      maxLength(MAX_TEXT_LENGTH, (issue) => `${field} is ${String(issue.input.length)} characters long: at most ${MAX_TEXT_LENGTH} allowed`),
+    );
+  return strictObject({
+    vehicleId: pipe(
+      string(),
+      trim(),
+      regex(/^VH\d{4,8}$/, (issue) => `vehicleId ${JSON.stringify(issue.input)} does not match ^VH\\d{4,8}$ (e.g. "VH2001")`),
+    ),
+    make: text("make"),
+    model: text("model"),
+    year: pipe(
+      number(),
+      check(
+        (year) => Number.isInteger(year) && year >= MIN_YEAR && year <= maxYear,
+        (issue) => `year ${String(issue.input)} is out of range: must be an integer from ${MIN_YEAR} to ${maxYear}`,
+      ),
+    ),
+    color: text("color"),
+    mileage: pipe(
+      number(),
+      check(
+        (mileage) => Number.isFinite(mileage) && mileage >= 0 && mileage <= MAX_MILEAGE,
+        (issue) => `mileage ${String(issue.input)} is out of range: must be a finite number from 0 to ${MAX_MILEAGE}`,
+      ),
+    ),
+  });
+}
+
+/**
+ * Parse and validate one SQS message body. Never throws: every problem becomes a code and a sentence
+ * that names the field and the rule, because that sentence is all an operator sees in the DLQ.
+ * Unknown fields are rejected, not dropped: dropping them would silently lose the sender's data.
+ */
+export function parseVehicleMessage(body: string, now: Date = new Date()): VehicleParseResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, code: "INVALID_JSON", reason: `body is not valid JSON: ${(error as Error).message}` };
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return { ok: false, code: "NOT_AN_OBJECT", reason: `body must be a JSON object, got ${jsonKind(json)}` };
+  }
+  const result = safeParse(vehicleSchema(now.getUTCFullYear() + 1), json);
+  if (result.success) return { ok: true, vehicle: result.output };
+  // The first issue decides: valibot reports fields in schema order, unknown fields last.
+  return describeIssue(result.issues[0]);
+}
+
+function describeIssue(issue: BaseIssue<unknown>): { ok: false; code: ValidationErrorCode; reason: string } {
+  const field = String(issue.path?.[issue.path.length - 1]?.key ?? "?");
+  if (issue.type === "strict_object" && issue.expected === "never") {
+    return { ok: false, code: "UNKNOWN_FIELD", reason: `unknown field "${field}": the schema does not allow extra fields` };
+  }
+  if (issue.type === "strict_object") {
+    return { ok: false, code: "MISSING_FIELD", reason: `missing field "${field}"` };
+  }
+  if (issue.kind === "schema") {
+    return { ok: false, code: "WRONG_TYPE", reason: `field "${field}" must be a ${issue.expected}, got ${jsonKind(issue.input)} ${JSON.stringify(issue.input)}` };
+  }
+  // Validation actions: `check` carries the range rules, the others (regex, non_empty, max_length) the format rules.
+  return { ok: false, code: issue.type === "check" ? "OUT_OF_RANGE" : "BAD_FORMAT", reason: issue.message };
+}
+
+function jsonKind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}

@@ -1,0 +1,128 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import { createConsumerFromEnvironment } from "../handlers";
+import { consumerCodePathOptions, installedPackages } from "./consumer-archive";
+import { consumerPolicy, lambdaAssumeRolePolicy } from "./policies";
+
+export interface MonitoredFunctionArgs {
+  /** Physical function name; also names the log group `/aws/lambda/<functionName>`. */
+  functionName: pulumi.Input<string>;
+  source: { arn: pulumi.Input<string> };
+  deadLetter: { arn: pulumi.Input<string>; url: pulumi.Input<string> };
+  table: { arn: pulumi.Input<string>; name: pulumi.Input<string> };
+  memorySizeMb: pulumi.Input<number>;
+  timeoutSeconds: pulumi.Input<number>;
+  logRetentionDays: pulumi.Input<number>;
+  batchSize: pulumi.Input<number>;
+  batchingWindowSeconds: pulumi.Input<number>;
+  maxConcurrency: pulumi.Input<number>;
+  /** Powertools log level; INFO logs one line per outcome without message bodies. */
+  logLevel?: pulumi.Input<string>;
+}
+
+/** The environment the consumer reads (see handlers/index.ts and CONTRACTS.md). */
+export const CONSUMER_SERVICE_NAME = "vehicle-consumer";
+export const METRICS_NAMESPACE = "VehiclePipeline";
+
+/**
+ * The vehicle consumer: a CallbackFunction fed by the queue through an explicit event source mapping, with its own
+ * least-privilege role, its own log group with retention, and X-Ray tracing.
+ */
+export class MonitoredFunction extends pulumi.ComponentResource {
+  readonly function: aws.lambda.CallbackFunction<unknown, unknown>;
+  readonly role: aws.iam.Role;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly eventSourceMapping: aws.lambda.EventSourceMapping;
+  readonly name: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: MonitoredFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("vehicle-pipeline:index:MonitoredFunction", name, {}, opts);
+
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      {
+        // The name Lambda would pick: created here first so it has a retention (Lambda's own would keep logs forever).
+        name: pulumi.interpolate`/aws/lambda/${args.functionName}`,
+        retentionInDays: args.logRetentionDays,
+      },
+      { parent: this },
+    );
+
+    // An explicit role: without one, CallbackFunction attaches nine *FullAccess managed policies.
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      { assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()), description: "Vehicle consumer: least privilege, one inline policy" },
+      { parent: this },
+    );
+
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.id,
+        policy: pulumi
+          .all([this.logGroup.arn, args.source.arn, args.deadLetter.arn, args.table.arn])
+          .apply(([logGroupArn, queueArn, deadLetterQueueArn, tableArn]) =>
+            JSON.stringify(consumerPolicy({ logGroupArn, queueArn, deadLetterQueueArn, tableArn })),
+          ),
+      },
+      { parent: this },
+    );
+
+    this.function = new aws.lambda.CallbackFunction(
+      name,
+      {
+        // Named explicitly so the log group above is the one Lambda writes to. Engine note: a replacement (rare: name
+        // or package type change) must delete first, because the new function cannot take the old one's name.
+        name: args.functionName,
+        role: this.role,
+        // The runtime provides AWS SDK v3; pinned rather than left to the provider's default so upgrades are explicit.
+        runtime: aws.lambda.Runtime.NodeJS22dX,
+        memorySize: args.memorySizeMb,
+        timeout: args.timeoutSeconds,
+        // Active: Lambda samples and starts traces itself; the Powertools Tracer adds subsegments for SDK calls.
+        tracingConfig: { mode: "Active" },
+        // Text (the default) keeps Powertools' JSON lines as they are; the explicit logGroup ties the function to ours.
+        loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
+        environment: {
+          variables: {
+            TABLE_NAME: args.table.name,
+            DLQ_URL: args.deadLetter.url,
+            POWERTOOLS_SERVICE_NAME: CONSUMER_SERVICE_NAME,
+            POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+            LOG_LEVEL: args.logLevel ?? "INFO",
+          },
+        },
+        // Runs once per cold start: clients, schema and logger are built inside, as serializeFunction requires.
+        callbackFactory: () => createConsumerFromEnvironment(),
+        // Keeps the archive to what the function loads (6.1 MB zipped without this): see consumer-archive.ts. Engine
+        // note: Pulumi resolves these paths from the working directory, which `pulumi up` sets to the project root.
+        codePathOptions: consumerCodePathOptions(installedPackages(join(__dirname, ".."))),
+      },
+      // The role must hold its permissions before Lambda validates the tracing config and the mapping polls.
+      { parent: this, dependsOn: [rolePolicy, this.logGroup], deleteBeforeReplace: true },
+    );
+
+    this.eventSourceMapping = new aws.lambda.EventSourceMapping(
+      `${name}-source`,
+      {
+        eventSourceArn: args.source.arn,
+        functionName: this.function.arn,
+        batchSize: args.batchSize,
+        // 0 favours latency; config requires at least 1 when batchSize is above 10 (Lambda's rule for standard queues).
+        maximumBatchingWindowInSeconds: args.batchingWindowSeconds,
+        // Caps concurrent invocations from this queue so a backlog cannot take the account's concurrency or the table.
+        scalingConfig: { maximumConcurrency: args.maxConcurrency },
+        // Partial batch responses: only the failed messages return to the queue, not the whole batch.
+        functionResponseTypes: ["ReportBatchItemFailures"],
+      },
+      // Lambda checks the role can receive from the queue when the mapping is created.
+      { parent: this, dependsOn: [rolePolicy] },
+    );
+
+    this.name = this.function.name;
+    this.arn = this.function.arn;
+    this.registerOutputs({ name: this.name, arn: this.arn, logGroupName: this.logGroup.name, roleArn: this.role.arn });
+  }
+}

@@ -15,8 +15,22 @@ export const VALIDATION_ERROR_CODES = [
 
 export type ValidationErrorCode = (typeof VALIDATION_ERROR_CODES)[number];
 
+/**
+ * Base of this consumer's errors. Pulumi's closure serializer rewrites `class X extends Error` into a plain
+ * function that calls `Error` without `new`, which silently drops message, cause and stack; assigning them
+ * here keeps them in the deployed handler, whose logs and batch failures depend on them.
+ */
+export class VehiclePipelineError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.message = message;
+    if (options && "cause" in options) this.cause = options.cause;
+    if (!this.stack) Error.captureStackTrace?.(this, VehiclePipelineError);
+  }
+}
+
 /** A message that can never be stored, whatever the retries: it goes to the DLQ at once. */
-export class VehicleValidationError extends Error {
+export class VehicleValidationError extends VehiclePipelineError {
   constructor(
     readonly code: ValidationErrorCode,
     readonly reason: string,
@@ -30,7 +44,7 @@ export class VehicleValidationError extends Error {
  * DynamoDB refused or failed the write for a reason that may pass (throttling, 5xx, timeout, network).
  * Thrown out of the record handler so the record becomes a batch item failure and SQS retries it.
  */
-export class VehicleStoreError extends Error {
+export class VehicleStoreError extends VehiclePipelineError {
   constructor(
     readonly messageId: string,
     cause: unknown,
@@ -44,7 +58,7 @@ export class VehicleStoreError extends Error {
  * The DLQ did not accept a rejected message. Thrown so the record stays on the source queue: deleting
  * it now would lose it, and the redrive policy still moves it to the DLQ after maxReceiveCount.
  */
-export class DeadLetterSendError extends Error {
+export class DeadLetterSendError extends VehiclePipelineError {
   constructor(
     readonly messageId: string,
     cause: unknown,
@@ -55,7 +69,7 @@ export class DeadLetterSendError extends Error {
 }
 
 /** A required environment variable is missing, named so the deployer knows what to set. */
-export class ConsumerConfigurationError extends Error {
+export class ConsumerConfigurationError extends VehiclePipelineError {
   constructor(variable: string, why: string) {
     super(`environment variable ${variable} is not set: ${why}`);
     this.name = "ConsumerConfigurationError";

@@ -42,7 +42,7 @@ function vehicleSchema(maxYear: number) {
     vehicleId: pipe(
       string(),
       trim(),
-      regex(/^VH\d{4,8}$/, (issue) => `vehicleId ${JSON.stringify(issue.input)} does not match ^VH\\d{4,8}$ (e.g. "VH2001")`),
+      regex(/^VH\d{4,8}$/, (issue) => `vehicleId ${preview(issue.input)} does not match ^VH\\d{4,8}$ (e.g. "VH2001")`),
     ),
     make: text("make"),
     model: text("model"),
@@ -94,7 +94,7 @@ function describeIssue(issue: BaseIssue<unknown>): { ok: false; code: Validation
     return { ok: false, code: "MISSING_FIELD", reason: `missing field "${field}"` };
   }
   if (issue.kind === "schema") {
-    return { ok: false, code: "WRONG_TYPE", reason: `field "${field}" must be a ${issue.expected}, got ${jsonKind(issue.input)} ${JSON.stringify(issue.input)}` };
+    return { ok: false, code: "WRONG_TYPE", reason: `field "${field}" must be a ${issue.expected}, got ${jsonKind(issue.input)} ${preview(issue.input)}` };
   }
   // Validation actions: `check` carries the range rules, the others (regex, non_empty, max_length) the format rules.
   return { ok: false, code: issue.type === "check" ? "OUT_OF_RANGE" : "BAD_FORMAT", reason: issue.message };
@@ -104,4 +104,10 @@ function jsonKind(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
   return typeof value;
+}
+
+/** The offending value as JSON, cut short: reasons end up in logs and DLQ attributes, not the whole payload. */
+function preview(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }

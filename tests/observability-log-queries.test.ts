@@ -1,0 +1,43 @@
+// The saved Logs Insights queries as text: which lines each selects and what it computes.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { consumerLogQueries } from "../components/log-queries";
+
+const queries = () => Object.fromEntries(consumerLogQueries().map((q) => [q.key, q]));
+
+test("three saved queries with distinct titles", () => {
+  const all = consumerLogQueries();
+  assert.equal(all.map((q) => q.key), ["validation-failures-by-reason", "slowest-batches", "duplicates-over-time"]);
+  assert.is(new Set(all.map((q) => q.title)).size, 3);
+});
+
+test("validation failures are counted per error code, busiest first, with an example sentence", () => {
+  const text = queries()["validation-failures-by-reason"]!.queryString;
+  assert.match(text, /^filter outcome = "invalid"$/m);
+  assert.match(text, /stats count\(\*\) as failures, latest\(reason\) as exampleReason by code/);
+  assert.match(text, /sort failures desc/);
+});
+
+test("slowest batches read the runtime's REPORT lines, longest first", () => {
+  const text = queries()["slowest-batches"]!.queryString;
+  assert.match(text, /^filter @type = "REPORT"$/m);
+  assert.match(text, /@duration, @billedDuration, @maxMemoryUsed, @initDuration/);
+  assert.match(text, /sort @duration desc/);
+  assert.match(text, /limit 25/);
+});
+
+test("duplicates are counted per minute in time order", () => {
+  const text = queries()["duplicates-over-time"]!.queryString;
+  assert.match(text, /^filter outcome = "duplicate"$/m);
+  assert.match(text, /stats count\(\*\) as duplicates by bin\(1m\) as minute/);
+  assert.match(text, /sort minute asc/);
+});
+
+test("every command after the first is piped", () => {
+  for (const q of consumerLogQueries()) {
+    const [, ...rest] = q.queryString.split("\n");
+    for (const line of rest) assert.ok(line.startsWith("| "), `${q.key}: ${line}`);
+  }
+});
+
+test.run();

@@ -1,0 +1,17 @@
+/**
+ * fauxqs in a process of its own, for the producer benchmark: the producer must not share its event
+ * loop with the emulator it measures against (FACTS.md: in-process emulators run 30-40% slower).
+ * Prints one JSON line {"endpoint": ...} when listening; exits when its stdin closes or on SIGTERM.
+ */
+import { startSqs } from "../local/emulators";
+
+async function main(): Promise<void> {
+  const sqs = await startSqs({ port: Number(process.env.PORT ?? 0) });
+  process.stdout.write(`${JSON.stringify({ endpoint: sqs.endpoint, pid: process.pid })}\n`);
+  const stop = () => void sqs.close().then(() => process.exit(0));
+  process.on("SIGTERM", stop);
+  process.stdin.on("end", stop);
+  process.stdin.resume();
+}
+
+void main();

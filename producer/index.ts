@@ -1,0 +1,143 @@
+/**
+ * `tsx producer [options]` (or `npm run produce -- [options]`): sends fake vehicle messages to the vehicle
+ * queue at a precise rate and reports exactly what it did. The logic lives in produce.ts, which the
+ * embedded cloud calls directly; this file is only the command line around it. `--help` lists the options.
+ */
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { once } from "node:events";
+import { parseProducerArgs, ProducerArgsError, USAGE, type ProducerArgs } from "./args";
+import { formatProgress, formatSummary } from "./format";
+import { MessageTooLargeError } from "./message-size";
+import { dryRunMessages, produce, type ProduceSummary } from "./produce";
+import { discoverQueue, QueueNotFoundError } from "./queue-url";
+import { FatalSendError } from "./sender";
+import { chooseSqsClient, RegionMissingError } from "./sqs-client";
+
+export const EXIT = { ok: 0, unsent: 1, usage: 2, interrupted: 130 } as const;
+
+/** Errors that are the user's to fix (bad flag, no queue, oversized message): one clear line, no stack trace. */
+const EXPECTED_ERRORS = [ProducerArgsError, QueueNotFoundError, RegionMissingError, MessageTooLargeError, FatalSendError];
+
+export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let args: ProducerArgs;
+  try {
+    args = parseProducerArgs(argv);
+  } catch (error) {
+    if (!(error instanceof ProducerArgsError)) throw error;
+    io.stderr.write(`error: ${error.message}\nrun \`tsx producer --help\` for usage\n`);
+    return EXIT.usage;
+  }
+  if (args.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (args.dryRun) return dryRun(args, io.stdout);
+
+  // The AWS SDK warns on every start under Node 20 that its 2027 releases will need Node 22. That is
+  // news for whoever upgrades the SDK, not for someone generating load, so the producer turns off just
+  // that warning with the SDK's documented switch, unless the user has set the variable themselves.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      io.stderr.write(`\n${signal}: stopping; waiting for the batches in flight (press Ctrl-C again to quit at once)\n`);
+      controller.abort();
+    } else {
+      io.stderr.write(`${signal} again: quitting without waiting for the batches in flight; their outcome is unknown\n`);
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  let sqs: SQSClient | undefined;
+  try {
+    const target = await discoverQueue({ flag: args.queueUrl });
+    const client = chooseSqsClient({
+      queueUrl: target.queueUrl,
+      endpoint: args.endpoint,
+      region: args.region,
+      discoveredEndpoint: target.endpoint,
+      discoveredRegion: target.region,
+    });
+    sqs = new SQSClient(client.config);
+    io.stderr.write(
+      `sending to ${target.queueUrl} (from ${target.source}) via ${client.endpoint ?? `AWS SQS in ${client.region}`}, ${client.credentials}\n`,
+    );
+
+    const tty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
+    const summary = await produce(
+      {
+        queueUrl: target.queueUrl,
+        rate: args.rate,
+        profile: args.profile,
+        durationMs: args.durationMs,
+        count: args.count,
+        batchSize: args.batchSize,
+        concurrency: args.concurrency,
+        seed: args.seed,
+        invalidRatio: args.invalidRatio,
+      },
+      {
+        sqs,
+        signal: controller.signal,
+        // On a terminal one line rewritten in place; in a log a plain line every five seconds.
+        progressIntervalMs: tty ? 500 : 5000,
+        onProgress: (progress) => io.stderr.write(tty ? `\r\x1b[2K${formatProgress(progress)}` : `${formatProgress(progress)}\n`),
+      },
+    );
+    if (tty) io.stderr.write("\n");
+    io.stdout.write(args.json ? `${JSON.stringify(jsonSummary(summary), null, 2)}\n` : `${formatSummary(summary)}\n`);
+    if (summary.failed > 0) return EXIT.unsent;
+    const planned = args.count !== undefined || args.durationMs !== undefined || args.profile !== undefined;
+    return summary.stoppedBy === "signal" && planned ? EXIT.interrupted : EXIT.ok;
+  } catch (error) {
+    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
+      io.stderr.write(`error: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  } finally {
+    sqs?.destroy();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** --json: the summary without the per-message list (thousands of lines); produce() returns that list to programs. */
+function jsonSummary(summary: ProduceSummary): Omit<ProduceSummary, "messages"> & { peakRssBytes: number } {
+  const { messages: _messages, ...rest } = summary;
+  return { ...rest, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+async function dryRun(args: ProducerArgs, out: NodeJS.WritableStream): Promise<number> {
+  for (const message of dryRunMessages(args)) {
+    const line = `${JSON.stringify({ eventId: message.eventId, kind: message.kind, body: message.body })}\n`;
+    // Respect the pipe's backpressure, so `--dry-run --count 1000000 | head` neither buffers everything nor fails.
+    if (!out.write(line)) {
+      const closed = await Promise.race([once(out, "drain").then(() => false), once(out, "close").then(() => true)]);
+      if (closed) break;
+    }
+  }
+  return EXIT.ok;
+}
+
+if (require.main === module) {
+  // `| head` closing stdout early is normal use, not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(EXIT.ok);
+    throw error;
+  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`error: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = EXIT.unsent;
+    },
+  );
+}

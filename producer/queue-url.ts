@@ -1,0 +1,149 @@
+import { execFile } from "node:child_process";
+import { constants as fsConstants } from "node:fs";
+import { access, readFile } from "node:fs/promises";
+import * as path from "node:path";
+
+/** Where the producer sends, and how it found out. */
+export interface QueueTarget {
+  queueUrl: string;
+  source: "--queue-url" | "$QUEUE_URL" | "pulumi stack output" | "embedded cloud";
+  /** Set when the source also says where SQS listens (the embedded cloud's state file). */
+  endpoint?: string;
+  region?: string;
+}
+
+/** No source named a queue. The message lists every source tried, why each gave nothing, and how to give one. */
+export class QueueNotFoundError extends Error {
+  constructor(readonly tried: readonly string[]) {
+    super(
+      [
+        "no queue to send to. Give one of:",
+        "  --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-queue",
+        "  QUEUE_URL=<url> in the environment",
+        "  a deployed stack: `pulumi up`, then `pulumi stack output queueUrl` must answer",
+        "  the embedded cloud: `npm run local -- up` in another terminal",
+        "Tried, in order:",
+        ...tried.map((line) => `  - ${line}`),
+      ].join("\n"),
+    );
+    this.name = "QueueNotFoundError";
+  }
+}
+
+/** The repository root: producer/ sits directly below it. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+/** Written by the embedded cloud (local/state.ts) while it runs. */
+export const DEFAULT_STATE_FILE = path.join(PROJECT_ROOT, ".local", "state.json");
+
+export interface DiscoveryInputs {
+  flag?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Runs `pulumi stack output queueUrl`; undefined when the CLI is not on the PATH. Injected by tests. */
+  pulumiQueueUrl?: () => Promise<PulumiAnswer>;
+  stateFile?: string;
+  /** Whether a process id is alive; injected by tests. */
+  isRunning?: (pid: number) => boolean;
+}
+
+export type PulumiAnswer = { ok: true; queueUrl: string } | { ok: false; why: string };
+
+/**
+ * Finds the queue: --queue-url, then $QUEUE_URL, then `pulumi stack output queueUrl` when the Pulumi CLI
+ * is on the PATH, then the running embedded cloud's .local/state.json. Throws QueueNotFoundError.
+ */
+export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<QueueTarget> {
+  const env = inputs.env ?? process.env;
+  const tried: string[] = [];
+  if (inputs.flag) return { queueUrl: inputs.flag, source: "--queue-url" };
+  tried.push("--queue-url: not given");
+
+  const fromEnv = env.QUEUE_URL?.trim();
+  if (fromEnv) return { queueUrl: fromEnv, source: "$QUEUE_URL" };
+  tried.push("$QUEUE_URL: not set");
+
+  const askPulumi = inputs.pulumiQueueUrl ?? (await pulumiOnPath(env)) ?? undefined;
+  if (askPulumi) {
+    const answer = await askPulumi();
+    if (answer.ok) return { queueUrl: answer.queueUrl, source: "pulumi stack output" };
+    tried.push(`pulumi stack output queueUrl: ${answer.why}`);
+  } else {
+    tried.push("pulumi stack output queueUrl: the pulumi CLI is not on the PATH");
+  }
+
+  const stateFile = inputs.stateFile ?? DEFAULT_STATE_FILE;
+  const state = await readEmbeddedCloudState(stateFile, inputs.isRunning ?? isProcessRunning);
+  if (state.ok) return { queueUrl: state.queueUrl, source: "embedded cloud", endpoint: state.endpoint, region: state.region };
+  const shown = path.relative(process.cwd(), stateFile);
+  tried.push(`embedded cloud (${shown.startsWith("..") ? stateFile : shown}): ${state.why}`);
+
+  throw new QueueNotFoundError(tried);
+}
+
+type StateAnswer = { ok: true; queueUrl: string; endpoint?: string; region?: string } | { ok: false; why: string };
+
+/** Reads the embedded cloud's state file (see CONTRACTS.md); a file left by a cloud that has stopped is ignored. */
+export async function readEmbeddedCloudState(file: string, isRunning: (pid: number) => boolean): Promise<StateAnswer> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: false, why: "not running (no state file)" };
+    return { ok: false, why: `cannot read the state file: ${(error as Error).message}` };
+  }
+  let state: { pid?: unknown; region?: unknown; endpoints?: { sqs?: unknown }; outputs?: { queueUrl?: unknown } };
+  try {
+    state = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, why: `the state file is not JSON: ${(error as Error).message}` };
+  }
+  const queueUrl = state.outputs?.queueUrl;
+  if (typeof queueUrl !== "string" || queueUrl === "") return { ok: false, why: "the state file has no outputs.queueUrl" };
+  if (typeof state.pid === "number" && !isRunning(state.pid)) {
+    return { ok: false, why: `stale state file: the cloud's process ${state.pid} is not running (start it with \`npm run local -- up\`)` };
+  }
+  return {
+    ok: true,
+    queueUrl,
+    endpoint: typeof state.endpoints?.sqs === "string" ? state.endpoints.sqs : undefined,
+    region: typeof state.region === "string" ? state.region : undefined,
+  };
+}
+
+export function isProcessRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Finds `pulumi` on the PATH and returns a function asking it for the stack's queueUrl, or undefined. */
+export async function pulumiOnPath(env: NodeJS.ProcessEnv = process.env): Promise<(() => Promise<PulumiAnswer>) | undefined> {
+  const names = process.platform === "win32" ? ["pulumi.exe", "pulumi.cmd"] : ["pulumi"];
+  for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+    for (const name of names) {
+      const candidate = path.join(dir, name);
+      try {
+        await access(candidate, fsConstants.X_OK);
+        return () => askPulumiForQueueUrl(candidate, env);
+      } catch {
+        // not here; keep looking
+      }
+    }
+  }
+  return undefined;
+}
+
+function askPulumiForQueueUrl(executable: string, env: NodeJS.ProcessEnv): Promise<PulumiAnswer> {
+  return new Promise((resolve) => {
+    // Run from the project root so Pulumi finds Pulumi.yaml and the selected stack, wherever the user stands.
+    execFile(executable, ["stack", "output", "queueUrl"], { cwd: PROJECT_ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
+      const url = stdout.trim();
+      if (!error && url) return resolve({ ok: true, queueUrl: url });
+      const why = (stderr.trim().split("\n").pop() ?? "").trim() || (error ? error.message : "printed nothing");
+      resolve({ ok: false, why: `no answer (${why})` });
+    });
+  });
+}

@@ -1,0 +1,174 @@
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
+import type { MessageKind, OutgoingMessage } from "./messages";
+import type { LatencyRecorder } from "./stats";
+
+/** A message the queue accepted. */
+export interface SentMessage {
+  eventId: string;
+  messageId: string;
+  kind: MessageKind;
+  vehicleId?: string;
+}
+
+/** A message still not accepted after every attempt (or refused for good), with the queue's last word on it. */
+export interface UnsentMessage {
+  message: OutgoingMessage;
+  code: string;
+  reason: string;
+}
+
+export interface BatchOutcome {
+  sent: SentMessage[];
+  unsent: UnsentMessage[];
+  /** Entries sent again after a failure (a message sent three times counts two). */
+  retried: number;
+  /** SendMessageBatch calls made. */
+  calls: number;
+}
+
+export interface RetryPolicy {
+  /** Attempts per message, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Uniform [0, 1); injectable for tests. */
+  random?: () => number;
+}
+
+/**
+ * Six attempts with delays of about 50, 100, 200, 400 and 800 ms ride out a throttling burst or an
+ * emulator restart without holding a finished run open for long.
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 2000 };
+
+/** The queue cannot take any message from us (it does not exist, or we may not send to it): stop the run. */
+export class FatalSendError extends Error {
+  constructor(
+    readonly code: string,
+    detail: string,
+    cause: unknown,
+  ) {
+    super(`SendMessageBatch failed with ${code}: ${detail}`, { cause });
+    this.name = "FatalSendError";
+  }
+}
+
+const FATAL_CODES = new Set([
+  "QueueDoesNotExist",
+  "AWS.SimpleQueueService.NonExistentQueue",
+  "AccessDenied",
+  "AccessDeniedException",
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "SignatureDoesNotMatch",
+  "InvalidSecurity",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "CredentialsProviderError",
+]);
+const THROTTLING_CODES = new Set(["Throttling", "ThrottlingException", "RequestThrottled", "RequestThrottledException", "KmsThrottled", "SlowDown"]);
+
+type CallError = Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; Code?: string; code?: string };
+
+/** Whether a whole-call error is worth another try: throttling, 5xx, timeouts and network errors are; bad requests are not. */
+export function isRetryableCallError(error: unknown): boolean {
+  const e = error as CallError;
+  if (FATAL_CODES.has(e.name)) return false;
+  if (e.$retryable) return true;
+  if (THROTTLING_CODES.has(e.name)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status === undefined) return true; // no HTTP answer at all: connection refused, reset, timed out
+  return status === 429 || status >= 500;
+}
+
+/** Delay before attempt `attempt` (2 = the first retry): exponential, capped, with "equal jitter" so concurrent senders spread out. */
+export function backoffMs(attempt: number, policy: RetryPolicy): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 2));
+  return ceiling / 2 + (policy.random ?? Math.random)() * (ceiling / 2);
+}
+
+/**
+ * Sends one batch (1 to 10 messages) and retries what failed, keeping each message's eventId: entries
+ * SendMessageBatch reports in `Failed` through no fault of ours, and whole calls that failed for a
+ * retryable reason. A call that failed after SQS had stored the messages (a lost response) makes the
+ * retry a duplicate; the unchanged eventId is what lets the consumer store it once.
+ */
+export async function sendBatch(
+  sqs: SQSClient,
+  queueUrl: string,
+  batch: readonly OutgoingMessage[],
+  options: { policy?: RetryPolicy; latency?: LatencyRecorder; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<BatchOutcome> {
+  const policy = options.policy ?? DEFAULT_RETRY_POLICY;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const outcome: BatchOutcome = { sent: [], unsent: [], retried: 0, calls: 0 };
+  let pending = [...batch];
+  let lastFailure = new Map<OutgoingMessage, { code: string; reason: string }>();
+
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > policy.maxAttempts) {
+      for (const message of pending) outcome.unsent.push({ message, ...(lastFailure.get(message) ?? { code: "Unknown", reason: "no answer" }) });
+      break;
+    }
+    if (attempt > 1) {
+      outcome.retried += pending.length;
+      await sleep(backoffMs(attempt, policy));
+    }
+    // Entry ids only need to be unique within the call; the index keeps the mapping back trivial.
+    const entries: SendMessageBatchRequestEntry[] = pending.map((message, index) => ({
+      Id: String(index),
+      MessageBody: message.body,
+      MessageAttributes: { eventId: { DataType: "String", StringValue: message.eventId } },
+    }));
+    const started = performance.now();
+    outcome.calls += 1;
+    let response;
+    try {
+      response = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      options.latency?.record(performance.now() - started);
+    } catch (error) {
+      const e = error as CallError;
+      if (e.$metadata?.httpStatusCode !== undefined) options.latency?.record(performance.now() - started);
+      if (FATAL_CODES.has(e.name)) throw new FatalSendError(e.name, e.message, error);
+      const failure = { code: e.name || "Error", reason: e.message };
+      if (!isRetryableCallError(error)) {
+        for (const message of pending) outcome.unsent.push({ message, ...failure });
+        break;
+      }
+      lastFailure = new Map(pending.map((message) => [message, failure]));
+      continue;
+    }
+
+    const accepted = new Set<number>();
+    for (const entry of response.Successful ?? []) {
+      const message = pending[Number(entry.Id)];
+      if (!message || !entry.MessageId) continue;
+      accepted.add(Number(entry.Id));
+      outcome.sent.push({ eventId: message.eventId, messageId: entry.MessageId, kind: message.kind, vehicleId: message.vehicleId });
+    }
+    const retry: OutgoingMessage[] = [];
+    const failures = new Map<OutgoingMessage, { code: string; reason: string }>();
+    for (const entry of response.Failed ?? []) {
+      const message = pending[Number(entry.Id)];
+      if (!message || accepted.has(Number(entry.Id))) continue;
+      const failure = { code: entry.Code ?? "Unknown", reason: entry.Message ?? "" };
+      accepted.add(Number(entry.Id));
+      // A sender fault (too large, invalid characters) fails the same way every time: do not retry it.
+      if (entry.SenderFault) outcome.unsent.push({ message, ...failure });
+      else {
+        retry.push(message);
+        failures.set(message, failure);
+      }
+    }
+    // An entry the answer does not mention at all is retried: we cannot know it arrived.
+    pending.forEach((message, index) => {
+      if (!accepted.has(index)) {
+        retry.push(message);
+        failures.set(message, { code: "MissingFromResponse", reason: "the response listed the entry neither as successful nor as failed" });
+      }
+    });
+    pending = retry;
+    lastFailure = failures;
+  }
+  return outcome;
+}

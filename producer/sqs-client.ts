@@ -1,0 +1,68 @@
+import type { SQSClientConfig } from "@aws-sdk/client-sqs";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/emulators";
+
+/** Neither a flag, the environment nor the queue URL says which region to use. */
+export class RegionMissingError extends Error {
+  constructor(queueUrl: string) {
+    super(`no AWS region for ${queueUrl}: pass --region, e.g. --region eu-west-1, or set AWS_REGION`);
+    this.name = "RegionMissingError";
+  }
+}
+
+export interface ClientChoice {
+  config: SQSClientConfig;
+  /** The endpoint used; undefined means the SDK's AWS endpoint for the region. */
+  endpoint: string | undefined;
+  region: string;
+  /** True when the endpoint is not AWS (an emulator, LocalStack, the embedded cloud). */
+  emulator: boolean;
+  /** Where the credentials come from, for the summary ("test credentials" or "the AWS SDK's default chain"). */
+  credentials: "test credentials" | "the AWS SDK's default chain";
+}
+
+const AWS_HOST = /(^|\.)amazonaws\.com(\.cn)?$/;
+
+/**
+ * The SQS client settings for a queue: --endpoint, else an endpoint from the discovery source (the
+ * embedded cloud), else AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL, else the queue URL's own host when it is
+ * not AWS. Pointing the client at that host ourselves avoids the SDK's per-call "QueueUrl differs from
+ * endpoint" warning, and turns fauxqs's `sqs.<region>.localhost` host into 127.0.0.1, which resolves
+ * without relying on the system resolver's handling of *.localhost.
+ */
+export function chooseSqsClient(input: {
+  queueUrl: string;
+  endpoint?: string;
+  region?: string;
+  discoveredEndpoint?: string;
+  discoveredRegion?: string;
+  env?: NodeJS.ProcessEnv;
+}): ClientChoice {
+  const env = input.env ?? process.env;
+  const queue = new URL(input.queueUrl);
+  const endpoint =
+    input.endpoint ?? input.discoveredEndpoint ?? env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? (AWS_HOST.test(queue.hostname) ? undefined : loopbackAware(queue));
+  const emulator = endpoint !== undefined && !AWS_HOST.test(new URL(endpoint).hostname);
+  const fromQueueUrl = /^sqs[.-]([a-z]{2}(?:-[a-z]+)+-\d+)\./.exec(queue.hostname)?.[1];
+  const region = input.region ?? input.discoveredRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? fromQueueUrl ?? (emulator ? LOCAL_REGION : undefined);
+  if (!region) throw new RegionMissingError(input.queueUrl);
+  // Emulators accept any credentials but the SDK refuses to sign without some: give test ones unless the user set their own.
+  const useTestCredentials = emulator && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE;
+  return {
+    config: {
+      region,
+      ...(endpoint ? { endpoint } : {}),
+      ...(useTestCredentials ? { credentials: LOCAL_CREDENTIALS } : {}),
+      // The producer retries failed calls and entries itself, so each retry is counted and keeps its eventId.
+      maxAttempts: 1,
+    },
+    endpoint,
+    region,
+    emulator,
+    credentials: useTestCredentials ? "test credentials" : "the AWS SDK's default chain",
+  };
+}
+
+function loopbackAware(queue: URL): string {
+  const host = queue.hostname === "localhost" || queue.hostname.endsWith(".localhost") ? "127.0.0.1" : queue.hostname;
+  return `${queue.protocol}//${host}${queue.port ? `:${queue.port}` : ""}`;
+}

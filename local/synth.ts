@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { zipSync, strToU8 } from "fflate";
 import { createHash } from "node:crypto";
-import { lstatSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 
 /**
@@ -38,6 +38,8 @@ export interface SynthesizedCode {
 }
 
 export const PROJECT = "vehicle-pipeline";
+/** The project root (where package.json and node_modules are). */
+export const PROJECT_ROOT = resolve(__dirname, "..");
 export const MOCK_ACCOUNT_ID = "123456789012";
 const FUNCTION_TYPE = "aws:lambda/function:Function";
 
@@ -141,6 +143,10 @@ export function synthesize(): Promise<SynthesizedStack> {
 }
 
 async function run(): Promise<SynthesizedStack> {
+  if (resolve(process.cwd()) !== PROJECT_ROOT) {
+    // Pulumi finds package.json and writes the archive's node_modules paths relative to the working directory.
+    throw new Error(`synthesize() must run with the project root as working directory (${PROJECT_ROOT}), not ${process.cwd()}`);
+  }
   // Set explicitly: Pulumi reads PULUMI_CONFIG when its store is first created, which may have happened on import.
   const config: Record<string, string> = process.env.PULUMI_CONFIG ? JSON.parse(process.env.PULUMI_CONFIG) : {};
   pulumi.runtime.setAllConfig(config);
@@ -201,33 +207,44 @@ export function consumerFunction(stack: SynthesizedStack): SynthesizedResource &
 }
 
 export interface ArchiveMeasurement {
-  /** Size of the zip (deflate level 6, as Pulumi's archive writer uses) in bytes. */
+  /** Size of the zip (deflate level 6, like the engine's archive writer) in bytes. */
   zippedBytes: number;
   unzippedBytes: number;
   files: number;
 }
 
 /**
- * Builds the Lambda deployment zip in memory, as the engine would from the AssetArchive: `__index.js` plus every
- * file under each package folder (symlinks skipped: npm's .bin links are not code the function loads), and returns
- * its size. `root` is the directory the archive paths are relative to (the project root; Pulumi uses the cwd).
+ * The files of the Lambda deployment zip, as the engine builds it from the AssetArchive: `__index.js` plus every file
+ * under each archive path (symlinks skipped: npm's .bin links are not code the function loads). `root` is the
+ * directory the paths are relative to: the project root (Pulumi computes them from the working directory).
  */
-export function measureArchive(code: Pick<SynthesizedCode, "indexJs" | "paths">, root = process.cwd()): ArchiveMeasurement {
+export function archiveFiles(code: Pick<SynthesizedCode, "indexJs" | "paths">, root = PROJECT_ROOT): Record<string, Uint8Array> {
   const files: Record<string, Uint8Array> = { "__index.js": strToU8(code.indexJs) };
   const walk = (relative: string): void => {
-    const absolute = join(root, relative);
-    const stat = lstatSync(absolute);
+    const stat = lstatSync(join(root, relative));
     if (stat.isSymbolicLink()) return;
     if (stat.isDirectory()) {
-      for (const entry of readdirSync(absolute)) walk(`${relative}/${entry}`);
+      for (const entry of readdirSync(join(root, relative))) walk(`${relative}/${entry}`);
     } else if (stat.isFile()) {
-      files[relative] = readFileSync(absolute);
+      files[relative] = readFileSync(join(root, relative));
     }
   };
   for (const path of code.paths) walk(path);
+  return files;
+}
+
+/** Builds the deployment zip in memory and returns its size (for the artifact test and `npm run bench`). */
+export function measureArchive(code: Pick<SynthesizedCode, "indexJs" | "paths">, root = PROJECT_ROOT): ArchiveMeasurement {
+  const files = archiveFiles(code, root);
   const unzippedBytes = Object.values(files).reduce((sum, bytes) => sum + bytes.length, 0);
   return { zippedBytes: zipSync(files, { level: 6 }).length, unzippedBytes, files: Object.keys(files).length };
 }
 
-/** The project root (where package.json and node_modules are), for callers outside it. */
-export const PROJECT_ROOT = resolve(__dirname, "..");
+/** Writes the archive's files under `dir`, as Lambda unpacks it into /var/task. */
+export function unpackArchive(code: Pick<SynthesizedCode, "indexJs" | "paths">, dir: string, root = PROJECT_ROOT): void {
+  for (const [path, bytes] of Object.entries(archiveFiles(code, root))) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), bytes);
+  }
+}
+

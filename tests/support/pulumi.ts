@@ -2,14 +2,27 @@
 // effect once (the program module is cached; a second setMocks silently records nothing), so every infra and
 // artifact test awaits this same memoized synthesis of the dev stack.
 import { join } from "node:path";
+import { parseSettings, type PipelineSettings } from "../../components/config";
 import { PROJECT_ROOT, stackConfigFromYaml, synthesize, type SynthesizedResource, type SynthesizedStack } from "../../local/synth";
 
 let stack: Promise<SynthesizedStack> | undefined;
 
+/** Pulumi.dev.yaml as PULUMI_CONFIG would carry it. */
+export function devStackConfig(): Record<string, string> {
+  return stackConfigFromYaml(join(PROJECT_ROOT, "Pulumi.dev.yaml"));
+}
+
+/** The settings the dev stack's program sees, for asserting resources against them. */
+export function devSettings(): PipelineSettings {
+  const prefix = "vehicle-pipeline:";
+  const raw = Object.fromEntries(Object.entries(devStackConfig()).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  return parseSettings(raw);
+}
+
 /** The dev stack (Pulumi.dev.yaml) synthesized under mocks, once per process. */
 export function devStack(): Promise<SynthesizedStack> {
   if (!stack) {
-    process.env.PULUMI_CONFIG = JSON.stringify(stackConfigFromYaml(join(PROJECT_ROOT, "Pulumi.dev.yaml")));
+    process.env.PULUMI_CONFIG = JSON.stringify(devStackConfig());
     stack = synthesize();
   }
   return stack;

@@ -11,18 +11,26 @@ export const CONSUMER_METRICS = {
   endToEndLatency: "EndToEndLatency",
 } as const;
 
-/** What one invocation did, counted while records are processed in parallel and published once at the end. */
-export class BatchTally {
-  stored = 0;
-  duplicates = 0;
-  transientFailures = 0;
-  readonly validationFailures = new Map<ValidationErrorCode, number>();
+/**
+ * What one invocation did, counted while records are processed in parallel and published once at the end.
+ * A plain object, not a class: Pulumi's closure serializer rebuilds a class from its constructor's source,
+ * which does not contain class field initializers, so their fields would be missing in the deployed handler.
+ */
+export interface BatchTally {
+  stored: number;
+  duplicates: number;
+  transientFailures: number;
+  validationFailures: Map<ValidationErrorCode, number>;
   /** SentTimestamp to stored, per stored record, in ms. */
-  readonly latenciesMs: number[] = [];
+  latenciesMs: number[];
+}
 
-  recordValidationFailure(code: ValidationErrorCode): void {
-    this.validationFailures.set(code, (this.validationFailures.get(code) ?? 0) + 1);
-  }
+export function newBatchTally(): BatchTally {
+  return { stored: 0, duplicates: 0, transientFailures: 0, validationFailures: new Map(), latenciesMs: [] };
+}
+
+export function countValidationFailure(tally: BatchTally, code: ValidationErrorCode): void {
+  tally.validationFailures.set(code, (tally.validationFailures.get(code) ?? 0) + 1);
 }
 
 /**

@@ -5,7 +5,8 @@ import type { Tracer } from "@aws-lambda-powertools/tracer";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { BatchTally, publishBatchMetrics } from "./batch-metrics";
+import { countValidationFailure, newBatchTally, publishBatchMetrics } from "./batch-metrics";
+import type { BatchTally } from "./batch-metrics";
 import { sendToDeadLetterQueue } from "./dead-letter";
 import { buildVehicleItem, eventIdOf } from "./item";
 import { storeVehicle } from "./store";
@@ -48,7 +49,7 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
       const rejection = { code: parsed.code, reason: parsed.reason };
       // A DeadLetterSendError propagates: the message stays on the source queue rather than being lost.
       const sent = await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, rejection);
-      tally.recordValidationFailure(parsed.code);
+      countValidationFailure(tally, parsed.code);
       deps.logger.warn("vehicle rejected", { ...ids, vehicleId: vehicleIdHint(record.body), outcome: "invalid", code: parsed.code, reason: parsed.reason,
         ...(sent.dropped.length ? { droppedAttributes: sent.dropped } : {}) });
       return "invalid";
@@ -90,7 +91,7 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
   return async function consumeVehicles(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
     deps.logger.addContext(context);
     deps.metrics.captureColdStartMetric();
-    const tally = new BatchTally();
+    const tally = newBatchTally();
     // A processor per invocation: BatchProcessor keeps the batch's records and failures on itself, so one
     // shared instance would mix batches if the local cloud runs several invocations in this process.
     const processor = new BatchProcessor(EventType.SQS);

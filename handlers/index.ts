@@ -29,7 +29,11 @@ export function createConsumerFromEnvironment(env: NodeJS.ProcessEnv = process.e
   const dlqUrl = required(env, "DLQ_URL", "the queue URL invalid messages are sent to");
   const serviceName = env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME;
   const tracer = new Tracer({ serviceName });
-  const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+  // The SDK sends SQS calls to the queue URL's host unless an endpoint is given in code. When the environment
+  // aims SQS elsewhere (AWS_ENDPOINT_URL_SQS, the embedded cloud), that host is an emulator's naming artifact
+  // (fauxqs: sqs.<region>.localhost, which need not resolve), so the configured endpoint must win.
+  const endpointFromEnvironment = Boolean(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL);
+  const sqs = tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: !endpointFromEnvironment }));
   // removeUndefinedValues: optional fields never make a put fail; the item builder sets every field anyway.
   const documentClient = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },

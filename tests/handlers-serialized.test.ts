@@ -1,0 +1,111 @@
+// The handler as Lambda would run it: pulumi.runtime.serializeFunction on the same callbackFactory the
+// program gives its CallbackFunction, the text written next to node_modules and required, then invoked on
+// real-shaped SQS events against dynalite and fauxqs, aimed there only through the environment
+// (AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB), as the embedded cloud does.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { SQSBatchResponse, SQSEvent, Context } from "aws-lambda";
+import { createConsumerFromEnvironment } from "../handlers";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/emulators";
+import {
+  captureOutput, lambdaContext, nextEventId, queryVehicle, receiveAll, sqsEventFor, startConsumerWorld, vehicleBody,
+} from "./support/consumer-harness";
+import type { ConsumerWorld } from "./support/consumer-harness";
+
+type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+interface Context_ { world: ConsumerWorld; text: string; savedEnv: NodeJS.ProcessEnv }
+
+// Inside the repository so `require` finds node_modules, as in the Lambda archive; .build is git-ignored.
+const OUT_DIR = path.join(__dirname, "..", ".build", "serialized-test");
+/** The text is the handler plus our own modules; libraries stay `require(...)`. Far below this means nothing got inlined. */
+const MAX_TEXT_BYTES = 64 * 1024;
+
+const test = suite<Context_>("handlers: the serialized Lambda text", {} as Context_);
+
+test.before(async (context) => {
+  context.world = await startConsumerWorld();
+  const serialized = await pulumi.runtime.serializeFunction(() => createConsumerFromEnvironment(), { isFactoryFunction: true });
+  assert.is(serialized.exportName, "handler");
+  context.text = serialized.text;
+  context.savedEnv = { ...process.env };
+  const { world } = context;
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SQS: world.sqsEmulator.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: world.dynamoEmulator.endpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    POWERTOOLS_SERVICE_NAME: "vehicle-consumer",
+    POWERTOOLS_METRICS_NAMESPACE: "VehiclePipeline",
+    LOG_LEVEL: "INFO",
+    DLQ_URL: world.dlqUrl,
+  });
+});
+
+test.after(async (context) => {
+  for (const key of Object.keys(process.env)) if (!(key in context.savedEnv)) delete process.env[key];
+  Object.assign(process.env, context.savedEnv);
+  rmSync(OUT_DIR, { recursive: true, force: true });
+  await context.world.close();
+});
+
+/** Write the text as its own module and require it; the factory runs then, reading TABLE_NAME from the environment. */
+function loadHandler(text: string, name: string, tableName: string): Handler {
+  mkdirSync(OUT_DIR, { recursive: true });
+  const file = path.join(OUT_DIR, `${name}.js`);
+  writeFileSync(file, text);
+  process.env.TABLE_NAME = tableName;
+  return (require(file) as { handler: Handler }).handler;
+}
+
+test("the text is small and requires its libraries instead of inlining them", ({ text }) => {
+  const bytes = Buffer.byteLength(text);
+  console.log(`    serialized handler text: ${bytes} bytes`);
+  assert.ok(bytes < MAX_TEXT_BYTES, `${bytes} bytes`);
+  for (const library of ["valibot", "@aws-lambda-powertools/batch", "@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics", "@aws-lambda-powertools/tracer"]) {
+    assert.ok(text.includes(`require("${library}")`), `requires ${library}`);
+  }
+  assert.ok(/require\("@aws-sdk\/client-sqs[/"]/.test(text) && /require\("@aws-sdk\/lib-dynamodb[/"]/.test(text), "requires the SDK");
+  assert.match(text, /exports\.handler = /);
+});
+
+test("the required text stores a valid message and dead-letters an invalid one", async ({ world, text }) => {
+  const handler = loadHandler(text, "stores", world.tableName);
+  const eventId = nextEventId();
+  const event = await sqsEventFor(world, [
+    { body: vehicleBody({ vehicleId: "VH7001" }), eventId },
+    { body: vehicleBody({ vehicleId: "VH7002", mileage: "far" }), eventId: nextEventId() },
+  ]);
+  const run = await captureOutput(() => handler(event, lambdaContext()));
+  assert.equal(run.result, { batchItemFailures: [] });
+  const [item] = await queryVehicle(world, "VH7001");
+  assert.is(item?.eventId, eventId);
+  assert.is(item?.messageId, event.Records[0]!.messageId);
+  assert.is(item?.receiveCount, 1);
+  const [dead] = await receiveAll(world.sqs, world.dlqUrl, 1);
+  assert.is(dead!.MessageAttributes!.errorCode!.StringValue, "WRONG_TYPE");
+  assert.is(dead!.MessageAttributes!.sourceMessageId!.StringValue, event.Records[1]!.messageId);
+  assert.equal(run.logs.filter((l) => l.outcome).map((l) => l.outcome).sort(), ["invalid", "stored"]);
+  assert.ok(run.emf.some((d) => d.VehiclesStored === 1 && d._aws.CloudWatchMetrics[0].Namespace === "VehiclePipeline"));
+});
+
+test("the required text keeps error messages and causes (serialized error classes) when DynamoDB fails", async ({ world, text }) => {
+  const handler = loadHandler(text, "fails", "no-such-table");
+  const event = await sqsEventFor(world, [
+    { body: vehicleBody({ vehicleId: "VH7003" }), eventId: nextEventId() },
+    { body: "{}", eventId: nextEventId() },
+  ]);
+  const run = await captureOutput(() => handler(event, lambdaContext()));
+  assert.equal(run.result, { batchItemFailures: [{ itemIdentifier: event.Records[0]!.messageId }] });
+  const failed = run.logs.find((l) => l.outcome === "failed");
+  assert.match(failed?.reason, /^could not store message .*: ResourceNotFoundException/);
+  assert.is(failed?.error.name, "VehicleStoreError");
+  assert.match(failed?.error.message, /could not store message/);
+  assert.is(failed?.error.cause.name, "ResourceNotFoundException");
+  await receiveAll(world.sqs, world.dlqUrl, 1);
+});
+
+test.run();

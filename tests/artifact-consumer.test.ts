@@ -1,0 +1,235 @@
+// The real Lambda artifact: the `__index.js` the program serialized under mocks, unpacked with exactly the files
+// its archive carries, run against dynalite and fauxqs. Its folder lives outside the repository on purpose: Node
+// would otherwise fall back to the repo's full node_modules and hide a file missing from the archive. Beside it, a
+// "runtime" node_modules holds only @aws-sdk and @smithy, as the nodejs22.x runtime provides them.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startSqs, type RunningEmulator } from "../local/emulators";
+import { consumerFunction, measureArchive, PROJECT_ROOT, unpackArchive, type SynthesizedCode } from "../local/synth";
+import { devStack, only } from "./support/pulumi";
+
+/** The issue's target for the zipped deployment package. */
+const MAX_ZIPPED_BYTES = 1024 * 1024;
+
+interface World {
+  sqsEmulator: RunningEmulator;
+  dynamoEmulator: RunningEmulator;
+  sqs: SQSClient;
+  dynamo: DynamoDBClient;
+  sourceUrl: string;
+  sourceArn: string;
+  dlqUrl: string;
+  tableName: string;
+  code: SynthesizedCode;
+  dir: string;
+  handler: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+  savedEnv: NodeJS.ProcessEnv;
+}
+
+const test = suite<{ world: World }>("artifact: the serialized consumer", {} as { world: World });
+
+test.before(async (context) => {
+  const stack = await devStack();
+  const fn = consumerFunction(stack);
+  const [sqsEmulator, dynamoEmulator] = await Promise.all([startSqs(), startDynamo()]);
+  const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const sqs = new SQSClient({ ...clientConfig, endpoint: sqsEmulator.endpoint });
+  const dynamo = new DynamoDBClient({ ...clientConfig, endpoint: dynamoEmulator.endpoint });
+
+  // Emulated resources named and keyed as the program declares them.
+  const table = only(stack, "aws:dynamodb/table:Table");
+  const tableName = fn.inputs.environment.variables.TABLE_NAME as string;
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: table.inputs.billingMode,
+      AttributeDefinitions: table.inputs.attributes.map((a: { name: string; type: "S" }) => ({ AttributeName: a.name, AttributeType: a.type })),
+      KeySchema: [
+        { AttributeName: table.inputs.hashKey, KeyType: "HASH" },
+        { AttributeName: table.inputs.rangeKey, KeyType: "RANGE" },
+      ],
+    }),
+  );
+  const dlqName = only(stack, "aws:sqs/queue:Queue", "vehicles-dlq").state.name as string;
+  const sourceName = only(stack, "aws:sqs/queue:Queue", "vehicles").state.name as string;
+  const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: dlqName }))).QueueUrl!;
+  const sourceUrl = (await sqs.send(new CreateQueueCommand({ QueueName: sourceName }))).QueueUrl!;
+
+  // /var/runtime/node_modules (the SDK) and /var/task (the archive), side by side outside the repository.
+  const dir = mkdtempSync(join(tmpdir(), "vehicle-artifact-"));
+  mkdirSync(join(dir, "runtime", "node_modules"), { recursive: true });
+  for (const scope of ["@aws-sdk", "@smithy"]) symlinkSync(join(PROJECT_ROOT, "node_modules", scope), join(dir, "runtime", "node_modules", scope), "dir");
+  const task = join(dir, "runtime", "task");
+  unpackArchive(fn.inputs.code, task);
+
+  // The function's configured environment, with the emulators' endpoints and test credentials as the embedded
+  // cloud sets them. The factory runs when __index.js is required, so this must be in place before.
+  const savedEnv = { ...process.env };
+  Object.assign(process.env, fn.inputs.environment.variables, {
+    DLQ_URL: dlqUrl,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEmulator.endpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { handler } = require(join(task, "__index.js"));
+
+  context.world = {
+    sqsEmulator, dynamoEmulator, sqs, dynamo, sourceUrl, dlqUrl, tableName, handler, dir, savedEnv,
+    sourceArn: `arn:aws:sqs:${LOCAL_REGION}:000000000000:${sourceName}`,
+    code: fn.inputs.code,
+  };
+});
+
+test.after(async ({ world }) => {
+  if (!world) return;
+  for (const key of Object.keys(process.env)) if (!(key in world.savedEnv)) delete process.env[key];
+  Object.assign(process.env, world.savedEnv);
+  world.sqs.destroy();
+  world.dynamo.destroy();
+  await Promise.all([world.sqsEmulator.close(), world.dynamoEmulator.close()]);
+  rmSync(world.dir, { recursive: true, force: true });
+});
+
+/** Sends bodies through fauxqs and receives them back, then shapes them as Lambda's SQS event source does. */
+async function eventFor(world: World, messages: { body: string; eventId?: string }[]): Promise<SQSEvent> {
+  for (const { body, eventId } of messages) {
+    await world.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: world.sourceUrl,
+        MessageBody: body,
+        ...(eventId ? { MessageAttributes: { eventId: { DataType: "String", StringValue: eventId } } } : {}),
+      }),
+    );
+  }
+  const received: Message[] = [];
+  while (received.length < messages.length) {
+    const batch = await world.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: world.sourceUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"], WaitTimeSeconds: 1 }),
+    );
+    received.push(...(batch.Messages ?? []));
+  }
+  const records: SQSRecord[] = received.map((m) => ({
+    messageId: m.MessageId!,
+    receiptHandle: m.ReceiptHandle!,
+    body: m.Body!,
+    attributes: m.Attributes as unknown as SQSRecord["attributes"],
+    messageAttributes: Object.fromEntries(
+      Object.entries(m.MessageAttributes ?? {}).map(([name, v]) => [name, { dataType: v.DataType!, stringValue: v.StringValue, stringListValues: [], binaryListValues: [] }]),
+    ),
+    md5OfBody: m.MD5OfBody!,
+    md5OfMessageAttributes: m.MD5OfMessageAttributes ?? null,
+    eventSource: "aws:sqs",
+    eventSourceARN: world.sourceArn,
+    awsRegion: LOCAL_REGION,
+  })) as SQSRecord[];
+  return { Records: records };
+}
+
+function lambdaContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: "vehicle-consumer-dev",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:vehicle-consumer-dev`,
+    memoryLimitInMB: "256",
+    awsRequestId: "artifact-test",
+    logGroupName: "/aws/lambda/vehicle-consumer-dev",
+    logStreamName: "artifact",
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Runs the handler with its stdout (Powertools logs and EMF) captured, so the test output stays readable. */
+async function invoke(world: World, event: SQSEvent): Promise<{ result: { batchItemFailures: { itemIdentifier: string }[] }; lines: any[] }> {
+  const [stdout, stderr] = [process.stdout.write, process.stderr.write];
+  let captured = "";
+  const capture = ((chunk: string | Uint8Array) => {
+    captured += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
+  try {
+    const result = await world.handler(event, lambdaContext());
+    return { result, lines: captured.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)) };
+  } finally {
+    process.stdout.write = stdout;
+    process.stderr.write = stderr;
+  }
+}
+
+test("the archive leaves out the runtime's SDK, types and the producer's packages, and zips to at most 1 MB", ({ world }) => {
+  const { packages } = world.code;
+  const forbidden = packages.filter((p) => /^@(aws-sdk|smithy|types)\//.test(p) || ["@faker-js/faker", "p-limit", "uuidv7"].includes(p));
+  assert.equal(forbidden, []);
+  assert.ok(packages.includes("@aws-lambda-powertools/batch") && packages.includes("valibot"), "the packages the handler requires are carried");
+  const size = measureArchive(world.code);
+  console.log(`  consumer archive: ${(size.zippedBytes / 1024).toFixed(0)} KiB zipped (${size.zippedBytes} B), ${(size.unzippedBytes / 1024).toFixed(0)} KiB unzipped, ${size.files} files; packages: ${packages.join(", ")}`);
+  assert.ok(size.zippedBytes <= MAX_ZIPPED_BYTES, `zipped archive is ${size.zippedBytes} bytes, over ${MAX_ZIPPED_BYTES}`);
+});
+
+test("valid vehicles are stored with every field; a redelivery is a duplicate, not a second item", async ({ world }) => {
+  const eventId = "019ac8a0-0000-7000-8000-000000000001";
+  const body = JSON.stringify({ vehicleId: "VH2001", make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 15000 });
+  const event = await eventFor(world, [{ body, eventId }, { body: JSON.stringify({ vehicleId: "VH2002", make: "Ford", model: "Focus", year: 2018, color: "Red", mileage: 42000 }) }]);
+  const { result, lines } = await invoke(world, event);
+  assert.equal(result, { batchItemFailures: [] });
+  assert.is(lines.filter((l) => l.outcome === "stored").length, 2);
+
+  const documents = DynamoDBDocumentClient.from(world.dynamo);
+  const query = (vehicleId: string) =>
+    documents.send(new QueryCommand({ TableName: world.tableName, KeyConditionExpression: "vehicleId = :v", ExpressionAttributeValues: { ":v": vehicleId } }));
+  const first = (await query("VH2001")).Items ?? [];
+  assert.is(first.length, 1);
+  const record = event.Records.find((r) => r.body === body)!;
+  assert.equal(first[0], {
+    ...first[0],
+    vehicleId: "VH2001", eventId, make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 15000,
+    messageId: record.messageId, sentAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(), receiveCount: 1,
+  });
+  assert.match(String(first[0]!.storedAt), /^\d{4}-\d\d-\d\dT/);
+  // Without an eventId attribute, the SQS messageId is the sort key.
+  const second = (await query("VH2002")).Items ?? [];
+  assert.equal(second.map((i) => i.eventId), [event.Records.find((r) => r.body !== body)!.messageId]);
+
+  const again = await invoke(world, { Records: [record] });
+  assert.equal(again.result, { batchItemFailures: [] });
+  assert.is(again.lines.filter((l) => l.outcome === "duplicate").length, 1);
+  assert.is(((await query("VH2001")).Items ?? []).length, 1);
+});
+
+test("an invalid body goes to the DLQ with its reason and is not stored", async ({ world }) => {
+  const body = JSON.stringify({ vehicleId: "VH2003", make: "Kia", model: "Rio", year: 1700, color: "Grey", mileage: 10 });
+  const event = await eventFor(world, [{ body, eventId: "019ac8a0-0000-7000-8000-000000000003" }]);
+  const { result } = await invoke(world, event);
+  assert.equal(result, { batchItemFailures: [] });
+  const dead = await world.sqs.send(new ReceiveMessageCommand({ QueueUrl: world.dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], WaitTimeSeconds: 1 }));
+  assert.is(dead.Messages?.length, 1);
+  const [message] = dead.Messages!;
+  assert.is(message!.Body, body);
+  assert.is(message!.MessageAttributes?.errorCode?.StringValue, "OUT_OF_RANGE");
+  assert.match(message!.MessageAttributes?.errorReason?.StringValue ?? "", /year/);
+  assert.is(message!.MessageAttributes?.sourceMessageId?.StringValue, event.Records[0]!.messageId);
+  assert.is(message!.MessageAttributes?.eventId?.StringValue, "019ac8a0-0000-7000-8000-000000000003");
+  const stored = await DynamoDBDocumentClient.from(world.dynamo).send(
+    new QueryCommand({ TableName: world.tableName, KeyConditionExpression: "vehicleId = :v", ExpressionAttributeValues: { ":v": "VH2003" } }),
+  );
+  assert.is(stored.Count, 0);
+});
+
+test.run();

@@ -7,6 +7,9 @@ import { Tracer } from "@aws-lambda-powertools/tracer";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+// aws-xray-sdk-core comes with @aws-lambda-powertools/tracer; the test plays the Lambda runtime, which opens the segment.
+import { Segment, getNamespace, setSegment } from "aws-xray-sdk-core";
+import type { Subsegment } from "aws-xray-sdk-core";
 import { createConsumer } from "../handlers/consumer";
 import type { ConsumerDeps } from "../handlers/consumer";
 import { createConsumerFromEnvironment } from "../handlers";
@@ -242,6 +245,40 @@ test("a Tracer outside Lambda disables itself and the consumer runs unchanged", 
   const run = await captureOutput(() => consumerFor(world, { tracer })(event, lambdaContext()));
   assert.equal(run.result, { batchItemFailures: [] });
   assert.is((await queryVehicle(world, vehicleId)).length, 1);
+});
+
+test("with tracing on, each record gets a subsegment annotated with outcome and vehicleId, and its DynamoDB call nests inside", async ({ world }) => {
+  // Tracer enables itself only in Lambda (AWS_EXECUTION_ENV, read at construction). captureHTTPsRequests off:
+  // it would patch node:http for the whole test process.
+  const previous = process.env.AWS_EXECUTION_ENV;
+  process.env.AWS_EXECUTION_ENV = "AWS_Lambda_nodejs22.x";
+  const tracer = new Tracer({ serviceName: "vehicle-consumer", captureHTTPsRequests: false });
+  if (previous === undefined) delete process.env.AWS_EXECUTION_ENV;
+  else process.env.AWS_EXECUTION_ENV = previous;
+  assert.ok(tracer.isTracingEnabled());
+  const dynamo = tracer.captureAWSv3Client(new DynamoDBClient(localClientConfig(world.dynamoEmulator.endpoint)));
+  const vehicleId = freshVehicleId();
+  const event = await sqsEventFor(world, [
+    { body: vehicleBody({ vehicleId }), eventId: nextEventId() },
+    { body: vehicleBody({ vehicleId, year: 1 }), eventId: nextEventId() },
+  ]);
+  // What Lambda provides: a (facade) segment in the X-Ray context of the invocation.
+  const root = new Segment("vehicle-consumer-test");
+  const consume = consumerFor(world, { tracer, documentClient: DynamoDBDocumentClient.from(dynamo) });
+  const run = await captureOutput(() => getNamespace().runPromise(async () => {
+    setSegment(root);
+    return consume(event, lambdaContext());
+  }));
+  dynamo.destroy();
+  assert.equal(run.result, { batchItemFailures: [] });
+  const records = (root.subsegments ?? []).filter((s) => s.name === "### storeVehicle") as Array<Subsegment & { annotations?: Record<string, unknown> }>;
+  assert.equal(records.map((s) => s.annotations).sort((a, b) => String(a?.outcome).localeCompare(String(b?.outcome))), [
+    { outcome: "invalid", vehicleId },
+    { outcome: "stored", vehicleId },
+  ]);
+  const stored = records.find((s) => s.annotations?.outcome === "stored")!;
+  assert.ok(stored.subsegments?.some((s) => s.name === "DynamoDB"), "the PutItem is traced under its record");
+  assert.ok(records.every((s) => s.isClosed()), "subsegments are closed");
 });
 
 test("the cold start is counted once per consumer, when Lambda says the start is on demand", async ({ world }) => {

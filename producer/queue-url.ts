@@ -70,7 +70,8 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
     tried.push("pulumi stack output queueUrl: the pulumi CLI is not on the PATH");
   }
 
-  const stateFile = inputs.stateFile ?? DEFAULT_STATE_FILE;
+  // VEHICLE_PIPELINE_STATE_FILE points at another cloud's state (tests use it to stay clear of a cloud running in this checkout).
+  const stateFile = inputs.stateFile ?? env.VEHICLE_PIPELINE_STATE_FILE ?? DEFAULT_STATE_FILE;
   const state = await readEmbeddedCloudState(stateFile, inputs.isRunning ?? isProcessRunning);
   if (state.ok) return { queueUrl: state.queueUrl, source: "embedded cloud", endpoint: state.endpoint, region: state.region };
   const shown = path.relative(process.cwd(), stateFile);

@@ -1,0 +1,194 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { parseVehicleMessage } from "../handlers/vehicle";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startSqs, type RunningEmulator } from "../local/emulators";
+import { EXPECTED_ERROR_CODE, type InvalidKind } from "../producer/invalid";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+const cli = suite("producer CLI (child processes)");
+const ROOT = path.resolve(__dirname, "..");
+const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+const UUIDV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+let sqsServer: RunningEmulator;
+let sqs: SQSClient;
+let scratch = "";
+const children = new Set<ChildProcess>();
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `tsx producer ...` as a user would (the tsx CLI, from the repository root), with an environment
+ * that cannot find a queue by accident: no QUEUE_URL, no pulumi on the PATH, and a state file that does
+ * not exist (an embedded cloud may be running in this checkout).
+ */
+function runProducer(args: string[], env: Record<string, string> = {}, onStart?: (child: ChildProcess, output: { stdout: string; stderr: string }) => void): Promise<Run> {
+  const baseEnv: Record<string, string | undefined> = { ...process.env, QUEUE_URL: undefined, PATH: path.dirname(process.execPath), VEHICLE_PIPELINE_STATE_FILE: path.join(scratch, "no-cloud.json") };
+  delete baseEnv.QUEUE_URL;
+  const child = spawn(process.execPath, [TSX, "producer", ...args], { cwd: ROOT, env: { ...baseEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  const output = { stdout: "", stderr: "" };
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (output.stdout += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output.stderr += chunk));
+  onStart?.(child, output);
+  return new Promise((resolve) => {
+    child.on("close", (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal, ...output });
+    });
+  });
+}
+
+async function newQueue(name: string): Promise<string> {
+  return (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+}
+
+async function depth(queueUrl: string): Promise<number> {
+  const answer = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
+  return Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0);
+}
+
+cli.before(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), "producer-cli-"));
+  sqsServer = await startSqs();
+  sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+});
+
+cli.after(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  sqs.destroy();
+  await sqsServer.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+cli("--dry-run prints JSON lines the consumer's parser accepts or rejects as labelled, and sends nothing", async () => {
+  const run = await runProducer(["--dry-run", "--count", "200", "--invalid-ratio", "0.2", "--seed", "5"]);
+  assert.is(run.code, 0, run.stderr);
+  const lines = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as { eventId: string; kind: "valid" | InvalidKind; body: string });
+  assert.is(lines.length, 200);
+  const counts: Record<string, number> = {};
+  for (const line of lines) {
+    assert.equal(Object.keys(line), ["eventId", "kind", "body"]);
+    assert.match(line.eventId, UUIDV7);
+    counts[line.kind] = (counts[line.kind] ?? 0) + 1;
+    const parsed = parseVehicleMessage(line.body);
+    if (line.kind === "valid") assert.ok(parsed.ok, line.body);
+    else {
+      assert.is(parsed.ok, false, line.body);
+      if (!parsed.ok) assert.is(parsed.code, EXPECTED_ERROR_CODE[line.kind], `${line.kind}: ${line.body}`);
+    }
+  }
+  assert.equal(counts, { valid: 160, "invalid-json": 10, "missing-field": 10, "wrong-type": 10, "out-of-range": 10 });
+  assert.is(new Set(lines.map((line) => line.eventId)).size, 200);
+  // The same seed gives the same vehicles.
+  const again = await runProducer(["--dry-run", "--count", "5", "--seed", "5", "--invalid-ratio", "0.2"]);
+  assert.equal(again.stdout.trim().split("\n").map((line) => JSON.parse(line).body), lines.slice(0, 5).map((line) => line.body));
+  // --duration and --rate decide how many a dry run prints.
+  const planned = await runProducer(["--dry-run", "--rate", "12000/m", "--duration", "500ms"]);
+  assert.is(planned.stdout.trim().split("\n").length, 100);
+});
+
+cli("a bad flag exits 2 with the flag, an example and a pointer to --help", async () => {
+  const run = await runProducer(["--rate", "abc"]);
+  assert.is(run.code, 2);
+  assert.is(run.stderr, `error: invalid --rate "abc": expected a number per second, e.g. 200/s (also 200, 12000/m or max)\nrun \`tsx producer --help\` for usage\n`);
+  assert.is(run.stdout, "");
+  const help = await runProducer(["--help"]);
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /Usage: tsx producer \[options\]/);
+  assert.match(help.stdout, /--profile <phases>/);
+});
+
+cli("no queue anywhere: exits 2 and says how to give one", async () => {
+  const run = await runProducer(["--count", "1"]);
+  assert.is(run.code, 2);
+  assert.match(run.stderr, /^error: no queue to send to\. Give one of:/);
+  assert.match(run.stderr, /pulumi stack output queueUrl: the pulumi CLI is not on the PATH/);
+  assert.match(run.stderr, /embedded cloud \(.*no-cloud\.json\): not running \(no state file\)/);
+});
+
+cli("the embedded cloud's state file is found, and --json prints a machine-readable summary", async () => {
+  const queueUrl = await newQueue("cli-state");
+  const state = path.join(scratch, "state.json");
+  await writeFile(state, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), region: LOCAL_REGION, endpoints: { sqs: sqsServer.endpoint, dynamodb: "http://127.0.0.1:1" }, outputs: { queueUrl } }));
+  const run = await runProducer(["--count", "30", "--rate", "max", "--invalid-ratio", "0.1", "--json"], { VEHICLE_PIPELINE_STATE_FILE: state });
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stderr, /from embedded cloud\) via http:\/\/127\.0\.0\.1:\d+, test credentials/);
+  assert.not.match(run.stderr, /NodeVersionSupportWarning/);
+  const summary = JSON.parse(run.stdout);
+  assert.is(summary.sent, 30);
+  assert.is(summary.failed, 0);
+  assert.equal(summary.invalid, { "invalid-json": 1, "missing-field": 1, "wrong-type": 1, "out-of-range": 0 });
+  assert.is(summary.messages, undefined, "the per-message list is for the API, not the terminal");
+  assert.ok(summary.peakRssBytes > 0);
+  assert.is(await depth(queueUrl), 30);
+});
+
+cli("a real SIGINT stops sending, finishes in-flight batches, prints the summary and exits 130", async () => {
+  const queueUrl = await newQueue("cli-sigint");
+  let interrupted = false;
+  const run = await runProducer(["--rate", "100/s", "--duration", "5m"], { QUEUE_URL: queueUrl }, (child) => {
+    const poll = setInterval(async () => {
+      if (interrupted) return;
+      if ((await depth(queueUrl)) > 0) {
+        interrupted = true;
+        clearInterval(poll);
+        child.kill("SIGINT");
+      }
+    }, 100);
+    child.on("close", () => clearInterval(poll));
+  });
+  assert.ok(interrupted);
+  assert.is(run.code, 130, run.stderr);
+  assert.match(run.stderr, /SIGINT: stopping; waiting for the batches in flight/);
+  assert.match(run.stdout, /stopped by     Ctrl-C \/ abort/);
+  const sent = /sent {11}(\d+) of (\d+)/.exec(run.stdout);
+  assert.ok(sent, run.stdout);
+  assert.is(sent![1], sent![2], "every message made was sent");
+  assert.is(await depth(queueUrl), Number(sent![1]), "the summary matches the queue");
+});
+
+cli("messages left unsent make the exit status 1 and are listed", async () => {
+  // A minimal SQS-compatible endpoint that refuses every entry as the sender's fault (not retryable).
+  const refusing: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      res.setHeader("content-type", "application/x-amz-json-1.0");
+      if (req.headers["x-amz-target"] !== "AmazonSQS.SendMessageBatch") {
+        res.end(JSON.stringify({ Attributes: { MaximumMessageSize: "262144" } }));
+        return;
+      }
+      const entries = (JSON.parse(body) as { Entries: { Id: string }[] }).Entries;
+      res.end(JSON.stringify({ Successful: [], Failed: entries.map((entry) => ({ Id: entry.Id, SenderFault: true, Code: "InvalidMessageContents", Message: "refused by the test endpoint" })) }));
+    });
+  });
+  await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+  try {
+    const endpoint = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    const run = await runProducer(["--count", "3", "--rate", "max", "--endpoint", endpoint, "--queue-url", `${endpoint}/000000000000/q`]);
+    assert.is(run.code, 1, run.stderr);
+    assert.match(run.stdout, /failed {9}3 \(InvalidMessageContents 3\)/);
+    assert.match(run.stdout, /unsent [0-9a-f-]{36} \(valid\): InvalidMessageContents refused by the test endpoint/);
+  } finally {
+    await new Promise<void>((resolve) => {
+      refusing.close(() => resolve());
+      refusing.closeAllConnections();
+    });
+  }
+});
+
+cli.run();

@@ -19,6 +19,75 @@ export interface EmulatorOptions {
   port?: number;
 }
 
+/** One API call an emulator answered, as the embedded cloud's recorder sees it (the CloudWatch of the laptop). */
+export interface EmulatorCall {
+  /** The X-Amz-Target operation without its prefix: SendMessageBatch, PutItem, ... */
+  operation: string;
+  statusCode: number;
+  latencyMs: number;
+  /** The parsed JSON request (SQS) or undefined (DynamoDB, whose body we do not parse twice). */
+  request: Record<string, any> | undefined;
+  /** The JSON response text (SQS only). */
+  response: string | undefined;
+  /** Size of the request body in bytes, from Content-Length. */
+  requestBytes: number;
+}
+export type EmulatorCallListener = (call: EmulatorCall) => void;
+
+/** The listener registry shared by both emulators: cheap when nobody listens. */
+function callListeners() {
+  const listeners = new Set<EmulatorCallListener>();
+  return {
+    listeners,
+    onCall(listener: EmulatorCallListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+function operationOf(target: unknown): string {
+  const text = String(target ?? "");
+  return text.slice(text.lastIndexOf(".") + 1);
+}
+
+export interface SqsOptions extends EmulatorOptions {
+  /**
+   * Build queue URLs from the host the creating request used (http://127.0.0.1:PORT/000000000000/name) instead of
+   * fauxqs's default http://sqs.<region>.localhost:PORT/..., which does not resolve on most machines: the AWS CLI,
+   * SDKs without an endpoint override and the consumer's DLQ_URL can then use the URL as it is.
+   */
+  loopbackQueueUrls?: boolean;
+}
+
+/** The parts of fauxqs's in-memory store the embedded cloud reads (queue depth, oldest message) without an API call. */
+export interface SqsStoreView {
+  getQueueByName(name: string): SqsQueueView | undefined;
+}
+export interface SqsQueueView {
+  name: string;
+  url: string;
+  arn: string;
+  getAttribute(name: string): string | undefined;
+  inspectMessages(): {
+    ready: Array<{ sentTimestamp: number }>;
+    delayed: Array<{ sentTimestamp: number }>;
+    inflight: Array<{ message: { sentTimestamp: number } }>;
+  };
+}
+
+/** fauxqs exports only its app; its store class lives beside it in dist/. */
+async function importSqsStore(): Promise<new () => SqsStoreView & { host: string }> {
+  const { existsSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { pathToFileURL } = await import("node:url");
+  for (const folder of require.resolve.paths("fauxqs") ?? []) {
+    const file = join(folder, "fauxqs", "dist", "sqs", "sqsStore.js");
+    if (existsSync(file)) return ((await import(pathToFileURL(file).href)) as { SqsStore: new () => SqsStoreView & { host: string } }).SqsStore;
+  }
+  throw new Error("cannot find fauxqs/dist/sqs/sqsStore.js: is fauxqs installed (npm ci)?");
+}
+
 /** Thrown when an emulator cannot bind, with the port and what to do about it. */
 export class EmulatorStartError extends Error {
   constructor(service: string, port: number, cause: unknown) {
@@ -36,10 +105,39 @@ export class EmulatorStartError extends Error {
  * SQS on fauxqs, in this process, bound to loopback only. fauxqs's own startFauxqs() and CLI bind
  * 0.0.0.0, so we build its fastify app and listen ourselves. fauxqs is ESM-only: imported, not required.
  */
-export async function startSqs(options: EmulatorOptions = {}): Promise<RunningEmulator & { app: import("fastify").FastifyInstance }> {
+export async function startSqs(options: SqsOptions = {}): Promise<
+  RunningEmulator & { app: import("fastify").FastifyInstance; store: SqsStoreView | undefined; onCall(listener: EmulatorCallListener): () => void }
+> {
   const port = options.port ?? 0;
   const { buildApp } = await import("fauxqs");
-  const app = buildApp({ logger: false });
+  let store: (SqsStoreView & { host: string }) | undefined;
+  if (options.loopbackQueueUrls) {
+    const SqsStore = await importSqsStore();
+    store = new SqsStore();
+    // An empty host makes fauxqs use the request's Host header (127.0.0.1:PORT) for the URLs it builds.
+    store.host = "";
+  }
+  const app = buildApp({ logger: false, ...(store ? { stores: { sqsStore: store } as never } : {}) });
+  const calls = callListeners();
+  // Every SQS call passes here once answered: the recorder counts sends, receives and deletes from these.
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (calls.listeners.size > 0 && request.method === "POST") {
+      const started = (request as unknown as { startedAt?: number }).startedAt ?? performance.now();
+      const call: EmulatorCall = {
+        operation: operationOf(request.headers["x-amz-target"]),
+        statusCode: reply.statusCode,
+        latencyMs: performance.now() - started,
+        request: request.body as Record<string, any> | undefined,
+        response: typeof payload === "string" ? payload : undefined,
+        requestBytes: Number(request.headers["content-length"] ?? 0),
+      };
+      for (const listener of calls.listeners) listener(call);
+    }
+    return payload;
+  });
+  app.addHook("onRequest", async (request) => {
+    (request as unknown as { startedAt?: number }).startedAt = performance.now();
+  });
   try {
     await app.listen({ port, host: "127.0.0.1" });
   } catch (error) {
@@ -49,6 +147,8 @@ export async function startSqs(options: EmulatorOptions = {}): Promise<RunningEm
   const bound = (app.server.address() as AddressInfo).port;
   return {
     app,
+    store,
+    onCall: calls.onCall,
     endpoint: `http://127.0.0.1:${bound}`,
     port: bound,
     close: () => app.close(),
@@ -61,7 +161,7 @@ export interface DynamoOptions extends EmulatorOptions {
 }
 
 /** DynamoDB on dynalite, in this process, bound to loopback only, with instant table creation. */
-export async function startDynamo(options: DynamoOptions = {}): Promise<RunningEmulator> {
+export async function startDynamo(options: DynamoOptions = {}): Promise<RunningEmulator & { onCall(listener: EmulatorCallListener): () => void }> {
   const port = options.port ?? 0;
   // dynalite ships no types; its factory returns a plain http.Server.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -71,8 +171,26 @@ export async function startDynamo(options: DynamoOptions = {}): Promise<RunningE
     server.once("error", (error) => reject(new EmulatorStartError("DynamoDB (dynalite)", port, error)));
     server.listen(port, "127.0.0.1", () => resolve());
   });
+  const calls = callListeners();
+  // A second "request" listener beside dynalite's own: it sees every call and when its answer finished.
+  server.on("request", (request: import("node:http").IncomingMessage, response: import("node:http").ServerResponse) => {
+    if (calls.listeners.size === 0) return;
+    const started = performance.now();
+    response.once("finish", () => {
+      const call: EmulatorCall = {
+        operation: operationOf(request.headers["x-amz-target"]),
+        statusCode: response.statusCode,
+        latencyMs: performance.now() - started,
+        request: undefined,
+        response: undefined,
+        requestBytes: Number(request.headers["content-length"] ?? 0),
+      };
+      for (const listener of calls.listeners) listener(call);
+    });
+  });
   const bound = (server.address() as AddressInfo).port;
   return {
+    onCall: calls.onCall,
     endpoint: `http://127.0.0.1:${bound}`,
     port: bound,
     close: () =>

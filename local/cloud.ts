@@ -1,0 +1,249 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { deployStack, type DeployedStack } from "./deploy";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startSqs, type EmulatorCall, type RunningEmulator, type SqsStoreView } from "./emulators";
+import { SqsEventSourceMapping } from "./event-source-mapping";
+import type { RuntimeFault } from "./execution-environment";
+import { FunctionRuntime } from "./function-runtime";
+import { RunRecorder, type SeriesKey } from "./recorder";
+import { REPO_ROOT } from "./stack-source";
+import { claimStateFile, releaseStateFile, writeState, type EmbeddedCloudState } from "./state";
+import type { SynthesizedStack } from "./synth";
+
+export interface EmbeddedCloudOptions {
+  /** The .local folder (state, runs, function code, persisted data). Must be inside the repository. */
+  localRoot?: string;
+  sqsPort?: number;
+  dynamoPort?: number;
+  /** Keep DynamoDB data on disk under <localRoot>/dynamodb. */
+  persist?: boolean;
+  /** Write the per-second record under <localRoot>/runs/<runId>/ (default true). */
+  record?: boolean;
+  runId?: string;
+  fault?: RuntimeFault;
+  /** Idle execution environments are discarded after this long. */
+  idleMs?: number;
+  /** Write <localRoot>/state.json (default true). */
+  writeState?: boolean;
+}
+
+export const DEFAULT_LOCAL_ROOT = join(REPO_ROOT, ".local");
+
+/**
+ * The whole pipeline on one machine: fauxqs for SQS and dynalite for DynamoDB on 127.0.0.1, the stack deployed into
+ * them, one Lambda runtime per function and one poller group per event source mapping, and the recorder watching it all.
+ */
+export class EmbeddedCloud {
+  readonly localRoot: string;
+  readonly region = LOCAL_REGION;
+  readonly recorder: RunRecorder | undefined;
+  readonly sqs: SQSClient;
+  readonly dynamo: DynamoDBClient;
+  readonly runtimes = new Map<string, FunctionRuntime>();
+  readonly mappings: SqsEventSourceMapping[] = [];
+  deployed: DeployedStack | undefined;
+  readonly startedAt = new Date();
+  private stopped = false;
+
+  private constructor(
+    private readonly options: EmbeddedCloudOptions,
+    readonly sqsEmulator: RunningEmulator & { store: SqsStoreView | undefined; onCall(listener: (call: EmulatorCall) => void): () => void },
+    readonly dynamoEmulator: RunningEmulator & { onCall(listener: (call: EmulatorCall) => void): () => void },
+  ) {
+    this.localRoot = options.localRoot ?? DEFAULT_LOCAL_ROOT;
+    const client = { region: this.region, credentials: LOCAL_CREDENTIALS };
+    this.sqs = new SQSClient({ ...client, endpoint: sqsEmulator.endpoint });
+    this.dynamo = new DynamoDBClient({ ...client, endpoint: dynamoEmulator.endpoint });
+    if (options.record !== false) {
+      this.recorder = new RunRecorder({ root: this.localRoot, runId: options.runId });
+      this.recorder.start();
+    }
+  }
+
+  get endpoints(): { sqs: string; dynamodb: string } {
+    return { sqs: this.sqsEmulator.endpoint, dynamodb: this.dynamoEmulator.endpoint };
+  }
+
+  /** Starts both emulators. Throws AlreadyRunningError or EmulatorStartError (port in use) with what to do. */
+  static async start(options: EmbeddedCloudOptions = {}): Promise<EmbeddedCloud> {
+    const localRoot = options.localRoot ?? DEFAULT_LOCAL_ROOT;
+    mkdirSync(localRoot, { recursive: true });
+    if (options.writeState !== false) claimStateFile(localRoot);
+    const sqs = await startSqs({ port: options.sqsPort, loopbackQueueUrls: true });
+    let dynamo;
+    try {
+      dynamo = await startDynamo({ port: options.dynamoPort, ...(options.persist ? { path: join(localRoot, "dynamodb") } : {}) });
+    } catch (error) {
+      await sqs.close();
+      throw error;
+    }
+    const cloud = new EmbeddedCloud(options, sqs, dynamo);
+    cloud.watchEmulators();
+    return cloud;
+  }
+
+  /** Deploys a synthesized stack, starts its event source mappings and writes the state file. */
+  async deploy(stack: SynthesizedStack): Promise<DeployedStack> {
+    const deployed = await deployStack(stack, { sqs: this.sqs, dynamo: this.dynamo, region: this.region, endpoints: this.endpoints, codeRoot: this.localRoot });
+    this.deployed = deployed;
+    this.declareQueueGauges();
+    for (const fn of deployed.functions) {
+      this.runtimes.set(fn.name, new FunctionRuntime(fn, { recorder: this.recorder, fault: this.options.fault, idleMs: this.options.idleMs }));
+    }
+    for (const mapping of deployed.mappings) {
+      const esm = new SqsEventSourceMapping(mapping.config, this.sqs, this.runtimes.get(mapping.functionName)!, this.recorder);
+      this.mappings.push(esm);
+      esm.start();
+    }
+    this.recorder?.log({ source: "cloud", message: `deployed ${deployed.resources.filter((r) => r.status === "emulated").length} emulated resources; not emulated: ${deployed.resources.filter((r) => r.status === "not emulated").map((r) => r.type).join(", ")}` });
+    if (this.options.writeState !== false) writeState(this.localRoot, this.state());
+    return deployed;
+  }
+
+  /** The state file's content (CONTRACTS.md). */
+  state(extra: Partial<EmbeddedCloudState> = {}): EmbeddedCloudState {
+    const outputs = (this.deployed?.outputs ?? {}) as EmbeddedCloudState["outputs"];
+    return { pid: process.pid, startedAt: this.startedAt.toISOString(), region: this.region, endpoints: this.endpoints, outputs, ...extra };
+  }
+
+  updateState(extra: Partial<EmbeddedCloudState>): void {
+    if (this.options.writeState !== false) writeState(this.localRoot, this.state(extra));
+  }
+
+  /** Source queues of the event source mappings: visible + in flight, and invocations running. */
+  backlog(): { visible: number; inFlight: number; running: number } {
+    let visible = 0;
+    let inFlight = 0;
+    for (const esm of this.mappings) {
+      const queue = this.queueView(esm.config.queueUrl);
+      visible += Number(queue?.getAttribute("ApproximateNumberOfMessages") ?? 0) + Number(queue?.getAttribute("ApproximateNumberOfMessagesDelayed") ?? 0);
+      inFlight += Number(queue?.getAttribute("ApproximateNumberOfMessagesNotVisible") ?? 0);
+    }
+    const running = [...this.runtimes.values()].reduce((n, r) => n + r.concurrentExecutions, 0);
+    return { visible, inFlight, running };
+  }
+
+  /** Resolves once every source queue is empty and nothing is in flight or running, or rejects after timeoutMs. */
+  async waitForDrain(timeoutMs: number, onTick?: (backlog: ReturnType<EmbeddedCloud["backlog"]>) => void): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let quietSince: number | undefined;
+    for (;;) {
+      const backlog = this.backlog();
+      onTick?.(backlog);
+      if (backlog.visible === 0 && backlog.inFlight === 0 && backlog.running === 0) {
+        // Twice in a row, 200 ms apart: a batch between receive and invoke shows as in flight, so this is enough.
+        quietSince ??= Date.now();
+        if (Date.now() - quietSince >= 200) return;
+      } else quietSince = undefined;
+      if (Date.now() > deadline) throw new Error(`the queue did not drain within ${Math.round(timeoutMs / 1000)} s: ${JSON.stringify(backlog)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private queueView(url: string) {
+    const name = url.slice(url.lastIndexOf("/") + 1);
+    return this.sqsEmulator.store?.getQueueByName(name);
+  }
+
+  /** SQS and DynamoDB metrics from the calls the emulators answer, as CloudWatch would count them. */
+  private watchEmulators(): void {
+    const recorder = this.recorder;
+    if (!recorder) return;
+    const sqsMetric = (metric: string, queueName: string): SeriesKey => ({ namespace: "AWS/SQS", metric, dimensions: { QueueName: queueName }, unit: "Count" });
+    const queueOf = (call: EmulatorCall) => {
+      const url = String(call.request?.QueueUrl ?? "");
+      return url.slice(url.lastIndexOf("/") + 1);
+    };
+    const parse = (text: string | undefined): any => {
+      try {
+        return text ? JSON.parse(text) : {};
+      } catch {
+        return {};
+      }
+    };
+    this.sqsEmulator.onCall((call) => {
+      if (call.statusCode !== 200) return;
+      const queue = queueOf(call);
+      if (!queue) return;
+      switch (call.operation) {
+        case "SendMessage":
+          recorder.count(sqsMetric("NumberOfMessagesSent", queue), 1);
+          recorder.count({ ...sqsMetric("SentMessageSize", queue), unit: "Bytes" }, call.requestBytes);
+          break;
+        case "SendMessageBatch":
+          recorder.count(sqsMetric("NumberOfMessagesSent", queue), parse(call.response).Successful?.length ?? 0);
+          break;
+        case "ReceiveMessage": {
+          const n = parse(call.response).Messages?.length ?? 0;
+          recorder.count(sqsMetric("NumberOfMessagesReceived", queue), n);
+          if (n === 0) recorder.count(sqsMetric("NumberOfEmptyReceives", queue), 1);
+          break;
+        }
+        case "DeleteMessage":
+          recorder.count(sqsMetric("NumberOfMessagesDeleted", queue), 1);
+          break;
+        case "DeleteMessageBatch":
+          recorder.count(sqsMetric("NumberOfMessagesDeleted", queue), parse(call.response).Successful?.length ?? 0);
+          break;
+      }
+    });
+    this.dynamoEmulator.onCall((call) => {
+      const table = this.deployed?.tables[0]?.name;
+      if (!table) return;
+      const write = ["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"].includes(call.operation);
+      // A write consumes 1 WCU per KB of item, also when its condition fails (as DynamoDB bills it). The request size
+      // stands in for the item size: dynalite does not report consumed capacity.
+      if (write && (call.statusCode === 200 || call.statusCode === 400)) {
+        recorder.count({ namespace: "AWS/DynamoDB", metric: "ConsumedWriteCapacityUnits", dimensions: { TableName: table }, unit: "Count" }, Math.max(1, Math.ceil(call.requestBytes / 1024)));
+      }
+      if (call.statusCode === 200) {
+        recorder.observe({ namespace: "AWS/DynamoDB", metric: "SuccessfulRequestLatency", dimensions: { TableName: table, Operation: call.operation }, unit: "Milliseconds" }, call.latencyMs);
+      }
+    });
+  }
+
+  private declareQueueGauges(): void {
+    const recorder = this.recorder;
+    if (!recorder || !this.deployed) return;
+    for (const queue of this.deployed.queues) {
+      const key = (metric: string, unit = "Count"): SeriesKey => ({ namespace: "AWS/SQS", metric, dimensions: { QueueName: queue.name }, unit });
+      for (const metric of ["NumberOfMessagesSent", "NumberOfMessagesReceived", "NumberOfMessagesDeleted", "NumberOfEmptyReceives"]) recorder.declare(key(metric), "counter");
+      const view = () => this.sqsEmulator.store?.getQueueByName(queue.name);
+      recorder.declare(key("ApproximateNumberOfMessagesVisible"), "gauge", () => Number(view()?.getAttribute("ApproximateNumberOfMessages") ?? 0));
+      recorder.declare(key("ApproximateNumberOfMessagesNotVisible"), "gauge", () => Number(view()?.getAttribute("ApproximateNumberOfMessagesNotVisible") ?? 0));
+      recorder.declare(key("ApproximateNumberOfMessagesDelayed"), "gauge", () => Number(view()?.getAttribute("ApproximateNumberOfMessagesDelayed") ?? 0));
+      // fauxqs has no age attribute: the oldest SentTimestamp among the queue's messages (waiting, delayed or in
+      // flight, as SQS counts them) read from its store, in whole seconds like CloudWatch.
+      recorder.declare(key("ApproximateAgeOfOldestMessage", "Seconds"), "gauge", () => {
+        const messages = view()?.inspectMessages();
+        if (!messages) return 0;
+        let oldest = Infinity;
+        for (const m of messages.ready) oldest = Math.min(oldest, m.sentTimestamp);
+        for (const m of messages.delayed) oldest = Math.min(oldest, m.sentTimestamp);
+        for (const m of messages.inflight) oldest = Math.min(oldest, m.message.sentTimestamp);
+        return oldest === Infinity ? 0 : Math.max(0, Math.floor((Date.now() - oldest) / 1000));
+      });
+    }
+    for (const table of this.deployed.tables) {
+      const key = (metric: string): SeriesKey => ({ namespace: "AWS/DynamoDB", metric, dimensions: { TableName: table.name }, unit: "Count" });
+      recorder.declare(key("ConsumedWriteCapacityUnits"), "counter");
+      // dynalite never throttles; declared so the dashboard's widget shows the zero rather than "no data".
+      recorder.declare(key("ThrottledRequests"), "counter");
+    }
+  }
+
+  /** Stops pollers (finishing running batches), function environments, emulators, the recorder and the state file. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(this.mappings.map((m) => m.stop()));
+    await Promise.all([...this.runtimes.values()].map((r) => r.stop()));
+    this.recorder?.stop();
+    this.sqs.destroy();
+    this.dynamo.destroy();
+    await Promise.all([this.sqsEmulator.close(), this.dynamoEmulator.close()]);
+    if (this.options.writeState !== false) releaseStateFile(this.localRoot);
+  }
+}

@@ -1,0 +1,169 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { Worker } from "node:worker_threads";
+
+/** A deployed function as the runtime needs it: where its code is and how Lambda would run it. */
+export interface LocalFunction {
+  name: string;
+  arn: string;
+  /** Absolute path of the written __index.js. */
+  codePath: string;
+  /** Lambda's handler string, e.g. "__index.handler". */
+  handler: string;
+  timeoutSeconds: number;
+  memorySizeMb: number;
+  /** The function's declared environment plus what the Lambda service adds (see runtimeEnvironment in deploy.ts). */
+  environment: Record<string, string>;
+}
+
+export type InvokeOutcome =
+  | { kind: "ok"; response: unknown; durationMs: number }
+  | { kind: "error"; errorType: string; errorMessage: string; durationMs: number }
+  | { kind: "timeout"; durationMs: number };
+
+/** The function's code could not be loaded (syntax error, missing module, no such export). */
+export class FunctionInitError extends Error {
+  constructor(functionName: string, errorType: string, errorMessage: string) {
+    super(`function ${functionName} failed to initialise: ${errorType}: ${errorMessage}`);
+    this.name = "FunctionInitError";
+  }
+}
+
+/** Faults the runtime can inject (never the function): see lambda-runtime-worker.js. */
+export type RuntimeFault = "throw-on-first-invocation";
+
+export interface EnvironmentHooks {
+  /** Every line the function writes to stdout or stderr (logs and EMF). */
+  onOutput(line: string, stream: "stdout" | "stderr"): void;
+}
+
+const WORKER_FILE = join(__dirname, "lambda-runtime-worker.js");
+
+/**
+ * One execution environment: a worker thread holding one loaded copy of the function, running one invocation at a
+ * time. A timeout terminates the thread (its state is gone, as in Lambda), so the next invocation needs a new
+ * environment and pays a new cold start.
+ */
+export class ExecutionEnvironment {
+  readonly id = randomUUID();
+  private worker: Worker | undefined;
+  private state: "new" | "idle" | "busy" | "dead" = "new";
+  /** Milliseconds the init phase took (the cold start), once started. */
+  initMs = 0;
+  lastUsed = Date.now();
+  private pending: { requestId: string; resolve: (outcome: InvokeOutcome) => void; timer: NodeJS.Timeout; started: number } | undefined;
+
+  constructor(
+    private readonly fn: LocalFunction,
+    private readonly hooks: EnvironmentHooks,
+    private readonly fault?: RuntimeFault,
+  ) {}
+
+  get isAlive(): boolean {
+    return this.state === "idle" || this.state === "busy";
+  }
+  get isBusy(): boolean {
+    return this.state === "busy";
+  }
+
+  /** The init phase: start the thread, load the code once. Resolves with the cold-start time. */
+  start(): Promise<number> {
+    const started = performance.now();
+    const worker = new Worker(WORKER_FILE, {
+      env: this.fn.environment,
+      stdout: true,
+      stderr: true,
+      // Lambda's memory setting, as the V8 heap limit of this environment.
+      resourceLimits: { maxOldGenerationSizeMb: this.fn.memorySizeMb },
+      workerData: {
+        codePath: this.fn.codePath,
+        handlerName: this.fn.handler,
+        functionName: this.fn.name,
+        functionVersion: "$LATEST",
+        memoryLimitInMB: this.fn.memorySizeMb,
+        invokedFunctionArn: this.fn.arn,
+        logGroupName: this.fn.environment.AWS_LAMBDA_LOG_GROUP_NAME,
+        logStreamName: this.fn.environment.AWS_LAMBDA_LOG_STREAM_NAME,
+        fault: this.fault,
+      },
+    });
+    this.worker = worker;
+    for (const stream of ["stdout", "stderr"] as const) {
+      createInterface({ input: worker[stream], crlfDelay: Infinity }).on("line", (line) => this.hooks.onOutput(line, stream));
+    }
+    return new Promise<number>((resolve, reject) => {
+      const initTimer = setTimeout(() => {
+        void this.terminate();
+        reject(new FunctionInitError(this.fn.name, "InitTimeout", `init did not finish within ${this.fn.timeoutSeconds} s`));
+      }, this.fn.timeoutSeconds * 1000);
+      worker.on("message", (message: WorkerMessage) => {
+        if (message.type === "ready") {
+          clearTimeout(initTimer);
+          this.initMs = performance.now() - started;
+          if (message.error) {
+            void this.terminate();
+            reject(new FunctionInitError(this.fn.name, message.error.errorType, message.error.errorMessage));
+            return;
+          }
+          this.state = "idle";
+          resolve(this.initMs);
+        } else if (message.type === "result") {
+          this.settle(message.requestId, message.ok ? { kind: "ok", response: message.response, durationMs: message.durationMs } : { kind: "error", ...message.error!, durationMs: message.durationMs });
+        }
+      });
+      worker.on("error", (error) => {
+        clearTimeout(initTimer);
+        // An uncaught exception in the function's own async code kills the environment, as in Lambda.
+        if (this.pending) this.settle(this.pending.requestId, { kind: "error", errorType: error.name, errorMessage: error.message, durationMs: performance.now() - this.pending.started });
+        this.state = "dead";
+        reject(new FunctionInitError(this.fn.name, error.name, error.message));
+      });
+      worker.on("exit", () => {
+        clearTimeout(initTimer);
+        if (this.pending) this.settle(this.pending.requestId, { kind: "error", errorType: "Runtime.ExitError", errorMessage: "the environment exited during the invocation", durationMs: performance.now() - this.pending.started });
+        this.state = "dead";
+      });
+    });
+  }
+
+  /** Runs one invocation; resolves (never rejects) with what happened. */
+  invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
+    if (this.state !== "idle" || !this.worker) throw new Error(`environment ${this.id} is ${this.state}, cannot invoke`);
+    this.state = "busy";
+    const started = performance.now();
+    const timeoutMs = this.fn.timeoutSeconds * 1000;
+    return new Promise<InvokeOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        // Lambda: "Task timed out after N seconds", and the environment is discarded.
+        const pending = this.pending;
+        this.pending = undefined;
+        void this.terminate();
+        pending?.resolve({ kind: "timeout", durationMs: performance.now() - started });
+      }, timeoutMs);
+      this.pending = { requestId, resolve, timer, started };
+      this.worker!.postMessage({ type: "invoke", requestId, event, deadline: Date.now() + timeoutMs });
+    });
+  }
+
+  private settle(requestId: string, outcome: InvokeOutcome): void {
+    const pending = this.pending;
+    if (!pending || pending.requestId !== requestId) return;
+    clearTimeout(pending.timer);
+    this.pending = undefined;
+    this.lastUsed = Date.now();
+    if (this.state === "busy") this.state = "idle";
+    pending.resolve(outcome);
+  }
+
+  async terminate(): Promise<void> {
+    this.state = "dead";
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+}
+
+type WorkerMessage =
+  | { type: "ready"; initMs: number; error?: { errorType: string; errorMessage: string } }
+  | { type: "result"; requestId: string; ok: boolean; response?: unknown; error?: { errorType: string; errorMessage: string }; durationMs: number };

@@ -1,0 +1,163 @@
+import { randomUUID } from "node:crypto";
+import { ExecutionEnvironment, FunctionInitError, type InvokeOutcome, type LocalFunction, type RuntimeFault } from "./execution-environment";
+import { parseFunctionLine } from "./function-output";
+import type { RunRecorder, SeriesKey } from "./recorder";
+
+export interface FunctionRuntimeOptions {
+  recorder?: RunRecorder;
+  fault?: RuntimeFault;
+  /** Idle environments are discarded after this long (Lambda keeps them for minutes; locally, memory matters more). */
+  idleMs?: number;
+  /** Called with each structured log line the function writes, for callers that follow a run (the CLI). */
+  onLog?: (record: Record<string, unknown>) => void;
+}
+
+/** What one invocation did, for the event source mapping and for statistics. */
+export interface InvocationResult {
+  requestId: string;
+  outcome: InvokeOutcome;
+  coldStart: boolean;
+  initMs?: number;
+}
+
+/**
+ * The Lambda service for one function: a pool of execution environments (reused while warm, started on demand with
+ * a timed cold start), the AWS/Lambda metrics of every invocation, and the function's output routed to the record.
+ * It does not limit concurrency itself: the event source mapping's maximumConcurrency does, as in Lambda.
+ */
+export class FunctionRuntime {
+  private readonly idle: ExecutionEnvironment[] = [];
+  private readonly all = new Set<ExecutionEnvironment>();
+  private busy = 0;
+  /** Highest number of simultaneous invocations since the recorder last sampled it. */
+  private peakBusy = 0;
+  private reaper: NodeJS.Timeout | undefined;
+  private stopped = false;
+  readonly stats = { invocations: 0, errors: 0, timeouts: 0, coldStarts: 0, initMs: [] as number[], batchSizes: [] as number[], peakConcurrency: 0 };
+
+  constructor(
+    readonly fn: LocalFunction,
+    private readonly options: FunctionRuntimeOptions = {},
+  ) {
+    const recorder = options.recorder;
+    if (recorder) {
+      for (const metric of ["Invocations", "Errors", "Throttles"]) recorder.declare(this.metric(metric, "Count"), "counter");
+      recorder.declare(this.metric("Duration", "Milliseconds"), "distribution");
+      recorder.declare(this.metric("ConcurrentExecutions", "Count"), "gauge", () => {
+        const peak = this.peakBusy;
+        this.peakBusy = this.busy;
+        return peak;
+      });
+    }
+    const idleMs = options.idleMs ?? 60_000;
+    this.reaper = setInterval(() => this.reapIdle(idleMs), Math.min(idleMs, 5_000));
+    this.reaper.unref();
+  }
+
+  private metric(metric: string, unit: string): SeriesKey {
+    return { namespace: "AWS/Lambda", metric, dimensions: { FunctionName: this.fn.name }, unit };
+  }
+
+  get concurrentExecutions(): number {
+    return this.busy;
+  }
+  get environments(): number {
+    return this.all.size;
+  }
+
+  /** Invokes the function once with this event, in a warm environment if one is idle, else after a cold start. */
+  async invoke(event: { Records?: unknown[] }): Promise<InvocationResult> {
+    if (this.stopped) throw new Error(`function ${this.fn.name} is stopped`);
+    const requestId = randomUUID();
+    this.busy += 1;
+    this.peakBusy = Math.max(this.peakBusy, this.busy);
+    this.stats.peakConcurrency = Math.max(this.stats.peakConcurrency, this.busy);
+    const recorder = this.options.recorder;
+    recorder?.count(this.metric("Invocations", "Count"));
+    this.stats.invocations += 1;
+    if (Array.isArray(event.Records)) this.stats.batchSizes.push(event.Records.length);
+    let env = this.idle.pop();
+    let coldStart = false;
+    let outcome: InvokeOutcome;
+    try {
+      if (!env || !env.isAlive) {
+        coldStart = true;
+        env = new ExecutionEnvironment(this.fn, { onOutput: (line, stream) => this.onOutput(line, stream, env!.id) }, this.options.fault);
+        this.all.add(env);
+        try {
+          const initMs = await env.start();
+          this.stats.coldStarts += 1;
+          this.stats.initMs.push(initMs);
+          recorder?.log({ source: "cloud", message: `cold start of ${this.fn.name} in environment ${env.id.slice(0, 8)}: init ${initMs.toFixed(0)} ms` });
+        } catch (error) {
+          this.all.delete(env);
+          const init = error as FunctionInitError;
+          outcome = { kind: "error", errorType: init.name, errorMessage: init.message, durationMs: 0 };
+          return this.finish(requestId, outcome, coldStart, undefined);
+        }
+      }
+      outcome = await env.invoke(event, requestId);
+      return this.finish(requestId, outcome, coldStart, coldStart ? env.initMs : undefined);
+    } finally {
+      this.busy -= 1;
+      if (env && env.isAlive && !this.stopped) this.idle.push(env);
+      else if (env) this.all.delete(env);
+    }
+  }
+
+  private finish(requestId: string, outcome: InvokeOutcome, coldStart: boolean, initMs: number | undefined): InvocationResult {
+    const recorder = this.options.recorder;
+    recorder?.observe(this.metric("Duration", "Milliseconds"), outcome.durationMs);
+    if (outcome.kind !== "ok") {
+      this.stats.errors += 1;
+      if (outcome.kind === "timeout") this.stats.timeouts += 1;
+      recorder?.count(this.metric("Errors", "Count"));
+      const message =
+        outcome.kind === "timeout"
+          ? `${requestId} Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`
+          : `${requestId} invocation failed: ${outcome.errorType}: ${outcome.errorMessage}`;
+      recorder?.log({ source: "cloud", level: "ERROR", functionName: this.fn.name, requestId, message });
+    }
+    return { requestId, outcome, coldStart, initMs };
+  }
+
+  private onOutput(line: string, stream: "stdout" | "stderr", environmentId: string): void {
+    const recorder = this.options.recorder;
+    const parsed = parseFunctionLine(line);
+    if (parsed.kind === "emf") {
+      for (const m of parsed.metrics) {
+        const key = { namespace: m.namespace, metric: m.metric, dimensions: m.dimensions, unit: m.unit };
+        // Counts add up within a second; timings keep every value for percentiles.
+        if (m.unit === "Count") recorder?.count(key, m.values.reduce((a, b) => a + b, 0));
+        else for (const v of m.values) recorder?.observe(key, v);
+      }
+    } else if (parsed.kind === "log") {
+      recorder?.log({ source: "function", functionName: this.fn.name, environment: environmentId.slice(0, 8), ...parsed.record });
+      this.options.onLog?.(parsed.record);
+    } else if (parsed.message.trim() !== "") {
+      recorder?.log({ source: "function", functionName: this.fn.name, environment: environmentId.slice(0, 8), stream, message: parsed.message });
+    }
+  }
+
+  private reapIdle(idleMs: number): void {
+    const now = Date.now();
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const env = this.idle[i]!;
+      if (now - env.lastUsed > idleMs) {
+        this.idle.splice(i, 1);
+        this.all.delete(env);
+        void env.terminate();
+      }
+    }
+  }
+
+  /** Terminates every environment (running invocations end as errors: call after the pollers have stopped). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reaper) clearInterval(this.reaper);
+    const envs = [...this.all];
+    this.all.clear();
+    this.idle.length = 0;
+    await Promise.all(envs.map((env) => env.terminate()));
+  }
+}

@@ -1,0 +1,69 @@
+// One Lambda execution environment, as a worker thread: the embedded cloud's stand-in for the Lambda runtime
+// interface client. Plain CommonJS JavaScript because it runs in a fresh thread without tsx's loader, exactly like
+// the function's own __index.js. It loads the function code once (the init phase of a cold start), then runs one
+// invocation at a time when the parent posts {type: "invoke"}. The parent enforces the timeout by terminating the
+// thread, which is what Lambda does to a timed-out environment.
+"use strict";
+const { parentPort, workerData } = require("node:worker_threads");
+const { performance } = require("node:perf_hooks");
+
+const { codePath, handlerName, functionName, functionVersion, memoryLimitInMB, invokedFunctionArn, logGroupName, logStreamName, fault } =
+  workerData;
+
+function describeError(error) {
+  if (error instanceof Error) return { errorType: error.name, errorMessage: error.message, stack: String(error.stack ?? "").split("\n") };
+  return { errorType: "Error", errorMessage: String(error), stack: [] };
+}
+
+// Init phase: require the artifact and find the exported handler ("__index.handler" -> export "handler").
+const initStarted = performance.now();
+let handler;
+let initError;
+try {
+  const exportName = handlerName.slice(handlerName.lastIndexOf(".") + 1);
+  const module_ = require(codePath);
+  handler = module_[exportName];
+  if (typeof handler !== "function") throw new TypeError(`${codePath} does not export a function named "${exportName}" (handler "${handlerName}")`);
+} catch (error) {
+  initError = describeError(error);
+}
+parentPort.postMessage({ type: "ready", initMs: performance.now() - initStarted, error: initError });
+
+let invocations = 0;
+
+parentPort.on("message", async (message) => {
+  if (message.type !== "invoke") return;
+  const { requestId, event, deadline } = message;
+  invocations += 1;
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    awsRequestId: requestId,
+    functionName,
+    functionVersion,
+    memoryLimitInMB: String(memoryLimitInMB),
+    invokedFunctionArn,
+    logGroupName,
+    logStreamName,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+  const started = performance.now();
+  try {
+    if (initError) throw Object.assign(new Error(initError.errorMessage), { name: initError.errorType });
+    // Fault injection owned by the runtime, never by the function: the first invocation of every new environment
+    // fails as a crashing function would, so tests can watch redelivery without a test-only path in handlers/.
+    if (fault === "throw-on-first-invocation" && invocations === 1) {
+      throw Object.assign(new Error("fault injected by the embedded cloud: first invocation of a new environment"), { name: "InjectedFault" });
+    }
+    const response = await new Promise((resolve, reject) => {
+      // Both handler styles Lambda supports: async (returns a promise) and callback.
+      const returned = handler(event, context, (error, value) => (error ? reject(error) : resolve(value)));
+      if (returned && typeof returned.then === "function") returned.then(resolve, reject);
+    });
+    parentPort.postMessage({ type: "result", requestId, ok: true, response, durationMs: performance.now() - started });
+  } catch (error) {
+    parentPort.postMessage({ type: "result", requestId, ok: false, error: describeError(error), durationMs: performance.now() - started });
+  }
+});

@@ -1,0 +1,214 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { randomInt } from "node:crypto";
+import { join } from "node:path";
+import { EXPECTED_ERROR_CODE } from "../producer/invalid";
+import { VehicleMessageSource, type OutgoingMessage } from "../producer/messages";
+import { produce, type ProduceSummary, type RatePhase } from "../producer/produce";
+import { EmbeddedCloud, DEFAULT_LOCAL_ROOT } from "./cloud";
+import type { DeployedStack } from "./deploy";
+import { LOCAL_CREDENTIALS } from "./emulators";
+import type { RuntimeFault } from "./execution-environment";
+import { pulumiConfigFor, synthesizeStack } from "./stack-source";
+import type { SynthesizedStack } from "./synth";
+import { readTable, verifyRun, type SentRecord, type Verification } from "./verify";
+
+/** The producer's side of a run: the pass-through flags of `npm start`. */
+export interface RunLoad {
+  rate?: number;
+  durationMs?: number;
+  count?: number;
+  profile?: RatePhase[];
+  invalidRatio?: number;
+  seed?: number;
+  batchSize?: number;
+  concurrency?: number;
+}
+
+export interface PipelineRunOptions {
+  load: RunLoad;
+  localRoot?: string;
+  sqsPort?: number;
+  dynamoPort?: number;
+  persist?: boolean;
+  /** Stack config values over Pulumi.dev.yaml (tests change batchSize this way). */
+  configOverrides?: Record<string, string>;
+  /** Reuse a synthesized stack when the program and config are unchanged (default true). */
+  cacheSynth?: boolean;
+  /** How long to wait for the queue to drain after the producer stops (default: 60 s + the visibility timeout). */
+  drainTimeoutMs?: number;
+  fault?: RuntimeFault;
+  idleMs?: number;
+  /** Progress lines for a person watching (the CLI prints them). */
+  onProgress?: (line: string) => void;
+  /** Called once deployed, before the producer starts (the CLI prints the dashboard URL; tests inspect). */
+  onDeployed?: (cloud: EmbeddedCloud, deployed: DeployedStack, stack: SynthesizedStack) => void | Promise<void>;
+  /** Abort to stop the producer early (Ctrl-C); the run still drains and verifies what was sent. */
+  signal?: AbortSignal;
+}
+
+export interface PipelineRunResult {
+  runId: string | undefined;
+  folder: string | undefined;
+  verification: Verification;
+  producer: Omit<ProduceSummary, "messages" | "unsent">;
+  /** Milliseconds from the start of runPipeline to the first item DynamoDB stored. */
+  timeToFirstStoredMs: number | undefined;
+  /** Milliseconds spent synthesizing (0 when cached), starting the emulators and deploying. */
+  phases: { synthesizeMs: number; synthesizeCached: boolean; emulatorsMs: number; deployMs: number; produceMs: number; drainMs: number };
+  /** SentTimestamp to storedAt of every stored item, in ms, sorted. */
+  latenciesMs: number[];
+  lambda: { invocations: number; errors: number; coldStarts: number; peakConcurrency: number; batchSizes: number[]; initMs: number[] };
+  mapping: { peakPollers: number; scaleOuts: number; scaleIns: number; retriedBatches: number };
+  deployed: DeployedStack;
+}
+
+/**
+ * `npm start`: start the cloud and synthesize the program (in parallel), deploy, produce, wait for the queue to
+ * drain, verify the table and the DLQ against what the producer sent, and write run.json beside the record.
+ */
+export async function runPipeline(options: PipelineRunOptions): Promise<PipelineRunResult> {
+  const started = performance.now();
+  const say = options.onProgress ?? (() => undefined);
+  const localRoot = options.localRoot ?? DEFAULT_LOCAL_ROOT;
+  const startedAt = new Date();
+  const config = pulumiConfigFor({ overrides: options.configOverrides });
+
+  const synthesizing = (async () => {
+    const t = performance.now();
+    const stack = await synthesizeStack({ overrides: options.configOverrides, cacheDir: options.cacheSynth === false ? undefined : join(localRoot, "synth-cache") });
+    return { stack, ms: performance.now() - t };
+  })();
+  const t0 = performance.now();
+  let cloud: EmbeddedCloud;
+  try {
+    cloud = await EmbeddedCloud.start({ localRoot, sqsPort: options.sqsPort, dynamoPort: options.dynamoPort, persist: options.persist, fault: options.fault, idleMs: options.idleMs });
+  } catch (error) {
+    await synthesizing.catch(() => undefined);
+    throw error;
+  }
+  try {
+    const emulatorsMs = performance.now() - t0;
+    say(`emulators up in ${emulatorsMs.toFixed(0)} ms: SQS ${cloud.endpoints.sqs}, DynamoDB ${cloud.endpoints.dynamodb}`);
+    const { stack, ms: synthesizeMs } = await synthesizing;
+    say(`program synthesized${stack.cached ? " (cached: program and config unchanged)" : ""} in ${synthesizeMs.toFixed(0)} ms`);
+    const t1 = performance.now();
+    let firstStoredAt: number | undefined;
+    const stopWatching = cloud.dynamoEmulator.onCall((call) => {
+      if (firstStoredAt === undefined && call.operation === "PutItem" && call.statusCode === 200) firstStoredAt = performance.now();
+    });
+    const deployed = await cloud.deploy(stack);
+    const deployMs = performance.now() - t1;
+    const queueUrl = String(deployed.outputs.queueUrl);
+    say(`deployed in ${deployMs.toFixed(0)} ms: queue ${queueUrl}, table ${String(deployed.outputs.tableName)}, function ${String(deployed.outputs.functionName)}`);
+    const notEmulated = deployed.resources.filter((r) => r.status === "not emulated");
+    say(`not emulated (${notEmulated.length}): ${[...new Set(notEmulated.map((r) => r.type))].join(", ")}`);
+    await options.onDeployed?.(cloud, deployed, stack);
+
+    // The producer's own generator, wrapped to keep each body: verification compares the table to them.
+    const load = options.load;
+    const seed = load.seed ?? randomInt(0, 2 ** 32);
+    const generator = new VehicleMessageSource({ seed, invalidRatio: load.invalidRatio ?? 0 });
+    const made = new Map<string, OutgoingMessage>();
+    const source = {
+      create(index: number) {
+        const message = generator.create(index);
+        made.set(message.eventId, message);
+        return message;
+      },
+    };
+    const producerClient = new SQSClient({ endpoint: cloud.endpoints.sqs, region: cloud.region, credentials: LOCAL_CREDENTIALS });
+    const t2 = performance.now();
+    let summary: ProduceSummary;
+    try {
+      summary = await produce(
+        { queueUrl, rate: load.rate, durationMs: load.durationMs, count: load.count, profile: load.profile, invalidRatio: load.invalidRatio ?? 0, seed, batchSize: load.batchSize, concurrency: load.concurrency },
+        {
+          sqs: producerClient,
+          source,
+          signal: options.signal,
+          onProgress: (p) => {
+            const b = cloud.backlog();
+            say(`${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  sent ${p.sent} (${Math.round(p.currentRate)}/s)  queue ${b.visible} visible, ${b.inFlight} in flight  running ${b.running}`);
+          },
+        },
+      );
+    } finally {
+      producerClient.destroy();
+    }
+    const produceMs = performance.now() - t2;
+    say(`producer done: ${summary.sent} sent, ${summary.failed} failed, ${summary.achievedRate.toFixed(1)}/s achieved`);
+
+    const t3 = performance.now();
+    const visibility = Math.max(...deployed.queues.map((q) => Number(q.attributes.VisibilityTimeout ?? 30)));
+    await cloud.waitForDrain(options.drainTimeoutMs ?? 60_000 + visibility * 1000, () => undefined);
+    const drainMs = performance.now() - t3;
+    stopWatching();
+    say(`queue drained ${drainMs.toFixed(0)} ms after the producer stopped`);
+    await Promise.all(cloud.mappings.map((m) => m.stop()));
+
+    const sent: SentRecord[] = summary.messages.map((m) => ({ eventId: m.eventId, kind: m.kind, body: made.get(m.eventId)?.body ?? "" }));
+    const backlog = cloud.backlog();
+    const tableName = String(deployed.outputs.tableName);
+    const verification = await verifyRun(sent, {
+      sqs: cloud.sqs,
+      dynamo: cloud.dynamo,
+      tableName,
+      dlqUrl: String(deployed.outputs.dlqUrl),
+      leftInQueue: backlog.visible + backlog.inFlight,
+      expectedCodes: EXPECTED_ERROR_CODE,
+    });
+    const sentIds = new Set(sent.map((m) => m.eventId));
+    const latenciesMs = (await readTable(cloud.dynamo, tableName))
+      .filter((item) => sentIds.has(String(item.eventId)))
+      .map((item) => Date.parse(String(item.storedAt)) - Date.parse(String(item.sentAt)))
+      .sort((a, b) => a - b);
+
+    const runtime = [...cloud.runtimes.values()][0];
+    const mapping = cloud.mappings[0];
+    const { messages: _messages, unsent: _unsent, ...producer } = summary;
+    const result: PipelineRunResult = {
+      runId: cloud.recorder?.runId,
+      folder: cloud.recorder?.folder,
+      verification,
+      producer,
+      timeToFirstStoredMs: firstStoredAt === undefined ? undefined : firstStoredAt - started,
+      phases: { synthesizeMs: stack.cached ? 0 : synthesizeMs, synthesizeCached: stack.cached, emulatorsMs, deployMs, produceMs, drainMs },
+      latenciesMs,
+      lambda: {
+        invocations: runtime?.stats.invocations ?? 0,
+        errors: runtime?.stats.errors ?? 0,
+        coldStarts: runtime?.stats.coldStarts ?? 0,
+        peakConcurrency: runtime?.stats.peakConcurrency ?? 0,
+        batchSizes: runtime?.stats.batchSizes ?? [],
+        initMs: runtime?.stats.initMs ?? [],
+      },
+      mapping: { peakPollers: mapping?.stats.peakPollers ?? 0, scaleOuts: mapping?.stats.scaleOuts ?? 0, scaleIns: mapping?.stats.scaleIns ?? 0, retriedBatches: mapping?.stats.retriedBatches ?? 0 },
+      deployed,
+    };
+    cloud.recorder?.stop();
+    cloud.recorder?.writeRun({
+      runId: result.runId,
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date().toISOString(),
+      parameters: {
+        producer: { ...load, seed, invalidRatio: load.invalidRatio ?? 0 },
+        stackConfig: config,
+        settings: {
+          eventSourceMappings: deployed.mappings.map((m) => ({ function: m.functionName, ...m.config })),
+          functions: deployed.functions.map((f) => ({ name: f.name, timeoutSeconds: f.timeoutSeconds, memorySizeMb: f.memorySizeMb })),
+          queues: deployed.queues.map((q) => ({ name: q.name, attributes: q.attributes })),
+        },
+        fault: options.fault ?? null,
+      },
+      producer,
+      verification,
+      timings: { timeToFirstStoredMs: result.timeToFirstStoredMs, ...result.phases },
+      lambda: { ...result.lambda, batchSizes: undefined, initMs: result.lambda.initMs },
+      mapping: result.mapping,
+      resources: deployed.resources,
+    });
+    return result;
+  } finally {
+    await cloud.stop();
+  }
+}

@@ -1,0 +1,118 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { stackConfigFromYaml, type SynthesizedStack } from "./synth";
+
+export const REPO_ROOT = resolve(__dirname, "..");
+
+/** The program could not be synthesized (bad config, a bug in index.ts); the message carries the program's own error. */
+export class StackSynthesisError extends Error {
+  constructor(detail: string) {
+    super(`could not synthesize the Pulumi program: ${detail.trim()}`);
+    this.name = "StackSynthesisError";
+  }
+}
+
+/** Something the embedded cloud needs is not installed; the message says what to run. */
+export class MissingInstallError extends Error {
+  constructor(what: string) {
+    super(`${what} is missing: run \`npm ci\` in ${REPO_ROOT} first`);
+    this.name = "MissingInstallError";
+  }
+}
+
+export interface StackSourceOptions {
+  /** Pulumi.<stack>.yaml to read (default Pulumi.dev.yaml, or $PULUMI_STACK's). */
+  stackFile?: string;
+  /** Config values that win over the stack file, e.g. {"vehicle-pipeline:batchSize": "5"} (tests). */
+  overrides?: Record<string, string>;
+  /**
+   * Folder for synthesized stacks keyed by a hash of the config and every source file the program is made of
+   * (index.ts, components/, handlers/, local/synth.ts, package-lock.json): an unchanged program and config is not
+   * synthesized again (about 5-15 s on two cores). Unset: always synthesize.
+   */
+  cacheDir?: string;
+}
+
+/** Source folders and files whose content decides what the program synthesizes. */
+const PROGRAM_SOURCES = ["index.ts", "components", "handlers", "local/synth.ts", "local/synth-cli.ts", "package-lock.json", "tsconfig.json"];
+
+/** A hash of the config and the program's sources: equal hashes synthesize equal stacks. */
+export function programFingerprint(config: Record<string, string>): string {
+  const hash = createHash("sha256").update(JSON.stringify(Object.entries(config).sort()));
+  const visit = (path: string) => {
+    const absolute = join(REPO_ROOT, path);
+    if (!existsSync(absolute)) return;
+    if (statSync(absolute).isDirectory()) {
+      for (const entry of readdirSync(absolute).sort()) visit(join(path, entry));
+    } else if (/\.(ts|js|json)$/.test(path)) {
+      hash.update(path).update(readFileSync(absolute));
+    }
+  };
+  for (const source of PROGRAM_SOURCES) visit(source);
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** The PULUMI_CONFIG the program runs with: the stack file's config, then the overrides. */
+export function pulumiConfigFor(options: StackSourceOptions = {}): Record<string, string> {
+  const stackFile = options.stackFile ?? join(REPO_ROOT, `Pulumi.${process.env.PULUMI_STACK ?? "dev"}.yaml`);
+  return { ...stackConfigFromYaml(stackFile), ...options.overrides };
+}
+
+/** Fails early, with the command that fixes it, when node_modules is missing. */
+export function checkInstall(): void {
+  for (const [what, path] of [
+    ["node_modules", "node_modules"],
+    ["tsx", "node_modules/tsx/dist/cli.mjs"],
+    ["fauxqs", "node_modules/fauxqs/dist/app.js"],
+    ["dynalite", "node_modules/dynalite/package.json"],
+    ["@pulumi/aws", "node_modules/@pulumi/aws/package.json"],
+  ] as const) {
+    if (!existsSync(join(REPO_ROOT, path))) throw new MissingInstallError(what);
+  }
+}
+
+/**
+ * Synthesizes index.ts in a child process (`tsx local/synth-cli.ts`): a fresh module cache, so the config given here
+ * is the one the program sees even if this process synthesized before with another.
+ */
+export async function synthesizeStack(options: StackSourceOptions = {}): Promise<SynthesizedStack & { cached: boolean }> {
+  checkInstall();
+  const config = pulumiConfigFor(options);
+  const cacheFile = options.cacheDir ? join(options.cacheDir, `${programFingerprint(config)}.json`) : undefined;
+  if (cacheFile && existsSync(cacheFile)) return { ...(JSON.parse(readFileSync(cacheFile, "utf8")) as SynthesizedStack), cached: true };
+  const stack = await synthesizeInChild(config);
+  if (cacheFile) {
+    mkdirSync(options.cacheDir!, { recursive: true });
+    writeFileSync(cacheFile, JSON.stringify(stack));
+  }
+  return { ...stack, cached: false };
+}
+
+function synthesizeInChild(config: Record<string, string>): Promise<SynthesizedStack> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "local/synth-cli.ts")], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", (error) => reject(new StackSynthesisError(error.message)));
+    child.on("close", (code) => {
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code !== 0) return reject(new StackSynthesisError(stderr || `synth-cli exited with ${code}`));
+      const text = Buffer.concat(out).toString("utf8");
+      try {
+        // The last line is the JSON; anything before it is the program's own chatter.
+        const lines = text.trim().split("\n");
+        resolvePromise(JSON.parse(lines[lines.length - 1]!) as SynthesizedStack);
+      } catch (error) {
+        reject(new StackSynthesisError(`synth-cli printed no JSON stack (${(error as Error).message}); stderr: ${stderr.slice(0, 2000)}`));
+      }
+    });
+  });
+}

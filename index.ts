@@ -1,6 +1,10 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "./components/config";
+import { LogQueries } from "./components/log-queries";
 import { MonitoredFunction } from "./components/monitored-function";
+import { PipelineAlarms } from "./components/pipeline-alarms";
+import { PipelineDashboard } from "./components/pipeline-dashboard";
 import { VehicleQueue } from "./components/vehicle-queue";
 import { VehicleTable } from "./components/vehicle-table";
 
@@ -29,9 +33,19 @@ const consumer = new MonitoredFunction("consumer", {
   maxConcurrency: settings.maxConcurrency,
 });
 
+// What the dashboard and alarms watch: the physical names of the pipeline's resources.
+const watched = { queueName: vehicles.name, dlqName: vehicles.deadLetterName, functionName: consumer.name, tableName: table.name };
+// Named after the project so the dashboard is `vehicle-pipeline-<stack>`.
+const dashboard = new PipelineDashboard("vehicle-pipeline", { ...watched, region: aws.config.region ?? "us-east-1" });
+const alarms = new PipelineAlarms("alarms", { ...watched, settings });
+new LogQueries("consumer-queries", { logGroupName: consumer.logGroup.name });
+
 export const queueUrl = vehicles.url;
 export const queueArn = vehicles.arn;
 export const dlqUrl = vehicles.deadLetterUrl;
 export const tableName = table.name;
 export const functionName = consumer.name;
 export const producerPolicyArn = vehicles.producerPolicy.arn;
+export const dashboardUrl = dashboard.dashboardUrl;
+export const traceMapUrl = dashboard.traceMapUrl;
+export const alarmTopicArn = alarms.topicArn;

@@ -101,7 +101,7 @@ test("every child resource is parented to its component", async () => {
   const stack = await devStack();
   for (const resource of stack.resources.filter((r) => r.type.startsWith("aws:"))) {
     assert.ok(resource.parent, `${resource.urn} has no parent component`);
-    assert.ok(stack.resources.some((r) => r.urn === resource.parent && r.type.startsWith("vehicle-pipeline:index:")), `${resource.urn}'s parent is not a component`);
+    assert.ok(stack.resources.some((r) => r.urn === resource.parent && r.type.startsWith("vehicle-pipeline:")), `${resource.urn}'s parent is not a component`);
   }
 });
 

@@ -162,6 +162,9 @@ test("a mixed batch: valid stored, duplicate skipped, invalid dead-lettered, all
   assert.equal(run.logs.filter((l) => l.outcome).map((l) => [l.messageId, l.outcome]).sort(),
     [[event.Records[0]!.messageId, "stored"], [event.Records[1]!.messageId, "duplicate"], [event.Records[2]!.messageId, "invalid"]].sort());
   assert.equal((await queryVehicle(world, vehicleId)).map((i) => i.color).sort(), ["Green", "Red"]);
+  const summary = run.logs.find((l) => l.message === "batch processed");
+  assert.equal({ ...summary, durationMs: typeof summary?.durationMs },
+    { ...summary, records: 3, stored: 1, duplicates: 1, invalid: 1, failed: 0, durationMs: "number" });
   const dead = await receiveAll(world.sqs, world.dlqUrl, 1);
   assert.is(dead[0]!.MessageAttributes!.errorCode!.StringValue, "OUT_OF_RANGE");
   assert.equal(metricValues(run.emf, "VehiclesStored"), [1]);
@@ -204,6 +207,7 @@ test("every record failing (DynamoDB on a closed port) fails the invocation with
   assert.instance(run.error, FullBatchFailureError);
   assert.is(run.logs.filter((l) => l.outcome === "failed").length, 2);
   assert.ok(run.logs.some((l) => /every record in the batch failed/.test(l.message)));
+  assert.is(run.logs.find((l) => l.message === "batch processed")?.failed, 2);
   assert.equal(metricValues(run.emf, "TransientFailures"), [2]);
   assert.equal(metricValues(run.emf, "VehiclesStored"), [0]);
 });

@@ -8,6 +8,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import { countValidationFailure, newBatchTally, publishBatchMetrics } from "./batch-metrics";
 import type { BatchTally } from "./batch-metrics";
 import { sendToDeadLetterQueue } from "./dead-letter";
+import type { Rejection } from "./dead-letter";
 import { buildVehicleItem, eventIdOf } from "./item";
 import { storeVehicle } from "./store";
 import { parseVehicleMessage } from "./vehicle";
@@ -44,29 +45,32 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
 
   async function handleRecord(record: SQSRecord, tally: BatchTally): Promise<Outcome> {
     const parsed = parseVehicleMessage(record.body, now());
-    const ids = { messageId: record.messageId, eventId: eventIdOf(record) };
-    if (!parsed.ok) {
-      const rejection = { code: parsed.code, reason: parsed.reason };
-      // A DeadLetterSendError propagates: the message stays on the source queue rather than being lost.
-      const sent = await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, rejection);
-      countValidationFailure(tally, parsed.code);
-      deps.logger.warn("vehicle rejected", { ...ids, vehicleId: vehicleIdHint(record.body), outcome: "invalid", code: parsed.code, reason: parsed.reason,
-        ...(sent.dropped.length ? { droppedAttributes: sent.dropped } : {}) });
-      return "invalid";
-    }
-    const storedAt = now();
-    const item = buildVehicleItem(parsed.vehicle, record, storedAt);
+    if (!parsed.ok) return rejectRecord(record, { code: parsed.code, reason: parsed.reason }, tally);
+    const item = buildVehicleItem(parsed.vehicle, record, now());
     const result = await storeVehicle(deps.documentClient, deps.tableName, item);
-    const logged = { ...ids, vehicleId: item.vehicleId, receiveCount: item.receiveCount, outcome: result };
+    const logged = { messageId: item.messageId, eventId: item.eventId, vehicleId: item.vehicleId, receiveCount: item.receiveCount, outcome: result };
     if (result === "duplicate") {
       tally.duplicates += 1;
       deps.logger.info("vehicle already stored", { ...logged, reason: `eventId ${item.eventId} is already in the table` });
     } else {
       tally.stored += 1;
-      tally.latenciesMs.push(storedAt.getTime() - Number(record.attributes.SentTimestamp));
+      // Measured once the write is acknowledged: the latency a reader of the table experiences.
+      tally.latenciesMs.push(now().getTime() - Number(record.attributes.SentTimestamp));
       deps.logger.info("vehicle stored", logged);
     }
     return result;
+  }
+
+  /** Dead-letter a message that can never be stored. A DeadLetterSendError propagates: the message then stays on the source queue rather than being lost. */
+  async function rejectRecord(record: SQSRecord, rejection: Rejection, tally: BatchTally): Promise<Outcome> {
+    const sent = await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, rejection);
+    countValidationFailure(tally, rejection.code);
+    deps.logger.warn("vehicle rejected", {
+      messageId: record.messageId, eventId: eventIdOf(record), vehicleId: vehicleIdHint(record.body),
+      outcome: "invalid", code: rejection.code, reason: rejection.reason,
+      ...(sent.dropped.length ? { droppedAttributes: sent.dropped } : {}),
+    });
+    return "invalid";
   }
 
   /** The record handler given to Powertools: adds the failed-outcome log line and the trace annotations. */

@@ -38,7 +38,9 @@ export type Outcome = "stored" | "duplicate" | "invalid" | "failed";
  *
  * If every record of a batch fails, Powertools throws FullBatchFailureError instead of listing them all:
  * the invocation errors (visible in the Lambda Errors metric), and SQS makes the whole batch visible again,
- * which is what AWS does for a failed invocation. Metrics are flushed either way.
+ * which is what AWS does for a failed invocation. Powertools' maintainers describe it as functionally equal to
+ * listing every record, kept so full failures show in the Errors metric (aws-powertools/powertools-lambda-python#4691,
+ * powertools-lambda-typescript#2122); we keep that default. Metrics are flushed either way.
  */
 export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
   const now = deps.now ?? (() => new Date());

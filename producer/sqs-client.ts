@@ -51,7 +51,8 @@ export function chooseSqsClient(input: {
     config: {
       region,
       ...(endpoint ? { endpoint } : {}),
-      ...(useTestCredentials ? { credentials: LOCAL_CREDENTIALS } : {}),
+      // A copy: the SDK tags the credentials object it is given (a `$source` field), which must not leak into the shared constant.
+      ...(useTestCredentials ? { credentials: { ...LOCAL_CREDENTIALS } } : {}),
       // The producer retries failed calls and entries itself, so each retry is counted and keeps its eventId.
       maxAttempts: 1,
     },

@@ -112,7 +112,8 @@ discovery("client: emulator queue URLs get a loopback endpoint and test credenti
   assert.is(fauxqs.endpoint, "http://127.0.0.1:4711");
   assert.is(fauxqs.region, "us-east-1");
   assert.is(fauxqs.emulator, true);
-  assert.equal(fauxqs.config.credentials, { accessKeyId: "test", secretAccessKey: "test" });
+  const credentials = fauxqs.config.credentials as { accessKeyId: string; secretAccessKey: string };
+  assert.equal([credentials.accessKeyId, credentials.secretAccessKey], ["test", "test"]);
   const ownKeys = chooseSqsClient({ queueUrl: "http://localstack:4566/000000000000/q", env: { AWS_ACCESS_KEY_ID: "mine" } });
   assert.is(ownKeys.endpoint, "http://localstack:4566");
   assert.is(ownKeys.region, "us-east-1");

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { loadSettings } from "./components/config";
+import { ConfigError, loadSettings } from "./components/config";
 import { LogQueries } from "./components/log-queries";
 import { MonitoredFunction } from "./components/monitored-function";
 import { PipelineAlarms } from "./components/pipeline-alarms";
@@ -8,8 +8,16 @@ import { PipelineDashboard } from "./components/pipeline-dashboard";
 import { VehicleQueue } from "./components/vehicle-queue";
 import { VehicleTable } from "./components/vehicle-table";
 
-// Throws ConfigError (naming each bad key and why) before any resource is registered, which fails `pulumi up`.
-const settings = loadSettings();
+// Invalid config fails `pulumi up` before any resource is registered. ConfigError's message names each bad key and
+// why; rethrown as RunError, which the Pulumi runtime prints without the stack trace and program source.
+const settings = (() => {
+  try {
+    return loadSettings();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
+})();
 
 const vehicles = new VehicleQueue("vehicles", {
   visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,

@@ -183,6 +183,17 @@ test("the archive leaves out the runtime's SDK, types and the producer's package
   assert.ok(size.zippedBytes <= MAX_ZIPPED_BYTES, `zipped archive is ${size.zippedBytes} bytes, over ${MAX_ZIPPED_BYTES}`);
 });
 
+test("every package the serialized handler requires is in the archive, in the runtime, or built into Node", ({ world }) => {
+  const { builtinModules } = require("node:module") as typeof import("node:module");
+  const required = [...world.code.indexJs.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
+  assert.ok(required.length > 0);
+  for (const specifier of required) {
+    const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!;
+    const ok = builtinModules.includes(name.replace(/^node:/, "")) || /^@(aws-sdk|smithy)\//.test(name) || world.code.packages.includes(name);
+    assert.ok(ok, `__index.js requires ${specifier}, which neither the archive nor the nodejs22.x runtime provides`);
+  }
+});
+
 test("valid vehicles are stored with every field; a redelivery is a duplicate, not a second item", async ({ world }) => {
   const eventId = "019ac8a0-0000-7000-8000-000000000001";
   const body = JSON.stringify({ vehicleId: "VH2001", make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 15000 });

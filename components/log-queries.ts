@@ -5,11 +5,12 @@ import type { Outcome } from "../handlers/consumer";
 /**
  * A saved CloudWatch Logs Insights query over the consumer's log group. The consumer logs one Powertools JSON line
  * per record (handlers/consumer.ts) with `outcome`, `code` (invalid only), `reason`, `messageId`, `eventId` and
- * `vehicleId`; Logs Insights discovers those fields itself because Powertools writes bare JSON lines and the function
- * uses the Text log format, under which Lambda's own REPORT lines get the discovered @duration fields.
+ * `vehicleId`, and one "batch processed" line per invocation with the batch's counts and `durationMs`. Logs Insights
+ * discovers those fields itself because Powertools writes bare JSON lines; the function uses the Text log format,
+ * under which Lambda's own REPORT lines get the discovered @duration fields.
  */
 export interface ConsumerLogQuery {
-  key: "validation-failures-by-reason" | "slowest-batches" | "duplicates-over-time";
+  key: "validation-failures-by-reason" | "slowest-batches" | "slowest-invocations" | "duplicates-over-time";
   title: string;
   queryString: string;
 }
@@ -17,6 +18,8 @@ export interface ConsumerLogQuery {
 // Typed against the consumer's Outcome, so renaming an outcome there breaks the build here instead of a query.
 const INVALID: Outcome = "invalid";
 const DUPLICATE: Outcome = "duplicate";
+/** The message of the consumer's per-invocation summary line (handlers/consumer.ts, logBatchSummary). */
+export const BATCH_SUMMARY_MESSAGE = "batch processed";
 
 /** The saved queries, most useful first. */
 export function consumerLogQueries(): ConsumerLogQuery[] {
@@ -33,8 +36,20 @@ export function consumerLogQueries(): ConsumerLogQuery[] {
     },
     {
       key: "slowest-batches",
-      title: "Slowest batches (Lambda REPORT lines)",
-      // One invocation is one batch; its REPORT line carries the duration, billing, memory and cold-start init time.
+      title: "Slowest batches",
+      // The consumer's one summary line per invocation: how many records the batch held, what became of them, and
+      // how long the handler took; function_request_id leads to the batch's other lines and its REPORT line.
+      queryString: [
+        `filter message = "${BATCH_SUMMARY_MESSAGE}"`,
+        "| fields @timestamp, function_request_id, records, stored, duplicates, invalid, failed, durationMs, cold_start",
+        "| sort durationMs desc",
+        "| limit 25",
+      ].join("\n"),
+    },
+    {
+      key: "slowest-invocations",
+      title: "Slowest invocations (Lambda REPORT lines)",
+      // Lambda's own line per invocation: duration as billed, peak memory and, on a cold start, the init time.
       queryString: [
         'filter @type = "REPORT"',
         "| fields @timestamp, @requestId, @duration, @billedDuration, @maxMemoryUsed, @initDuration",

@@ -5,10 +5,10 @@ import { consumerLogQueries } from "../components/log-queries";
 
 const queries = () => Object.fromEntries(consumerLogQueries().map((q) => [q.key, q]));
 
-test("three saved queries with distinct titles", () => {
+test("four saved queries with distinct titles", () => {
   const all = consumerLogQueries();
-  assert.equal(all.map((q) => q.key), ["validation-failures-by-reason", "slowest-batches", "duplicates-over-time"]);
-  assert.is(new Set(all.map((q) => q.title)).size, 3);
+  assert.equal(all.map((q) => q.key), ["validation-failures-by-reason", "slowest-batches", "slowest-invocations", "duplicates-over-time"]);
+  assert.is(new Set(all.map((q) => q.title)).size, 4);
 });
 
 test("validation failures are counted per error code, busiest first, with an example sentence", () => {
@@ -18,12 +18,19 @@ test("validation failures are counted per error code, busiest first, with an exa
   assert.match(text, /sort failures desc/);
 });
 
-test("slowest batches read the runtime's REPORT lines, longest first", () => {
+test("slowest batches read the consumer's per-invocation summary, longest first, with the batch's counts", () => {
   const text = queries()["slowest-batches"]!.queryString;
+  assert.match(text, /^filter message = "batch processed"$/m);
+  assert.match(text, /fields @timestamp, function_request_id, records, stored, duplicates, invalid, failed, durationMs/);
+  assert.match(text, /sort durationMs desc/);
+  assert.match(text, /limit 25/);
+});
+
+test("slowest invocations read the runtime's REPORT lines, longest first", () => {
+  const text = queries()["slowest-invocations"]!.queryString;
   assert.match(text, /^filter @type = "REPORT"$/m);
   assert.match(text, /@duration, @billedDuration, @maxMemoryUsed, @initDuration/);
   assert.match(text, /sort @duration desc/);
-  assert.match(text, /limit 25/);
 });
 
 test("duplicates are counted per minute in time order", () => {

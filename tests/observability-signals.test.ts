@@ -86,7 +86,7 @@ signals("every series the consumer emitted is drawn on the dashboard with the sa
   for (const key of series) assert.ok(onDashboard.has(key), `dashboard draws ${key}; it draws ${[...onDashboard].join(", ")}`);
 });
 
-/** The equality filters of a query (`filter outcome = "invalid"`), and the plain fields its stats/fields name. */
+/** The equality filters of a query, e.g. [["outcome", "invalid"]] for `filter outcome = "invalid"`. */
 function filtersOf(query: string): [string, string][] {
   return [...query.matchAll(/filter\s+(\w+)\s*=\s*"([^"]+)"/g)].map((m) => [m[1]!, m[2]!]);
 }
@@ -108,9 +108,15 @@ signals("the saved queries' filters match the consumer's log lines, and the fiel
   assert.equal(filtersOf(queries["duplicates-over-time"]!), [["outcome", "duplicate"]]);
   assert.is(logs.filter((l) => l.outcome === "duplicate").length, 1);
 
-  // REPORT lines are written by the Lambda runtime, not the consumer: nothing of ours may claim that type.
-  assert.match(queries["slowest-batches"]!, /filter @type = "REPORT"/);
-  assert.match(queries["slowest-batches"]!, /sort @duration desc/);
+  // The slowest-batches query reads one summary line per invocation, with every field it shows.
+  assert.equal(filtersOf(queries["slowest-batches"]!), [["message", "batch processed"]]);
+  const summaries = logs.filter((l) => l.message === "batch processed");
+  assert.equal(summaries.map((l) => [l.records, l.stored, l.duplicates, l.invalid, l.failed]), [[2, 2, 0, 0, 0], [3, 0, 1, 2, 0]]);
+  const shown = /\| fields (.*)/.exec(queries["slowest-batches"]!)![1]!.split(", ").filter((f) => !f.startsWith("@"));
+  for (const line of summaries) {
+    for (const field of shown) assert.ok(field in line, `the summary line has ${field}`);
+    assert.type(line.durationMs, "number");
+  }
 });
 
 signals.run();

@@ -67,7 +67,7 @@ export function timeSeriesSpec(options: ChartOptions): VegaLiteSpec {
     if (sideLabels.length === 0) return undefined;
     const range = side === "left" ? options.leftRange : options.rightRange;
     const title = (side === "left" ? options.leftTitle : options.rightTitle) ?? null;
-    const yField: Record<string, unknown> = { field: "value", type: "quantitative", title, scale: scaleDomain(range), axis: { orient: side, format: "~g" } };
+    const yField: Record<string, unknown> = { field: "value", type: "quantitative", title, scale: scaleDomain(range), axis: { orient: side, format: ",~r" } };
     if (options.stacked && side === "left") yField.stack = "zero";
     else yField.stack = null;
     return {

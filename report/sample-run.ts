@@ -33,7 +33,7 @@ export interface SampleRun {
 export const SAMPLE_NAMES = { queueName: "vehicle-queue", dlqName: "vehicle-dlq", functionName: "vehicle-consumer", tableName: "vehicles" };
 
 export function sampleRun(options: SampleRunOptions = {}): SampleRun {
-  const o = { startT: 1_795_000_000, rampSeconds: 5, holdSeconds: 6, peakRate: 40, perConsumerRate: 10, maxConcurrency: 5, invalidEvery: 20, ...SAMPLE_NAMES, ...options };
+  const o = { startT: 1_795_000_000, rampSeconds: 5, holdSeconds: 6, peakRate: 40, perConsumerRate: 6, maxConcurrency: 8, invalidEvery: 20, ...SAMPLE_NAMES, ...options };
   const metrics: MetricLine[] = [];
   const logs: LogLine[] = [];
   const q = { QueueName: o.queueName };
@@ -130,7 +130,7 @@ export function sampleDashboardBody(names = SAMPLE_NAMES): string {
       { type: "metric", x: 0, y: 2, width: 12, height: 6, properties: { title: "Messages", view: "timeSeries", stat: "Sum", period: 60, region: "us-east-1",
         metrics: [q, [".", "NumberOfMessagesDeleted", ".", "."], [".", "ApproximateAgeOfOldestMessage", ".", ".", { stat: "Maximum", yAxis: "right", label: "Oldest message age" }]] } },
       { type: "metric", x: 12, y: 2, width: 12, height: 6, properties: { title: "Concurrency", view: "timeSeries", stat: "Maximum", period: 60,
-        metrics: [["AWS/Lambda", "ConcurrentExecutions", "FunctionName", names.functionName]], annotations: { horizontal: [{ value: 5, label: "maximumConcurrency" }] } } },
+        metrics: [["AWS/Lambda", "ConcurrentExecutions", "FunctionName", names.functionName]], annotations: { horizontal: [{ value: 8, label: "maximumConcurrency" }] } } },
       { type: "metric", x: 0, y: 8, width: 12, height: 6, properties: { title: "End-to-end latency", view: "timeSeries", period: 60,
         metrics: [["VehiclePipeline", "EndToEndLatency", "service", "vehicle-consumer", { stat: "p50" }], ["...", { stat: "p99" }]] } },
       { type: "metric", x: 12, y: 8, width: 6, height: 6, properties: { title: "Stored", view: "singleValue", stat: "Sum", period: 300,

@@ -127,7 +127,7 @@ test("widget data from a sample run matches the record", () => {
   assert.match(text!.html!, /<strong>DynamoDB<\/strong>/);
   const sent = messages!.series[0]!.points.reduce((n, p) => n + p.value, 0);
   assert.is(sent, sample.run.verification!.sent);
-  assert.is(Math.max(...concurrency!.series[0]!.points.map((p) => p.value)), 5);
+  assert.is(Math.max(...concurrency!.series[0]!.points.map((p) => p.value)), 8);
   assert.ok(latency!.points > 0);
   assert.equal(stored!.values, [{ label: "VehiclesStored", value: sample.run.verification!.stored }]);
   assert.is(dlq!.series[0]!.points.at(-1)!.value, sample.run.verification!.inDlq);

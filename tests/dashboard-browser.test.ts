@@ -5,11 +5,14 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startDashboardServer, type DashboardServer } from "../local/dashboard";
-import { sampleDashboardBody, sampleRun } from "../report/sample-run";
+import { renderDashboardBody, type DashboardBody } from "../components/dashboard-widgets";
+import { SAMPLE_NAMES, sampleRun } from "../report/sample-run";
 
 /**
- * The local dashboard in real headless Chromium (Debian's, see .ci/install-chromium.sh): the page loads,
- * every widget draws data from the record, and new lines appended to the record show up without a reload.
+ * The local dashboard in real headless Chromium (Debian's, see .ci/install-chromium.sh), drawing the
+ * program's own dashboard body (components/dashboard-widgets.ts, the JSON the CloudWatch dashboard gets)
+ * over a sample record with the same resource names: the page loads, every widget draws data, and new
+ * lines appended to the record show up without a reload.
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -19,6 +22,7 @@ const WAIT_MS = 60_000;
 
 interface Context {
   dir: string;
+  body?: DashboardBody;
   server?: DashboardServer;
   browser?: Browser;
   page?: Page;
@@ -33,7 +37,8 @@ browserTest.before(async (context) => {
   context.dir = mkdtempSync(path.join(tmpdir(), "dashboard-browser-"));
   writeFileSync(path.join(context.dir, "metrics.jsonl"), firstHalf.map((m) => JSON.stringify(m)).join("\n") + "\n");
   writeFileSync(path.join(context.dir, "run.json"), JSON.stringify({ runId: sample.run.runId, startedAt: sample.run.startedAt }));
-  context.server = await startDashboardServer({ runDir: context.dir, dashboardBody: sampleDashboardBody(), port: 0, host: "127.0.0.1" });
+  context.body = await renderDashboardBody(SAMPLE_NAMES, "us-east-1");
+  context.server = await startDashboardServer({ runDir: context.dir, dashboardBody: context.body, port: 0, host: "127.0.0.1" });
   context.browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -47,10 +52,10 @@ browserTest.after(async (context) => {
   rmSync(context.dir, { recursive: true, force: true });
 });
 
-async function widgetStates(page: Page): Promise<{ index: string; kind: string; state: string; points: number; svgs: number }[]> {
+async function widgetStates(page: Page): Promise<{ title: string; kind: string; state: string; points: number; svgs: number }[]> {
   return page.$$eval("section.widget", (elements) =>
     elements.map((e) => ({
-      index: (e as HTMLElement).dataset.widgetIndex ?? "",
+      title: e.querySelector("h2")?.textContent ?? "",
       kind: (e as HTMLElement).dataset.kind ?? "",
       state: (e as HTMLElement).dataset.state ?? "",
       points: Number((e as HTMLElement).dataset.points ?? 0),
@@ -59,43 +64,54 @@ async function widgetStates(page: Page): Promise<{ index: string; kind: string; 
   );
 }
 
-browserTest("the page draws every widget with data from the record", async ({ server, page }) => {
+const widgetByTitle = (title: string) => `section.widget:has(h2:text-is(${JSON.stringify(title)}))`;
+
+browserTest("the page draws every widget of the program's dashboard with data from the record", async ({ server, page, body }) => {
   const errors: string[] = [];
   page!.on("pageerror", (error) => errors.push(error.message));
   const response = await page!.goto(server!.url);
   assert.is(response?.status(), 200);
+  const expected = body!.widgets.length;
   await page!.waitForFunction(
-    () => {
+    (count) => {
       const widgets = [...document.querySelectorAll("section.widget")] as HTMLElement[];
-      return widgets.length === 6 && widgets.every((w) => w.dataset.state === "ok" || w.dataset.state === "static");
+      return widgets.length === count && widgets.every((w) => w.dataset.state === "ok" || w.dataset.state === "static");
     },
-    undefined,
+    expected,
     { timeout: WAIT_MS },
   );
   const states = await widgetStates(page!);
-  assert.equal(states.map((s) => s.kind), ["text", "chart", "chart", "chart", "single", "chart"]);
+  assert.equal(
+    states.map((s) => s.kind),
+    body!.widgets.map((w) => (w.type === "text" ? "text" : w.properties.view === "singleValue" ? "single" : "chart")),
+  );
   for (const s of states.filter((s) => s.kind === "chart")) {
-    assert.ok(s.points > 0, `widget ${s.index} has data points`);
-    assert.is(s.svgs, 1, `widget ${s.index} drew one svg`);
+    assert.ok(s.points > 0, `"${s.title}" has data points`);
+    assert.is(s.svgs, 1, `"${s.title}" drew one svg`);
   }
-  // The Messages widget draws three series of one point per second (period "auto" on a short run).
-  assert.is(states[1]!.points, 3 * new Set(firstHalf.map((m) => m.t)).size);
-  assert.match(await page!.textContent("section.widget[data-widget-index='0']") ?? "", /Vehicle pipeline/);
+  // Three series (sent, received, deleted), one point per second of the record (period "auto" on a short run).
+  const messages = states.find((s) => s.title === "Messages sent, received, deleted")!;
+  assert.is(messages.points, 3 * new Set(firstHalf.map((m) => m.t)).size);
+  assert.match((await page!.textContent("section.widget[data-kind='text']")) ?? "", /Queue \(SQS\)/);
   assert.equal(errors, []);
   mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
   await page!.screenshot({ path: SCREENSHOT, fullPage: true });
 });
 
 browserTest("lines appended to the record appear without a reload", async ({ dir, page }) => {
-  const before = (await widgetStates(page!))[1]!.points;
+  const selector = widgetByTitle("Messages sent, received, deleted");
+  const before = Number(await page!.getAttribute(selector, "data-points"));
   appendFileSync(path.join(dir, "metrics.jsonl"), secondHalf.map((m) => JSON.stringify(m)).join("\n") + "\n");
   await page!.waitForFunction(
-    (previous) => Number((document.querySelector("section.widget[data-widget-index='1']") as HTMLElement).dataset.points) > previous,
-    before,
+    ([title, previous]) => {
+      const widget = [...document.querySelectorAll("section.widget")].find((w) => w.querySelector("h2")?.textContent === title) as HTMLElement | undefined;
+      return Number(widget?.dataset.points) > previous;
+    },
+    ["Messages sent, received, deleted", before] as const,
     { timeout: WAIT_MS },
   );
-  const stored = await page!.textContent("section.widget[data-widget-index='4'] .value");
-  assert.is(stored, String(sample.run.verification!.stored)); // 418: below 1000, printed without separators
+  const coldStarts = await page!.textContent(`${widgetByTitle("Cold starts")} .value`);
+  assert.is(coldStarts, String(sample.run.coldStarts)); // the whole sample's cold starts, summed over the trailing period
 });
 
 browserTest.run();

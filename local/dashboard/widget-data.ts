@@ -68,9 +68,13 @@ function metricWidgetData(widget: MetricWidget, lines: readonly MetricLine[], ov
   const series: WidgetSeries[] = widget.metrics.map((metric) => {
     const period = periodFor(metric, override, span);
     const points = range ? aggregateSeries(lines, metric, { stat: metric.stat, period, start: range.start, end: range.end }) : [];
-    if (points.length === 0) notes.push(missingNote(lines, metric));
     return { label: metric.label, yAxis: metric.yAxis, stat: metric.stat, period, points };
   });
+  // A widget with no data at all says why for each metric (usually a dimension mismatch); one with some data
+  // only counts the empty lines (validation reasons that did not occur are normal).
+  const empty = widget.metrics.filter((_, i) => series[i]!.points.length === 0);
+  if (empty.length === widget.metrics.length) for (const metric of empty) notes.push(missingNote(lines, metric));
+  else if (empty.length > 0) notes.push(`${empty.length} of ${widget.metrics.length} lines have no data in this range: ${empty.map((m) => m.label).join(", ")}`);
   for (const e of widget.expressions) notes.push(`metric math "${e.label ?? e.id ?? e.expression}" is not evaluated locally`);
   const base = {
     index: widget.index,

@@ -1,10 +1,12 @@
 // The observability resources as the program declares them: the dev stack synthesized under mocks (tests/support/pulumi.ts).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
 import { renderDashboardBody, type DashboardBody } from "../components/dashboard-widgets";
 import { consumerLogQueries } from "../components/log-queries";
-import type { SynthesizedResource, SynthesizedStack } from "../local/synth";
-import { devStack, ofType, only } from "./support/pulumi";
+import { PROJECT_ROOT, type SynthesizedResource, type SynthesizedStack } from "../local/synth";
+import { devStack, devStackConfig, ofType, only } from "./support/pulumi";
 
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -83,6 +85,37 @@ test("five alarms, each notifying the topic on ALARM and on OK, thresholds from 
 test("no e-mail subscription while alarmEmail is unset (the dev stack leaves it commented out)", async () => {
   const stack = await devStack();
   assert.is(ofType(stack, SUBSCRIPTION).length, 0);
+});
+
+/** The program under other config: a child process (fresh module cache), since the in-process stack is synthesized once. */
+function synthesizeWith(config: Record<string, string>): Promise<SynthesizedStack> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--require", "tsx/cjs", join(PROJECT_ROOT, "local", "synth-cli.ts")],
+      { cwd: PROJECT_ROOT, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => (error ? reject(new Error(`synth-cli failed: ${stderr}`)) : resolve(JSON.parse(stdout) as SynthesizedStack)),
+    );
+  });
+}
+
+test("with alarmEmail set, the topic gets one e-mail subscription; thresholds and region follow the config", async () => {
+  const stack = await synthesizeWith({
+    ...devStackConfig(),
+    "aws:region": "eu-west-1",
+    "vehicle-pipeline:alarmEmail": "ops@example.com",
+    "vehicle-pipeline:oldestMessageAgeAlarmSeconds": "900",
+    "vehicle-pipeline:throttlesAlarmThreshold": "5",
+  });
+  const subscription = only(stack, SUBSCRIPTION);
+  assert.equal([subscription.inputs.protocol, subscription.inputs.endpoint, subscription.inputs.topic], ["email", "ops@example.com", topicArn(stack)]);
+  const threshold = (metricName: string) => ofType(stack, ALARM).find((a) => a.inputs.metricName === metricName)?.inputs.threshold;
+  assert.is(threshold("ApproximateAgeOfOldestMessage"), 900);
+  assert.is(threshold("Throttles"), 5);
+  assert.is(threshold("ThrottledRequests"), 5);
+  assert.is(stack.outputs.dashboardUrl, "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=vehicle-pipeline-dev");
+  const body = JSON.parse(only(stack, DASHBOARD).inputs.dashboardBody) as DashboardBody;
+  assert.ok(body.widgets.filter((w) => w.type === "metric").every((w) => w.properties.region === "eu-west-1"));
 });
 
 test("the saved queries are scoped to the consumer's log group alone", async () => {

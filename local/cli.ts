@@ -1,7 +1,7 @@
 // The embedded cloud's command line: `npm start` (= `tsx local/cli.ts run`) and `npm run local -- up`.
 import { parseArgs } from "node:util";
 import { parseDuration, parseProfile, parseRate, ProducerArgsError } from "../producer/args";
-import { EmbeddedCloud } from "./cloud";
+import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import { LOCAL_CREDENTIALS } from "./emulators";
 import { runPipeline, type PipelineRunResult, type RunLoad } from "./pipeline-run";
@@ -210,7 +210,7 @@ async function up(args: CliArgs): Promise<number> {
   const cloud = await EmbeddedCloud.start({ persist: args.persist, sqsPort: args.port, dynamoPort: args.port === undefined ? undefined : args.port + 1 });
   let dashboard: { url: string; close(): Promise<void> } | undefined;
   try {
-    const stack = await synthesizeStack({ cacheDir: join(cloud.localRoot, "synth-cache") });
+    const stack = await synthesizeStack({ cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache") });
     const deployed = await cloud.deploy(stack);
     dashboard = await startDashboard(cloud, dashboardBodyOf(deployed, stack));
     const o = deployed.outputs;

@@ -74,7 +74,7 @@ export class EmbeddedCloud {
     const sqs = await startSqs({ port: options.sqsPort, loopbackQueueUrls: true });
     let dynamo;
     try {
-      dynamo = await startDynamo({ port: options.dynamoPort, ...(options.persist ? { path: join(localRoot, "dynamodb") } : {}) });
+      dynamo = await startDynamo({ port: options.dynamoPort, inWorkerThread: true, ...(options.persist ? { path: join(localRoot, "dynamodb") } : {}) });
     } catch (error) {
       await sqs.close();
       throw error;

@@ -158,10 +158,51 @@ export async function startSqs(options: SqsOptions = {}): Promise<
 export interface DynamoOptions extends EmulatorOptions {
   /** Keep tables in a LevelDB folder here instead of in memory. */
   path?: string;
+  /**
+   * Run dynalite in a worker thread (local/dynamo-worker.js) instead of on this event loop: the embedded cloud does,
+   * so DynamoDB's CPU work runs beside fauxqs and the pollers rather than between them.
+   */
+  inWorkerThread?: boolean;
+}
+
+async function startDynamoThread(options: DynamoOptions): Promise<RunningEmulator & { onCall(listener: EmulatorCallListener): () => void }> {
+  const { Worker } = await import("node:worker_threads");
+  const { join } = await import("node:path");
+  const port = options.port ?? 0;
+  const worker = new Worker(join(__dirname, "dynamo-worker.js"), { workerData: { port, path: options.path } });
+  const calls = callListeners();
+  const bound = await new Promise<number>((resolve, reject) => {
+    worker.on("message", (message: { type: string; port?: number; code?: string; message?: string; calls?: Array<EmulatorCall & { at: number }> }) => {
+      if (message.type === "listening") resolve(message.port!);
+      else if (message.type === "error") {
+        void worker.terminate();
+        reject(new EmulatorStartError("DynamoDB (dynalite)", port, Object.assign(new Error(message.message), { code: message.code })));
+      } else if (message.type === "calls") {
+        for (const call of message.calls ?? []) for (const listener of calls.listeners) listener({ ...call, request: undefined, response: undefined });
+      }
+    });
+    worker.once("error", (error) => reject(new EmulatorStartError("DynamoDB (dynalite)", port, error)));
+  });
+  return {
+    endpoint: `http://127.0.0.1:${bound}`,
+    port: bound,
+    onCall(listener) {
+      worker.postMessage({ type: "observe", on: true });
+      return calls.onCall(listener);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        const done = () => void worker.terminate().then(() => resolve());
+        worker.once("message", (message: { type: string }) => message.type === "closed" && done());
+        worker.postMessage({ type: "close" });
+        setTimeout(done, 2000);
+      }),
+  };
 }
 
 /** DynamoDB on dynalite, in this process, bound to loopback only, with instant table creation. */
 export async function startDynamo(options: DynamoOptions = {}): Promise<RunningEmulator & { onCall(listener: EmulatorCallListener): () => void }> {
+  if (options.inWorkerThread) return startDynamoThread(options);
   const port = options.port ?? 0;
   // dynalite ships no types; its factory returns a plain http.Server.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -25,8 +25,10 @@ export interface EventSourceMappingConfig {
  *   One lead poller long-polls (20 s) for ever. When a receive comes back full (batchSize records), one more poller
  *   starts, at most one every 200 ms (AWS's 300 per minute), never more than maximumConcurrency. An extra poller whose
  *   receive comes back empty (1 s long poll) retires, so the count falls back to one as the queue empties, and
- *   ConcurrentExecutions (invocations running) falls to zero. We start from one, not five, so the scale-out is visible
- *   and a laptop's cores are not spent on five cold starts for a trickle.
+ *   ConcurrentExecutions (invocations running) falls to zero. Two laptop concessions: we start from one poller, not
+ *   five, and we add a poller only while no environment is in its init phase. A cold start here is CPU-bound on the
+ *   same few cores (loading the SDK and Powertools takes 1-3 s), so ten at once would slow every one of them and the
+ *   queue would grow further; in Lambda each cold start has its own CPU.
  * Throttles cannot happen: pollers never exceed maximumConcurrency and the local function has no reserved limit.
  */
 export const LEAD_POLL_WAIT_SECONDS = 20;
@@ -85,6 +87,7 @@ export class SqsEventSourceMapping {
   private maybeScaleOut(): void {
     const now = Date.now();
     if (!this.running || this.pollers.size >= this.config.maximumConcurrency || now - this.lastScaleOut < SCALE_OUT_INTERVAL_MS) return;
+    if (this.runtime.initializing > 0) return;
     this.lastScaleOut = now;
     this.stats.scaleOuts += 1;
     this.spawn(false);

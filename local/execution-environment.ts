@@ -39,6 +39,8 @@ export interface EnvironmentHooks {
 }
 
 const WORKER_FILE = join(__dirname, "lambda-runtime-worker.js");
+/** Lambda gives the init phase 10 s of its own (a longer function timeout applies if set). */
+export const INIT_TIMEOUT_SECONDS = 10;
 
 /**
  * One execution environment: a worker thread holding one loaded copy of the function, running one invocation at a
@@ -93,10 +95,11 @@ export class ExecutionEnvironment {
       createInterface({ input: worker[stream], crlfDelay: Infinity }).on("line", (line) => this.hooks.onOutput(line, stream));
     }
     return new Promise<number>((resolve, reject) => {
+      const initSeconds = Math.max(INIT_TIMEOUT_SECONDS, this.fn.timeoutSeconds);
       const initTimer = setTimeout(() => {
         void this.terminate();
-        reject(new FunctionInitError(this.fn.name, "InitTimeout", `init did not finish within ${this.fn.timeoutSeconds} s`));
-      }, this.fn.timeoutSeconds * 1000);
+        reject(new FunctionInitError(this.fn.name, "InitTimeout", `init did not finish within ${initSeconds} s`));
+      }, initSeconds * 1000);
       worker.on("message", (message: WorkerMessage) => {
         if (message.type === "ready") {
           clearTimeout(initTimer);

@@ -29,6 +29,7 @@ export class FunctionRuntime {
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly all = new Set<ExecutionEnvironment>();
   private busy = 0;
+  private starting = 0;
   /** Highest number of simultaneous invocations since the recorder last sampled it. */
   private peakBusy = 0;
   private reaper: NodeJS.Timeout | undefined;
@@ -61,6 +62,10 @@ export class FunctionRuntime {
   get concurrentExecutions(): number {
     return this.busy;
   }
+  /** Environments in their init phase right now (the event source mapping waits for these before scaling out). */
+  get initializing(): number {
+    return this.starting;
+  }
   get environments(): number {
     return this.all.size;
   }
@@ -84,6 +89,7 @@ export class FunctionRuntime {
         coldStart = true;
         env = new ExecutionEnvironment(this.fn, { onOutput: (line, stream) => this.onOutput(line, stream, env!.id) }, this.options.fault);
         this.all.add(env);
+        this.starting += 1;
         try {
           const initMs = await env.start();
           this.stats.coldStarts += 1;
@@ -94,6 +100,8 @@ export class FunctionRuntime {
           const init = error as FunctionInitError;
           outcome = { kind: "error", errorType: init.name, errorMessage: init.message, durationMs: 0 };
           return this.finish(requestId, outcome, coldStart, undefined);
+        } finally {
+          this.starting -= 1;
         }
       }
       outcome = await env.invoke(event, requestId);

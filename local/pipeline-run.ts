@@ -34,6 +34,8 @@ export interface PipelineRunOptions {
   configOverrides?: Record<string, string>;
   /** Reuse a synthesized stack when the program and config are unchanged (default true). */
   cacheSynth?: boolean;
+  /** Where synthesized stacks are cached (default .local/synth-cache, shared by every local root). */
+  synthCacheDir?: string;
   /** How long to wait for the queue to drain after the producer stops (default: 60 s + the visibility timeout). */
   drainTimeoutMs?: number;
   fault?: RuntimeFault;
@@ -75,7 +77,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 
   const synthesizing = (async () => {
     const t = performance.now();
-    const stack = await synthesizeStack({ overrides: options.configOverrides, cacheDir: options.cacheSynth === false ? undefined : join(localRoot, "synth-cache") });
+    const stack = await synthesizeStack({ overrides: options.configOverrides, cacheDir: options.cacheSynth === false ? undefined : (options.synthCacheDir ?? join(DEFAULT_LOCAL_ROOT, "synth-cache")) });
     return { stack, ms: performance.now() - t };
   })();
   const t0 = performance.now();
@@ -144,6 +146,8 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const drainMs = performance.now() - t3;
     stopWatching();
     say(`queue drained ${drainMs.toFixed(0)} ms after the producer stopped`);
+    // One full idle second in the record, so charts show concurrency and depth back at zero.
+    await new Promise((resolve) => setTimeout(resolve, 2000 - (Date.now() % 1000)));
     await Promise.all(cloud.mappings.map((m) => m.stop()));
 
     const sent: SentRecord[] = summary.messages.map((m) => ({ eventId: m.eventId, kind: m.kind, body: made.get(m.eventId)?.body ?? "" }));

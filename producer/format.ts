@@ -19,6 +19,8 @@ export function formatProgress(p: ProduceProgress): string {
     `retried ${p.retried}`,
     `failed ${p.failed}`,
     `in flight ${p.inFlight}`,
+    // More than a second of messages overdue: the queue answers too slowly for this rate at this concurrency.
+    ...(p.behind > Math.max(p.targetRate, 1) ? [`behind by ${p.behind} (raise --concurrency?)`] : []),
   ].join("  ");
 }
 

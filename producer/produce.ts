@@ -54,6 +54,8 @@ export interface ProduceProgress {
   failed: number;
   /** SendMessageBatch calls running or waiting for a concurrency slot. */
   inFlight: number;
+  /** Messages due by now but not yet handed to SQS: above zero for long means the queue or --concurrency cannot keep up. */
+  behind: number;
 }
 
 export interface ProduceDependencies {
@@ -123,6 +125,11 @@ export const BATCH_LINGER_MS = 50;
 function scheduleFor(options: Pick<ProduceOptions, "rate" | "profile" | "durationMs">): RateSchedule {
   if (options.profile) return new RateSchedule(options.profile);
   return RateSchedule.constant(options.rate ?? DEFAULT_RATE, options.durationMs ?? Infinity);
+}
+
+/** Overdue messages; an unlimited rate is never "behind". */
+function behindBy(overdue: number): number {
+  return Number.isFinite(overdue) ? Math.max(0, overdue) : 0;
 }
 
 function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
@@ -203,6 +210,7 @@ export async function produce(options: ProduceOptions, deps: ProduceDependencies
         retried,
         failed: unsent.length,
         inFlight: sending.activeCount + sending.pendingCount,
+        behind: behindBy(Math.min(schedule.dueBy(now), countLimit) - generated),
       };
     };
     const ticker = deps.onProgress ? setInterval(() => deps.onProgress!(progress()), deps.progressIntervalMs ?? 1000) : undefined;

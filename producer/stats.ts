@@ -60,7 +60,7 @@ export class LatencyRecorder {
 export class RecentRate {
   private readonly points: { atMs: number; total: number }[] = [];
 
-  constructor(private readonly windowMs = 3000) {}
+  constructor(private readonly windowMs = 2000) {}
 
   /** Record the running total at `atMs`; returns the rate over the window ending now. */
   update(atMs: number, total: number): number {

@@ -3,6 +3,7 @@ import * as assert from "uvu/assert";
 import { pause, RateSchedule } from "../producer/rate";
 import { LatencyRecorder, percentile, RecentRate } from "../producer/stats";
 import { plannedCount } from "../producer/produce";
+import { formatProgress } from "../producer/format";
 
 const schedule = suite("producer rate schedule and stats");
 
@@ -107,6 +108,14 @@ schedule("recent rate looks at the last window only", () => {
   recent.update(4000, 300);
   // At 5000 ms the window starts at 2000 ms: 100 messages in 3 s; the first 2 s no longer count.
   assert.is(recent.update(5000, 300), (300 - 200) / 3);
+});
+
+schedule("the progress line shows target, achieved, counts, and warns when the sender falls behind", () => {
+  const progress = { elapsedMs: 12_345, targetRate: 200, currentRate: 199.5, averageRate: 198.04, generated: 2440, sent: 2430, retried: 3, failed: 1, inFlight: 2, behind: 0 };
+  assert.is(formatProgress(progress), "  12.3 s  target 200/s  achieved 200/s (avg 198/s)  sent 2430  retried 3  failed 1  in flight 2");
+  assert.not.match(formatProgress({ ...progress, behind: 150 }), /behind/, "less than a second of backlog is normal batching");
+  assert.match(formatProgress({ ...progress, behind: 900 }), /behind by 900 \(raise --concurrency\?\)$/);
+  assert.match(formatProgress({ ...progress, targetRate: Infinity, currentRate: 2500 }), /target max  achieved 2500\/s/);
 });
 
 schedule.run();

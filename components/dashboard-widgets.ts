@@ -51,7 +51,7 @@ function graph(title: string, metrics: Metric[], width = 8): Widget {
   return new cloudwatch.LineGraphMetricWidget({ title, metrics, width, height: 6, period: DASHBOARD_PERIOD_SECONDS });
 }
 
-function number(title: string, metrics: Metric[], width = 6): Widget {
+function singleNumber(title: string, metrics: Metric[], width = 6): Widget {
   return new cloudwatch.SingleNumberMetricWidget({ title, metrics, width, height: 6, period: DASHBOARD_PERIOD_SECONDS });
 }
 
@@ -86,7 +86,7 @@ export function pipelineDashboardRows(targets: DashboardTargets): awsx.classic.c
         line(sqs.metrics.approximateNumberOfMessagesNotVisible(queue), "Maximum", "In flight"),
       ], 6),
       graph("Age of oldest message (s)", [line(sqs.metrics.approximateAgeOfOldestMessage(queue), "Maximum", "Oldest message age")], 6),
-      number("Dead-letter queue: messages visible", [line(sqs.metrics.approximateNumberOfMessagesVisible(dlq), "Maximum", "DLQ visible")], 6),
+      singleNumber("Dead-letter queue: messages visible", [line(sqs.metrics.approximateNumberOfMessagesVisible(dlq), "Maximum", "DLQ visible")], 6),
     ),
     new cloudwatch.RowWidget(heading("## Consumer (Lambda): invocations, failures, duration and how far it scaled out")),
     new cloudwatch.RowWidget(
@@ -127,7 +127,7 @@ export function pipelineDashboardRows(targets: DashboardTargets): awsx.classic.c
         line(consumerMetric(CONSUMER_METRICS.endToEndLatency), 50, "p50"),
         line(consumerMetric(CONSUMER_METRICS.endToEndLatency), 99, "p99"),
       ], 6),
-      number("Cold starts", [line(consumerMetric(COLD_START_METRIC), "Sum", "Cold starts")], 6),
+      singleNumber("Cold starts", [line(consumerMetric(COLD_START_METRIC), "Sum", "Cold starts")], 6),
     ),
   ];
 }

@@ -28,6 +28,8 @@ export interface ChartOptions {
   mark?: "line" | "bar";
   width?: number | "container";
   height?: number | "container";
+  /** "pad" (default): width/height are the plot, legends add to them. "fit": everything fits width/height (dashboard cells). */
+  autosize?: "pad" | "fit";
 }
 
 /** Vega-Lite's TopLevelSpec, kept as plain JSON so this module loads without the ESM-only vega-lite. */
@@ -57,7 +59,7 @@ const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
 export function timeSeriesSpec(options: ChartOptions): VegaLiteSpec {
   const labels = options.series.map((s) => s.label);
   const colors = options.series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]!);
-  const color = { field: "series", type: "nominal", title: null, scale: { domain: labels, range: colors }, legend: { orient: "bottom", labelLimit: 260 } };
+  const color = { field: "series", type: "nominal", title: null, scale: { domain: labels, range: colors }, legend: { orient: "bottom", labelLimit: 260, columns: 4 } };
   const x = { field: "time", type: "temporal", title: null, scale: { type: "utc" }, axis: { format: "%H:%M:%S", labelOverlap: true, tickCount: 6 } };
   const markType = options.mark ?? "line";
   const mark = markType === "line" ? { type: "line", point: false, interpolate: "linear", strokeWidth: 1.5 } : { type: "bar" };
@@ -96,7 +98,7 @@ export function timeSeriesSpec(options: ChartOptions): VegaLiteSpec {
     title: { text: options.title, anchor: "start", fontSize: 13 },
     width: options.width ?? 640,
     height: options.height ?? 220,
-    autosize: { type: "fit", contains: "padding" },
+    autosize: { type: options.autosize ?? "pad", contains: "padding" },
     data: { values: toData(options.series) },
     layer: layers,
     resolve: { scale: { y: right && layers.length > 1 ? "independent" : "shared" } },

@@ -41,6 +41,8 @@ export interface CostLine {
   usd: number;
   /** How the quantity was obtained from the run. */
   basis: string;
+  /** Billed by time, not by volume (custom metrics per hour): left out of the per-message figure. */
+  fixed?: boolean;
 }
 
 export interface CostEstimate {
@@ -48,7 +50,10 @@ export interface CostEstimate {
   totalUsd: number;
   /** Messages the estimate covers (sent to the queue). */
   messages: number;
+  /** The volume-driven lines only, scaled to a million messages at this run's mix. */
   usdPerMillionMessages: number | undefined;
+  /** The time-driven lines (custom metrics), for the hours the run touched. */
+  fixedUsd: number;
   assumptions: string[];
 }
 
@@ -70,8 +75,8 @@ export function estimateCost(data: ReportData): CostEstimate {
   const invocations = t.invocations ?? 0;
   const assumptions: string[] = [];
   const lines: CostLine[] = [];
-  const line = (service: string, item: string, quantity: number, unit: string, price: Price, basis: string) =>
-    lines.push({ service, item, quantity, unit, price, usd: quantity * price.usd, basis });
+  const line = (service: string, item: string, quantity: number, unit: string, price: Price, basis: string, fixed = false) =>
+    lines.push({ service, item, quantity, unit, price, usd: quantity * price.usd, basis, ...(fixed ? { fixed } : {}) });
 
   const producerCalls = numberAt(data.producer, "calls");
   const sendCalls = producerCalls ?? Math.ceil(sent / SQS_BATCH);
@@ -113,6 +118,7 @@ export function estimateCost(data: ReportData): CostEstimate {
     "metric-hours",
     { ...PRICES.cloudWatchMetricMonth, usd: PRICES.cloudWatchMetricMonth.usd / HOURS_PER_MONTH, per: `${PRICES.cloudWatchMetricMonth.per}; ${HOURS_PER_MONTH} h per month` },
     `${data.customMetricCount} distinct series × ${hours} h touched`,
+    true,
   );
   const functionLogs = data.logs.filter((l) => l.source !== "cloud");
   const logBytes = functionLogs.reduce((n, l) => n + Buffer.byteLength(JSON.stringify(l)) + 1, 0);
@@ -126,5 +132,6 @@ export function estimateCost(data: ReportData): CostEstimate {
 
   const totalUsd = lines.reduce((n, l) => n + l.usd, 0);
   assumptions.push("No free tier, no Savings Plans; DynamoDB storage, data transfer and the dashboard ($3 per dashboard-month) are left out.");
-  return { lines, totalUsd, messages: sent, usdPerMillionMessages: sent > 0 ? (totalUsd / sent) * 1e6 : undefined, assumptions };
+  const fixedUsd = lines.filter((l) => l.fixed).reduce((n, l) => n + l.usd, 0);
+  return { lines, totalUsd, messages: sent, usdPerMillionMessages: sent > 0 ? ((totalUsd - fixedUsd) / sent) * 1e6 : undefined, fixedUsd, assumptions };
 }

@@ -156,6 +156,8 @@ export async function localReportData(record: RunRecord, repoRoot: string): Prom
     source: new LocalMetricsSource(record.metrics),
     origin: path.relative(repoRoot, record.dir) || record.dir,
     runId: record.run.runId,
+    startedAt: typeof record.run.startedAt === "string" ? record.run.startedAt : undefined,
+    endedAt: typeof record.run.endedAt === "string" ? record.run.endedAt : undefined,
     range,
     period: chartPeriod(range.end - range.start),
     names,

@@ -62,6 +62,9 @@ export function verificationRows(data: ReportData): { rows: VerificationRow[]; i
   };
 }
 
+/** What the producer reports that says how the load went (its inputs are listed under "load"). */
+const PRODUCER_RESULT_KEYS = /^(sent|failed|retried|achievedRate|calls|durationMs|stoppedBy|byKind\..*|latencyMs\.(p50|p99))$/;
+
 function table(header: string[], rows: string[][]): string {
   const esc = (cell: string) => cell.replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [`| ${header.map(esc).join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
@@ -139,11 +142,12 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   const figures: KeyFigures = keyFigures(data);
   const out: string[] = [];
   const span = data.range.end - data.range.start;
+  const runTimes = [data.startedAt, data.endedAt].every(Boolean) ? ` The run (deploy, produce, drain, verify) lasted from ${data.startedAt} to ${data.endedAt}; the record covers the seconds with metrics.` : "";
   out.push(`# Vehicle pipeline: scale-out/in test report`);
   out.push("");
   out.push(
     `Run \`${data.runId}\`, ${iso(data.range.start)} to ${iso(data.range.end)} (${formatNumber(span)} s), read from the ${data.sourceKind} (${data.origin}). ` +
-      `Generated ${generatedAt.toISOString()} by \`${command}\`. Times below are seconds from the first message sent.`,
+      `Generated ${generatedAt.toISOString()} by \`${command}\`. Times below are seconds from the first message sent.${runTimes}`,
   );
   out.push("");
 
@@ -164,9 +168,12 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
     ["chart period", `${data.period} s`],
   ];
   for (const [k, v] of Object.entries(data.settings)) if (v !== undefined) rows.push([`setting ${k}`, String(v)]);
-  if (data.parameters) for (const [k, v] of flattenParameters(data.parameters)) if (!k.startsWith("settings.")) rows.push([`parameter ${k}`, v]);
+  // The deployed settings are listed above; the stack config they came from and null parameters would only repeat them.
+  if (data.parameters) {
+    for (const [k, v] of flattenParameters(data.parameters)) if (!/^(settings|stackConfig)\./.test(k) && v !== "n/a") rows.push([`load ${k.replace(/^producer\./, "")}`, v]);
+  }
   if (data.producer) {
-    for (const [k, v] of flattenParameters(data.producer)) if (!/^(messages|unsent)/.test(k)) rows.push([`producer ${k}`, v]);
+    for (const [k, v] of flattenParameters(data.producer)) if (PRODUCER_RESULT_KEYS.test(k) && v !== "n/a") rows.push([`producer ${k}`, v]);
   }
   out.push(table(["What", "Value"], rows));
   out.push("");
@@ -176,7 +183,13 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   const verification = verificationRows(data);
   out.push("## Verification");
   out.push("");
-  out.push(verification.itemLevel ? "Item-level check by the embedded cloud after the queue drained (run.json):" : "Derived from CloudWatch metrics (no item-level check is possible for a deployed run from metrics alone):");
+  out.push(
+    verification.itemLevel
+      ? "Item-level check by the embedded cloud after the queue drained (run.json):"
+      : data.sourceKind === "CloudWatch"
+        ? "Derived from CloudWatch metrics (no item-level check is possible for a deployed run from metrics alone):"
+        : "run.json holds no verification (the run is still going, or was cut short), so these are derived from the record's metrics:",
+  );
   out.push("");
   out.push(table(["Check", "Result"], verification.rows.map((r) => [r.label, r.value])));
   out.push("");
@@ -223,7 +236,9 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   out.push("");
   out.push(
     `Estimated from this run's counts at us-east-1 list prices: **${usd(cost.totalUsd)}** for ${formatNumber(cost.messages)} messages` +
-      (cost.usdPerMillionMessages !== undefined ? `, or **${usd(cost.usdPerMillionMessages)} per million messages** at the same mix.` : "."),
+      (cost.usdPerMillionMessages !== undefined
+        ? `. Of that, ${usd(cost.fixedUsd)} is billed by the hour whatever the volume (custom metrics); the rest scales with messages: **${usd(cost.usdPerMillionMessages)} per million messages** at this run's mix.`
+        : "."),
   );
   out.push("");
   out.push(
@@ -240,7 +255,7 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
     const key = `${l.price.source}|${l.price.listed}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(`- ${l.price.listed} (${l.price.per}): ${l.price.source}, as of ${l.price.asOf}.`);
+    out.push(`- ${l.price.listed} (per ${l.price.per}): ${l.price.source}, as of ${l.price.asOf}.`);
   }
   out.push("");
   for (const a of cost.assumptions) out.push(`- ${a}`);

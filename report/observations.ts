@@ -32,7 +32,8 @@ export interface KeyFigures {
   validationFailures?: number;
   transientFailures?: number;
   duplicates?: number;
-  dlqFinal?: number;
+  /** Largest DLQ depth sampled (the end value can read 0 once verification has received the DLQ's messages). */
+  dlqPeak?: number;
   coldStarts?: number;
   invocations?: number;
   meanBatchSize?: number;
@@ -94,7 +95,7 @@ export function keyFigures(data: ReportData): KeyFigures {
     validationFailures: t.validationFailures,
     transientFailures: t.transientFailures,
     duplicates: t.duplicates,
-    dlqFinal: s.dlqVisible[s.dlqVisible.length - 1]?.value,
+    dlqPeak: peak(s.dlqVisible)?.value,
     coldStarts: t.coldStarts,
     invocations: t.invocations,
     meanBatchSize: t.invocations && t.received !== undefined ? t.received / t.invocations : undefined,
@@ -175,7 +176,7 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
   out.push(
     `Failures: ${formatNumber(f.errors ?? 0)} function errors, ${formatNumber(f.throttles ?? 0)} throttles, ${formatNumber(f.transientFailures ?? 0)} transient store failures (retried through SQS), ` +
       `${formatNumber(f.validationFailures ?? 0)} validation failures sent to the DLQ, ${formatNumber(f.duplicates ?? 0)} duplicates skipped` +
-      (f.dlqFinal !== undefined ? `; the DLQ held ${formatNumber(f.dlqFinal)} messages at the end.` : "."),
+      (f.dlqPeak !== undefined ? `; the DLQ's sampled depth reached ${formatNumber(f.dlqPeak)} visible messages.` : "."),
   );
   if (f.sent !== undefined && f.stored !== undefined && f.validationFailures !== undefined) {
     // A duplicate is a second delivery (or a producer re-send) of a message already stored, so it is not part of sent = stored + dead-lettered,

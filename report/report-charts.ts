@@ -11,9 +11,23 @@ export interface ReportChart {
 
 const perSecond = (points: readonly SeriesPoint[], period: number): SeriesPoint[] => points.map((p) => ({ t: p.t, value: p.value / period }));
 
+/**
+ * A counter with no datapoint in a period counted nothing (the consumer only emits EMF when something
+ * happened), so count charts show 0 there rather than a line drawn across the gap. Gauges and
+ * percentiles keep their gaps: an unknown depth or latency is not zero.
+ */
+export function fillCounterGaps(points: readonly SeriesPoint[], range: { start: number; end: number }, period: number): SeriesPoint[] {
+  const byT = new Map(points.map((p) => [p.t, p.value]));
+  const out: SeriesPoint[] = [];
+  for (let t = Math.floor(range.start / period) * period; t < range.end; t += period) out.push({ t, value: byT.get(t) ?? 0 });
+  return out;
+}
+
 export function reportCharts(data: ReportData): ReportChart[] {
-  const s = data.series;
   const p = data.period;
+  const counters = ["sent", "deleted", "stored", "errors", "throttles", "transientFailures", "validationFailures"] as const;
+  const s = { ...data.series };
+  for (const id of counters) s[id] = fillCounterGaps(data.series[id], data.range, p);
   const unit = p === 1 ? "per second" : `per second, ${p} s periods`;
   const maxConcurrency = data.settings.maxConcurrency;
   return [

@@ -8,6 +8,9 @@ export interface ReportData {
   /** Where the data came from, for the report's first lines: a run folder or a stack/region. */
   origin: string;
   runId: string;
+  /** run.json's startedAt/endedAt (ISO) for a local run. */
+  startedAt?: string;
+  endedAt?: string;
   range: TimeRange;
   /** Seconds per chart point. */
   period: number;
@@ -47,6 +50,8 @@ export interface CollectOptions {
   source: MetricsSource;
   origin: string;
   runId: string;
+  startedAt?: string;
+  endedAt?: string;
   range: TimeRange;
   period: number;
   names: PipelineNames;
@@ -68,6 +73,8 @@ export async function collectReportData(options: CollectOptions): Promise<Report
     sourceKind: options.source.kind,
     origin: options.origin,
     runId: options.runId,
+    startedAt: options.startedAt,
+    endedAt: options.endedAt,
     range: options.range,
     period: options.period,
     names: options.names,

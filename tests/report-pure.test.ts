@@ -81,7 +81,8 @@ test("cost: quantities from the run, prices from the table", () => {
   const withCalls = estimateCost(data({ producer: { calls: 7 } }));
   assert.is(withCalls.lines.find((l) => l.item.startsWith("SendMessageBatch"))!.quantity, 7);
   assert.is(cost.totalUsd, cost.lines.reduce((n, l) => n + l.usd, 0));
-  assert.is(cost.usdPerMillionMessages, (cost.totalUsd / 50) * 1e6);
+  assert.is(cost.fixedUsd, line("Custom metrics").usd);
+  assert.is(cost.usdPerMillionMessages, ((cost.totalUsd - cost.fixedUsd) / 50) * 1e6);
   const noMemory = estimateCost(data({ settings: {} }));
   assert.not.ok(noMemory.lines.some((l) => l.item.startsWith("Compute")));
   assert.ok(noMemory.assumptions.some((a) => /memory size/.test(a)));

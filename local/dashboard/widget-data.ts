@@ -108,6 +108,7 @@ function metricWidgetData(widget: MetricWidget, lines: readonly MetricLine[], ov
     mark: widget.view === "bar" ? "bar" : "line",
     width: "container",
     height: "container",
+    autosize: "fit",
   });
   return { ...base, kind: "chart", points: pointCount(series), spec };
 }

@@ -2,7 +2,7 @@
 // the verification verdict, queue attributes from resource inputs, and the CLI's flag errors.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseCliArgs, CliArgsError } from "../local/cli";
+import { parseCliArgs, CliArgsError } from "../local/commands";
 import { queueAttributes } from "../local/deploy";
 import { parseFunctionLine } from "../local/function-output";
 import { buildSqsEvent, judgeBatchResponse } from "../local/sqs-event";

@@ -1,0 +1,264 @@
+// The embedded cloud's commands, `run` and `up`; local/cli.ts is the entry point that loads this module.
+import { parseArgs } from "node:util";
+import { parseDuration, parseProfile, parseRate, ProducerArgsError } from "../producer/args";
+import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
+import type { DeployedStack } from "./deploy";
+import { LOCAL_CREDENTIALS } from "./emulators";
+import { runPipeline, type PipelineRunResult, type RunLoad } from "./pipeline-run";
+import { synthesizeStack } from "./stack-source";
+import { join } from "node:path";
+
+export const USAGE = `The vehicle pipeline on this machine: SQS (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, the Pulumi
+program deployed into them, the consumer run the way Lambda runs it.
+
+Usage:
+  npm start [-- options]              = tsx local/cli.ts run: deploy, produce, drain, verify, exit 0 if verified
+  npm run local -- up [options]       deploy and stay up until Ctrl-C, printing endpoints and AWS CLI settings
+
+run options (passed to the producer):
+  --rate <r>            messages per second, e.g. 200/s                     (default 200/s)
+  --duration <d>        how long to produce, e.g. 30s, 2m                   (default 30s)
+  --count <n>           stop after n messages (instead of --duration)
+  --profile <phases>    stepped rates, e.g. "50/s:20s,400/s:40s,0/s:10s" (replaces --rate/--duration)
+  --invalid-ratio <x>   share of malformed messages, 0 to 1                 (default 0.02)
+  --seed <n>            reproducible vehicles
+
+both:
+  --persist             keep DynamoDB data on disk under .local/dynamodb
+  --port <n>            fix the ports: SQS on n, DynamoDB on n+1          (default: free ports)
+  --help                this text
+
+Stack settings (batch size, concurrency, timeouts, ...) come from Pulumi.dev.yaml, as for \`pulumi up\`.`;
+
+/** A bad flag; the message names it and shows an accepted value. */
+export class CliArgsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CliArgsError";
+  }
+}
+
+export interface CliArgs {
+  command: "run" | "up" | "help";
+  load: RunLoad;
+  persist: boolean;
+  port: number | undefined;
+}
+
+export const DEFAULT_RUN = { rate: 200, durationMs: 30_000, invalidRatio: 0.02 } as const;
+
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        rate: { type: "string" },
+        duration: { type: "string" },
+        count: { type: "string" },
+        profile: { type: "string" },
+        "invalid-ratio": { type: "string" },
+        seed: { type: "string" },
+        persist: { type: "boolean", default: false },
+        port: { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+    });
+  } catch (error) {
+    throw new CliArgsError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const command = values.help ? "help" : (positionals[0] ?? "run");
+  if (command !== "run" && command !== "up" && command !== "help") throw new CliArgsError(`unknown command "${command}": expected run or up`);
+  if (positionals.length > 1) throw new CliArgsError(`unexpected argument "${positionals[1]}"`);
+  const load: RunLoad = {};
+  try {
+    if (values.profile !== undefined) {
+      if (values.rate !== undefined || values.duration !== undefined) throw new CliArgsError("--profile replaces --rate and --duration: give one or the other");
+      load.profile = parseProfile(values.profile);
+    } else {
+      load.rate = values.rate !== undefined ? parseRate(values.rate) : DEFAULT_RUN.rate;
+      if (values.duration !== undefined) load.durationMs = parseDuration(values.duration);
+      else if (values.count === undefined) load.durationMs = DEFAULT_RUN.durationMs;
+    }
+  } catch (error) {
+    if (error instanceof ProducerArgsError || error instanceof CliArgsError) throw new CliArgsError(error.message);
+    throw error;
+  }
+  if (values.count !== undefined) {
+    const count = Number(values.count);
+    if (!/^\d+$/.test(values.count) || count < 1) throw new CliArgsError(`invalid --count "${values.count}": expected a whole number above zero, e.g. 500`);
+    load.count = count;
+  }
+  const ratio = values["invalid-ratio"] !== undefined ? Number(values["invalid-ratio"]) : DEFAULT_RUN.invalidRatio;
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw new CliArgsError(`invalid --invalid-ratio "${values["invalid-ratio"]}": expected a number from 0 to 1, e.g. 0.02`);
+  load.invalidRatio = ratio;
+  if (values.seed !== undefined) {
+    if (!/^\d+$/.test(values.seed)) throw new CliArgsError(`invalid --seed "${values.seed}": expected a whole number, e.g. 42`);
+    load.seed = Number(values.seed);
+  }
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port < 1 || port > 65_534) throw new CliArgsError(`invalid --port "${values.port}": expected a port from 1 to 65534, e.g. 4566 (DynamoDB takes the next one)`);
+  }
+  return { command, load, persist: values.persist ?? false, port };
+}
+
+/** The lines that let the AWS CLI and SDKs reach the embedded cloud. */
+export function environmentLines(endpoints: { sqs: string; dynamodb: string }, region: string): string[] {
+  return [
+    `export AWS_ENDPOINT_URL_SQS=${endpoints.sqs}`,
+    `export AWS_ENDPOINT_URL_DYNAMODB=${endpoints.dynamodb}`,
+    `export AWS_REGION=${region}`,
+    `export AWS_DEFAULT_REGION=${region}`,
+    `export AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`,
+    `export AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
+  ];
+}
+
+/** The declared CloudWatch dashboard's body, if the program has one (the local dashboard draws it). */
+function dashboardBodyOf(deployed: DeployedStack, stack: { resources: { type: string; inputs: Record<string, any> }[] }): string | undefined {
+  void deployed;
+  const dashboard = stack.resources.find((r) => r.type === "aws:cloudwatch/dashboard:Dashboard");
+  const body = dashboard?.inputs.dashboardBody;
+  return typeof body === "string" ? body : body ? JSON.stringify(body) : undefined;
+}
+
+/** Starts the local dashboard on the run's record when the program declares a dashboard; never fails the run. */
+async function startDashboard(cloud: EmbeddedCloud, body: string | undefined): Promise<{ url: string; close(): Promise<void> } | undefined> {
+  if (!body || !cloud.recorder) return undefined;
+  try {
+    const { startDashboardServer } = await import("./dashboard/index.js");
+    const server = await startDashboardServer({ runDir: cloud.recorder.folder, dashboardBody: body });
+    cloud.updateState({ dashboardUrl: server.url });
+    return server;
+  } catch (error) {
+    process.stderr.write(`local dashboard not started: ${(error as Error).message}\n`);
+    return undefined;
+  }
+}
+
+function table(rows: [string, string | number][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+export function formatRunSummary(result: PipelineRunResult): string {
+  const v = result.verification;
+  const p = result.producer;
+  const pct = (q: number) => (result.latenciesMs.length ? `${result.latenciesMs[Math.min(result.latenciesMs.length - 1, Math.floor(q * result.latenciesMs.length))]} ms` : "-");
+  const lines = [
+    "",
+    `VERIFICATION ${v.ok ? "PASSED" : "FAILED"}`,
+    table([
+      ["sent", `${v.sent} (${v.valid} valid, ${v.invalid} malformed)`],
+      ["stored exactly once, right content", `${v.storedCorrectly} of ${v.valid}`],
+      ["in DLQ with the right reason", `${v.deadLetteredCorrectly} of ${v.invalid}  ${JSON.stringify(v.dlqByCode)}`],
+      ["lost", v.lost],
+      ["duplicated", v.duplicated],
+      ["wrong content or reason", v.mismatched],
+      ["misrouted", v.misrouted],
+      ["left in queue", v.leftInQueue],
+      ["unexpected (not from this run)", v.unexpected],
+    ]),
+    "",
+    "RUN",
+    table([
+      ["producer", `${p.sent} sent at ${p.achievedRate.toFixed(1)}/s, ${p.failed} failed, ${p.retried} retried`],
+      ["send-to-stored latency", `p50 ${pct(0.5)}, p99 ${pct(0.99)}`],
+      ["time to first stored item", result.timeToFirstStoredMs === undefined ? "-" : `${(result.timeToFirstStoredMs / 1000).toFixed(2)} s`],
+      ["Lambda", `${result.lambda.invocations} invocations, ${result.lambda.errors} errors, ${result.lambda.coldStarts} cold starts, peak concurrency ${result.lambda.peakConcurrency}`],
+      ["event source mapping", `peak ${result.mapping.peakPollers} pollers, ${result.mapping.scaleOuts} scale-outs, ${result.mapping.scaleIns} scale-ins, ${result.mapping.retriedBatches} batches left for retry`],
+      ["record", result.folder ?? "-"],
+    ]),
+  ];
+  if (v.problems.length > 0) lines.push("", "PROBLEMS", ...v.problems.map((x) => `  ${x}`));
+  return lines.join("\n");
+}
+
+async function run(args: CliArgs): Promise<number> {
+  const abort = new AbortController();
+  let interrupted = false;
+  process.on("SIGINT", () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write("\nstopping the producer; draining and verifying what was sent (Ctrl-C again to quit now)\n");
+    abort.abort();
+  });
+  let dashboard: { url: string; close(): Promise<void> } | undefined;
+  const result = await runPipeline({
+    load: args.load,
+    persist: args.persist,
+    sqsPort: args.port,
+    dynamoPort: args.port === undefined ? undefined : args.port + 1,
+    signal: abort.signal,
+    onProgress: (line) => console.log(line),
+    onDeployed: async (cloud, deployed, stack) => {
+      dashboard = await startDashboard(cloud, dashboardBodyOf(deployed, stack));
+      if (dashboard) console.log(`local dashboard: ${dashboard.url}`);
+    },
+  });
+  await dashboard?.close();
+  console.log(formatRunSummary(result));
+  return result.verification.ok ? 0 : 1;
+}
+
+async function up(args: CliArgs): Promise<number> {
+  const cloud = await EmbeddedCloud.start({ persist: args.persist, sqsPort: args.port, dynamoPort: args.port === undefined ? undefined : args.port + 1 });
+  let dashboard: { url: string; close(): Promise<void> } | undefined;
+  try {
+    const stack = await synthesizeStack({ cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache") });
+    const deployed = await cloud.deploy(stack);
+    dashboard = await startDashboard(cloud, dashboardBodyOf(deployed, stack));
+    const o = deployed.outputs;
+    console.log(
+      [
+        "embedded cloud up (Ctrl-C to stop)",
+        table([
+          ["SQS endpoint", cloud.endpoints.sqs],
+          ["DynamoDB endpoint", cloud.endpoints.dynamodb],
+          ["queue URL", String(o.queueUrl)],
+          ["DLQ URL", String(o.dlqUrl)],
+          ["table", String(o.tableName)],
+          ["function", String(o.functionName)],
+          ["dashboard", dashboard?.url ?? "(none declared)"],
+          ["state file", join(cloud.localRoot, "state.json")],
+          ["record", cloud.recorder?.folder ?? "-"],
+        ]),
+        "",
+        "resources:",
+        ...deployed.resources.filter((r) => r.status !== "component").map((r) => `  ${r.status.padEnd(12)} ${r.type} ${r.name}: ${r.detail}`),
+        "",
+        "for the AWS CLI and SDKs:",
+        ...environmentLines(cloud.endpoints, cloud.region),
+        "",
+        "then, e.g. (AWS CLI v1 ignores AWS_ENDPOINT_URL_SQS in us-east-1, where it forces queue.amazonaws.com, so SQS",
+        "commands pass --endpoint-url; CLI v2 and the SDKs honour the variable):",
+        `  aws sqs send-message --endpoint-url ${cloud.endpoints.sqs} --queue-url ${String(o.queueUrl)} --message-body '{"vehicleId":"VH2001","make":"Honda","model":"Civic","year":2020,"color":"Blue","mileage":15000}'`,
+        `  aws dynamodb scan --table-name ${String(o.tableName)}`,
+        "  npm run produce -- --rate 50/s --duration 10s      (finds the queue through the state file)",
+      ].join("\n"),
+    );
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    console.log("\nstopping");
+    return 0;
+  } finally {
+    await dashboard?.close();
+    await cloud.stop();
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseCliArgs(argv);
+  if (args.command === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  return args.command === "up" ? up(args) : run(args);
+}

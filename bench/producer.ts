@@ -23,7 +23,7 @@ const RATE_RUN_MS = 20_000;
 const MAX_RUN_COUNT = 20_000;
 const CONCURRENCY = 8;
 /** Bare and producer runs alternate this many times; the medians are compared, so one noisy run on a shared machine does not decide. */
-const THROUGHPUT_ROUNDS = 3;
+const THROUGHPUT_ROUNDS = 5;
 
 function tsx(script: string, args: string[] = []): ChildProcess {
   return spawn(process.execPath, [TSX, path.join(ROOT, script), ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
@@ -56,7 +56,18 @@ export interface ProducerBenchmark {
   measuredAt: string;
   machine: { cpus: number; node: string; loadAverage1m: number };
   rates: { target: number; achieved: number; ratio: number; sent: number; durationMs: number; latencyMs: WorkerResult["latencyMs"]; peakRssMiB: number }[];
-  throughput: { concurrency: number; messagesPerRun: number; producer: number[]; bare: number[]; producerMedian: number; bareMedian: number; ratio: number };
+  throughput: {
+    concurrency: number;
+    messagesPerRun: number;
+    producer: number[];
+    bare: number[];
+    producerMedian: number;
+    bareMedian: number;
+    ratio: number;
+    /** Median CPU ms per 1,000 messages in the worker process, counted after its modules loaded. */
+    producerCpuMsPer1000: number;
+    bareCpuMsPer1000: number;
+  };
   peakRssMiB: number;
 }
 
@@ -92,13 +103,16 @@ export async function runProducerBenchmark(log: (line: string) => void = (line) 
 
     const producer: number[] = [];
     const bare: number[] = [];
+    const producerCpu: number[] = [];
+    const bareCpu: number[] = [];
     let peak = Math.max(...rates.map((r) => r.peakRssMiB));
     for (let round = 1; round <= THROUGHPUT_ROUNDS; round++) {
       for (const mode of ["bare", "produce"] as const) {
         const result = await withQueue((queueUrl) => runWorker({ mode, endpoint: server.endpoint, queueUrl, options: { rate: Infinity, count: MAX_RUN_COUNT, concurrency: CONCURRENCY, seed: round } }));
         (mode === "bare" ? bare : producer).push(Math.round(result.ratePerSecond));
+        (mode === "bare" ? bareCpu : producerCpu).push(result.cpuMsPer1000);
         if (mode === "produce") peak = Math.max(peak, mib(result.peakRssBytes));
-        log(`  round ${round} ${mode === "bare" ? "bare loop" : "producer "}: ${Math.round(result.ratePerSecond)} msg/s`);
+        log(`  round ${round} ${mode === "bare" ? "bare loop" : "producer "}: ${Math.round(result.ratePerSecond)} msg/s, ${result.cpuMsPer1000} CPU ms per 1,000`);
       }
     }
     const producerMedian = median(producer);
@@ -107,7 +121,10 @@ export async function runProducerBenchmark(log: (line: string) => void = (line) 
       measuredAt: new Date().toISOString(),
       machine: { cpus: os.cpus().length, node: process.version, loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100 },
       rates,
-      throughput: { concurrency: CONCURRENCY, messagesPerRun: MAX_RUN_COUNT, producer, bare, producerMedian, bareMedian, ratio: Math.round((producerMedian / bareMedian) * 1000) / 1000 },
+      throughput: { concurrency: CONCURRENCY, messagesPerRun: MAX_RUN_COUNT, producer, bare, producerMedian, bareMedian, ratio: Math.round((producerMedian / bareMedian) * 1000) / 1000,
+        producerCpuMsPer1000: median(producerCpu),
+        bareCpuMsPer1000: median(bareCpu),
+      },
       peakRssMiB: peak,
     };
   } finally {
@@ -142,6 +159,10 @@ ${b.throughput.messagesPerRun} messages per run, ${b.throughput.concurrency} cal
 | producer (\`--rate max\`: faker vehicles, schedule, retries, bookkeeping) | ${b.throughput.producer.join(", ")} | ${b.throughput.producerMedian} |
 
 **Ratio: ${b.throughput.ratio}**
+
+CPU spent by the sending process per 1,000 messages (medians, after module loading): producer
+${b.throughput.producerCpuMsPer1000} ms, bare loop ${b.throughput.bareCpuMsPer1000} ms. Wall-clock rates on a shared machine move
+with whatever else runs; the CPU cost per message is what the producer adds on top of the SDK call itself.
 
 ## Peak memory
 

@@ -146,6 +146,10 @@ export async function produce(options: ProduceOptions, deps: ProduceDependencies
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) throw new RangeError(`batchSize must be 1 to 10, got ${batchSize}`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
+  if (!options.profile && options.rate !== undefined && !(options.rate > 0)) throw new RangeError(`rate must be above 0 messages per second (or Infinity), got ${options.rate}`);
+  if (options.count !== undefined && !(Number.isInteger(options.count) && options.count >= 1)) throw new RangeError(`count must be a whole number of at least 1, got ${options.count}`);
+  if (options.durationMs !== undefined && !(options.durationMs > 0)) throw new RangeError(`durationMs must be above 0, got ${options.durationMs}`);
+  if (options.invalidRatio !== undefined && !(options.invalidRatio >= 0 && options.invalidRatio <= 1)) throw new RangeError(`invalidRatio must be from 0 to 1, got ${options.invalidRatio}`);
   const seed = options.seed ?? randomInt(0, 2 ** 32);
   const invalidRatio = options.invalidRatio ?? 0;
   const schedule = scheduleFor(options);

@@ -295,4 +295,23 @@ send("profile phases with 0/s send exactly their share", async () => {
   assert.is((await drain(queueUrl)).length, 60);
 });
 
+async function rejectsWith(run: () => Promise<unknown>, pattern: RegExp): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    assert.match((error as Error).message, pattern);
+    return;
+  }
+  assert.unreachable(`expected a rejection matching ${pattern}`);
+}
+
+send("produce() refuses options it cannot honour, before touching the queue", async () => {
+  const queueUrl = "http://127.0.0.1:1/000000000000/unused";
+  await rejectsWith(() => produce({ queueUrl, rate: 0 }, { sqs: direct }), /rate must be above 0 messages per second/);
+  await rejectsWith(() => produce({ queueUrl, count: 0 }, { sqs: direct }), /count must be a whole number of at least 1/);
+  await rejectsWith(() => produce({ queueUrl, batchSize: 11 }, { sqs: direct }), /batchSize must be 1 to 10/);
+  await rejectsWith(() => produce({ queueUrl, invalidRatio: 2 }, { sqs: direct }), /invalidRatio must be from 0 to 1/);
+  await rejectsWith(() => produce({ queueUrl, durationMs: -1 }, { sqs: direct }), /durationMs must be above 0/);
+});
+
 send.run();

@@ -114,14 +114,23 @@ function metricWidgetData(widget: MetricWidget, lines: readonly MetricLine[], ov
 }
 
 /** Computes every widget's data from the record. The time range is the record's span (CloudWatch: "from start of run to now"). */
-export function dashboardData(widgets: readonly DashboardWidget[], lines: readonly MetricLine[], override: PeriodOverride = "auto"): DashboardData {
-  const span = recordSpan(lines);
+export function dashboardData(widgets: readonly DashboardWidget[], allLines: readonly MetricLine[], override: PeriodOverride = "auto"): DashboardData {
+  const span = recordSpan(allLines);
+  // Each widget only scans the lines of its own metrics (the page asks every 1.5 s while a run is recorded).
+  const byMetric = new Map<string, MetricLine[]>();
+  for (const line of allLines) {
+    const key = `${line.namespace}|${line.metric}`;
+    const list = byMetric.get(key);
+    if (list) list.push(line);
+    else byMetric.set(key, [line]);
+  }
+  const linesFor = (widget: MetricWidget) => [...new Set(widget.metrics.map((m) => `${m.namespace}|${m.metric}`))].flatMap((key) => byMetric.get(key) ?? []);
   const range = span ? { start: span.start, end: span.end + 1 } : null;
   return {
     range,
     widgets: widgets.map((widget): WidgetData => {
       const layout = { x: widget.x, y: widget.y, width: widget.width, height: widget.height };
-      if (widget.type === "metric") return metricWidgetData(widget as MetricWidget, lines, override, range);
+      if (widget.type === "metric") return metricWidgetData(widget as MetricWidget, linesFor(widget as MetricWidget), override, range);
       if (widget.type === "text" && "markdown" in widget) {
         return { index: widget.index, type: "text", title: widget.title, layout, kind: "text", points: 0, series: [], html: renderMarkdown(widget.markdown), notes: [] };
       }

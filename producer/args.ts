@@ -68,6 +68,9 @@ Output:
   --json                print the summary as JSON on stdout
   --help                show this help
 
+The AWS SDK's Node 20 end-of-support notice is switched off for this command
+(AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true) unless that variable is already set.
+
 Exit status: 0 when every message was sent; 1 when any message stayed unsent; 2 for bad options, no
 queue, or a message too large for the queue; 130 when Ctrl-C stopped a run before its planned end.
 Ctrl-C stops sending, waits for the batches in flight, and prints the summary; a second Ctrl-C exits at once.`;

@@ -4,7 +4,7 @@ import { parseDuration, parseProfile, parseRate, ProducerArgsError } from "../pr
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import { LOCAL_CREDENTIALS } from "./emulators";
-import { runPipeline, type PipelineRunResult, type RunLoad } from "./pipeline-run";
+import { latencySummary, runPipeline, type PipelineRunResult, type RunLoad } from "./pipeline-run";
 import { synthesizeStack } from "./stack-source";
 import { join } from "node:path";
 
@@ -149,7 +149,7 @@ function table(rows: [string, string | number][]): string {
 export function formatRunSummary(result: PipelineRunResult): string {
   const v = result.verification;
   const p = result.producer;
-  const pct = (q: number) => (result.latenciesMs.length ? `${result.latenciesMs[Math.min(result.latenciesMs.length - 1, Math.floor(q * result.latenciesMs.length))]} ms` : "-");
+  const latency = latencySummary(result.latenciesMs);
   const lines = [
     "",
     `VERIFICATION ${v.ok ? "PASSED" : "FAILED"}`,
@@ -168,7 +168,7 @@ export function formatRunSummary(result: PipelineRunResult): string {
     "RUN",
     table([
       ["producer", `${p.sent} sent at ${p.achievedRate.toFixed(1)}/s, ${p.failed} failed, ${p.retried} retried`],
-      ["send-to-stored latency", `p50 ${pct(0.5)}, p99 ${pct(0.99)}`],
+      ["send-to-stored latency", latency.count ? `p50 ${latency.p50} ms, p90 ${latency.p90} ms, p99 ${latency.p99} ms, max ${latency.max} ms` : "-"],
       ["time to first stored item", result.timeToFirstStoredMs === undefined ? "-" : `${(result.timeToFirstStoredMs / 1000).toFixed(2)} s`],
       ["Lambda", `${result.lambda.invocations} invocations, ${result.lambda.errors} errors, ${result.lambda.coldStarts} cold starts, peak concurrency ${result.lambda.peakConcurrency}`],
       ["event source mapping", `peak ${result.mapping.peakPollers} pollers, ${result.mapping.scaleOuts} scale-outs, ${result.mapping.scaleIns} scale-ins, ${result.mapping.retriedBatches} batches left for retry`],

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { stackConfigFromYaml, type SynthesizedStack } from "./synth";
+import type { SynthesizedStack } from "./synth";
 
 export const REPO_ROOT = resolve(__dirname, "..");
 
@@ -38,9 +38,13 @@ export interface StackSourceOptions {
 /** Source folders and files whose content decides what the program synthesizes. */
 const PROGRAM_SOURCES = ["index.ts", "components", "handlers", "local/synth.ts", "local/synth-cli.ts", "package-lock.json", "tsconfig.json"];
 
-/** A hash of the config and the program's sources: equal hashes synthesize equal stacks. */
-export function programFingerprint(config: Record<string, string>): string {
-  const hash = createHash("sha256").update(JSON.stringify(Object.entries(config).sort()));
+/** A hash of the stack file, the overrides and the program's sources: equal hashes synthesize equal stacks. */
+export function programFingerprint(options: StackSourceOptions = {}): string {
+  const stackFile = stackFileFor(options);
+  const hash = createHash("sha256")
+    .update(existsSync(stackFile) ? readFileSync(stackFile) : "")
+    .update(JSON.stringify(Object.entries(options.overrides ?? {}).sort()))
+    .update(process.env.PULUMI_STACK ?? "dev");
   const visit = (path: string) => {
     const absolute = join(REPO_ROOT, path);
     if (!existsSync(absolute)) return;
@@ -54,10 +58,19 @@ export function programFingerprint(config: Record<string, string>): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-/** The PULUMI_CONFIG the program runs with: the stack file's config, then the overrides. */
+export function stackFileFor(options: StackSourceOptions = {}): string {
+  return options.stackFile ?? join(REPO_ROOT, `Pulumi.${process.env.PULUMI_STACK ?? "dev"}.yaml`);
+}
+
+/**
+ * The PULUMI_CONFIG the program runs with: the stack file's config (read by local/synth.ts's stackConfigFromYaml,
+ * the one reader of stack files), then the overrides. synth.ts loads @pulumi/pulumi (about 2 s), so it is required
+ * here, on a cache miss, rather than imported by every command.
+ */
 export function pulumiConfigFor(options: StackSourceOptions = {}): Record<string, string> {
-  const stackFile = options.stackFile ?? join(REPO_ROOT, `Pulumi.${process.env.PULUMI_STACK ?? "dev"}.yaml`);
-  return { ...stackConfigFromYaml(stackFile), ...options.overrides };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { stackConfigFromYaml } = require("./synth") as typeof import("./synth");
+  return { ...stackConfigFromYaml(stackFileFor(options)), ...options.overrides };
 }
 
 /** Fails early, with the command that fixes it, when node_modules is missing. */
@@ -77,17 +90,31 @@ export function checkInstall(): void {
  * Synthesizes index.ts in a child process (`tsx local/synth-cli.ts`): a fresh module cache, so the config given here
  * is the one the program sees even if this process synthesized before with another.
  */
-export async function synthesizeStack(options: StackSourceOptions = {}): Promise<SynthesizedStack & { cached: boolean }> {
+/** A synthesized stack with the config it was synthesized with. */
+export interface StackFromProgram extends SynthesizedStack {
+  /** The PULUMI_CONFIG the program saw. */
+  config: Record<string, string>;
+  /** True when it came from the cache. */
+  cached: boolean;
+}
+
+export async function synthesizeStack(options: StackSourceOptions = {}): Promise<StackFromProgram> {
   checkInstall();
+  const cacheFile = options.cacheDir ? join(options.cacheDir, `${programFingerprint(options)}.json`) : undefined;
+  if (cacheFile && existsSync(cacheFile)) {
+    try {
+      return { ...(JSON.parse(readFileSync(cacheFile, "utf8")) as SynthesizedStack & { config: Record<string, string> }), cached: true };
+    } catch {
+      // A cache file cut short (a run killed while writing it): synthesize again.
+    }
+  }
   const config = pulumiConfigFor(options);
-  const cacheFile = options.cacheDir ? join(options.cacheDir, `${programFingerprint(config)}.json`) : undefined;
-  if (cacheFile && existsSync(cacheFile)) return { ...(JSON.parse(readFileSync(cacheFile, "utf8")) as SynthesizedStack), cached: true };
   const stack = await synthesizeInChild(config);
   if (cacheFile) {
     mkdirSync(options.cacheDir!, { recursive: true });
-    writeFileSync(cacheFile, JSON.stringify(stack));
+    writeFileSync(cacheFile, JSON.stringify({ ...stack, config }));
   }
-  return { ...stack, cached: false };
+  return { ...stack, config, cached: false };
 }
 
 function synthesizeInChild(config: Record<string, string>): Promise<SynthesizedStack> {

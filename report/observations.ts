@@ -15,6 +15,8 @@ export interface KeyFigures {
   peakSendRate?: { value: number; t: number };
   peakProcessRate?: { value: number; t: number };
   peakConcurrency?: { value: number; t: number };
+  /** Seconds at peak concurrency and the mean delete rate then: the consumer's capacity at that concurrency. */
+  atPeak?: { seconds: number; first: number; last: number; meanProcessRate: number };
   /** First second concurrency was back at 0 after its peak. */
   scaledInAt?: number;
   peakVisible?: { value: number; t: number };
@@ -72,7 +74,15 @@ export function keyFigures(data: ReportData): KeyFigures {
   const drainedVisible = lastSend !== undefined ? zeroFrom(s.visible, lastSend - 1) : undefined;
   const drainedInFlight = lastSend !== undefined ? zeroFrom(s.inFlight, lastSend - 1) : undefined;
   const drainedAt = drainedVisible !== undefined && (drainedInFlight !== undefined || s.inFlight.length === 0) ? Math.max(drainedVisible, drainedInFlight ?? drainedVisible) : undefined;
+  let atPeak: KeyFigures["atPeak"];
+  if (peakConcurrency && peakConcurrency.value > 0) {
+    const periods = s.concurrency.filter((p) => p.value === peakConcurrency.value).map((p) => p.t);
+    const deletes = new Map(s.deleted.map((p) => [p.t, p.value]));
+    const total = periods.reduce((n, t) => n + (deletes.get(t) ?? 0), 0);
+    atPeak = { seconds: periods.length * data.period, first: periods[0]!, last: periods[periods.length - 1]!, meanProcessRate: total / (periods.length * data.period) };
+  }
   return {
+    atPeak,
     firstSend,
     lastSend,
     sent: t.sent,
@@ -144,6 +154,12 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
         ? ` It was back at 0 at ${offset(data, f, f.scaledInAt)}, ${f.lastSend !== undefined ? `${f.scaledInAt - f.lastSend} s after the last send` : ""}.`
         : " It had not returned to 0 by the end of the range.";
     out.push(`Concurrent executions rose from 0 to a peak of ${formatNumber(f.peakConcurrency.value)}${cap} at ${offset(data, f, f.peakConcurrency.t)}, ${f.peakConcurrency.t - f.firstSend} s after the first send.${scaleIn}`);
+    if (f.atPeak) {
+      out.push(
+        `At ${formatNumber(f.peakConcurrency.value)} concurrent executions (${formatNumber(f.atPeak.seconds)} s in all, between ${offset(data, f, f.atPeak.first)} and ${offset(data, f, f.atPeak.last)}) the consumer finished ${formatNumber(f.atPeak.meanProcessRate, 1)} messages per second on average` +
+          (f.peakSendRate && f.peakSendRate.value > f.atPeak.meanProcessRate ? `, below the peak send rate of ${formatNumber(f.peakSendRate.value, 1)}/s.` : "."),
+      );
+    }
   }
   if (f.peakVisible && f.peakVisible.value === 0) {
     out.push(`No visible backlog was sampled: the consumer received every message within the second it arrived${f.maxAge ? `; the oldest message was at most ${formatNumber(f.maxAge.value)} s old` : ""}.`);

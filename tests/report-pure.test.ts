@@ -49,6 +49,7 @@ test("key figures: peaks, scale-in and drain from the series", () => {
   const f = keyFigures(data());
   assert.equal(f.peakConcurrency, { value: 3, t: 1002 });
   assert.is(f.scaledInAt, 1005);
+  assert.equal(f.atPeak, { seconds: 1, first: 1002, last: 1002, meanProcessRate: 20 });
   assert.is(f.lastSend, 1002);
   assert.is(f.drainedAt, 1004); // visible 0 from 1003, in flight 0 from 1004
   assert.equal(f.peakVisible, { value: 10, t: 1001 });
@@ -62,6 +63,7 @@ test("observations are sentences with the computed numbers", () => {
   assert.match(text, /sent 50 messages from \+0 s to \+2 s, peaking at 20\.0 messages per second at \+1 s/);
   assert.match(text, /peak of 3 \(the configured maximumConcurrency, 3\) at \+2 s/);
   assert.match(text, /back at 0 at \+5 s, 3 s after the last send/);
+  assert.match(text, /At 3 concurrent executions \(1 s in all, between \+2 s and \+2 s\) the consumer finished 20\.0 messages per second on average\./);
   assert.match(text, /empty, nothing in flight, at \+4 s: 2 s after the last send/);
   assert.match(text, /p50 200 ms, p90 800 ms, p99 1\.40 s/);
   assert.match(text, /48 stored \+ 2 dead-lettered = 50 sent/);

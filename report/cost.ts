@@ -12,14 +12,14 @@ export interface Price {
   listed: string;
   per: string;
   source: string;
-  /** When the price took effect or was last confirmed on the source. */
+  /** When the price took effect, or when this table was written; prices are not fetched live. */
   asOf: string;
 }
 
 export const PRICES = {
-  sqsRequest: { usd: 0.4 / 1e6, listed: "$0.40 per million requests", per: "request (standard queue, each 64 KB chunk of a payload is one request; after the 1 million free per month)", source: "Amazon SQS pricing page, aws.amazon.com/sqs/pricing", asOf: "2026-11-28 (unchanged since 2018)" },
-  lambdaRequest: { usd: 0.2 / 1e6, listed: "$0.20 per million requests", per: "invocation", source: "AWS Lambda pricing page, aws.amazon.com/lambda/pricing", asOf: "2026-11-28" },
-  lambdaGbSecond: { usd: 0.0000166667, listed: "$0.0000166667 per GB-second", per: "GB-second (x86, first pricing tier)", source: "AWS Lambda pricing page, aws.amazon.com/lambda/pricing", asOf: "2026-11-28" },
+  sqsRequest: { usd: 0.4 / 1e6, listed: "$0.40 per million requests", per: "request (standard queue, each 64 KB chunk of a payload is one request; after the 1 million free per month)", source: "Amazon SQS pricing page, aws.amazon.com/sqs/pricing", asOf: "2026-11-28, when this table was written (not fetched live)" },
+  lambdaRequest: { usd: 0.2 / 1e6, listed: "$0.20 per million requests", per: "invocation", source: "AWS Lambda pricing page, aws.amazon.com/lambda/pricing", asOf: "2026-11-28, when this table was written (not fetched live)" },
+  lambdaGbSecond: { usd: 0.0000166667, listed: "$0.0000166667 per GB-second", per: "GB-second (x86, first pricing tier)", source: "AWS Lambda pricing page, aws.amazon.com/lambda/pricing", asOf: "2026-11-28, when this table was written (not fetched live)" },
   dynamoWru: {
     usd: 0.625 / 1e6,
     listed: "$0.625 per million write request units",
@@ -27,9 +27,9 @@ export const PRICES = {
     source: "Amazon DynamoDB pricing page (on-demand), after the 50% on-demand price cut announced by AWS in November 2024",
     asOf: "2024-11-01",
   },
-  cloudWatchMetricMonth: { usd: 0.3, listed: "$0.30 per metric per month", per: "custom metric per month, prorated by the hour (first 10,000 metrics)", source: "Amazon CloudWatch pricing page, aws.amazon.com/cloudwatch/pricing", asOf: "2026-11-28" },
-  cloudWatchLogsGb: { usd: 0.5, listed: "$0.50 per GB ingested", per: "GB of logs ingested (Standard log class)", source: "Amazon CloudWatch pricing page, aws.amazon.com/cloudwatch/pricing", asOf: "2026-11-28" },
-  xrayTrace: { usd: 5 / 1e6, listed: "$5.00 per million traces recorded", per: "trace recorded (after 100,000 free per month)", source: "AWS X-Ray pricing page, aws.amazon.com/xray/pricing", asOf: "2026-11-28" },
+  cloudWatchMetricMonth: { usd: 0.3, listed: "$0.30 per metric per month", per: "custom metric per month, prorated by the hour (first 10,000 metrics)", source: "Amazon CloudWatch pricing page, aws.amazon.com/cloudwatch/pricing", asOf: "2026-11-28, when this table was written (not fetched live)" },
+  cloudWatchLogsGb: { usd: 0.5, listed: "$0.50 per GB ingested", per: "GB of logs ingested (Standard log class)", source: "Amazon CloudWatch pricing page, aws.amazon.com/cloudwatch/pricing", asOf: "2026-11-28, when this table was written (not fetched live)" },
+  xrayTrace: { usd: 5 / 1e6, listed: "$5.00 per million traces recorded", per: "trace recorded (after 100,000 free per month)", source: "AWS X-Ray pricing page, aws.amazon.com/xray/pricing", asOf: "2026-11-28, when this table was written (not fetched live)" },
 } as const satisfies Record<string, Price>;
 
 export interface CostLine {

@@ -24,7 +24,7 @@ export const PRICES = {
     usd: 0.625 / 1e6,
     listed: "$0.625 per million write request units",
     per: "write request unit (on-demand, standard table class; 1 WRU per write of up to 1 KB, also for a failed conditional put)",
-    source: "Amazon DynamoDB pricing page (on-demand), after the 50% on-demand price cut announced by AWS in November 2024",
+    source: "Amazon DynamoDB on-demand pricing (aws.amazon.com/dynamodb/pricing) after AWS's 50% on-demand cut effective 2024-11-01; figure confirmed in airbyte.com's DynamoDB pricing guide (July 2025)",
     asOf: "2024-11-01",
   },
   cloudWatchMetricMonth: { usd: 0.3, listed: "$0.30 per metric per month", per: "custom metric per month, prorated by the hour (first 10,000 metrics)", source: "Amazon CloudWatch pricing page, aws.amazon.com/cloudwatch/pricing", asOf: "2026-11-28, when this table was written (not fetched live)" },

@@ -15,6 +15,9 @@ if (missing.length > 0) {
   process.exit(2);
 }
 
+// The SDK's Node 20 end-of-support notice would interleave with the progress lines; set the variable to keep it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { main } = require("./commands") as typeof import("./commands");
 main(process.argv.slice(2)).then(

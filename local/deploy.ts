@@ -155,6 +155,8 @@ export function runtimeEnvironment(fn: { name: string; memorySizeMb: number; han
     AWS_XRAY_CONTEXT_MISSING: "IGNORE_ERROR",
     TZ: "UTC",
     NODE_OPTIONS: "",
+    // Lambda runs Node 22; the laptop may run Node 20, where the SDK prints an end-of-support notice per environment.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
 }
 

@@ -34,7 +34,17 @@ export class FunctionRuntime {
   private peakBusy = 0;
   private reaper: NodeJS.Timeout | undefined;
   private stopped = false;
-  readonly stats = { invocations: 0, errors: 0, timeouts: 0, coldStarts: 0, initMs: [] as number[], batchSizes: [] as number[], peakConcurrency: 0 };
+  readonly stats = {
+    invocations: 0,
+    errors: 0,
+    timeouts: 0,
+    coldStarts: 0,
+    initMs: [] as number[],
+    /** performance.now() when each cold start finished (the benchmark's steady state begins after the last). */
+    initEndedAt: [] as number[],
+    batchSizes: [] as number[],
+    peakConcurrency: 0,
+  };
 
   constructor(
     readonly fn: LocalFunction,
@@ -94,6 +104,7 @@ export class FunctionRuntime {
           const initMs = await env.start();
           this.stats.coldStarts += 1;
           this.stats.initMs.push(initMs);
+          this.stats.initEndedAt.push(performance.now());
           recorder?.log({ source: "cloud", message: `cold start of ${this.fn.name} in environment ${env.id.slice(0, 8)}: init ${initMs.toFixed(0)} ms` });
         } catch (error) {
           this.all.delete(env);

@@ -13,7 +13,9 @@ import { LatencyRecorder, RecentRate, type LatencySummary } from "./stats";
 export type { InvalidKind } from "./invalid";
 export type { MessageKind, MessageSource, OutgoingMessage } from "./messages";
 export type { RatePhase } from "./rate";
-export type { SentMessage } from "./sender";
+export type { MessageLimit } from "./message-size";
+export type { RetryPolicy, SentMessage } from "./sender";
+export type { LatencySummary } from "./stats";
 
 /** What to send, how fast, and for how long. Every field but queueUrl has a default. */
 export interface ProduceOptions {
@@ -76,7 +78,7 @@ export interface ProduceSummary {
   queueUrl: string;
   startedAt: string;
   endedAt: string;
-  /** From the first scheduled message to the last answer, in milliseconds. */
+  /** From the start of the schedule (t = 0, after the queue's size limit was read) to the last answer, in milliseconds. */
   durationMs: number;
   stoppedBy: StopReason;
   target: {

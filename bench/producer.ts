@@ -170,11 +170,16 @@ Largest peak RSS of a producer worker process: **${b.peakRssMiB} MiB**.
 `;
 }
 
-async function main(): Promise<void> {
-  const result = await runProducerBenchmark();
+/** Runs the benchmark and writes report/BENCH-producer.md and .json; for `npm run bench` to call. */
+export async function writeProducerBenchmarkReport(log?: (line: string) => void): Promise<ProducerBenchmark> {
+  const result = await runProducerBenchmark(log);
   await writeFile(path.join(ROOT, "report", "BENCH-producer.json"), `${JSON.stringify(result, null, 2)}\n`);
   await writeFile(path.join(ROOT, "report", "BENCH-producer.md"), benchmarkMarkdown(result));
-  process.stdout.write(benchmarkMarkdown(result));
+  return result;
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(benchmarkMarkdown(await writeProducerBenchmarkReport()));
 }
 
 if (require.main === module) {

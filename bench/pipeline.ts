@@ -161,6 +161,23 @@ async function drainBacklog(count: number): Promise<Record<string, number>> {
   }
 }
 
+/**
+ * Send-to-stored latency after the ramp: the consumer's EndToEndLatency (EMF, SentTimestamp to stored) for every
+ * message stored from `skipSeconds` after the first store on, from the run's per-second record.
+ */
+function latencyAfterRamp(runFolder: string, skipSeconds: number): { count: number; p50: number | null; p99: number | null; max: number | null } {
+  const lines = readFileSync(join(runFolder, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { t: number; metric: string; namespace: string; values: number[] })
+    .filter((l) => l.namespace === "VehiclePipeline" && l.metric === "EndToEndLatency" && l.values.length > 0);
+  if (lines.length === 0) return { count: 0, p50: null, p99: null, max: null };
+  const from = Math.min(...lines.map((l) => l.t)) + skipSeconds;
+  const values = lines.filter((l) => l.t >= from).flatMap((l) => l.values).sort((a, b) => a - b);
+  const at = (q: number) => (values.length ? values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]! : null);
+  return { count: values.length, p50: at(0.5), p99: at(0.99), max: values.length ? values[values.length - 1]! : null };
+}
+
 function fmt(ms: number | null | undefined, digits = 0): string {
   return ms === null || ms === undefined ? "-" : `${ms.toFixed(digits)}`;
 }
@@ -191,6 +208,8 @@ async function main(): Promise<void> {
   const throughput = rounds.reduce((best, r) => (r.ratio! > best.ratio! ? r : best));
   const ratio = throughput.ratio!;
   const benchPeakRss = process.resourceUsage().maxRSS * 1024;
+  const warmFolder = join(DEFAULT_LOCAL_ROOT, "runs", String(warm.run.runId));
+  const afterRamp = existsSync(warmFolder) ? latencyAfterRamp(warmFolder, 15) : { count: 0, p50: null, p99: null, max: null };
   const after = loadavg();
 
   const result = {
@@ -202,6 +221,7 @@ async function main(): Promise<void> {
       uncachedSynthesizeMs: cold.run.timings?.synthesizeMs,
       target: "< 5000 ms",
     },
+    latencyAt200PerSecondAfterRamp: { ...afterRamp, skippedSeconds: 15, source: "EndToEndLatency EMF values in the record" },
     latencyAt200PerSecond: { ...warm.run.latency, verified: warm.run.verification?.ok, sent: warm.run.producer?.sent, achievedRate: warm.run.producer?.achievedRate, target: "p99 < 1000 ms" },
     throughput: { best: throughput, rounds, ratio, target: ">= 0.8" },
     peakMemory: { npmStartRssBytes: warm.run.peakRssBytes, benchProcessRssBytes: benchPeakRss },
@@ -224,7 +244,8 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
 | \`npm start\` to first stored item, stack cached (every run after the first) | ${fmt(result.timeToFirstStored.cachedStackMs)} ms | < 5,000 ms | ${ok((result.timeToFirstStored.cachedStackMs ?? Infinity) < 5000)} |
 | \`npm start\` to first stored item, stack not cached (first run, or program/config changed) | ${fmt(result.timeToFirstStored.uncachedStackMs)} ms (synthesis ${fmt(result.timeToFirstStored.uncachedSynthesizeMs)} ms) | < 5,000 ms | ${ok((result.timeToFirstStored.uncachedStackMs ?? Infinity) < 5000)} |
 | Send-to-stored latency at 200/s, p50 | ${fmt(lat.p50)} ms | | |
-| Send-to-stored latency at 200/s, p99 (max ${fmt(lat.max)} ms) | ${fmt(lat.p99)} ms | < 1,000 ms | ${ok((lat.p99 ?? Infinity) < 1000)} |
+| Send-to-stored latency at 200/s, p99 (max ${fmt(lat.max)} ms), whole run | ${fmt(lat.p99)} ms | < 1,000 ms | ${ok((lat.p99 ?? Infinity) < 1000)} |
+| Same, after the first 15 s (scale-out done): p50 / p99 (${afterRamp.count} messages) | ${fmt(afterRamp.p50)} / ${fmt(afterRamp.p99)} ms | < 1,000 ms | ${ok((afterRamp.p99 ?? Infinity) < 1000)} |
 | Pipeline throughput, steady (5,000-message backlog, after scale-out) | ${throughput.throughputSteady!.toFixed(0)} msg/s | | |
 | dynalite bare conditional PutItem rate, 16 concurrent, same emulator (mean of before and after) | ${throughput.bareWritesPerSecond!.toFixed(0)} writes/s | | |
 | Ratio pipeline / bare writes (better of ${rounds.length} rounds: ${rounds.map((r) => r.ratio!.toFixed(2)).join(", ")}) | ${ratio.toFixed(2)} | >= 0.8 | ${ok(ratio >= 0.8)} |
@@ -237,7 +258,10 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
   run.json). "Not cached": \`.local/synth-cache\` emptied first, so the program is synthesized under Pulumi mocks in a
   child process, which dominates. The emulators start while the program synthesizes.
 - **Latency**: the default \`npm start\` (200/s for 30 s, 2% malformed, verified: ${lat.verified}, ${lat.sent} sent at ${fmt(lat.achievedRate, 1)}/s);
-  for every stored item, \`storedAt\` minus \`sentAt\` (SentTimestamp), both written by the consumer.
+  for every stored item, \`storedAt\` minus \`sentAt\` (SentTimestamp), both written by the consumer. The whole-run
+  figure includes the start, when environments are still being initialised one after another while messages arrive
+  at full rate (a backlog builds, then drains); "after the first 15 s" uses the consumer's own EndToEndLatency metric
+  from the record for the messages stored after that.
 - **Throughput**: the event source mapping created disabled, 5,000 messages sent, then enabled: the consumer drains the
   backlog at the most it can sustain (batch size ${throughput.batchSize}, maximumConcurrency ${throughput.maximumConcurrency}; peak concurrency reached ${throughput.peakConcurrency},
   ${throughput.coldStarts} cold starts, the last finished ${throughput.scaleOutSeconds!.toFixed(1)} s after enabling). Steady rate = stores from the end of the last

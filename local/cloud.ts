@@ -27,7 +27,15 @@ export interface EmbeddedCloudOptions {
   idleMs?: number;
   /** Write <localRoot>/state.json (default true). */
   writeState?: boolean;
+  /**
+   * Environments to initialise per function right after deploy, one at a time (default: 5, AWS's initial number of
+   * concurrent batches for an SQS mapping, capped by its maximumConcurrency; 0 for none).
+   */
+  prewarm?: number;
 }
+
+/** AWS starts an SQS event source mapping with five concurrent batches. */
+export const INITIAL_CONCURRENT_BATCHES = 5;
 
 export const DEFAULT_LOCAL_ROOT = join(REPO_ROOT, ".local");
 
@@ -101,6 +109,11 @@ export class EmbeddedCloud {
       const esm = new SqsEventSourceMapping(mapping.config, this.sqs, this.runtimes.get(mapping.functionName)!, this.recorder);
       this.mappings.push(esm);
       if (options.startMappings !== false) esm.start();
+    }
+    for (const [name, runtime] of this.runtimes) {
+      const caps = deployed.mappings.filter((m) => m.functionName === name).map((m) => m.config.maximumConcurrency);
+      const count = Math.min(this.options.prewarm ?? INITIAL_CONCURRENT_BATCHES, ...caps);
+      if (caps.length > 0 && count > 0) void runtime.prewarm(count);
     }
     this.recorder?.log({ source: "cloud", message: `deployed ${deployed.resources.filter((r) => r.status === "emulated").length} emulated resources; not emulated: ${deployed.resources.filter((r) => r.status === "not emulated").map((r) => r.type).join(", ")}` });
     if (this.options.writeState !== false) writeState(this.localRoot, this.state());

@@ -25,8 +25,10 @@ export interface EventSourceMappingConfig {
  *   One lead poller long-polls (20 s) for ever. When a receive comes back full (batchSize records), one more poller
  *   starts, at most one every 200 ms (AWS's 300 per minute), never more than maximumConcurrency. An extra poller whose
  *   receive comes back empty (1 s long poll) retires, so the count falls back to one as the queue empties, and
- *   ConcurrentExecutions (invocations running) falls to zero. Two laptop concessions: we start from one poller, not
- *   five, and we add a poller only while no environment is in its init phase. A cold start here is CPU-bound on the
+ *   ConcurrentExecutions (invocations running) falls to zero.
+ * - AWS's five initial batches become five environments initialised ahead of time, one after another, from deploy
+ *   (FunctionRuntime.prewarm, Lambda's proactive initialization); pollers still start from one and grow as above.
+ *   A poller is added only when an environment exists for it or none is initialising: a cold start here is CPU-bound on the
  *   same few cores (loading the SDK and Powertools takes 1-3 s), so ten at once would slow every one of them and the
  *   queue would grow further; in Lambda each cold start has its own CPU.
  * Throttles cannot happen: pollers never exceed maximumConcurrency and the local function has no reserved limit.
@@ -87,7 +89,9 @@ export class SqsEventSourceMapping {
   private maybeScaleOut(): void {
     const now = Date.now();
     if (!this.running || this.pollers.size >= this.config.maximumConcurrency || now - this.lastScaleOut < SCALE_OUT_INTERVAL_MS) return;
-    if (this.runtime.initializing > 0) return;
+    // A new poller needs an environment: one that exists (warm or still initialising), or a cold start of its own
+    // when no other is running, so at most one init competes with the invocations for the CPU.
+    if (this.pollers.size >= this.runtime.environments && this.runtime.initializing > 0) return;
     this.lastScaleOut = now;
     this.stats.scaleOuts += 1;
     this.spawn(false);

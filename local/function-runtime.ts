@@ -27,6 +27,8 @@ export interface InvocationResult {
  */
 export class FunctionRuntime {
   private readonly idle: ExecutionEnvironment[] = [];
+  /** Environments started by prewarm() and still in their init phase; an invocation may claim one. */
+  private readonly warming: Array<{ env: ExecutionEnvironment; ready: Promise<number>; claimed: boolean }> = [];
   private readonly all = new Set<ExecutionEnvironment>();
   private busy = 0;
   private starting = 0;
@@ -76,8 +78,58 @@ export class FunctionRuntime {
   get initializing(): number {
     return this.starting;
   }
+  /** Environments loaded and waiting for an invocation. */
+  get idleEnvironments(): number {
+    return this.idle.length;
+  }
   get environments(): number {
     return this.all.size;
+  }
+
+  /** Starts one environment's init phase, counting it as initialising until it is ready or failed. */
+  private startEnvironment(): { env: ExecutionEnvironment; ready: Promise<number> } {
+    const env: ExecutionEnvironment = new ExecutionEnvironment(this.fn, { onOutput: (line, stream) => this.onOutput(line, stream, env.id) }, this.options.fault);
+    this.all.add(env);
+    this.starting += 1;
+    const ready = env.start().then(
+      (initMs) => {
+        this.starting -= 1;
+        this.stats.coldStarts += 1;
+        this.stats.initMs.push(initMs);
+        this.stats.initEndedAt.push(performance.now());
+        this.options.recorder?.log({ source: "cloud", message: `cold start of ${this.fn.name} in environment ${env.id.slice(0, 8)}: init ${initMs.toFixed(0)} ms` });
+        return initMs;
+      },
+      (error: unknown) => {
+        this.starting -= 1;
+        this.all.delete(env);
+        throw error;
+      },
+    );
+    return { env, ready };
+  }
+
+  /**
+   * Lambda's proactive initialization: environments started ahead of the first invocations, one after another, so
+   * the first batches do not wait for a cold start and the laptop's cores do not run several inits at once. An
+   * invocation that finds no idle environment takes one still initialising rather than starting another.
+   */
+  async prewarm(count: number): Promise<void> {
+    for (let i = 0; i < count && !this.stopped && this.all.size < count; i++) {
+      // One init at a time, whoever started it.
+      while (this.starting > 0 && !this.stopped) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (this.stopped || this.all.size >= count) return;
+      const warming = { ...this.startEnvironment(), claimed: false };
+      this.warming.push(warming);
+      try {
+        await warming.ready;
+        if (!warming.claimed && warming.env.isAlive && !this.stopped) this.idle.push(warming.env);
+      } catch {
+        return; // The code cannot load: the first invocation will report why.
+      } finally {
+        this.warming.splice(this.warming.indexOf(warming), 1);
+      }
+    }
   }
 
   /** Invokes the function once with this event, in a warm environment if one is idle, else after a cold start. */
@@ -91,28 +143,27 @@ export class FunctionRuntime {
     recorder?.count(this.metric("Invocations", "Count"));
     this.stats.invocations += 1;
     if (Array.isArray(event.Records)) this.stats.batchSizes.push(event.Records.length);
-    let env = this.idle.pop();
+    let env: ExecutionEnvironment | undefined;
+    while (!env) {
+      const idle = this.idle.pop();
+      if (!idle) break;
+      if (idle.isAlive) env = idle;
+    }
     let coldStart = false;
     let outcome: InvokeOutcome;
     try {
-      if (!env || !env.isAlive) {
+      if (!env) {
         coldStart = true;
-        env = new ExecutionEnvironment(this.fn, { onOutput: (line, stream) => this.onOutput(line, stream, env!.id) }, this.options.fault);
-        this.all.add(env);
-        this.starting += 1;
+        const warming = this.warming.find((w) => !w.claimed);
+        if (warming) warming.claimed = true;
+        const started = warming ?? this.startEnvironment();
+        env = started.env;
         try {
-          const initMs = await env.start();
-          this.stats.coldStarts += 1;
-          this.stats.initMs.push(initMs);
-          this.stats.initEndedAt.push(performance.now());
-          recorder?.log({ source: "cloud", message: `cold start of ${this.fn.name} in environment ${env.id.slice(0, 8)}: init ${initMs.toFixed(0)} ms` });
+          await started.ready;
         } catch (error) {
-          this.all.delete(env);
           const init = error as FunctionInitError;
           outcome = { kind: "error", errorType: init.name, errorMessage: init.message, durationMs: 0 };
           return this.finish(requestId, outcome, coldStart, undefined);
-        } finally {
-          this.starting -= 1;
         }
       }
       outcome = await env.invoke(event, requestId);

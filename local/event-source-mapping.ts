@@ -26,8 +26,9 @@ export interface EventSourceMappingConfig {
  *   starts, at most one every 200 ms (AWS's 300 per minute), never more than maximumConcurrency. An extra poller whose
  *   receive comes back empty (1 s long poll) retires, so the count falls back to one as the queue empties, and
  *   ConcurrentExecutions (invocations running) falls to zero.
- * - AWS's five initial batches become five environments initialised ahead of time, one after another, from deploy
- *   (FunctionRuntime.prewarm, Lambda's proactive initialization); pollers still start from one and grow as above.
+ * - AWS starts with five concurrent batches; here pollers start from one, and one environment is initialised at deploy
+ *   (FunctionRuntime.prewarm, like Lambda's proactive initialization) so the first batch skips the cold start. Five
+ *   initialised ahead made latency worse on two cores (see cloud.ts).
  *   A poller is added only when an environment exists for it or none is initialising: a cold start here is CPU-bound on the
  *   same few cores (loading the SDK and Powertools takes 1-3 s), so ten at once would slow every one of them and the
  *   queue would grow further; in Lambda each cold start has its own CPU.

@@ -2,7 +2,6 @@
 import { parseArgs } from "node:util";
 import { parseDuration, parseProfile, parseRate, ProducerArgsError } from "../producer/args";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
-import type { DeployedStack } from "./deploy";
 import { LOCAL_CREDENTIALS } from "./emulators";
 import { latencySummary, runPipeline, type PipelineRunResult, type RunLoad } from "./pipeline-run";
 import { synthesizeStack } from "./stack-source";
@@ -120,8 +119,7 @@ export function environmentLines(endpoints: { sqs: string; dynamodb: string }, r
 }
 
 /** The declared CloudWatch dashboard's body, if the program has one (the local dashboard draws it). */
-function dashboardBodyOf(deployed: DeployedStack, stack: { resources: { type: string; inputs: Record<string, any> }[] }): string | undefined {
-  void deployed;
+function dashboardBodyOf(stack: { resources: { type: string; inputs: Record<string, any> }[] }): string | undefined {
   const dashboard = stack.resources.find((r) => r.type === "aws:cloudwatch/dashboard:Dashboard");
   const body = dashboard?.inputs.dashboardBody;
   return typeof body === "string" ? body : body ? JSON.stringify(body) : undefined;
@@ -197,7 +195,7 @@ async function run(args: CliArgs): Promise<number> {
     signal: abort.signal,
     onProgress: (line) => console.log(line),
     onDeployed: async (cloud, deployed, stack) => {
-      dashboard = await startDashboard(cloud, dashboardBodyOf(deployed, stack));
+      dashboard = await startDashboard(cloud, dashboardBodyOf(stack));
       if (dashboard) console.log(`local dashboard: ${dashboard.url}`);
     },
   });
@@ -212,7 +210,7 @@ async function up(args: CliArgs): Promise<number> {
   try {
     const stack = await synthesizeStack({ cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache") });
     const deployed = await cloud.deploy(stack);
-    dashboard = await startDashboard(cloud, dashboardBodyOf(deployed, stack));
+    dashboard = await startDashboard(cloud, dashboardBodyOf(stack));
     const o = deployed.outputs;
     console.log(
       [

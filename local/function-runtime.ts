@@ -133,7 +133,7 @@ export class FunctionRuntime {
   }
 
   /** Invokes the function once with this event, in a warm environment if one is idle, else after a cold start. */
-  async invoke(event: { Records?: unknown[]; [key: string]: unknown }): Promise<InvocationResult> {
+  async invoke(event: object & { Records?: unknown[] }): Promise<InvocationResult> {
     if (this.stopped) throw new Error(`function ${this.fn.name} is stopped`);
     const requestId = randomUUID();
     this.busy += 1;

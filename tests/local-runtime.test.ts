@@ -81,7 +81,8 @@ runtime("an invocation gets a Lambda context and the declared environment; its E
 runtime("a timeout ends the invocation and discards its environment; the next one starts cold", async () => {
   const fn = new FunctionRuntime(fixture(1));
   try {
-    const slow = await fn.invoke({ sleepMs: 5_000 });
+    const slowEvent = { sleepMs: 5_000 };
+    const slow = await fn.invoke(slowEvent);
     assert.is(slow.outcome.kind, "timeout");
     const next = await fn.invoke({});
     assert.is(next.outcome.kind, "ok");

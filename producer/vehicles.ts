@@ -1,14 +1,8 @@
 import { Faker, base, en } from "@faker-js/faker";
+import type { Vehicle } from "../handlers/vehicle";
 
-/** The message body the consumer expects (see CONTRACTS.md, "Message contract"). */
-export interface VehicleMessage {
-  vehicleId: string;
-  make: string;
-  model: string;
-  year: number;
-  color: string;
-  mileage: number;
-}
+/** The message body the consumer expects: the consumer's own type, so the two cannot drift apart. */
+export type VehicleMessage = Vehicle;
 
 /** Vehicle ids count up from here: VH2001, VH2002, ... */
 export const FIRST_VEHICLE_NUMBER = 2001;

@@ -2,6 +2,7 @@
 // suite under tests/ in one process (uvu's model; see tests/support/pulumi.ts for why that matters),
 // and end with the line CI reads: "N passed, N failed".
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 
 function run(command, args, env = {}) {
   return new Promise((resolve) => {
@@ -11,6 +12,14 @@ function run(command, args, env = {}) {
     child.stderr.on("data", (chunk) => { output += chunk; process.stderr.write(chunk); });
     child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });
+}
+
+// The dashboard's browser test drives Debian's Chromium; a fresh machine of ours lacks it, and only Debian's
+// packages are reachable (no browser downloads), so install it the same way CI does when we may.
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(chromium)) {
+  if (process.getuid?.() === 0) await run("bash", [".ci/install-chromium.sh"]);
+  else console.error(`${chromium} is missing: install Debian's chromium package (or set CHROMIUM_PATH); the dashboard browser test needs it`);
 }
 
 const started = Date.now();

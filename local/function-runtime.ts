@@ -86,6 +86,11 @@ export class FunctionRuntime {
     return this.all.size;
   }
 
+  private takeIdle(): ExecutionEnvironment | undefined {
+    for (let env = this.idle.pop(); env; env = this.idle.pop()) if (env.isAlive) return env;
+    return undefined;
+  }
+
   /** Starts one environment's init phase, counting it as initialising until it is ready or failed. */
   private startEnvironment(): { env: ExecutionEnvironment; ready: Promise<number> } {
     const env: ExecutionEnvironment = new ExecutionEnvironment(this.fn, { onOutput: (line, stream) => this.onOutput(line, stream, env.id) }, this.options.fault);
@@ -143,11 +148,12 @@ export class FunctionRuntime {
     recorder?.count(this.metric("Invocations", "Count"));
     this.stats.invocations += 1;
     if (Array.isArray(event.Records)) this.stats.batchSizes.push(event.Records.length);
-    let env: ExecutionEnvironment | undefined;
-    while (!env) {
-      const idle = this.idle.pop();
-      if (!idle) break;
-      if (idle.isAlive) env = idle;
+    let env = this.takeIdle();
+    // One init at a time: while another environment initialises, wait for it or for a busy one to come back, then
+    // start a new one only if still nothing is free.
+    while (!env && this.starting > 0 && !this.warming.some((w) => !w.claimed) && !this.stopped) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      env = this.takeIdle();
     }
     let coldStart = false;
     let outcome: InvokeOutcome;

@@ -44,7 +44,10 @@ const consumer = new MonitoredFunction("consumer", {
 // What the dashboard and alarms watch: the physical names of the pipeline's resources.
 const watched = { queueName: vehicles.name, dlqName: vehicles.deadLetterName, functionName: consumer.name, tableName: table.name };
 // Named after the project so the dashboard is `vehicle-pipeline-<stack>`.
-const dashboard = new PipelineDashboard("vehicle-pipeline", { ...watched, region: aws.config.region ?? "us-east-1" });
+// The provider's region, however it was chosen (stack config, AWS_REGION, or an AWS profile, which aws.config.region
+// does not see), so widgets and console links point where the resources are.
+const region = aws.getRegionOutput().region;
+const dashboard = new PipelineDashboard("vehicle-pipeline", { ...watched, region });
 const alarms = new PipelineAlarms("alarms", { ...watched, settings });
 new LogQueries("consumer-queries", { logGroupName: consumer.logGroup.name });
 

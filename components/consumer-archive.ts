@@ -13,8 +13,13 @@ import { join } from "node:path";
  *   half their size and never load in a CommonJS function).
  */
 
-/** The nodejs22.x runtime ships AWS SDK v3 (@aws-sdk/*) and its @smithy/* building blocks under /var/runtime. */
-export const RUNTIME_PROVIDED_SCOPES = ["@aws-sdk", "@smithy"] as const;
+/**
+ * The nodejs22.x runtime ships AWS SDK v3 clients (@aws-sdk/*) under /var/runtime/node_modules. Not @smithy: the
+ * runtime bundles the SDK's @smithy building blocks inside it, so a package the function itself requires from
+ * @smithy is missing there (aws-xray-sdk-core loads @smithy/service-error-classification: aws/aws-cdk#33099).
+ * Pulumi never walks into an excluded package, so @smithy packages reached only through @aws-sdk stay out anyway.
+ */
+export const RUNTIME_PROVIDED_SCOPES = ["@aws-sdk"] as const;
 /** Type declarations only: aws-xray-sdk-core drags in @types/node (2.3 MB) through @types/cls-hooked. */
 export const TYPE_ONLY_SCOPES = ["@types"] as const;
 /**
@@ -29,6 +34,10 @@ export const NOT_LOADED_BY_CONSUMER = ["@faker-js/faker", "p-limit", "uuidv7"] a
 export const COMMONJS_ONLY: Readonly<Record<string, readonly string[]>> = {
   "@aws-lambda-powertools/": ["package.json", "lib/cjs"],
   valibot: ["package.json", "dist/index.cjs"],
+  // aws-xray-sdk-core's one @smithy dependency (see RUNTIME_PROVIDED_SCOPES) and the type package it pins.
+  "@smithy/service-error-classification": ["package.json", "dist-cjs"],
+  "@smithy/types": ["package.json", "dist-cjs"],
+  tslib: ["package.json", "tslib.js"],
 };
 
 /** One installed copy of a package: its name, folder relative to the project root, and its runtime dependencies. */

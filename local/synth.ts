@@ -167,6 +167,8 @@ async function run(): Promise<SynthesizedStack> {
         return { id: args.custom === false ? undefined : id, state };
       },
       call(args) {
+        // The provider's answer about its own region: what the stack configured, as the engine would report it.
+        if (args.token === "aws:index/getRegion:getRegion") return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
         throw new Error(`the program made an unexpected invoke ${args.token}; add a mock for it in local/synth.ts`);
       },
     },

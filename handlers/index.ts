@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { Tracer } from "@aws-lambda-powertools/tracer";
+import type { Tracer } from "@aws-lambda-powertools/tracer";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -21,21 +21,24 @@ const DEFAULT_METRICS_NAMESPACE = "VehiclePipeline";
  * scope, because Pulumi's closure serializer cannot carry such objects into the function's text.
  * Named imports only, for the same reason (they serialize as `require(...)`).
  *
- * Reads TABLE_NAME and DLQ_URL (required), POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, LOG_LEVEL;
+ * Reads TABLE_NAME and DLQ_URL (required), POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, LOG_LEVEL,
+ * AWS_XRAY_DAEMON_ADDRESS / POWERTOOLS_TRACE_ENABLED (whether to trace at all);
  * the SDK clients also honour AWS_REGION and AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB.
  */
 export function createConsumerFromEnvironment(env: NodeJS.ProcessEnv = process.env): VehicleConsumer {
   const tableName = required(env, "TABLE_NAME", "the DynamoDB table the consumer writes vehicles to");
   const dlqUrl = required(env, "DLQ_URL", "the queue URL invalid messages are sent to");
   const serviceName = env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME;
-  const tracer = new Tracer({ serviceName });
+  const tracer = xRayIsPresent(env) ? createTracer(serviceName) : undefined;
   // The SDK sends SQS calls to the queue URL's host unless an endpoint is given in code. When the environment
   // aims SQS elsewhere (AWS_ENDPOINT_URL_SQS, the embedded cloud), that host is an emulator's naming artifact
   // (fauxqs: sqs.<region>.localhost, which need not resolve), so the configured endpoint must win.
   const endpointFromEnvironment = Boolean(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL);
-  const sqs = tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: !endpointFromEnvironment }));
+  const sqsClient = new SQSClient({ useQueueUrlAsEndpoint: !endpointFromEnvironment });
+  const sqs = tracer ? tracer.captureAWSv3Client(sqsClient) : sqsClient;
+  const dynamoClient = new DynamoDBClient({});
   // removeUndefinedValues: optional fields never make a put fail; the item builder sets every field anyway.
-  const documentClient = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  const documentClient = DynamoDBDocumentClient.from(tracer ? tracer.captureAWSv3Client(dynamoClient) : dynamoClient, {
     marshallOptions: { removeUndefinedValues: true },
   });
   return createConsumer({
@@ -47,6 +50,29 @@ export function createConsumerFromEnvironment(env: NodeJS.ProcessEnv = process.e
     logger: new Logger({ serviceName, logLevel: (env.LOG_LEVEL as "INFO" | undefined) || "INFO" }),
     metrics: new Metrics({ serviceName, namespace: env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE }),
   });
+}
+
+/**
+ * Whether X-Ray can receive traces here. The Lambda service sets AWS_XRAY_DAEMON_ADDRESS in every execution
+ * environment (and _X_AMZN_TRACE_ID per invocation when active tracing is on); POWERTOOLS_TRACE_ENABLED, when set,
+ * decides, as it does for Powertools Tracer itself. Anywhere else (the embedded cloud, tests) the Tracer would
+ * disable itself anyway, yet loading it loads aws-xray-sdk-core, whose cls-hooked async hooks slow every promise.
+ */
+export function xRayIsPresent(env: NodeJS.ProcessEnv): boolean {
+  const setting = env.POWERTOOLS_TRACE_ENABLED?.trim().toLowerCase();
+  if (setting === "true") return true;
+  if (setting === "false") return false;
+  return Boolean(env.AWS_XRAY_DAEMON_ADDRESS?.trim());
+}
+
+/**
+ * Required here, not imported at module scope: Pulumi serializes a module-scope import as a `require` at the top of
+ * the function's text, which would load aws-xray-sdk-core in every environment, traced or not.
+ */
+function createTracer(serviceName: string): Tracer {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Tracer: PowertoolsTracer } = require("@aws-lambda-powertools/tracer") as typeof import("@aws-lambda-powertools/tracer");
+  return new PowertoolsTracer({ serviceName });
 }
 
 function required(env: NodeJS.ProcessEnv, name: string, why: string): string {

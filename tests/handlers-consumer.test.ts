@@ -12,7 +12,8 @@ import { Segment, getNamespace, setSegment } from "aws-xray-sdk-core";
 import type { Subsegment } from "aws-xray-sdk-core";
 import { createConsumer } from "../handlers/consumer";
 import type { ConsumerDeps } from "../handlers/consumer";
-import { createConsumerFromEnvironment } from "../handlers";
+import { createConsumerFromEnvironment, xRayIsPresent } from "../handlers";
+import { spawnSync } from "node:child_process";
 import { ConsumerConfigurationError } from "../handlers/errors";
 import {
   captureOutput, lambdaContext, localClientConfig, metricValues, nextEventId, queryVehicle, receiveAll, sqsEventFor,
@@ -304,6 +305,33 @@ test("createConsumerFromEnvironment names a missing TABLE_NAME or DLQ_URL", () =
     e instanceof ConsumerConfigurationError && /TABLE_NAME is not set/.test(e.message));
   assert.throws(() => createConsumerFromEnvironment({ TABLE_NAME: "t", DLQ_URL: " " }), (e: Error) =>
     e instanceof ConsumerConfigurationError && /DLQ_URL is not set/.test(e.message));
+});
+
+test("X-Ray is present when Lambda's AWS_XRAY_DAEMON_ADDRESS is set, unless POWERTOOLS_TRACE_ENABLED says otherwise", () => {
+  assert.is(xRayIsPresent({}), false);
+  assert.is(xRayIsPresent({ AWS_XRAY_DAEMON_ADDRESS: "169.254.79.129:2000" }), true);
+  assert.is(xRayIsPresent({ AWS_XRAY_DAEMON_ADDRESS: "169.254.79.129:2000", POWERTOOLS_TRACE_ENABLED: "false" }), false);
+  assert.is(xRayIsPresent({ POWERTOOLS_TRACE_ENABLED: "TRUE" }), true);
+});
+
+/** In a fresh process (this one has loaded the Tracer already): does the factory load Powertools Tracer and X-Ray? */
+function factoryLoads(extraEnv: Record<string, string>): { tracer: boolean; xray: boolean } {
+  const script = `
+    const { createConsumerFromEnvironment } = require("./handlers");
+    createConsumerFromEnvironment({ TABLE_NAME: "t", DLQ_URL: "http://127.0.0.1:1/000000000000/dlq", AWS_REGION: "us-east-1", ...${JSON.stringify(extraEnv)} });
+    const loaded = Object.keys(require.cache);
+    console.log(JSON.stringify({
+      tracer: loaded.some((f) => f.includes("/@aws-lambda-powertools/tracer/")),
+      xray: loaded.some((f) => f.includes("/aws-xray-sdk-core/")),
+    }));`;
+  const child = spawnSync(process.execPath, ["-r", "tsx/cjs", "-e", script], { cwd: process.cwd(), encoding: "utf8" });
+  assert.is(child.status, 0, child.stderr);
+  return JSON.parse(child.stdout.trim().split("\n").pop()!);
+}
+
+test("createConsumerFromEnvironment creates the Tracer (and loads aws-xray-sdk-core) only when X-Ray is present", () => {
+  assert.equal(factoryLoads({}), { tracer: false, xray: false });
+  assert.equal(factoryLoads({ AWS_XRAY_DAEMON_ADDRESS: "169.254.79.129:2000" }), { tracer: true, xray: true });
 });
 
 test.run();

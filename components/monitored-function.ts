@@ -21,7 +21,7 @@ export interface MonitoredFunctionArgs {
   logLevel?: pulumi.Input<string>;
 }
 
-/** The environment the consumer reads (see handlers/index.ts and CONTRACTS.md). */
+/** The environment the consumer reads (see handlers/index.ts and docs/CONTRACTS.md). */
 export const CONSUMER_SERVICE_NAME = "vehicle-consumer";
 export const METRICS_NAMESPACE = "VehiclePipeline";
 

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { constants as fsConstants } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import * as path from "node:path";
+import { isAlive } from "../local/state";
 
 /** Where the producer sends, and how it found out. */
 export interface QueueTarget {
@@ -72,7 +73,7 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
 
   // VEHICLE_PIPELINE_STATE_FILE points at another cloud's state (tests use it to stay clear of a cloud running in this checkout).
   const stateFile = inputs.stateFile ?? env.VEHICLE_PIPELINE_STATE_FILE ?? DEFAULT_STATE_FILE;
-  const state = await readEmbeddedCloudState(stateFile, inputs.isRunning ?? isProcessRunning);
+  const state = await readEmbeddedCloudState(stateFile, inputs.isRunning ?? isAlive);
   if (state.ok) return { queueUrl: state.queueUrl, source: "embedded cloud", endpoint: state.endpoint, region: state.region };
   const shown = path.relative(process.cwd(), stateFile);
   tried.push(`embedded cloud (${shown.startsWith("..") ? stateFile : shown}): ${state.why}`);
@@ -82,7 +83,7 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
 
 type StateAnswer = { ok: true; queueUrl: string; endpoint?: string; region?: string } | { ok: false; why: string };
 
-/** Reads the embedded cloud's state file (see CONTRACTS.md); a file left by a cloud that has stopped is ignored. */
+/** Reads the embedded cloud's state file (see docs/CONTRACTS.md); a file left by a cloud that has stopped is ignored. */
 export async function readEmbeddedCloudState(file: string, isRunning: (pid: number) => boolean): Promise<StateAnswer> {
   let text: string;
   try {
@@ -110,15 +111,6 @@ export async function readEmbeddedCloudState(file: string, isRunning: (pid: numb
   };
 }
 
-export function isProcessRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Finds `pulumi` on the PATH and returns a function asking it for the stack's queueUrl, or undefined. */
 export async function pulumiOnPath(env: NodeJS.ProcessEnv = process.env): Promise<(() => Promise<PulumiAnswer>) | undefined> {

@@ -8,7 +8,7 @@ import type { PipelineNames } from "./queries";
 import type { MetricLine, RunInfo, RunRecord } from "./record";
 import { chartPeriod, collectReportData, type ReportData, type ReportSettings } from "./report-data";
 
-/** The consumer's EMF namespace and service dimension (CONTRACTS.md: POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME). */
+/** The consumer's EMF namespace and service dimension (docs/CONTRACTS.md: POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME). */
 export const CONSUMER_NAMESPACE = "VehiclePipeline";
 export const CONSUMER_SERVICE = "vehicle-consumer";
 

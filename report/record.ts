@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from "nod
 import * as path from "node:path";
 
 /**
- * The per-second record the embedded cloud writes (see notes/CONTRACTS.md, "Per-second record").
+ * The per-second record the embedded cloud writes (see docs/CONTRACTS.md, "Per-second record").
  * These types are the reading side of that contract; parsing is tolerant of a run still being written
  * (a half-written last line is skipped, not an error) but says what it skipped.
  */

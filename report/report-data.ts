@@ -46,22 +46,9 @@ export function chartPeriod(spanSeconds: number, minimum = 1): number {
   return 3600;
 }
 
-export interface CollectOptions {
+/** What the report needs besides the series: the source to query and everything ReportData carries as given. */
+export interface CollectOptions extends Omit<ReportData, "sourceKind" | "series" | "totals" | "logs" | "warnings"> {
   source: MetricsSource;
-  origin: string;
-  runId: string;
-  startedAt?: string;
-  endedAt?: string;
-  range: TimeRange;
-  period: number;
-  names: PipelineNames;
-  region: string;
-  settings: ReportSettings;
-  settingsSource: string;
-  parameters?: Record<string, unknown>;
-  producer?: Record<string, unknown>;
-  verification?: Record<string, unknown>;
-  customMetricCount: number;
   logs?: LogLine[];
   warnings?: string[];
 }
@@ -69,25 +56,13 @@ export interface CollectOptions {
 export async function collectReportData(options: CollectOptions): Promise<ReportData> {
   const queries = Object.values(reportQueries(options.names));
   const [series, totals] = await Promise.all([options.source.series(queries, options.range, options.period), options.source.totals(queries, options.range)]);
+  const { source, logs = [], warnings = [], ...given } = options;
   return {
-    sourceKind: options.source.kind,
-    origin: options.origin,
-    runId: options.runId,
-    startedAt: options.startedAt,
-    endedAt: options.endedAt,
-    range: options.range,
-    period: options.period,
-    names: options.names,
-    region: options.region,
-    settings: options.settings,
-    settingsSource: options.settingsSource,
-    parameters: options.parameters,
-    producer: options.producer,
-    verification: options.verification,
+    ...given,
+    sourceKind: source.kind,
     series: series as ReportData["series"],
     totals: totals as ReportData["totals"],
-    customMetricCount: options.customMetricCount,
-    logs: options.logs ?? [],
-    warnings: options.warnings ?? [],
+    logs,
+    warnings,
   };
 }

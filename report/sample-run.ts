@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { LogLine, MetricLine, RunInfo } from "./record";
 
 /**
- * A small, deterministic scale-out/in run in the record format (notes/CONTRACTS.md), for tests and for
+ * A small, deterministic scale-out/in run in the record format (docs/CONTRACTS.md), for tests and for
  * trying the dashboard without running the pipeline. Not evidence: REPORT.md comes from a real run.
  * A toy queue model: the producer ramps up, holds and ramps down; consumers scale out by one per second
  * while a backlog remains and in by one when the queue is empty, each handling `perConsumerRate` msg/s.

@@ -108,8 +108,9 @@ export async function synthesizeStack(options: StackSourceOptions = {}): Promise
       // A cache file cut short (a run killed while writing it): synthesize again.
     }
   }
-  const config = pulumiConfigFor(options);
-  const stack = await synthesizeInChild(config);
+  // The child reads the stack file (stackConfigFromYaml, in synth.ts, which loads @pulumi/pulumi): reading it here
+  // first cost about 2 s of this thread before the child could start, and before the emulators could start.
+  const { config, ...stack } = await synthesizeInChild(stackFileFor(options), options.overrides ?? {});
   if (cacheFile) {
     mkdirSync(options.cacheDir!, { recursive: true });
     writeFileSync(cacheFile, JSON.stringify({ ...stack, config }));
@@ -117,11 +118,13 @@ export async function synthesizeStack(options: StackSourceOptions = {}): Promise
   return { ...stack, config, cached: false };
 }
 
-function synthesizeInChild(config: Record<string, string>): Promise<SynthesizedStack> {
+function synthesizeInChild(stackFile: string, overrides: Record<string, string>): Promise<SynthesizedStack & { config: Record<string, string> }> {
   return new Promise((resolvePromise, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SYNTH_STACK_FILE: stackFile, SYNTH_CONFIG_OVERRIDES: JSON.stringify(overrides), SYNTH_PRINT_CONFIG: "1" };
+    delete env.PULUMI_CONFIG; // the stack file and the overrides decide, as the cache's fingerprint says
     const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "local/synth-cli.ts")], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) },
+      env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const out: Buffer[] = [];
@@ -136,7 +139,7 @@ function synthesizeInChild(config: Record<string, string>): Promise<SynthesizedS
       try {
         // The last line is the JSON; anything before it is the program's own chatter.
         const lines = text.trim().split("\n");
-        resolvePromise(JSON.parse(lines[lines.length - 1]!) as SynthesizedStack);
+        resolvePromise(JSON.parse(lines[lines.length - 1]!) as SynthesizedStack & { config: Record<string, string> });
       } catch (error) {
         reject(new StackSynthesisError(`synth-cli printed no JSON stack (${(error as Error).message}); stderr: ${stderr.slice(0, 2000)}`));
       }

@@ -74,6 +74,10 @@ export class ExecutionEnvironment {
     const started = performance.now();
     const worker = new Worker(WORKER_FILE, {
       env: this.fn.environment,
+      // Plain Node, as in Lambda: without this the thread inherits this process's flags, and under tsx that means
+      // tsx's require and import hooks, which then inspect every module the function loads during its cold start.
+      // Both lambda-runtime-worker.js and the function's __index.js are plain JavaScript.
+      execArgv: [],
       stdout: true,
       stderr: true,
       // Lambda's memory setting, as the V8 heap limit of this environment.

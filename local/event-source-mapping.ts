@@ -30,7 +30,7 @@ export interface EventSourceMappingConfig {
  *   (FunctionRuntime.prewarm, like Lambda's proactive initialization) so the first batch skips the cold start. Five
  *   initialised ahead made latency worse on two cores (see cloud.ts).
  *   A poller is added only when an environment exists for it or none is initialising: a cold start here is CPU-bound on the
- *   same few cores (loading the SDK and Powertools takes 1-3 s), so ten at once would slow every one of them and the
+ *   same few cores (loading the SDK and Powertools takes 0.25-1.5 s), so ten at once would slow every one of them and the
  *   queue would grow further; in Lambda each cold start has its own CPU.
  * Throttles cannot happen: pollers never exceed maximumConcurrency and the local function has no reserved limit.
  */

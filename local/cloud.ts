@@ -127,7 +127,7 @@ export class EmbeddedCloud {
     for (const esm of this.mappings) esm.start();
   }
 
-  /** The state file's content (CONTRACTS.md). */
+  /** The state file's content (docs/CONTRACTS.md). */
   state(extra: Partial<EmbeddedCloudState> = {}): EmbeddedCloudState {
     const outputs = (this.deployed?.outputs ?? {}) as EmbeddedCloudState["outputs"];
     return { pid: process.pid, startedAt: this.startedAt.toISOString(), region: this.region, endpoints: this.endpoints, outputs, ...extra };
@@ -226,6 +226,9 @@ export class EmbeddedCloud {
       if (call.statusCode === 200) {
         recorder.observe({ namespace: "AWS/DynamoDB", metric: "SuccessfulRequestLatency", dimensions: { TableName: table, Operation: call.operation }, unit: "Milliseconds" }, call.latencyMs);
       }
+      // DynamoDB publishes ThrottledRequests per TableName and Operation, for the operations a table receives.
+      // dynalite never throttles; declared (zeros every second) so the dashboard shows the zero rather than "no data".
+      recorder.declare({ namespace: "AWS/DynamoDB", metric: "ThrottledRequests", dimensions: { TableName: table, Operation: call.operation }, unit: "Count" }, "counter");
     });
   }
 
@@ -254,8 +257,6 @@ export class EmbeddedCloud {
     for (const table of this.deployed.tables) {
       const key = (metric: string): SeriesKey => ({ namespace: "AWS/DynamoDB", metric, dimensions: { TableName: table.name }, unit: "Count" });
       recorder.declare(key("ConsumedWriteCapacityUnits"), "counter");
-      // dynalite never throttles; declared so the dashboard's widget shows the zero rather than "no data".
-      recorder.declare(key("ThrottledRequests"), "counter");
     }
   }
 

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "n
 import { join, relative } from "node:path";
 
 /**
- * The laptop's CloudWatch: every second of a run, one line per metric series, in the format CONTRACTS.md fixes for
+ * The laptop's CloudWatch: every second of a run, one line per metric series, in the format docs/CONTRACTS.md fixes for
  * the local dashboard and the report (same namespaces, names, dimensions and units as CloudWatch).
  */
 export interface MetricLine {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-/** .local/state.json, as CONTRACTS.md defines it: how the producer and other tools find the running embedded cloud. */
+/** .local/state.json, as docs/CONTRACTS.md defines it: how the producer and other tools find the running embedded cloud. */
 export interface EmbeddedCloudState {
   pid: number;
   startedAt: string;

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 function run(command, args, env = {}) {
   return new Promise((resolve) => {
     let output = "";
-    const child = spawn(command, args, { env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { env: { ...process.env, FORCE_COLOR: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (chunk) => { output += chunk; process.stdout.write(chunk); });
     child.stderr.on("data", (chunk) => { output += chunk; process.stderr.write(chunk); });
     child.on("close", (code) => resolve({ code: code ?? 1, output }));

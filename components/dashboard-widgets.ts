@@ -127,7 +127,9 @@ export function pipelineDashboardRows(targets: DashboardTargets): awsx.classic.c
         line(consumerMetric(CONSUMER_METRICS.endToEndLatency), 50, "p50"),
         line(consumerMetric(CONSUMER_METRICS.endToEndLatency), 99, "p99"),
       ], 6),
-      singleNumber("Cold starts", [line(consumerMetric(COLD_START_METRIC), "Sum", "Cold starts")], 6),
+      // A graph, not a single number: a single number shows only the latest period, where a scale-out's cold starts
+      // are long gone; over time they line up with the concurrency graph above.
+      graph("Cold starts", [line(consumerMetric(COLD_START_METRIC), "Sum", "Cold starts")], 6),
     ),
   ];
 }

@@ -4,10 +4,16 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 
+// Plain output, so the totals below can be read; Node warns when FORCE_COLOR and NO_COLOR are both set.
+function withoutForceColor(env) {
+  const { FORCE_COLOR, ...rest } = env;
+  return rest;
+}
+
 function run(command, args, env = {}) {
   return new Promise((resolve) => {
     let output = "";
-    const child = spawn(command, args, { env: { ...process.env, FORCE_COLOR: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { env: { ...withoutForceColor(process.env), NO_COLOR: "1", NODE_DISABLE_COLORS: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (chunk) => { output += chunk; process.stdout.write(chunk); });
     child.stderr.on("data", (chunk) => { output += chunk; process.stderr.write(chunk); });
     child.on("close", (code) => resolve({ code: code ?? 1, output }));

@@ -38,7 +38,7 @@ interface Run {
 function runProducer(args: string[], env: Record<string, string> = {}, onStart?: (child: ChildProcess, output: { stdout: string; stderr: string }) => void): Promise<Run> {
   const baseEnv: Record<string, string | undefined> = { ...process.env, QUEUE_URL: undefined, PATH: path.dirname(process.execPath), VEHICLE_PIPELINE_STATE_FILE: path.join(scratch, "no-cloud.json") };
   delete baseEnv.QUEUE_URL;
-  // npm test sets both NO_COLOR and FORCE_COLOR, which makes Node print a warning of its own into stderr.
+  // npm test sets NO_COLOR; if FORCE_COLOR is set too (a library in this process may set it), Node prints a warning into stderr.
   delete baseEnv.FORCE_COLOR;
   const child = spawn(process.execPath, [TSX, "producer", ...args], { cwd: ROOT, env: { ...baseEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Outcome } from "../handlers/consumer";
+import { BATCH_SUMMARY_MESSAGE, type Outcome } from "../handlers/consumer";
 
 /**
  * A saved CloudWatch Logs Insights query over the consumer's log group. The consumer logs one Powertools JSON line
@@ -18,8 +18,6 @@ export interface ConsumerLogQuery {
 // Typed against the consumer's Outcome, so renaming an outcome there breaks the build here instead of a query.
 const INVALID: Outcome = "invalid";
 const DUPLICATE: Outcome = "duplicate";
-/** The message of the consumer's per-invocation summary line (handlers/consumer.ts, logBatchSummary). */
-export const BATCH_SUMMARY_MESSAGE = "batch processed";
 
 /** The saved queries, most useful first. */
 export function consumerLogQueries(): ConsumerLogQuery[] {

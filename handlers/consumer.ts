@@ -118,10 +118,13 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
   };
 }
 
-/** One line per invocation, for the "slowest batches" Logs Insights query: filter message = "batch processed", sort durationMs. */
+/** The message of the per-invocation summary line, which the "slowest batches" Logs Insights query filters on. */
+export const BATCH_SUMMARY_MESSAGE = "batch processed";
+
+/** One line per invocation, for the "slowest batches" Logs Insights query (components/log-queries.ts): sort by durationMs. */
 function logBatchSummary(logger: Logger, records: number, tally: BatchTally, durationMs: number): void {
   const invalid = [...tally.validationFailures.values()].reduce((sum, n) => sum + n, 0);
-  logger.info("batch processed", {
+  logger.info(BATCH_SUMMARY_MESSAGE, {
     records, stored: tally.stored, duplicates: tally.duplicates, invalid, failed: tally.transientFailures,
     durationMs: Math.round(durationMs),
   });

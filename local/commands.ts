@@ -1,6 +1,6 @@
 // The embedded cloud's commands, `run` and `up`; local/cli.ts is the entry point that loads this module.
 import { parseArgs } from "node:util";
-import { parseDuration, parseProfile, parseRate, ProducerArgsError } from "../producer/args";
+import { parseCount, parseDuration, parseInteger, parseInvalidRatio, parseProfile, parseRate, parseSeed, ProducerArgsError } from "../producer/args";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import { LOCAL_CREDENTIALS } from "./emulators";
 import { latencySummary, runPipeline, type PipelineRunResult, type RunLoad } from "./pipeline-run";
@@ -73,6 +73,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (command !== "run" && command !== "up" && command !== "help") throw new CliArgsError(`unknown command "${command}": expected run or up`);
   if (positionals.length > 1) throw new CliArgsError(`unexpected argument "${positionals[1]}"`);
   const load: RunLoad = {};
+  let port: number | undefined;
   try {
     if (values.profile !== undefined) {
       if (values.rate !== undefined || values.duration !== undefined) throw new CliArgsError("--profile replaces --rate and --duration: give one or the other");
@@ -82,26 +83,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       if (values.duration !== undefined) load.durationMs = parseDuration(values.duration);
       else if (values.count === undefined) load.durationMs = DEFAULT_RUN.durationMs;
     }
+    // The producer's own parsers, so `npm start` accepts and rejects exactly what `tsx producer` does.
+    if (values.count !== undefined) load.count = parseCount(values.count);
+    load.invalidRatio = values["invalid-ratio"] !== undefined ? parseInvalidRatio(values["invalid-ratio"]) : DEFAULT_RUN.invalidRatio;
+    if (values.seed !== undefined) load.seed = parseSeed(values.seed);
+    if (values.port !== undefined) port = parseInteger(values.port, "port", 1, 65_534, "4566 (DynamoDB takes the next one)");
   } catch (error) {
     if (error instanceof ProducerArgsError || error instanceof CliArgsError) throw new CliArgsError(error.message);
     throw error;
-  }
-  if (values.count !== undefined) {
-    const count = Number(values.count);
-    if (!/^\d+$/.test(values.count) || count < 1) throw new CliArgsError(`invalid --count "${values.count}": expected a whole number above zero, e.g. 500`);
-    load.count = count;
-  }
-  const ratio = values["invalid-ratio"] !== undefined ? Number(values["invalid-ratio"]) : DEFAULT_RUN.invalidRatio;
-  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw new CliArgsError(`invalid --invalid-ratio "${values["invalid-ratio"]}": expected a number from 0 to 1, e.g. 0.02`);
-  load.invalidRatio = ratio;
-  if (values.seed !== undefined) {
-    if (!/^\d+$/.test(values.seed)) throw new CliArgsError(`invalid --seed "${values.seed}": expected a whole number, e.g. 42`);
-    load.seed = Number(values.seed);
-  }
-  let port: number | undefined;
-  if (values.port !== undefined) {
-    port = Number(values.port);
-    if (!/^\d+$/.test(values.port) || port < 1 || port > 65_534) throw new CliArgsError(`invalid --port "${values.port}": expected a port from 1 to 65534, e.g. 4566 (DynamoDB takes the next one)`);
   }
   return { command, load, persist: values.persist ?? false, port };
 }

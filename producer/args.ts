@@ -121,7 +121,7 @@ export function parseDuration(raw: string, flag = "duration", options: { allowZe
   return ms;
 }
 
-function parseInteger(raw: string, flag: string, min: number, max: number, example: string): number {
+export function parseInteger(raw: string, flag: string, min: number, max: number, example: string): number {
   const text = raw.trim();
   const value = Number(text);
   if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
@@ -129,6 +129,19 @@ function parseInteger(raw: string, flag: string, min: number, max: number, examp
   }
   return value;
 }
+
+/** `--invalid-ratio`: the share of malformed messages, a fraction from 0 to 1. */
+export function parseInvalidRatio(raw: string): number {
+  const ratio = Number(raw.trim());
+  if (raw.trim() === "" || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    throw invalid("invalid-ratio", raw, "a fraction from 0 to 1, e.g. 0.05 for 5% malformed messages");
+  }
+  return ratio;
+}
+
+/** Whole-number flags shared with the embedded cloud's `npm start`, which passes them to the producer. */
+export const parseCount = (raw: string): number => parseInteger(raw, "count", 1, Number.MAX_SAFE_INTEGER, "1000");
+export const parseSeed = (raw: string): number => parseInteger(raw, "seed", 0, 2 ** 32 - 1, "42");
 
 /** `"50/s:20s,400/s:40s,0/s:20s"`: comma-separated `rate:duration` phases, run in order. 0/s pauses. */
 export function parseProfile(raw: string): RatePhase[] {
@@ -188,13 +201,7 @@ export function parseProducerArgs(argv: readonly string[]): ProducerArgs {
   const rate = profile ? undefined : rateRaw === undefined ? DEFAULT_RATE : parseRate(rateRaw, "rate", { allowMax: true });
 
   const invalidRaw = text("invalid-ratio");
-  let invalidRatio = 0;
-  if (invalidRaw !== undefined) {
-    invalidRatio = Number(invalidRaw.trim());
-    if (invalidRaw.trim() === "" || !Number.isFinite(invalidRatio) || invalidRatio < 0 || invalidRatio > 1) {
-      throw invalid("invalid-ratio", invalidRaw, "a fraction from 0 to 1, e.g. 0.05 for 5% malformed messages");
-    }
-  }
+  const invalidRatio = invalidRaw === undefined ? 0 : parseInvalidRatio(invalidRaw);
 
   const regionRaw = text("region");
   if (regionRaw !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(regionRaw.trim())) {
@@ -205,10 +212,10 @@ export function parseProducerArgs(argv: readonly string[]): ProducerArgs {
     rate,
     profile,
     durationMs: durationRaw === undefined ? undefined : parseDuration(durationRaw),
-    count: text("count") === undefined ? undefined : parseInteger(text("count")!, "count", 1, Number.MAX_SAFE_INTEGER, "1000"),
+    count: text("count") === undefined ? undefined : parseCount(text("count")!),
     batchSize: text("batch-size") === undefined ? DEFAULT_BATCH_SIZE : parseInteger(text("batch-size")!, "batch-size", 1, MAX_BATCH_SIZE, "10"),
     concurrency: text("concurrency") === undefined ? DEFAULT_CONCURRENCY : parseInteger(text("concurrency")!, "concurrency", 1, MAX_CONCURRENCY, "8"),
-    seed: text("seed") === undefined ? undefined : parseInteger(text("seed")!, "seed", 0, 2 ** 32 - 1, "42"),
+    seed: text("seed") === undefined ? undefined : parseSeed(text("seed")!),
     invalidRatio,
     dryRun: values["dry-run"] === true,
     json: values.json === true,

@@ -116,7 +116,7 @@ test("the CLI passes producer flags through and names a bad flag with an example
   assert.equal(parseCliArgs(["--count", "300"]).load, { rate: 200, count: 300, invalidRatio: 0.02 });
   assert.is(parseCliArgs(["up", "--port", "4566", "--persist"]).port, 4566);
   assert.throws(() => parseCliArgs(["--rate", "fast"]), (e: Error) => e instanceof CliArgsError && /--rate "fast"/.test(e.message) && /200\/s/.test(e.message));
-  assert.throws(() => parseCliArgs(["--invalid-ratio", "2"]), /--invalid-ratio "2".*0\.02/);
+  assert.throws(() => parseCliArgs(["--invalid-ratio", "2"]), /--invalid-ratio "2": expected a fraction from 0 to 1/);
   assert.throws(() => parseCliArgs(["--port", "x"]), /--port "x"/);
   assert.throws(() => parseCliArgs(["deploy"]), /unknown command "deploy"/);
   assert.throws(() => parseCliArgs(["--profile", "50/s:5s", "--rate", "5"]), /--profile replaces --rate/);

@@ -1,18 +1,15 @@
 import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import type { EmfMetric } from "./function-output";
 
 /**
  * The laptop's CloudWatch: every second of a run, one line per metric series, in the format docs/CONTRACTS.md fixes for
  * the local dashboard and the report (same namespaces, names, dimensions and units as CloudWatch).
  */
-export interface MetricLine {
+/** One line of metrics.jsonl: a metric series' values in one second (the same shape as a metric read from EMF). */
+export interface MetricLine extends EmfMetric {
   /** Epoch seconds of the second the values belong to. */
   t: number;
-  namespace: string;
-  metric: string;
-  dimensions: Record<string, string>;
-  unit: string;
-  values: number[];
 }
 
 /** How a series is aggregated within one second, as CloudWatch would show it. */

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startSqs, type RunningEmulator } from "../local/emulators";
 import { consumerFunction, measureArchive, PROJECT_ROOT, unpackArchive, type SynthesizedCode } from "../local/synth";
 import { devStack, only } from "./support/pulumi";
+import { lambdaContext } from "./support/consumer-harness";
 
 /** The issue's target for the zipped deployment package. */
 const MAX_ZIPPED_BYTES = 1024 * 1024;
@@ -139,22 +140,6 @@ async function eventFor(world: World, messages: { body: string; eventId?: string
   return { Records: records };
 }
 
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: "vehicle-consumer-dev",
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:vehicle-consumer-dev`,
-    memoryLimitInMB: "256",
-    awsRequestId: "artifact-test",
-    logGroupName: "/aws/lambda/vehicle-consumer-dev",
-    logStreamName: "artifact",
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** Runs the handler with its stdout (Powertools logs and EMF) captured, so the test output stays readable. */
 async function invoke(world: World, event: SQSEvent): Promise<{ result: { batchItemFailures: { itemIdentifier: string }[] }; lines: any[] }> {
@@ -167,7 +152,7 @@ async function invoke(world: World, event: SQSEvent): Promise<{ result: { batchI
   process.stdout.write = capture;
   process.stderr.write = capture;
   try {
-    const result = await world.handler(event, lambdaContext());
+    const result = await world.handler(event, lambdaContext("vehicle-consumer-dev", LOCAL_REGION));
     return { result, lines: captured.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)) };
   } finally {
     process.stdout.write = stdout;

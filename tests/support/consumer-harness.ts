@@ -142,15 +142,16 @@ export async function queryVehicle(world: ConsumerWorld, vehicleId: string, tabl
   return Items;
 }
 
-export function lambdaContext(): Context {
+/** A Lambda context as the runtime passes it, for the function name given. */
+export function lambdaContext(functionName = "vehicle-consumer-test", region = "us-east-1"): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
-    functionName: "vehicle-consumer-test",
+    functionName,
     functionVersion: "$LATEST",
-    invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:vehicle-consumer-test",
+    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
     memoryLimitInMB: "256",
     awsRequestId: `req-${nextEventId()}`,
-    logGroupName: "/aws/lambda/vehicle-consumer-test",
+    logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: "test",
     getRemainingTimeInMillis: () => 30_000,
     done: () => undefined,

@@ -288,10 +288,12 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
 ## Where the time goes
 
 - **Throughput ratio.** The bare rate is one conditional PutItem per message and nothing else. The pipeline, on the
-  same two cores, also receives and deletes every message through fauxqs, runs the consumer's SDK call stack in a
-  worker thread per environment (in a CPU profile of a drain, \`@smithy/core\` and SigV4 signing are the largest
-  items in both the main thread and the environments; dynalite's thread is busy with its condition parser and
-  LevelDB), and writes one structured log line per message that the runtime reads and records (about 20% of the drain
+  same two cores, also receives and deletes every message through fauxqs (the event source mapping's calls through
+  fauxqs's request handling by \`app.inject()\`, without a socket or an SDK client: Lambda's pollers are the service's
+  own), runs the consumer's SDK call stack in a worker thread per environment (in a CPU profile of a drain,
+  \`@smithy/core\` and SigV4 signing are the largest items in the environments, and were in the main thread while the
+  pollers used an SDK client; dynalite's thread is busy with its condition parser and LevelDB), and
+  writes one structured log line per message that the runtime reads and records (about 20% of the drain
   rate, measured by raising LOG_LEVEL to WARN in a scratch run). Outside Lambda the consumer no longer loads
   Powertools Tracer (so no aws-xray-sdk-core async hooks), the runtime writes the record's log lines once a second, and
   environments run plain Node rather than under tsx's module hooks (cold starts about half as long). With

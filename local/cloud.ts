@@ -3,8 +3,8 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { deployStack, type DeployedStack } from "./deploy";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startSqs, type EmulatorCall, type RunningEmulator, type SqsStoreView } from "./emulators";
-import { SqsEventSourceMapping } from "./event-source-mapping";
+import { injectedSqsApi, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startSqs, type EmulatorCall, type RunningEmulator, type SqsStoreView } from "./emulators";
+import { SqsEventSourceMapping, type PollerSqsApi } from "./event-source-mapping";
 import type { RuntimeFault } from "./execution-environment";
 import { FunctionRuntime } from "./function-runtime";
 import { RunRecorder, type SeriesKey } from "./recorder";
@@ -53,18 +53,22 @@ export class EmbeddedCloud {
   readonly dynamo: DynamoDBClient;
   readonly runtimes = new Map<string, FunctionRuntime>();
   readonly mappings: SqsEventSourceMapping[] = [];
+  private readonly pollerSqs: PollerSqsApi;
   deployed: DeployedStack | undefined;
   readonly startedAt = new Date();
   private stopped = false;
 
   private constructor(
     private readonly options: EmbeddedCloudOptions,
-    readonly sqsEmulator: RunningEmulator & { store: SqsStoreView | undefined; onCall(listener: (call: EmulatorCall) => void): () => void },
+    readonly sqsEmulator: RunningEmulator & { app: import("fastify").FastifyInstance; store: SqsStoreView | undefined; onCall(listener: (call: EmulatorCall) => void): () => void },
     readonly dynamoEmulator: RunningEmulator & { onCall(listener: (call: EmulatorCall) => void): () => void },
   ) {
     this.localRoot = options.localRoot ?? DEFAULT_LOCAL_ROOT;
     const client = { region: this.region, credentials: LOCAL_CREDENTIALS };
     this.sqs = new SQSClient({ ...client, endpoint: sqsEmulator.endpoint });
+    // The event source mappings' receives and deletes: fauxqs's request handling without a socket or an SDK client
+    // (Lambda's pollers are AWS-internal); the function's own SQS and DynamoDB calls stay SDK calls over HTTP.
+    this.pollerSqs = injectedSqsApi(sqsEmulator.app, new URL(sqsEmulator.endpoint).host);
     this.dynamo = new DynamoDBClient({ ...client, endpoint: dynamoEmulator.endpoint });
     if (options.record !== false) {
       this.recorder = new RunRecorder({ root: this.localRoot, runId: options.runId });
@@ -108,7 +112,7 @@ export class EmbeddedCloud {
       this.runtimes.set(fn.name, new FunctionRuntime(fn, { recorder: this.recorder, fault: this.options.fault, idleMs: this.options.idleMs }));
     }
     for (const mapping of deployed.mappings) {
-      const esm = new SqsEventSourceMapping(mapping.config, this.sqs, this.runtimes.get(mapping.functionName)!, this.recorder);
+      const esm = new SqsEventSourceMapping(mapping.config, this.pollerSqs, this.runtimes.get(mapping.functionName)!, this.recorder);
       this.mappings.push(esm);
       if (options.startMappings !== false) esm.start();
     }

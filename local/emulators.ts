@@ -155,6 +155,56 @@ export async function startSqs(options: SqsOptions = {}): Promise<
   };
 }
 
+/**
+ * The event source mapping's SQS calls answered by fauxqs's fastify app through app.inject(): the same routing,
+ * content-type parser, handlers and onRequest/onSend hooks (so the recorder counts every receive and delete as before),
+ * without a socket and without an SDK client in between. Lambda's pollers are the service's own, not the function's
+ * SDK; the function's calls still go over HTTP through its SDK.
+ */
+export function injectedSqsApi(app: import("fastify").FastifyInstance, host: string): import("./event-source-mapping").PollerSqsApi {
+  const call = async (operation: string, input: unknown): Promise<any> => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/",
+      headers: { host, "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${operation}` },
+      payload: JSON.stringify(input),
+    });
+    const body = response.body ? JSON.parse(response.body) : {};
+    if (response.statusCode !== 200) {
+      const type = String(body.__type ?? "InternalError");
+      throw Object.assign(new Error(`${operation}: ${type.slice(type.lastIndexOf("#") + 1)}: ${body.message ?? response.statusCode}`), { name: type, statusCode: response.statusCode });
+    }
+    return body;
+  };
+  return {
+    async receiveMessage(input, signal) {
+      if (signal.aborted) throw Object.assign(new Error("aborted"), { name: "AbortError" });
+      // Like the SDK's abortSignal: the caller stops waiting; fauxqs finishes the long poll on its own, and anything it
+      // hands out after that becomes visible again after the visibility timeout (as with an aborted HTTP request).
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(Object.assign(new Error("aborted"), { name: "AbortError" }));
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+      try {
+        const result = await Promise.race([call("ReceiveMessage", input), aborted]);
+        const messages = (result.Messages ?? []) as import("@aws-sdk/client-sqs").Message[];
+        // The JSON protocol carries binary attribute values as base64; the SDK hands them out as bytes.
+        for (const message of messages) {
+          for (const value of Object.values(message.MessageAttributes ?? {})) {
+            if (typeof value.BinaryValue === "string") value.BinaryValue = Buffer.from(value.BinaryValue, "base64");
+            if (value.BinaryListValues) value.BinaryListValues = value.BinaryListValues.map((v) => (typeof v === "string" ? Buffer.from(v, "base64") : v));
+          }
+        }
+        return messages;
+      } finally {
+        signal.removeEventListener("abort", onAbort!);
+      }
+    },
+    deleteMessageBatch: (input) => call("DeleteMessageBatch", input),
+  };
+}
+
 export interface DynamoOptions extends EmulatorOptions {
   /** Keep tables in a LevelDB folder here instead of in memory. */
   path?: string;

@@ -1,4 +1,12 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type DeleteMessageBatchCommandInput,
+  type DeleteMessageBatchCommandOutput,
+  type Message,
+  type ReceiveMessageCommandInput,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { FunctionRuntime } from "./function-runtime";
 import type { RunRecorder } from "./recorder";
 import { buildSqsEvent, judgeBatchResponse } from "./sqs-event";
@@ -40,6 +48,24 @@ export const SCALE_OUT_INTERVAL_MS = 200;
 /** ReceiveMessage and DeleteMessageBatch take at most ten messages per call. */
 const SQS_BATCH_LIMIT = 10;
 
+/**
+ * The two SQS calls a poller makes. The Lambda service's pollers are AWS-internal, not the function's SDK: the embedded
+ * cloud answers them through fauxqs's request handling without a socket (cloud.ts, emulators.ts injectedSqsApi), and
+ * tests can still pass an SQSClient.
+ */
+export interface PollerSqsApi {
+  receiveMessage(input: ReceiveMessageCommandInput, signal: AbortSignal): Promise<Message[]>;
+  deleteMessageBatch(input: DeleteMessageBatchCommandInput): Promise<Pick<DeleteMessageBatchCommandOutput, "Successful" | "Failed">>;
+}
+
+/** The poller's calls through an SDK client over HTTP. */
+export function sdkPollerApi(sqs: SQSClient): PollerSqsApi {
+  return {
+    receiveMessage: async (input, signal) => (await sqs.send(new ReceiveMessageCommand(input), { abortSignal: signal })).Messages ?? [],
+    deleteMessageBatch: (input) => sqs.send(new DeleteMessageBatchCommand(input)),
+  };
+}
+
 interface Poller {
   id: number;
   lead: boolean;
@@ -54,13 +80,16 @@ export class SqsEventSourceMapping {
   private readonly abort = new AbortController();
   /** Counts for tests and summaries: receives, batches, deletes, scale events. */
   readonly stats = { receives: 0, emptyReceives: 0, batches: 0, deleted: 0, retriedBatches: 0, failedItems: 0, peakPollers: 0, scaleOuts: 0, scaleIns: 0 };
+  private readonly sqs: PollerSqsApi;
 
   constructor(
     readonly config: EventSourceMappingConfig,
-    private readonly sqs: SQSClient,
+    sqs: SQSClient | PollerSqsApi,
     private readonly runtime: FunctionRuntime,
     private readonly recorder?: RunRecorder,
-  ) {}
+  ) {
+    this.sqs = "send" in sqs ? sdkPollerApi(sqs) : sqs;
+  }
 
   get pollerCount(): number {
     return this.pollers.size;
@@ -155,17 +184,16 @@ export class SqsEventSourceMapping {
 
   private async receive(max: number, waitSeconds: number): Promise<Message[]> {
     this.stats.receives += 1;
-    const result = await this.sqs.send(
-      new ReceiveMessageCommand({
+    const messages = await this.sqs.receiveMessage(
+      {
         QueueUrl: this.config.queueUrl,
         MaxNumberOfMessages: max,
         WaitTimeSeconds: waitSeconds,
         AttributeNames: ["All"],
         MessageAttributeNames: ["All"],
-      }),
-      { abortSignal: this.abort.signal },
+      },
+      this.abort.signal,
     );
-    const messages = result.Messages ?? [];
     if (messages.length === 0) this.stats.emptyReceives += 1;
     return messages;
   }
@@ -196,12 +224,10 @@ export class SqsEventSourceMapping {
     for (let i = 0; i < messages.length; i += SQS_BATCH_LIMIT) {
       const chunk = messages.slice(i, i + SQS_BATCH_LIMIT);
       try {
-        const result = await this.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: this.config.queueUrl,
-            Entries: chunk.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle })),
-          }),
-        );
+        const result = await this.sqs.deleteMessageBatch({
+          QueueUrl: this.config.queueUrl,
+          Entries: chunk.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle })),
+        });
         this.stats.deleted += result.Successful?.length ?? 0;
         for (const failed of result.Failed ?? []) {
           this.recorder?.log({ source: "cloud", level: "WARN", message: `delete failed for a processed message (it will be redelivered): ${failed.Code} ${failed.Message ?? ""}` });

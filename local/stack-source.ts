@@ -62,17 +62,6 @@ export function stackFileFor(options: StackSourceOptions = {}): string {
   return options.stackFile ?? join(REPO_ROOT, `Pulumi.${process.env.PULUMI_STACK ?? "dev"}.yaml`);
 }
 
-/**
- * The PULUMI_CONFIG the program runs with: the stack file's config (read by local/synth.ts's stackConfigFromYaml,
- * the one reader of stack files), then the overrides. synth.ts loads @pulumi/pulumi (about 2 s), so it is required
- * here, on a cache miss, rather than imported by every command.
- */
-export function pulumiConfigFor(options: StackSourceOptions = {}): Record<string, string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { stackConfigFromYaml } = require("./synth") as typeof import("./synth");
-  return { ...stackConfigFromYaml(stackFileFor(options)), ...options.overrides };
-}
-
 /** Fails early, with the command that fixes it, when node_modules is missing. */
 export function checkInstall(): void {
   for (const [what, path] of [

@@ -3,6 +3,7 @@ import { constants as fsConstants } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { isAlive } from "../local/state";
+import { ProducerArgsError } from "./args";
 
 /** Where the producer sends, and how it found out. */
 export interface QueueTarget {
@@ -59,7 +60,13 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
   tried.push("--queue-url: not given");
 
   const fromEnv = env.QUEUE_URL?.trim();
-  if (fromEnv) return { queueUrl: fromEnv, source: "$QUEUE_URL" };
+  if (fromEnv) {
+    // Checked like --queue-url, so a typo is a usage error (exit 2) rather than five retries against nowhere.
+    if (!/^https?:\/\/[^/\s]+/.test(fromEnv) || !URL.canParse(fromEnv)) {
+      throw new ProducerArgsError(`invalid $QUEUE_URL "${fromEnv}": expected an http(s) URL, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-queue`);
+    }
+    return { queueUrl: fromEnv, source: "$QUEUE_URL" };
+  }
   tried.push("$QUEUE_URL: not set");
 
   const askPulumi = inputs.pulumiQueueUrl ?? (await pulumiOnPath(env)) ?? undefined;

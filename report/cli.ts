@@ -6,7 +6,7 @@ import { generateReport } from "./generate";
 import { inferSettings, localReportData } from "./local-run";
 import { readRunRecord, resolveLastRun, RunRecordError } from "./record";
 import type { ReportData } from "./report-data";
-import { DASHBOARD_SCREENSHOT, screenshotDashboard } from "./screenshot";
+import { ChromiumMissingError, DASHBOARD_SCREENSHOT, screenshotDashboard } from "./screenshot";
 
 /** `npm run report`: see REPORT_USAGE in report/args.ts. */
 
@@ -71,7 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(`report written: ${result.files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     return 0;
   } catch (error) {
-    if (error instanceof RunRecordError || error instanceof StackOutputsError) {
+    if (error instanceof RunRecordError || error instanceof StackOutputsError || error instanceof ChromiumMissingError) {
       console.error(error.message);
       return 1;
     }

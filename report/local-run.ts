@@ -5,7 +5,7 @@ import { parseSettings } from "../components/config";
 import { recordSpan } from "./aggregate";
 import { LocalMetricsSource } from "./local-source";
 import type { PipelineNames } from "./queries";
-import type { MetricLine, RunInfo, RunRecord } from "./record";
+import { RunRecordError, type MetricLine, type RunInfo, type RunRecord } from "./record";
 import { chartPeriod, collectReportData, type ReportData, type ReportSettings } from "./report-data";
 
 /** The consumer's EMF namespace and service dimension (docs/CONTRACTS.md: POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME). */
@@ -147,9 +147,10 @@ export function customMetricCount(metrics: readonly MetricLine[], namespace = CO
 
 export async function localReportData(record: RunRecord, repoRoot: string): Promise<ReportData> {
   const span = recordSpan(record.metrics);
+  // An empty report would be worse than none: by default it would overwrite the committed one.
+  if (!span) throw new RunRecordError(`${path.join(record.dir, "metrics.jsonl")} has no readable metric lines: the run recorded no seconds, so there is nothing to report`);
   const warnings = [...record.warnings];
-  if (!span) warnings.push("metrics.jsonl is empty: the run recorded no seconds");
-  const range = span ? { start: span.start, end: span.end + 1 } : { start: 0, end: 1 };
+  const range = { start: span.start, end: span.end + 1 };
   const { settings, source } = inferSettings(record.run, repoRoot);
   const names = inferNames(record.run, record.metrics);
   return collectReportData({

@@ -9,6 +9,18 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Flags for a headless run in CI containers: no sandbox (root), no GPU, nothing phoning home. */
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
+/** Chromium could not start: the message says how to get it, instead of Playwright's launch log. */
+export class ChromiumMissingError extends Error {
+  constructor(cause: unknown) {
+    super(
+      `cannot start Chromium at ${CHROMIUM_PATH} for --screenshot: install Debian's chromium package (as root: bash .ci/install-chromium.sh) or set CHROMIUM_PATH; ` +
+        `or leave out --screenshot (${String((cause as Error)?.message ?? cause).split("\n")[0]})`,
+      { cause },
+    );
+    this.name = "ChromiumMissingError";
+  }
+}
+
 export interface ScreenshotOptions {
   runDir: string;
   names: Pick<PipelineNames, "queueName" | "dlqName" | "functionName" | "tableName">;
@@ -31,7 +43,11 @@ export async function screenshotDashboard(options: ScreenshotOptions): Promise<s
   const { chromium } = await import("playwright-core");
   let browser;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    try {
+      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    } catch (error) {
+      throw new ChromiumMissingError(error);
+    }
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(server.url);
     await page.waitForFunction(

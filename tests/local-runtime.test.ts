@@ -63,8 +63,12 @@ runtime("an invocation gets a Lambda context and the declared environment; its E
     const second = await fn.invoke({ Records: [{}] });
     assert.not.ok(second.coldStart, "the warm environment was not reused");
     assert.is(fn.stats.coldStarts, 1);
-    // Output lines arrive asynchronously from the thread.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Output lines arrive asynchronously from the thread: flush until all three EMF values are in, or give up after 20 s.
+    const seenSoFar = () => recorder.lines().filter((l) => l.namespace === "Fixture" && l.metric === "Seen").reduce((n, l) => n + l.values[0]!, 0);
+    for (let i = 0; i < 200 && seenSoFar() < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      recorder.flush(Math.floor(Date.now() / 1000));
+    }
     recorder.stop();
     const seen = recorder.lines().filter((l) => l.namespace === "Fixture" && l.metric === "Seen");
     assert.is(seen.reduce((n, l) => n + l.values[0]!, 0), 3);

@@ -68,11 +68,18 @@ schedule("plannedCount (what --dry-run prints)", () => {
 });
 
 schedule("pause returns early when the signal aborts, and never rejects", async () => {
+  // Raced against a 10 s timer: a pause that ignored the signal would lose the race instead of just taking a minute.
+  const within = async (pending: Promise<void>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const winner = await Promise.race([pending.then(() => "pause"), new Promise<string>((done) => (timer = setTimeout(() => done("timer"), 10_000)))]);
+    clearTimeout(timer);
+    return winner;
+  };
   const controller = new AbortController();
   const pending = pause(60_000, controller.signal);
   controller.abort();
-  await pending;
-  await pause(60_000, controller.signal);
+  assert.is(await within(pending), "pause");
+  assert.is(await within(pause(60_000, controller.signal)), "pause");
 });
 
 schedule("nearest-rank percentiles", () => {

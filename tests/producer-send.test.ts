@@ -264,7 +264,8 @@ send("abort (the Ctrl-C path): no new batches, in-flight batches finish, the sum
   const controller = new AbortController();
   let atAbort: ProduceProgress | undefined;
   const summary = await produce(
-    { queueUrl, rate: 1000, concurrency: 4 },
+    // The count is only a backstop so the test ends (and fails on atAbort) if the abort never comes.
+    { queueUrl, rate: 1000, concurrency: 4, count: 5000 },
     {
       sqs: clientFor(proxy.endpoint),
       signal: controller.signal,

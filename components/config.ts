@@ -115,11 +115,15 @@ export function parseSettings(raw: Partial<Record<keyof PipelineSettings, RawVal
     }
   }
 
-  const batchSize = read("batchSize", integer(1, 10_000)) ?? 10;
-  const batchingWindowSeconds = read("batchingWindowSeconds", integer(0, 300)) ?? 0;
-  const maxConcurrency = read("maxConcurrency", integer(2, 1000)) ?? 2;
-  const memorySizeMb = read("memorySizeMb", integer(128, 10_240)) ?? 128;
-  const timeoutSeconds = read("timeoutSeconds", integer(1, MAX_FUNCTION_TIMEOUT_SECONDS)) ?? 30;
+  // For keys with a default, read() gives undefined only for an invalid value, and then this function throws
+  // before returning: the defaults live in SETTINGS alone.
+  const required = <T>(key: keyof PipelineSettings, parse: Parser<T>): T => read(key, parse) as T;
+
+  const batchSize = required("batchSize", integer(1, 10_000));
+  const batchingWindowSeconds = required("batchingWindowSeconds", integer(0, 300));
+  const maxConcurrency = required("maxConcurrency", integer(2, 1000));
+  const memorySizeMb = required("memorySizeMb", integer(128, 10_240));
+  const timeoutSeconds = required("timeoutSeconds", integer(1, MAX_FUNCTION_TIMEOUT_SECONDS));
   const visibilityTimeoutSeconds =
     read("visibilityTimeoutSeconds", integer(1, MAX_VISIBILITY_TIMEOUT_SECONDS)) ?? timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR;
   const settings: PipelineSettings = {
@@ -129,14 +133,14 @@ export function parseSettings(raw: Partial<Record<keyof PipelineSettings, RawVal
     memorySizeMb,
     timeoutSeconds,
     visibilityTimeoutSeconds,
-    maxReceiveCount: read("maxReceiveCount", integer(1, 1000)) ?? 5,
-    messageRetentionSeconds: read("messageRetentionSeconds", integer(60, DLQ_RETENTION_SECONDS)) ?? 345_600,
-    logRetentionDays: read("logRetentionDays", logRetention) ?? 14,
+    maxReceiveCount: required("maxReceiveCount", integer(1, 1000)),
+    messageRetentionSeconds: required("messageRetentionSeconds", integer(60, DLQ_RETENTION_SECONDS)),
+    logRetentionDays: required("logRetentionDays", logRetention),
     alarmEmail: read("alarmEmail", email),
-    deletionProtection: read("deletionProtection", boolean) ?? false,
-    oldestMessageAgeAlarmSeconds: read("oldestMessageAgeAlarmSeconds", integer(60, 1_209_600)) ?? 300,
-    consumerErrorsAlarmThreshold: read("consumerErrorsAlarmThreshold", integer(1, 1_000_000)) ?? 1,
-    throttlesAlarmThreshold: read("throttlesAlarmThreshold", integer(1, 1_000_000)) ?? 1,
+    deletionProtection: required("deletionProtection", boolean),
+    oldestMessageAgeAlarmSeconds: required("oldestMessageAgeAlarmSeconds", integer(60, 1_209_600)),
+    consumerErrorsAlarmThreshold: required("consumerErrorsAlarmThreshold", integer(1, 1_000_000)),
+    throttlesAlarmThreshold: required("throttlesAlarmThreshold", integer(1, 1_000_000)),
   };
 
   // Rules that span two keys, checked only when both keys were valid on their own.

@@ -218,6 +218,7 @@ export class EmbeddedCloud {
           break;
       }
     });
+    const throttleSeriesDeclared = new Set<string>();
     this.dynamoEmulator.onCall((call) => {
       const table = this.deployed?.tables[0]?.name;
       if (!table) return;
@@ -232,7 +233,11 @@ export class EmbeddedCloud {
       }
       // DynamoDB publishes ThrottledRequests per TableName and Operation, for the operations a table receives.
       // dynalite never throttles; declared (zeros every second) so the dashboard shows the zero rather than "no data".
-      recorder.declare({ namespace: "AWS/DynamoDB", metric: "ThrottledRequests", dimensions: { TableName: table, Operation: call.operation }, unit: "Count" }, "counter");
+      // Once per operation: this hook runs on every DynamoDB call.
+      if (!throttleSeriesDeclared.has(`${table}|${call.operation}`)) {
+        throttleSeriesDeclared.add(`${table}|${call.operation}`);
+        recorder.declare({ namespace: "AWS/DynamoDB", metric: "ThrottledRequests", dimensions: { TableName: table, Operation: call.operation }, unit: "Count" }, "counter");
+      }
     });
   }
 

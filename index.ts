@@ -42,7 +42,12 @@ const consumer = new MonitoredFunction("consumer", {
 });
 
 // What the dashboard and alarms watch: the physical names of the pipeline's resources.
-const watched = { queueName: vehicles.name, dlqName: vehicles.deadLetterName, functionName: consumer.name, tableName: table.name };
+const watched = {
+  queueName: vehicles.name,
+  dlqName: vehicles.deadLetterName,
+  functionName: consumer.name,
+  tableName: table.name,
+};
 // Named after the project so the dashboard is `vehicle-pipeline-<stack>`.
 // The provider's region, however it was chosen (stack config, AWS_REGION, or an AWS profile, which aws.config.region
 // does not see), so widgets and console links point where the resources are.

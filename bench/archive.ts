@@ -19,13 +19,20 @@ async function main(): Promise<void> {
   const archive = measureArchive(inputs.code);
 
   const started = process.hrtime.bigint();
-  execFileSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules/typescript/bin/tsc"), "--noEmit"], { cwd: PROJECT_ROOT, stdio: "inherit" });
+  execFileSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules/typescript/bin/tsc"), "--noEmit"], {
+    cwd: PROJECT_ROOT,
+    stdio: "inherit",
+  });
   const typecheckSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
   const result = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, node: process.version, loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)) },
-    archive: { ...archive, serializedHandlerBytes: Buffer.byteLength(inputs.code.indexJs), packages: inputs.code.packages },
+    archive: {
+      ...archive,
+      serializedHandlerBytes: Buffer.byteLength(inputs.code.indexJs),
+      packages: inputs.code.packages,
+    },
     typecheckSeconds: Number(typecheckSeconds.toFixed(1)),
   };
   writeFileSync(path.join(PROJECT_ROOT, "report/BENCH-archive.json"), `${JSON.stringify(result, null, 2)}\n`);
@@ -47,7 +54,9 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
-  console.log(`archive: ${archive.zippedBytes} B zipped, ${archive.files} files; typecheck ${result.typecheckSeconds} s`);
+  console.log(
+    `archive: ${archive.zippedBytes} B zipped, ${archive.files} files; typecheck ${result.typecheckSeconds} s`,
+  );
 }
 
 main().catch((error) => {

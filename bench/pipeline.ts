@@ -8,16 +8,17 @@
 //     consumer's service rate, the most it can sustain), divided by dynalite's bare conditional-PutItem rate measured
 //     against the same emulator, in the same process, just before.
 //  4. peak memory (max RSS) of the `npm start` process and of this one.
-import { CreateTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
+
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { produce } from "../producer/produce";
-import { EmbeddedCloud, DEFAULT_LOCAL_ROOT } from "../local/cloud";
+import { CreateTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "../local/cloud";
 import { LOCAL_CREDENTIALS } from "../local/emulators";
 import { REPO_ROOT, synthesizeStack } from "../local/stack-source";
+import { produce } from "../producer/produce";
 
 const OUT_MD = join(REPO_ROOT, "report", "BENCH-pipeline.md");
 const OUT_JSON = join(REPO_ROOT, "report", "BENCH-pipeline.json");
@@ -35,7 +36,11 @@ interface ChildRun {
 function startCli(args: string[]): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
-    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "local/cli.ts"), "run", ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "local/cli.ts"), "run", ...args],
+      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
@@ -48,13 +53,24 @@ function startCli(args: string[]): Promise<ChildRun> {
       if (!existsSync(file)) return reject(new Error(`run.json missing in ${folder}; output:\n${output.slice(-3000)}`));
       const run = JSON.parse(readFileSync(file, "utf8"));
       const first = run.timings?.firstStoredAt as number | undefined;
-      resolve({ exitCode: code ?? 1, spawnedAt, run, timeToFirstStoredFromSpawnMs: first === undefined ? undefined : first - spawnedAt, wallMs: Date.now() - spawnedAt });
+      resolve({
+        exitCode: code ?? 1,
+        spawnedAt,
+        run,
+        timeToFirstStoredFromSpawnMs: first === undefined ? undefined : first - spawnedAt,
+        wallMs: Date.now() - spawnedAt,
+      });
     });
   });
 }
 
 /** dynalite's conditional-write rate on its own: PutItem with attribute_not_exists, `concurrency` at a time, for `ms`. */
-async function bareConditionalWrites(cloud: EmbeddedCloud, table: string, ms: number, concurrency: number): Promise<{ writes: number; seconds: number; perSecond: number }> {
+async function bareConditionalWrites(
+  cloud: EmbeddedCloud,
+  table: string,
+  ms: number,
+  concurrency: number,
+): Promise<{ writes: number; seconds: number; perSecond: number }> {
   await cloud.dynamo.send(
     new CreateTableCommand({
       TableName: table,
@@ -118,8 +134,15 @@ async function drainBacklog(count: number): Promise<Record<string, number>> {
   try {
     const deployed = await cloud.deploy(stack, { startMappings: false });
     const before = await bareConditionalWrites(cloud, "bench-bare-before", 6_000, 16);
-    const producerClient = new SQSClient({ endpoint: cloud.endpoints.sqs, region: cloud.region, credentials: LOCAL_CREDENTIALS });
-    const summary = await produce({ queueUrl: String(deployed.outputs.queueUrl), rate: Infinity, count, invalidRatio: 0, seed: 11 }, { sqs: producerClient });
+    const producerClient = new SQSClient({
+      endpoint: cloud.endpoints.sqs,
+      region: cloud.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const summary = await produce(
+      { queueUrl: String(deployed.outputs.queueUrl), rate: Infinity, count, invalidRatio: 0, seed: 11 },
+      { sqs: producerClient },
+    );
     producerClient.destroy();
     const stores: number[] = [];
     const stopWatching = cloud.dynamoEmulator.onCall((call) => {
@@ -165,7 +188,10 @@ async function drainBacklog(count: number): Promise<Record<string, number>> {
  * Send-to-stored latency after the ramp: the consumer's EndToEndLatency (EMF, SentTimestamp to stored) for every
  * message stored from `skipSeconds` after the first store on, from the run's per-second record.
  */
-function latencyAfterRamp(runFolder: string, skipSeconds: number): { count: number; p50: number | null; p99: number | null; max: number | null } {
+function latencyAfterRamp(
+  runFolder: string,
+  skipSeconds: number,
+): { count: number; p50: number | null; p99: number | null; max: number | null } {
   const lines = readFileSync(join(runFolder, "metrics.jsonl"), "utf8")
     .trim()
     .split("\n")
@@ -173,8 +199,12 @@ function latencyAfterRamp(runFolder: string, skipSeconds: number): { count: numb
     .filter((l) => l.namespace === "VehiclePipeline" && l.metric === "EndToEndLatency" && l.values.length > 0);
   if (lines.length === 0) return { count: 0, p50: null, p99: null, max: null };
   const from = Math.min(...lines.map((l) => l.t)) + skipSeconds;
-  const values = lines.filter((l) => l.t >= from).flatMap((l) => l.values).sort((a, b) => a - b);
-  const at = (q: number) => (values.length ? values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]! : null);
+  const values = lines
+    .filter((l) => l.t >= from)
+    .flatMap((l) => l.values)
+    .sort((a, b) => a - b);
+  const at = (q: number) =>
+    values.length ? values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]! : null;
   return { count: values.length, p50: at(0.5), p99: at(0.99), max: values.length ? values[values.length - 1]! : null };
 }
 
@@ -198,15 +228,22 @@ async function main(): Promise<void> {
   // program, so "cached" measures a cached start (a no-op when the cold run's stack is still current).
   await synthesizeStack({ cacheDir: SYNTH_CACHE });
   const warm = await startCli([]);
-  if (warm.run.timings?.synthesizeCached === false) console.log("  warning: the program changed during the run, so the cached start synthesized");
-  console.log(`  first stored ${fmt(warm.timeToFirstStoredFromSpawnMs)} ms after spawn, p50 ${warm.run.latency?.p50} ms, p99 ${warm.run.latency?.p99} ms, verified ${warm.run.verification?.ok}, exit ${warm.exitCode}`);
+  if (warm.run.timings?.synthesizeCached === false)
+    console.log("  warning: the program changed during the run, so the cached start synthesized");
+  console.log(
+    `  first stored ${fmt(warm.timeToFirstStoredFromSpawnMs)} ms after spawn, p50 ${warm.run.latency?.p50} ms, p99 ${warm.run.latency?.p99} ms, verified ${warm.run.verification?.ok}, exit ${warm.exitCode}`,
+  );
   // 3. Throughput.
   const rounds: Record<string, number>[] = [];
   for (let round = 1; round <= 2; round++) {
-    console.log(`throughput round ${round}: bare conditional writes, backlog drain (5,000 messages), bare writes again ...`);
+    console.log(
+      `throughput round ${round}: bare conditional writes, backlog drain (5,000 messages), bare writes again ...`,
+    );
     const r = await drainBacklog(5_000);
     rounds.push(r);
-    console.log(`  pipeline ${r.throughputSteady!.toFixed(0)}/s steady vs bare writes ${r.bareWritesPerSecond!.toFixed(0)}/s (${r.bareBeforePerSecond!.toFixed(0)} before, ${r.bareAfterPerSecond!.toFixed(0)} after): ratio ${r.ratio!.toFixed(2)}`);
+    console.log(
+      `  pipeline ${r.throughputSteady!.toFixed(0)}/s steady vs bare writes ${r.bareWritesPerSecond!.toFixed(0)}/s (${r.bareBeforePerSecond!.toFixed(0)} before, ${r.bareAfterPerSecond!.toFixed(0)} after): ratio ${r.ratio!.toFixed(2)}`,
+    );
   }
   // The better round: the machine is shared, and a round disturbed by other processes says less about the pipeline.
   const throughput = rounds.reduce((best, r) => (r.ratio! > best.ratio! ? r : best));
@@ -228,10 +265,25 @@ async function main(): Promise<void> {
       uncachedSynthesizeMs: cold.run.timings?.synthesizeMs,
       target: "< 5000 ms",
     },
-    latencyAt200PerSecond: { ...wholeRun, source: "EndToEndLatency EMF values in the record (SentTimestamp to PutItem answered)" },
-    latencyAt200PerSecondAfterRamp: { ...afterRamp, skippedSeconds: 15, source: "EndToEndLatency EMF values in the record" },
-    itemTimestampsAt200PerSecond: { ...warm.run.latency, source: "storedAt - sentAt of each item (storedAt is set just before the PutItem)" },
-    run200: { verified: warm.run.verification?.ok, sent: warm.run.producer?.sent, achievedRate: warm.run.producer?.achievedRate, target: "p99 < 1000 ms" },
+    latencyAt200PerSecond: {
+      ...wholeRun,
+      source: "EndToEndLatency EMF values in the record (SentTimestamp to PutItem answered)",
+    },
+    latencyAt200PerSecondAfterRamp: {
+      ...afterRamp,
+      skippedSeconds: 15,
+      source: "EndToEndLatency EMF values in the record",
+    },
+    itemTimestampsAt200PerSecond: {
+      ...warm.run.latency,
+      source: "storedAt - sentAt of each item (storedAt is set just before the PutItem)",
+    },
+    run200: {
+      verified: warm.run.verification?.ok,
+      sent: warm.run.producer?.sent,
+      achievedRate: warm.run.producer?.achievedRate,
+      target: "p99 < 1000 ms",
+    },
     throughput: { best: throughput, rounds, ratio, target: ">= 0.8" },
     peakMemory: { npmStartRssBytes: warm.run.peakRssBytes, benchProcessRssBytes: benchPeakRss },
     npmStartRecord: warm.run.runId,
@@ -305,7 +357,7 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
 - **First stored item without the cache.** Synthesizing the program under Pulumi mocks in a child process takes most
   of it (loading @pulumi/pulumi and the program, then the mocked deployment, all in the child; the parent no longer
   loads @pulumi/pulumi itself to read the stack file first); every later run with the same program and config reuses
-  \`.local/synth-cache\`.${result.timeToFirstStored.cachedStackWasCached === false ? "\n- **Note:** the program changed between the two start-up runs (a shared checkout), so the \"cached\" run synthesized too." : ""}
+  \`.local/synth-cache\`.${result.timeToFirstStored.cachedStackWasCached === false ? '\n- **Note:** the program changed between the two start-up runs (a shared checkout), so the "cached" run synthesized too.' : ""}
 `;
   writeFileSync(OUT_MD, md);
   console.log(`wrote ${OUT_MD} and ${OUT_JSON}`);

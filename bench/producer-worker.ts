@@ -8,7 +8,7 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { uuidv7 } from "uuidv7";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/emulators";
-import { produce, type ProduceOptions } from "../producer/produce";
+import { type ProduceOptions, produce } from "../producer/produce";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -31,9 +31,21 @@ export interface WorkerResult {
   cpuMsPer1000: number;
 }
 
-const BARE_BODY = JSON.stringify({ vehicleId: "VH2001", make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 15000 });
+const BARE_BODY = JSON.stringify({
+  vehicleId: "VH2001",
+  make: "Honda",
+  model: "Civic",
+  year: 2020,
+  color: "Blue",
+  mileage: 15000,
+});
 
-async function bare(sqs: SQSClient, queueUrl: string, count: number, concurrency: number): Promise<Omit<WorkerResult, "mode" | "peakRssBytes" | "cpuMsPer1000">> {
+async function bare(
+  sqs: SQSClient,
+  queueUrl: string,
+  count: number,
+  concurrency: number,
+): Promise<Omit<WorkerResult, "mode" | "peakRssBytes" | "cpuMsPer1000">> {
   // The same warm-up produce() gets from reading MaximumMessageSize: the client's first call resolves credentials and opens a connection.
   await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["MaximumMessageSize"] }));
   let next = 0;
@@ -46,7 +58,11 @@ async function bare(sqs: SQSClient, queueUrl: string, count: number, concurrency
       const answer = await sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: queueUrl,
-          Entries: Array.from({ length: n }, (_, i) => ({ Id: String(i), MessageBody: BARE_BODY, MessageAttributes: { eventId: { DataType: "String", StringValue: uuidv7() } } })),
+          Entries: Array.from({ length: n }, (_, i) => ({
+            Id: String(i),
+            MessageBody: BARE_BODY,
+            MessageAttributes: { eventId: { DataType: "String", StringValue: uuidv7() } },
+          })),
         }),
       );
       sent += answer.Successful?.length ?? 0;
@@ -62,7 +78,12 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]!) as WorkerJob;
   // Infinity does not survive JSON: null stands for "max".
   if (job.options.rate === null) job.options.rate = Infinity;
-  const sqs = new SQSClient({ endpoint: job.endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS }, maxAttempts: 1 });
+  const sqs = new SQSClient({
+    endpoint: job.endpoint,
+    region: LOCAL_REGION,
+    credentials: { ...LOCAL_CREDENTIALS },
+    maxAttempts: 1,
+  });
   let result: Omit<WorkerResult, "mode" | "peakRssBytes" | "cpuMsPer1000">;
   if (job.mode === "bare") {
     result = await bare(sqs, job.queueUrl, job.options.count ?? 20_000, job.options.concurrency ?? 8);
@@ -73,13 +94,23 @@ async function main(): Promise<void> {
       failed: summary.failed,
       durationMs: summary.durationMs,
       ratePerSecond: summary.achievedRate,
-      latencyMs: { p50: summary.latencyMs.p50, p95: summary.latencyMs.p95, p99: summary.latencyMs.p99, max: summary.latencyMs.max },
+      latencyMs: {
+        p50: summary.latencyMs.p50,
+        p95: summary.latencyMs.p95,
+        p99: summary.latencyMs.p99,
+        max: summary.latencyMs.max,
+      },
     };
   }
   sqs.destroy();
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMsPer1000 = Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, result.sent)) * 1000 * 10) / 10;
-  const output: WorkerResult = { mode: job.mode, ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024, cpuMsPer1000 };
+  const output: WorkerResult = {
+    mode: job.mode,
+    ...result,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuMsPer1000,
+  };
   process.stdout.write(`${JSON.stringify(output)}\n`);
 }
 

@@ -6,12 +6,13 @@
  * Each scenario runs in its own worker process (bench/producer-worker.ts) on a fresh queue. Results go to
  * report/BENCH-producer.md and report/BENCH-producer.json; nothing is asserted.
  */
-import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { spawn, type ChildProcess } from "node:child_process";
+
+import { type ChildProcess, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/emulators";
 import type { WorkerJob, WorkerResult } from "./producer-worker";
 
@@ -26,7 +27,11 @@ const CONCURRENCY = 8;
 const THROUGHPUT_ROUNDS = 5;
 
 function tsx(script: string, args: string[] = []): ChildProcess {
-  return spawn(process.execPath, [TSX, path.join(ROOT, script), ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
+  return spawn(process.execPath, [TSX, path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+  });
 }
 
 async function firstLine(child: ChildProcess): Promise<string> {
@@ -42,7 +47,9 @@ async function startServer(): Promise<{ endpoint: string; stop: () => void }> {
 }
 
 async function runWorker(job: WorkerJob): Promise<WorkerResult> {
-  const child = tsx("bench/producer-worker.ts", [JSON.stringify(job, (_key, value) => (value === Infinity ? null : value))]);
+  const child = tsx("bench/producer-worker.ts", [
+    JSON.stringify(job, (_key, value) => (value === Infinity ? null : value)),
+  ]);
   child.stdin!.end();
   const line = await firstLine(child);
   await new Promise((resolve) => child.on("close", resolve));
@@ -55,7 +62,15 @@ const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 export interface ProducerBenchmark {
   measuredAt: string;
   machine: { cpus: number; node: string; loadAverage1m: number };
-  rates: { target: number; achieved: number; ratio: number; sent: number; durationMs: number; latencyMs: WorkerResult["latencyMs"]; peakRssMiB: number }[];
+  rates: {
+    target: number;
+    achieved: number;
+    ratio: number;
+    sent: number;
+    durationMs: number;
+    latencyMs: WorkerResult["latencyMs"];
+    peakRssMiB: number;
+  }[];
   throughput: {
     concurrency: number;
     messagesPerRun: number;
@@ -71,12 +86,16 @@ export interface ProducerBenchmark {
   peakRssMiB: number;
 }
 
-export async function runProducerBenchmark(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<ProducerBenchmark> {
+export async function runProducerBenchmark(
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<ProducerBenchmark> {
   const server = await startServer();
   const sqs = new SQSClient({ endpoint: server.endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
   let queueNumber = 0;
   const withQueue = async <T>(run: (queueUrl: string) => Promise<T>): Promise<T> => {
-    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `bench-producer-${Date.now()}-${++queueNumber}` }))).QueueUrl!;
+    const queueUrl = (
+      await sqs.send(new CreateQueueCommand({ QueueName: `bench-producer-${Date.now()}-${++queueNumber}` }))
+    ).QueueUrl!;
     try {
       return await run(queueUrl);
     } finally {
@@ -88,7 +107,14 @@ export async function runProducerBenchmark(log: (line: string) => void = (line) 
     const rates: ProducerBenchmark["rates"] = [];
     for (const target of [200, 2000]) {
       log(`producer at ${target}/s for ${RATE_RUN_MS / 1000} s ...`);
-      const result = await withQueue((queueUrl) => runWorker({ mode: "produce", endpoint: server.endpoint, queueUrl, options: { rate: target, durationMs: RATE_RUN_MS, concurrency: CONCURRENCY, seed: 1 } }));
+      const result = await withQueue((queueUrl) =>
+        runWorker({
+          mode: "produce",
+          endpoint: server.endpoint,
+          queueUrl,
+          options: { rate: target, durationMs: RATE_RUN_MS, concurrency: CONCURRENCY, seed: 1 },
+        }),
+      );
       rates.push({
         target,
         achieved: Math.round(result.ratePerSecond * 100) / 100,
@@ -98,7 +124,9 @@ export async function runProducerBenchmark(log: (line: string) => void = (line) 
         latencyMs: result.latencyMs,
         peakRssMiB: mib(result.peakRssBytes),
       });
-      log(`  achieved ${result.ratePerSecond.toFixed(1)}/s (${((result.ratePerSecond / target) * 100).toFixed(2)}% of target), ${result.sent} sent`);
+      log(
+        `  achieved ${result.ratePerSecond.toFixed(1)}/s (${((result.ratePerSecond / target) * 100).toFixed(2)}% of target), ${result.sent} sent`,
+      );
     }
 
     const producer: number[] = [];
@@ -108,20 +136,40 @@ export async function runProducerBenchmark(log: (line: string) => void = (line) 
     let peak = Math.max(...rates.map((r) => r.peakRssMiB));
     for (let round = 1; round <= THROUGHPUT_ROUNDS; round++) {
       for (const mode of ["bare", "produce"] as const) {
-        const result = await withQueue((queueUrl) => runWorker({ mode, endpoint: server.endpoint, queueUrl, options: { rate: Infinity, count: MAX_RUN_COUNT, concurrency: CONCURRENCY, seed: round } }));
+        const result = await withQueue((queueUrl) =>
+          runWorker({
+            mode,
+            endpoint: server.endpoint,
+            queueUrl,
+            options: { rate: Infinity, count: MAX_RUN_COUNT, concurrency: CONCURRENCY, seed: round },
+          }),
+        );
         (mode === "bare" ? bare : producer).push(Math.round(result.ratePerSecond));
         (mode === "bare" ? bareCpu : producerCpu).push(result.cpuMsPer1000);
         if (mode === "produce") peak = Math.max(peak, mib(result.peakRssBytes));
-        log(`  round ${round} ${mode === "bare" ? "bare loop" : "producer "}: ${Math.round(result.ratePerSecond)} msg/s, ${result.cpuMsPer1000} CPU ms per 1,000`);
+        log(
+          `  round ${round} ${mode === "bare" ? "bare loop" : "producer "}: ${Math.round(result.ratePerSecond)} msg/s, ${result.cpuMsPer1000} CPU ms per 1,000`,
+        );
       }
     }
     const producerMedian = median(producer);
     const bareMedian = median(bare);
     return {
       measuredAt: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, node: process.version, loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100 },
+      machine: {
+        cpus: os.cpus().length,
+        node: process.version,
+        loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100,
+      },
       rates,
-      throughput: { concurrency: CONCURRENCY, messagesPerRun: MAX_RUN_COUNT, producer, bare, producerMedian, bareMedian, ratio: Math.round((producerMedian / bareMedian) * 1000) / 1000,
+      throughput: {
+        concurrency: CONCURRENCY,
+        messagesPerRun: MAX_RUN_COUNT,
+        producer,
+        bare,
+        producerMedian,
+        bareMedian,
+        ratio: Math.round((producerMedian / bareMedian) * 1000) / 1000,
         producerCpuMsPer1000: median(producerCpu),
         bareCpuMsPer1000: median(bareCpu),
       },

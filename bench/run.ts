@@ -18,11 +18,15 @@ if (unknown.length > 0) {
 let failed = 0;
 for (const name of chosen.length > 0 ? chosen : BENCHMARKS) {
   console.log(`\n== bench/${name}.ts`);
-  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, `bench/${name}.ts`)], {
-    cwd: ROOT,
-    stdio: "inherit",
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, `bench/${name}.ts`)],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    },
+  );
   if (result.status === 0) console.log(`results: report/BENCH-${name}.md`);
   else {
     failed += 1;

@@ -49,7 +49,12 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
       key: "dlq-not-empty",
       description:
         "The dead-letter queue holds messages: invalid vehicles (see the errorCode/errorReason attributes) or messages that failed maxReceiveCount times. Inspect them, fix the cause, then redrive or purge.",
-      metric: (t) => sqs.metrics.approximateNumberOfMessagesVisible({ ...perMinute, statistic: "Maximum", dimensions: { QueueName: t.dlqName } }),
+      metric: (t) =>
+        sqs.metrics.approximateNumberOfMessagesVisible({
+          ...perMinute,
+          statistic: "Maximum",
+          dimensions: { QueueName: t.dlqName },
+        }),
       // Any message at all: a dead letter is never normal, so there is no tolerance to tune.
       comparisonOperator: "GreaterThanThreshold",
       threshold: 0,
@@ -59,7 +64,12 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
     {
       key: "oldest-message-age",
       description: `A message has waited more than ${settings.oldestMessageAgeAlarmSeconds} s in the vehicle queue: the consumer is failing, throttled or capped by maxConcurrency.`,
-      metric: (t) => sqs.metrics.approximateAgeOfOldestMessage({ ...perMinute, statistic: "Maximum", dimensions: { QueueName: t.queueName } }),
+      metric: (t) =>
+        sqs.metrics.approximateAgeOfOldestMessage({
+          ...perMinute,
+          statistic: "Maximum",
+          dimensions: { QueueName: t.queueName },
+        }),
       comparisonOperator: "GreaterThanThreshold",
       threshold: settings.oldestMessageAgeAlarmSeconds,
       // The age only grows while the backlog is stuck, so one minute above the threshold is already the answer.
@@ -88,7 +98,11 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
       key: "table-throttles",
       description: `DynamoDB throttled ${settings.throttlesAlarmThreshold} or more PutItem requests in 5 minutes: the on-demand table is past its burst capacity; retries are delaying vehicles.`,
       // PutItem is the only operation the consumer makes; ThrottledRequests is published per TableName and Operation.
-      metric: (t) => dynamodb.metrics.throttledRequests({ ...perFiveMinutes, dimensions: { TableName: t.tableName, Operation: "PutItem" } }),
+      metric: (t) =>
+        dynamodb.metrics.throttledRequests({
+          ...perFiveMinutes,
+          dimensions: { TableName: t.tableName, Operation: "PutItem" },
+        }),
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold: settings.throttlesAlarmThreshold,
       evaluationPeriods: 1,

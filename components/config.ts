@@ -29,7 +29,9 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** The dead-letter queue keeps messages for SQS's maximum, 14 days, so nobody loses evidence over a long weekend. */
 export const DLQ_RETENTION_SECONDS = 1_209_600;
 /** The only values CloudWatch Logs accepts for retentionInDays. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 type RawValue = string | number | boolean | undefined | null;
 type Parser<T> = (raw: string, key: string) => T;
@@ -44,25 +46,88 @@ export interface SettingSpec {
 
 /** The documented settings, in the order the README's table lists them. */
 export const SETTINGS: readonly SettingSpec[] = [
-  { key: "batchSize", default: "10", reason: "Messages per invocation; 10 is the largest batch allowed without a batching window and keeps a failed batch's retry small." },
-  { key: "batchingWindowSeconds", default: "0", reason: "Seconds Lambda waits to fill a batch; 0 favours latency. Must be at least 1 when batchSize is above 10." },
-  { key: "maxConcurrency", default: "10", reason: "Upper bound on concurrent consumers (ESM scalingConfig, 2 to 1000), so a backlog cannot exhaust the account's concurrency or the table." },
-  { key: "memorySizeMb", default: "256", reason: "256 MB gives the Node runtime enough CPU for JSON and TLS without paying for idle memory." },
-  { key: "timeoutSeconds", default: "30", reason: "A batch of 10 conditional puts takes well under a second; 30 s covers throttling retries." },
-  { key: "visibilityTimeoutSeconds", default: undefined, reason: "Derived as 6 x timeoutSeconds (AWS guidance) unless set; must be at least the function timeout." },
-  { key: "maxReceiveCount", default: "5", reason: "AWS advises at least 5 for Lambda consumers so throttled or scaled-in batches are not dead-lettered early." },
-  { key: "messageRetentionSeconds", default: "345600", reason: "4 days (the SQS default) on the source queue; the DLQ always keeps 14 days." },
-  { key: "logRetentionDays", default: "14", reason: "Two weeks of consumer logs is enough to investigate a load test without paying to keep them forever." },
-  { key: "alarmEmail", default: undefined, reason: "Optional address subscribed to the alarm topic; unset means alarms only show on the dashboard." },
-  { key: "deletionProtection", default: "false", reason: "Off so `pulumi destroy` works on a dev stack; turn on for any stack holding data you keep." },
-  { key: "oldestMessageAgeAlarmSeconds", default: "300", reason: "A message waiting 5 minutes means the consumer is failing or capped; well past normal sub-second latency." },
-  { key: "consumerErrorsAlarmThreshold", default: "1", reason: "Function errors per 5 minutes that raise the alarm; validation failures are not errors, so any error is news." },
-  { key: "throttlesAlarmThreshold", default: "1", reason: "Lambda or DynamoDB throttles per 5 minutes that raise the alarm." },
+  {
+    key: "batchSize",
+    default: "10",
+    reason:
+      "Messages per invocation; 10 is the largest batch allowed without a batching window and keeps a failed batch's retry small.",
+  },
+  {
+    key: "batchingWindowSeconds",
+    default: "0",
+    reason: "Seconds Lambda waits to fill a batch; 0 favours latency. Must be at least 1 when batchSize is above 10.",
+  },
+  {
+    key: "maxConcurrency",
+    default: "10",
+    reason:
+      "Upper bound on concurrent consumers (ESM scalingConfig, 2 to 1000), so a backlog cannot exhaust the account's concurrency or the table.",
+  },
+  {
+    key: "memorySizeMb",
+    default: "256",
+    reason: "256 MB gives the Node runtime enough CPU for JSON and TLS without paying for idle memory.",
+  },
+  {
+    key: "timeoutSeconds",
+    default: "30",
+    reason: "A batch of 10 conditional puts takes well under a second; 30 s covers throttling retries.",
+  },
+  {
+    key: "visibilityTimeoutSeconds",
+    default: undefined,
+    reason: "Derived as 6 x timeoutSeconds (AWS guidance) unless set; must be at least the function timeout.",
+  },
+  {
+    key: "maxReceiveCount",
+    default: "5",
+    reason:
+      "AWS advises at least 5 for Lambda consumers so throttled or scaled-in batches are not dead-lettered early.",
+  },
+  {
+    key: "messageRetentionSeconds",
+    default: "345600",
+    reason: "4 days (the SQS default) on the source queue; the DLQ always keeps 14 days.",
+  },
+  {
+    key: "logRetentionDays",
+    default: "14",
+    reason: "Two weeks of consumer logs is enough to investigate a load test without paying to keep them forever.",
+  },
+  {
+    key: "alarmEmail",
+    default: undefined,
+    reason: "Optional address subscribed to the alarm topic; unset means alarms only show on the dashboard.",
+  },
+  {
+    key: "deletionProtection",
+    default: "false",
+    reason: "Off so `pulumi destroy` works on a dev stack; turn on for any stack holding data you keep.",
+  },
+  {
+    key: "oldestMessageAgeAlarmSeconds",
+    default: "300",
+    reason: "A message waiting 5 minutes means the consumer is failing or capped; well past normal sub-second latency.",
+  },
+  {
+    key: "consumerErrorsAlarmThreshold",
+    default: "1",
+    reason:
+      "Function errors per 5 minutes that raise the alarm; validation failures are not errors, so any error is news.",
+  },
+  {
+    key: "throttlesAlarmThreshold",
+    default: "1",
+    reason: "Lambda or DynamoDB throttles per 5 minutes that raise the alarm.",
+  },
 ];
 
 /** One or more settings were invalid; the message names each key, its value and the rule it broke. */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[], namespace: string) {
+  constructor(
+    readonly problems: readonly string[],
+    namespace: string,
+  ) {
     super(`invalid stack configuration:\n${problems.map((p) => `  - ${namespace}:${p}`).join("\n")}`);
     this.name = "ConfigError";
   }
@@ -100,7 +165,10 @@ const logRetention: Parser<number> = (raw) => {
  * Validates raw config values (as Pulumi config or PULUMI_CONFIG hands them over: strings, or numbers and
  * booleans from YAML) and returns complete settings. Throws one ConfigError listing every problem.
  */
-export function parseSettings(raw: Partial<Record<keyof PipelineSettings, RawValue>>, namespace = "vehicle-pipeline"): PipelineSettings {
+export function parseSettings(
+  raw: Partial<Record<keyof PipelineSettings, RawValue>>,
+  namespace = "vehicle-pipeline",
+): PipelineSettings {
   const problems: string[] = [];
   const defaults = new Map(SETTINGS.map((s) => [s.key, s.default]));
   function read<T>(key: keyof PipelineSettings, parse: Parser<T>): T | undefined {
@@ -125,7 +193,8 @@ export function parseSettings(raw: Partial<Record<keyof PipelineSettings, RawVal
   const memorySizeMb = required("memorySizeMb", integer(128, 10_240));
   const timeoutSeconds = required("timeoutSeconds", integer(1, MAX_FUNCTION_TIMEOUT_SECONDS));
   const visibilityTimeoutSeconds =
-    read("visibilityTimeoutSeconds", integer(1, MAX_VISIBILITY_TIMEOUT_SECONDS)) ?? timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR;
+    read("visibilityTimeoutSeconds", integer(1, MAX_VISIBILITY_TIMEOUT_SECONDS)) ??
+    timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR;
   const settings: PipelineSettings = {
     batchSize,
     batchingWindowSeconds,
@@ -146,15 +215,22 @@ export function parseSettings(raw: Partial<Record<keyof PipelineSettings, RawVal
   // Rules that span two keys, checked only when both keys were valid on their own.
   if (problems.length === 0) {
     if (batchSize > 10 && batchingWindowSeconds < 1) {
-      problems.push(`batchSize = ${batchSize} needs batchingWindowSeconds of at least 1: Lambda only accepts batches above 10 from a standard queue with a batching window`);
+      problems.push(
+        `batchSize = ${batchSize} needs batchingWindowSeconds of at least 1: Lambda only accepts batches above 10 from a standard queue with a batching window`,
+      );
     }
     if (visibilityTimeoutSeconds < timeoutSeconds) {
       problems.push(
         `timeoutSeconds = ${timeoutSeconds} is longer than visibilityTimeoutSeconds = ${visibilityTimeoutSeconds}: Lambda rejects an event source mapping whose function can outlive the message's visibility; use at least ${timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR} (6 x the timeout)`,
       );
     }
-    if (timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR > MAX_VISIBILITY_TIMEOUT_SECONDS && raw.visibilityTimeoutSeconds == null) {
-      problems.push(`timeoutSeconds = ${timeoutSeconds} makes the derived visibility timeout exceed SQS's maximum of ${MAX_VISIBILITY_TIMEOUT_SECONDS} s`);
+    if (
+      timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR > MAX_VISIBILITY_TIMEOUT_SECONDS &&
+      raw.visibilityTimeoutSeconds == null
+    ) {
+      problems.push(
+        `timeoutSeconds = ${timeoutSeconds} makes the derived visibility timeout exceed SQS's maximum of ${MAX_VISIBILITY_TIMEOUT_SECONDS} s`,
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems, namespace);

@@ -123,7 +123,9 @@ export function installedPackages(root: string): InstalledPackage[] {
         const path = `${relativeDir}/${name}`;
         let dependencies: string[] = [];
         try {
-          dependencies = Object.keys(JSON.parse(readFileSync(join(root, path, "package.json"), "utf8")).dependencies ?? {});
+          dependencies = Object.keys(
+            JSON.parse(readFileSync(join(root, path, "package.json"), "utf8")).dependencies ?? {},
+          );
         } catch {
           // A folder without a readable package.json is not a package (npm leaves such folders behind); no dependencies.
         }

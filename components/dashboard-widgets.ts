@@ -39,12 +39,17 @@ const consumerDimensions = { service: CONSUMER_SERVICE_NAME };
  * (handlers/batch-metrics.ts), and a total would need SUM(SEARCH(...)).
  */
 function line(metric: Metric, statistic: "Sum" | "Average" | "Maximum" | number, label: string): Metric {
-  const withStat = typeof statistic === "number" ? metric.withExtendedStatistic(statistic) : metric.withStatistic(statistic);
+  const withStat =
+    typeof statistic === "number" ? metric.withExtendedStatistic(statistic) : metric.withStatistic(statistic);
   return withStat.withPeriod(DASHBOARD_PERIOD_SECONDS).withLabel(label);
 }
 
 function consumerMetric(name: string, dimensions: Record<string, string> = {}): Metric {
-  return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, name, dimensions: { ...consumerDimensions, ...dimensions } });
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    name,
+    dimensions: { ...consumerDimensions, ...dimensions },
+  });
 }
 
 function graph(title: string, metrics: Metric[], width = 8): Widget {
@@ -52,7 +57,13 @@ function graph(title: string, metrics: Metric[], width = 8): Widget {
 }
 
 function singleNumber(title: string, metrics: Metric[], width = 6): Widget {
-  return new cloudwatch.SingleNumberMetricWidget({ title, metrics, width, height: 6, period: DASHBOARD_PERIOD_SECONDS });
+  return new cloudwatch.SingleNumberMetricWidget({
+    title,
+    metrics,
+    width,
+    height: 6,
+    period: DASHBOARD_PERIOD_SECONDS,
+  });
 }
 
 function heading(markdown: string): Widget {
@@ -76,19 +87,37 @@ export function pipelineDashboardRows(targets: DashboardTargets): awsx.classic.c
   return [
     new cloudwatch.RowWidget(heading("## Queue (SQS): what arrives, what waits, what is dead-lettered")),
     new cloudwatch.RowWidget(
-      graph("Messages sent, received, deleted", [
-        line(sqs.metrics.numberOfMessagesSent(queue), "Sum", "Sent"),
-        line(sqs.metrics.numberOfMessagesReceived(queue), "Sum", "Received"),
-        line(sqs.metrics.numberOfMessagesDeleted(queue), "Sum", "Deleted"),
-      ], 6),
-      graph("Queue depth", [
-        line(sqs.metrics.approximateNumberOfMessagesVisible(queue), "Maximum", "Visible"),
-        line(sqs.metrics.approximateNumberOfMessagesNotVisible(queue), "Maximum", "In flight"),
-      ], 6),
-      graph("Age of oldest message (s)", [line(sqs.metrics.approximateAgeOfOldestMessage(queue), "Maximum", "Oldest message age")], 6),
-      singleNumber("Dead-letter queue: messages visible", [line(sqs.metrics.approximateNumberOfMessagesVisible(dlq), "Maximum", "DLQ visible")], 6),
+      graph(
+        "Messages sent, received, deleted",
+        [
+          line(sqs.metrics.numberOfMessagesSent(queue), "Sum", "Sent"),
+          line(sqs.metrics.numberOfMessagesReceived(queue), "Sum", "Received"),
+          line(sqs.metrics.numberOfMessagesDeleted(queue), "Sum", "Deleted"),
+        ],
+        6,
+      ),
+      graph(
+        "Queue depth",
+        [
+          line(sqs.metrics.approximateNumberOfMessagesVisible(queue), "Maximum", "Visible"),
+          line(sqs.metrics.approximateNumberOfMessagesNotVisible(queue), "Maximum", "In flight"),
+        ],
+        6,
+      ),
+      graph(
+        "Age of oldest message (s)",
+        [line(sqs.metrics.approximateAgeOfOldestMessage(queue), "Maximum", "Oldest message age")],
+        6,
+      ),
+      singleNumber(
+        "Dead-letter queue: messages visible",
+        [line(sqs.metrics.approximateNumberOfMessagesVisible(dlq), "Maximum", "DLQ visible")],
+        6,
+      ),
     ),
-    new cloudwatch.RowWidget(heading("## Consumer (Lambda): invocations, failures, duration and how far it scaled out")),
+    new cloudwatch.RowWidget(
+      heading("## Consumer (Lambda): invocations, failures, duration and how far it scaled out"),
+    ),
     new cloudwatch.RowWidget(
       graph("Invocations, errors, throttles", [
         line(lambda.metrics.invocations(fn), "Sum", "Invocations"),
@@ -100,33 +129,53 @@ export function pipelineDashboardRows(targets: DashboardTargets): awsx.classic.c
         line(lambda.metrics.duration(fn), 90, "p90"),
         line(lambda.metrics.duration(fn), 99, "p99"),
       ]),
-      graph("Concurrent executions", [line(lambda.metrics.concurrentExecutions(fn), "Maximum", "Concurrent executions")]),
+      graph("Concurrent executions", [
+        line(lambda.metrics.concurrentExecutions(fn), "Maximum", "Concurrent executions"),
+      ]),
     ),
     new cloudwatch.RowWidget(heading("## Table (DynamoDB): write capacity, throttling, PutItem latency")),
     new cloudwatch.RowWidget(
-      graph("Consumed write capacity units", [line(dynamodb.metrics.consumedWriteCapacityUnits(table), "Sum", "Consumed WCU")]),
-      graph("Throttled PutItem requests", [line(dynamodb.metrics.throttledRequests(putItem), "Sum", "Throttled requests")]),
+      graph("Consumed write capacity units", [
+        line(dynamodb.metrics.consumedWriteCapacityUnits(table), "Sum", "Consumed WCU"),
+      ]),
+      graph("Throttled PutItem requests", [
+        line(dynamodb.metrics.throttledRequests(putItem), "Sum", "Throttled requests"),
+      ]),
       graph("PutItem latency (ms)", [
         line(dynamodb.metrics.successfulRequestLatency(putItem), "Average", "Average"),
         line(dynamodb.metrics.successfulRequestLatency(putItem), "Maximum", "Maximum"),
       ]),
     ),
-    new cloudwatch.RowWidget(heading(`## Vehicles (${METRICS_NAMESPACE}, service=${CONSUMER_SERVICE_NAME}): what the consumer did with each message`)),
     new cloudwatch.RowWidget(
-      graph("Outcomes", [
-        line(consumerMetric(CONSUMER_METRICS.stored), "Sum", "Stored"),
-        line(consumerMetric(CONSUMER_METRICS.duplicates), "Sum", "Duplicates skipped"),
-        line(consumerMetric(CONSUMER_METRICS.transientFailures), "Sum", "Transient failures"),
-      ], 6),
+      heading(
+        `## Vehicles (${METRICS_NAMESPACE}, service=${CONSUMER_SERVICE_NAME}): what the consumer did with each message`,
+      ),
+    ),
+    new cloudwatch.RowWidget(
       graph(
-        "Validation failures by reason",
-        VALIDATION_ERROR_CODES.map((code) => line(consumerMetric(CONSUMER_METRICS.validationFailures, { Reason: code }), "Sum", code)),
+        "Outcomes",
+        [
+          line(consumerMetric(CONSUMER_METRICS.stored), "Sum", "Stored"),
+          line(consumerMetric(CONSUMER_METRICS.duplicates), "Sum", "Duplicates skipped"),
+          line(consumerMetric(CONSUMER_METRICS.transientFailures), "Sum", "Transient failures"),
+        ],
         6,
       ),
-      graph("End-to-end latency, sent to stored (ms)", [
-        line(consumerMetric(CONSUMER_METRICS.endToEndLatency), 50, "p50"),
-        line(consumerMetric(CONSUMER_METRICS.endToEndLatency), 99, "p99"),
-      ], 6),
+      graph(
+        "Validation failures by reason",
+        VALIDATION_ERROR_CODES.map((code) =>
+          line(consumerMetric(CONSUMER_METRICS.validationFailures, { Reason: code }), "Sum", code),
+        ),
+        6,
+      ),
+      graph(
+        "End-to-end latency, sent to stored (ms)",
+        [
+          line(consumerMetric(CONSUMER_METRICS.endToEndLatency), 50, "p50"),
+          line(consumerMetric(CONSUMER_METRICS.endToEndLatency), 99, "p99"),
+        ],
+        6,
+      ),
       // A graph, not a single number: a single number shows only the latest period, where a scale-out's cold starts
       // are long gone; over time they line up with the concurrency graph above.
       graph("Cold starts", [line(consumerMetric(COLD_START_METRIC), "Sum", "Cold starts")], 6),
@@ -135,7 +184,11 @@ export function pipelineDashboardRows(targets: DashboardTargets): awsx.classic.c
 }
 
 /** One entry of a widget's `metrics` array, as CloudWatch and the local dashboard read it. */
-export type DashboardMetricArray = [namespace: string, metricName: string, ...dimensionsAndOptions: (string | DashboardMetricOptions)[]];
+export type DashboardMetricArray = [
+  namespace: string,
+  metricName: string,
+  ...dimensionsAndOptions: (string | DashboardMetricOptions)[],
+];
 export interface DashboardMetricOptions {
   stat: string;
   label?: string;
@@ -170,15 +223,26 @@ export interface DashboardBody {
  * rows, each wrapping at 24 grid units). For the local dashboard and tests, which need the JSON without a deployment;
  * the program's Dashboard resource computes the same body itself (tests/observability-infra.test.ts compares them).
  */
-export function dashboardBodyFor(targets: DashboardTargets, region: pulumi.Input<string>): pulumi.Output<DashboardBody> {
+export function dashboardBodyFor(
+  targets: DashboardTargets,
+  region: pulumi.Input<string>,
+): pulumi.Output<DashboardBody> {
   const widgets: awsx.classic.cloudwatch.WidgetJson[] = [];
-  new cloudwatch.ColumnWidget(...pipelineDashboardRows(targets)).addWidgetJson(widgets, 0, 0, pulumi.output(region) as pulumi.Output<never>);
+  new cloudwatch.ColumnWidget(...pipelineDashboardRows(targets)).addWidgetJson(
+    widgets,
+    0,
+    0,
+    pulumi.output(region) as pulumi.Output<never>,
+  );
   // Round-tripping through JSON drops the undefined properties, as the Dashboard resource's JSON.stringify does.
   return pulumi.output({ widgets }).apply((body) => JSON.parse(JSON.stringify(body)) as DashboardBody);
 }
 
 /** Resolves dashboardBodyFor outside a Pulumi program (plain names in, plain JSON out). */
-export function renderDashboardBody(targets: { [K in keyof DashboardTargets]: string }, region: string): Promise<DashboardBody> {
+export function renderDashboardBody(
+  targets: { [K in keyof DashboardTargets]: string },
+  region: string,
+): Promise<DashboardBody> {
   return new Promise((resolve) => dashboardBodyFor(targets, region).apply(resolve));
 }
 

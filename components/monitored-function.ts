@@ -1,6 +1,6 @@
+import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { join } from "node:path";
 import { createConsumerFromEnvironment } from "../handlers";
 import { consumerCodePathOptions, installedPackages } from "./consumer-archive";
 import { consumerPolicy, lambdaAssumeRolePolicy } from "./policies";
@@ -53,7 +53,10 @@ export class MonitoredFunction extends pulumi.ComponentResource {
     // An explicit role: without one, CallbackFunction attaches nine *FullAccess managed policies.
     this.role = new aws.iam.Role(
       `${name}-role`,
-      { assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()), description: "Vehicle consumer: least privilege, one inline policy" },
+      {
+        assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()),
+        description: "Vehicle consumer: least privilege, one inline policy",
+      },
       { parent: this },
     );
 

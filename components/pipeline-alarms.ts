@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmRule, AlarmSettings, AlarmTargets, pipelineAlarmRules } from "./alarm-rules";
+import { type AlarmRule, type AlarmSettings, type AlarmTargets, pipelineAlarmRules } from "./alarm-rules";
 
 export interface PipelineAlarmsArgs extends AlarmTargets {
   /** Thresholds and the optional e-mail address, from the stack settings (components/config.ts). */
@@ -42,20 +42,23 @@ export class PipelineAlarms extends pulumi.ComponentResource {
     for (const rule of pipelineAlarmRules(settings)) {
       // Unit cleared: an alarm whose unit differs from the one the metric is published with never leaves
       // INSUFFICIENT_DATA, which notBreaching would turn into silence; without a unit CloudWatch matches any.
-      alarms[rule.key] = rule.metric(targets).withUnit(undefined).createAlarm(
-        `${name}-${rule.key}`,
-        {
-          alarmDescription: rule.description,
-          comparisonOperator: rule.comparisonOperator,
-          threshold: rule.threshold,
-          evaluationPeriods: rule.evaluationPeriods,
-          treatMissingData: rule.treatMissingData,
-          // OK actions too, so whoever was paged also learns when it is over.
-          alarmActions: [this.topic.arn],
-          okActions: [this.topic.arn],
-        },
-        { parent: this },
-      );
+      alarms[rule.key] = rule
+        .metric(targets)
+        .withUnit(undefined)
+        .createAlarm(
+          `${name}-${rule.key}`,
+          {
+            alarmDescription: rule.description,
+            comparisonOperator: rule.comparisonOperator,
+            threshold: rule.threshold,
+            evaluationPeriods: rule.evaluationPeriods,
+            treatMissingData: rule.treatMissingData,
+            // OK actions too, so whoever was paged also learns when it is over.
+            alarmActions: [this.topic.arn],
+            okActions: [this.topic.arn],
+          },
+          { parent: this },
+        );
     }
     this.alarms = alarms as Record<AlarmRule["key"], aws.cloudwatch.MetricAlarm>;
     this.topicArn = this.topic.arn;

@@ -1,7 +1,7 @@
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { dashboardConsoleUrl, DashboardTargets, pipelineDashboardRows, traceMapUrl } from "./dashboard-widgets";
+import { type DashboardTargets, dashboardConsoleUrl, pipelineDashboardRows, traceMapUrl } from "./dashboard-widgets";
 
 export interface PipelineDashboardArgs extends DashboardTargets {
   /** The region the stack deploys to: the widgets query it and the console URLs point at it. */
@@ -40,6 +40,10 @@ export class PipelineDashboard extends pulumi.ComponentResource {
     this.dashboardName = this.dashboard.dashboardName;
     this.dashboardUrl = pulumi.all([region, this.dashboard.dashboardName]).apply(([r, n]) => dashboardConsoleUrl(r, n));
     this.traceMapUrl = pulumi.output(region).apply(traceMapUrl);
-    this.registerOutputs({ dashboardName: this.dashboardName, dashboardUrl: this.dashboardUrl, traceMapUrl: this.traceMapUrl });
+    this.registerOutputs({
+      dashboardName: this.dashboardName,
+      dashboardUrl: this.dashboardUrl,
+      traceMapUrl: this.traceMapUrl,
+    });
   }
 }

@@ -29,7 +29,12 @@ export const XRAY_UNSCOPED_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetr
 export const PRODUCER_ACTIONS = ["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"] as const;
 
 /** What the Lambda event source mapping needs from the source queue (it polls with the function's role). */
-export const CONSUMER_QUEUE_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"] as const;
+export const CONSUMER_QUEUE_ACTIONS = [
+  "sqs:ReceiveMessage",
+  "sqs:DeleteMessage",
+  "sqs:ChangeMessageVisibility",
+  "sqs:GetQueueAttributes",
+] as const;
 
 export function lambdaAssumeRolePolicy(): PolicyDocument {
   return {
@@ -65,12 +70,18 @@ export function denyInsecureTransportPolicy(queueArn: string): PolicyDocument {
 }
 
 /** The source queue's redrive policy: after maxReceiveCount failed receives a message moves to the DLQ. */
-export function redrivePolicy(deadLetterQueueArn: string, maxReceiveCount: number): { deadLetterTargetArn: string; maxReceiveCount: number } {
+export function redrivePolicy(
+  deadLetterQueueArn: string,
+  maxReceiveCount: number,
+): { deadLetterTargetArn: string; maxReceiveCount: number } {
   return { deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount };
 }
 
 /** The DLQ's redrive-allow policy: only our source queue may use it as a dead-letter queue. */
-export function redriveAllowPolicy(sourceQueueArn: string): { redrivePermission: "byQueue"; sourceQueueArns: string[] } {
+export function redriveAllowPolicy(sourceQueueArn: string): {
+  redrivePermission: "byQueue";
+  sourceQueueArns: string[];
+} {
   return { redrivePermission: "byQueue", sourceQueueArns: [sourceQueueArn] };
 }
 
@@ -100,7 +111,12 @@ export function consumerPolicy(resources: ConsumerResources): PolicyDocument {
         Resource: logStreamsOf(resources.logGroupArn),
       },
       { Sid: "ConsumeSourceQueue", Effect: "Allow", Action: [...CONSUMER_QUEUE_ACTIONS], Resource: resources.queueArn },
-      { Sid: "DeadLetterInvalidMessages", Effect: "Allow", Action: "sqs:SendMessage", Resource: resources.deadLetterQueueArn },
+      {
+        Sid: "DeadLetterInvalidMessages",
+        Effect: "Allow",
+        Action: "sqs:SendMessage",
+        Resource: resources.deadLetterQueueArn,
+      },
       { Sid: "StoreVehicles", Effect: "Allow", Action: "dynamodb:PutItem", Resource: resources.tableArn },
       // See XRAY_UNSCOPED_ACTIONS: these two actions accept no resource but "*".
       { Sid: "UploadTraces", Effect: "Allow", Action: [...XRAY_UNSCOPED_ACTIONS], Resource: "*" },

@@ -7,7 +7,11 @@ import { denyInsecureTransportPolicy, producerPolicy, redriveAllowPolicy, redriv
  * Options of the vehicle queue. The three pipeline settings are named; every other aws.sqs.QueueArgs knob passes
  * through to the source queue (awsx style), except the ones this component owns so they cannot be set twice.
  */
-export interface VehicleQueueArgs extends Omit<aws.sqs.QueueArgs, "redrivePolicy" | "redriveAllowPolicy" | "policy" | "visibilityTimeoutSeconds" | "messageRetentionSeconds"> {
+export interface VehicleQueueArgs
+  extends Omit<
+    aws.sqs.QueueArgs,
+    "redrivePolicy" | "redriveAllowPolicy" | "policy" | "visibilityTimeoutSeconds" | "messageRetentionSeconds"
+  > {
   /** At least 6x the consumer's timeout (config.ts derives it), so a message is not redelivered while still being processed. */
   visibilityTimeoutSeconds: pulumi.Input<number>;
   messageRetentionSeconds: pulumi.Input<number>;
@@ -85,7 +89,10 @@ export class VehicleQueue extends pulumi.ComponentResource {
       { parent: this, dependsOn: [allow] },
     );
 
-    for (const [suffix, target] of [["tls", this.queue], ["dlq-tls", this.deadLetterQueue]] as const) {
+    for (const [suffix, target] of [
+      ["tls", this.queue],
+      ["dlq-tls", this.deadLetterQueue],
+    ] as const) {
       new aws.sqs.QueuePolicy(
         `${name}-${suffix}`,
         {

@@ -5,7 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 export const PARTITION_KEY = "vehicleId";
 export const SORT_KEY = "eventId";
 
-export interface VehicleTableArgs extends Omit<aws.dynamodb.TableArgs, "hashKey" | "rangeKey" | "attributes" | "billingMode" | "deletionProtectionEnabled"> {
+export interface VehicleTableArgs
+  extends Omit<
+    aws.dynamodb.TableArgs,
+    "hashKey" | "rangeKey" | "attributes" | "billingMode" | "deletionProtectionEnabled"
+  > {
   /** From config: off on dev stacks so `pulumi destroy` works, on for any stack whose data matters. */
   deletionProtection: pulumi.Input<boolean>;
 }

@@ -1,5 +1,5 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { ValidationErrorCode } from "./errors";
 
 /** Names shared with the dashboard, the alarms and the local per-second record: change them together. */
@@ -43,7 +43,8 @@ export function publishBatchMetrics(metrics: Metrics, tally: BatchTally): void {
   metrics.addMetric(CONSUMER_METRICS.stored, MetricUnit.Count, tally.stored);
   metrics.addMetric(CONSUMER_METRICS.duplicates, MetricUnit.Count, tally.duplicates);
   metrics.addMetric(CONSUMER_METRICS.transientFailures, MetricUnit.Count, tally.transientFailures);
-  for (const latency of tally.latenciesMs) metrics.addMetric(CONSUMER_METRICS.endToEndLatency, MetricUnit.Milliseconds, latency);
+  for (const latency of tally.latenciesMs)
+    metrics.addMetric(CONSUMER_METRICS.endToEndLatency, MetricUnit.Milliseconds, latency);
   for (const [code, count] of tally.validationFailures) {
     const single = metrics.singleMetric();
     single.addDimension("Reason", code);

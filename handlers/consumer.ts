@@ -5,10 +5,10 @@ import type { Tracer } from "@aws-lambda-powertools/tracer";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { countValidationFailure, newBatchTally, publishBatchMetrics } from "./batch-metrics";
 import type { BatchTally } from "./batch-metrics";
-import { sendToDeadLetterQueue } from "./dead-letter";
+import { countValidationFailure, newBatchTally, publishBatchMetrics } from "./batch-metrics";
 import type { Rejection } from "./dead-letter";
+import { sendToDeadLetterQueue } from "./dead-letter";
 import { buildVehicleItem, eventIdOf } from "./item";
 import { storeVehicle } from "./store";
 import { parseVehicleMessage } from "./vehicle";
@@ -50,10 +50,19 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
     if (!parsed.ok) return rejectRecord(record, { code: parsed.code, reason: parsed.reason }, tally);
     const item = buildVehicleItem(parsed.vehicle, record, now());
     const result = await storeVehicle(deps.documentClient, deps.tableName, item);
-    const logged = { messageId: item.messageId, eventId: item.eventId, vehicleId: item.vehicleId, receiveCount: item.receiveCount, outcome: result };
+    const logged = {
+      messageId: item.messageId,
+      eventId: item.eventId,
+      vehicleId: item.vehicleId,
+      receiveCount: item.receiveCount,
+      outcome: result,
+    };
     if (result === "duplicate") {
       tally.duplicates += 1;
-      deps.logger.info("vehicle already stored", { ...logged, reason: `eventId ${item.eventId} is already in the table` });
+      deps.logger.info("vehicle already stored", {
+        ...logged,
+        reason: `eventId ${item.eventId} is already in the table`,
+      });
     } else {
       tally.stored += 1;
       // Measured once the write is acknowledged: the latency a reader of the table experiences.
@@ -68,8 +77,12 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
     const sent = await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, rejection);
     countValidationFailure(tally, rejection.code);
     deps.logger.warn("vehicle rejected", {
-      messageId: record.messageId, eventId: eventIdOf(record), vehicleId: vehicleIdHint(record.body),
-      outcome: "invalid", code: rejection.code, reason: rejection.reason,
+      messageId: record.messageId,
+      eventId: eventIdOf(record),
+      vehicleId: vehicleIdHint(record.body),
+      outcome: "invalid",
+      code: rejection.code,
+      reason: rejection.reason,
       ...(sent.dropped.length ? { droppedAttributes: sent.dropped } : {}),
     });
     return "invalid";
@@ -86,8 +99,12 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
         tally.transientFailures += 1;
         annotate("failed", record);
         deps.logger.error("vehicle not processed, SQS will retry it", {
-          messageId: record.messageId, eventId: eventIdOf(record), vehicleId: vehicleIdHint(record.body),
-          outcome: "failed", reason: (error as Error).message, error,
+          messageId: record.messageId,
+          eventId: eventIdOf(record),
+          vehicleId: vehicleIdHint(record.body),
+          outcome: "failed",
+          reason: (error as Error).message,
+          error,
         });
         throw error;
       }
@@ -103,11 +120,14 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
     // shared instance would mix batches if the local cloud runs several invocations in this process.
     const processor = new BatchProcessor(EventType.SQS);
     try {
-      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, tally), processor, { context });
+      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, tally), processor, {
+        context,
+      });
     } catch (error) {
       if (error instanceof FullBatchFailureError) {
         deps.logger.error("every record in the batch failed; failing the invocation so SQS retries them all", {
-          records: event.Records.length, error,
+          records: event.Records.length,
+          error,
         });
       }
       throw error;
@@ -125,7 +145,11 @@ export const BATCH_SUMMARY_MESSAGE = "batch processed";
 function logBatchSummary(logger: Logger, records: number, tally: BatchTally, durationMs: number): void {
   const invalid = [...tally.validationFailures.values()].reduce((sum, n) => sum + n, 0);
   logger.info(BATCH_SUMMARY_MESSAGE, {
-    records, stored: tally.stored, duplicates: tally.duplicates, invalid, failed: tally.transientFailures,
+    records,
+    stored: tally.stored,
+    duplicates: tally.duplicates,
+    invalid,
+    failed: tally.transientFailures,
     durationMs: Math.round(durationMs),
   });
 }

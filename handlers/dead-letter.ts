@@ -1,8 +1,8 @@
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { MessageAttributeValue, SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import { DeadLetterSendError } from "./errors";
 import type { ValidationErrorCode } from "./errors";
+import { DeadLetterSendError } from "./errors";
 
 /** SQS allows at most 10 message attributes per message. */
 export const MAX_MESSAGE_ATTRIBUTES = 10;
@@ -45,7 +45,8 @@ export function deadLetterAttributes(record: SQSRecord, rejection: Rejection): D
 /** Lambda's event shape (camelCase, base64 binary) to the SDK's (PascalCase, bytes). List values are unsupported by SQS. */
 function toSdkAttribute(value: SQSRecord["messageAttributes"][string]): MessageAttributeValue | undefined {
   if (value.stringValue !== undefined) return { DataType: value.dataType, StringValue: value.stringValue };
-  if (value.binaryValue !== undefined) return { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, "base64") };
+  if (value.binaryValue !== undefined)
+    return { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, "base64") };
   return undefined;
 }
 
@@ -55,10 +56,17 @@ function sqsSafeText(text: string): string {
 }
 
 /** Send the same body to the DLQ with the rejection attached; throws DeadLetterSendError so the record is retried. */
-export async function sendToDeadLetterQueue(sqs: SQSClient, dlqUrl: string, record: SQSRecord, rejection: Rejection): Promise<DeadLetterAttributes> {
+export async function sendToDeadLetterQueue(
+  sqs: SQSClient,
+  dlqUrl: string,
+  record: SQSRecord,
+  rejection: Rejection,
+): Promise<DeadLetterAttributes> {
   const built = deadLetterAttributes(record, rejection);
   try {
-    await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: record.body, MessageAttributes: built.attributes }));
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: record.body, MessageAttributes: built.attributes }),
+    );
   } catch (error) {
     throw new DeadLetterSendError(record.messageId, error);
   }

@@ -1,15 +1,15 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Tracer } from "@aws-lambda-powertools/tracer";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { createConsumer } from "./consumer";
 import type { VehicleConsumer } from "./consumer";
+import { createConsumer } from "./consumer";
 import { ConsumerConfigurationError } from "./errors";
 
-export { createConsumer } from "./consumer";
 export type { ConsumerDeps, Outcome, VehicleConsumer } from "./consumer";
+export { createConsumer } from "./consumer";
 
 /** Used when the program did not set them, so the metrics land where the dashboard looks. */
 const DEFAULT_SERVICE_NAME = "vehicle-consumer";
@@ -71,7 +71,8 @@ export function xRayIsPresent(env: NodeJS.ProcessEnv): boolean {
  */
 function createTracer(serviceName: string): Tracer {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Tracer: PowertoolsTracer } = require("@aws-lambda-powertools/tracer") as typeof import("@aws-lambda-powertools/tracer");
+  const { Tracer: PowertoolsTracer } =
+    require("@aws-lambda-powertools/tracer") as typeof import("@aws-lambda-powertools/tracer");
   return new PowertoolsTracer({ serviceName });
 }
 

@@ -1,5 +1,5 @@
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { VehicleStoreError } from "./errors";
 import type { VehicleItem } from "./item";
 
@@ -10,7 +10,11 @@ export type StoreResult = "stored" | "duplicate";
  * event can arrive twice; the condition turns the second write into a recognised duplicate instead of an
  * overwrite that would move storedAt and hide the redelivery.
  */
-export async function storeVehicle(documentClient: DynamoDBDocumentClient, tableName: string, item: VehicleItem): Promise<StoreResult> {
+export async function storeVehicle(
+  documentClient: DynamoDBDocumentClient,
+  tableName: string,
+  item: VehicleItem,
+): Promise<StoreResult> {
   try {
     await documentClient.send(
       new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(eventId)" }),

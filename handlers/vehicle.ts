@@ -1,5 +1,5 @@
-import { check, maxLength, nonEmpty, number, pipe, regex, safeParse, strictObject, string, trim } from "valibot";
 import type { BaseIssue } from "valibot";
+import { check, maxLength, nonEmpty, number, pipe, regex, safeParse, strictObject, string, trim } from "valibot";
 import type { ValidationErrorCode } from "./errors";
 
 /** One vehicle as the producer sends it, after trimming. */
@@ -36,7 +36,10 @@ function vehicleSchema(maxYear: number) {
       string(),
       trim(),
       nonEmpty(`${field} is empty after trimming: it must name something`),
-      maxLength(MAX_TEXT_LENGTH, (issue) => `${field} is ${String(issue.input.length)} characters long: at most ${MAX_TEXT_LENGTH} allowed`),
+      maxLength(
+        MAX_TEXT_LENGTH,
+        (issue) => `${field} is ${String(issue.input.length)} characters long: at most ${MAX_TEXT_LENGTH} allowed`,
+      ),
     );
   return strictObject({
     vehicleId: pipe(
@@ -88,13 +91,21 @@ export function parseVehicleMessage(body: string, now: Date = new Date()): Vehic
 function describeIssue(issue: BaseIssue<unknown>): { ok: false; code: ValidationErrorCode; reason: string } {
   const field = String(issue.path?.[issue.path.length - 1]?.key ?? "?");
   if (issue.type === "strict_object" && issue.expected === "never") {
-    return { ok: false, code: "UNKNOWN_FIELD", reason: `unknown field "${field}": the schema does not allow extra fields` };
+    return {
+      ok: false,
+      code: "UNKNOWN_FIELD",
+      reason: `unknown field "${field}": the schema does not allow extra fields`,
+    };
   }
   if (issue.type === "strict_object") {
     return { ok: false, code: "MISSING_FIELD", reason: `missing field "${field}"` };
   }
   if (issue.kind === "schema") {
-    return { ok: false, code: "WRONG_TYPE", reason: `field "${field}" must be a ${issue.expected}, got ${jsonKind(issue.input)} ${preview(issue.input)}` };
+    return {
+      ok: false,
+      code: "WRONG_TYPE",
+      reason: `field "${field}" must be a ${issue.expected}, got ${jsonKind(issue.input)} ${preview(issue.input)}`,
+    };
   }
   // Validation actions: `check` carries the range rules, the others (regex, non_empty, max_length) the format rules.
   return { ok: false, code: issue.type === "check" ? "OUT_OF_RANGE" : "BAD_FORMAT", reason: issue.message };

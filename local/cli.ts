@@ -3,7 +3,17 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-const REQUIRED = ["@aws-sdk/client-sqs", "@aws-sdk/client-dynamodb", "@pulumi/pulumi", "@pulumi/aws", "fauxqs", "dynalite", "@faker-js/faker", "p-limit", "yaml"];
+const REQUIRED = [
+  "@aws-sdk/client-sqs",
+  "@aws-sdk/client-dynamodb",
+  "@pulumi/pulumi",
+  "@pulumi/aws",
+  "fauxqs",
+  "dynalite",
+  "@faker-js/faker",
+  "p-limit",
+  "yaml",
+];
 
 function missingPackages(root: string): string[] {
   return REQUIRED.filter((name) => !existsSync(join(root, "node_modules", name, "package.json")));
@@ -11,7 +21,9 @@ function missingPackages(root: string): string[] {
 
 const missing = missingPackages(join(__dirname, ".."));
 if (missing.length > 0) {
-  process.stderr.write(`the embedded cloud needs ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not installed: run \`npm ci\` first\n`);
+  process.stderr.write(
+    `the embedded cloud needs ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not installed: run \`npm ci\` first\n`,
+  );
   process.exit(2);
 }
 
@@ -24,7 +36,10 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     // Our named errors (EmulatorStartError, AlreadyRunningError, CliArgsError, ...) carry a complete sentence.
-    const known = error instanceof Error && /Error$/.test(error.name) && !["Error", "TypeError", "RangeError", "ReferenceError", "SyntaxError"].includes(error.name);
+    const known =
+      error instanceof Error &&
+      /Error$/.test(error.name) &&
+      !["Error", "TypeError", "RangeError", "ReferenceError", "SyntaxError"].includes(error.name);
     process.stderr.write(`${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
     process.exit(2);
   },

@@ -1,15 +1,24 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { deployStack, type DeployedStack } from "./deploy";
-import { injectedSqsApi, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startSqs, type EmulatorCall, type RunningEmulator, type SqsStoreView } from "./emulators";
-import { SqsEventSourceMapping, type PollerSqsApi } from "./event-source-mapping";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { type DeployedStack, deployStack } from "./deploy";
+import {
+  type EmulatorCall,
+  injectedSqsApi,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type RunningEmulator,
+  type SqsStoreView,
+  startDynamo,
+  startSqs,
+} from "./emulators";
+import { type PollerSqsApi, SqsEventSourceMapping } from "./event-source-mapping";
 import type { RuntimeFault } from "./execution-environment";
 import { FunctionRuntime } from "./function-runtime";
 import { RunRecorder, type SeriesKey } from "./recorder";
 import { REPO_ROOT } from "./stack-source";
-import { claimStateFile, releaseStateFile, writeState, type EmbeddedCloudState } from "./state";
+import { claimStateFile, type EmbeddedCloudState, releaseStateFile, writeState } from "./state";
 import type { SynthesizedStack } from "./synth";
 
 export interface EmbeddedCloudOptions {
@@ -60,7 +69,11 @@ export class EmbeddedCloud {
 
   private constructor(
     private readonly options: EmbeddedCloudOptions,
-    readonly sqsEmulator: RunningEmulator & { app: import("fastify").FastifyInstance; store: SqsStoreView | undefined; onCall(listener: (call: EmulatorCall) => void): () => void },
+    readonly sqsEmulator: RunningEmulator & {
+      app: import("fastify").FastifyInstance;
+      store: SqsStoreView | undefined;
+      onCall(listener: (call: EmulatorCall) => void): () => void;
+    },
     readonly dynamoEmulator: RunningEmulator & { onCall(listener: (call: EmulatorCall) => void): () => void },
   ) {
     this.localRoot = options.localRoot ?? DEFAULT_LOCAL_ROOT;
@@ -88,7 +101,11 @@ export class EmbeddedCloud {
     // Both at once: fauxqs's import alone takes about 400 ms, dynalite's thread about as long to start.
     const [sqs, dynamo] = await Promise.allSettled([
       startSqs({ port: options.sqsPort, loopbackQueueUrls: true }),
-      startDynamo({ port: options.dynamoPort, inWorkerThread: true, ...(options.persist ? { path: join(localRoot, "dynamodb") } : {}) }),
+      startDynamo({
+        port: options.dynamoPort,
+        inWorkerThread: true,
+        ...(options.persist ? { path: join(localRoot, "dynamodb") } : {}),
+      }),
     ]);
     if (sqs.status === "rejected" || dynamo.status === "rejected") {
       if (sqs.status === "fulfilled") await sqs.value.close();
@@ -105,14 +122,28 @@ export class EmbeddedCloud {
    * fills the queue first, like a mapping created disabled) and writes the state file.
    */
   async deploy(stack: SynthesizedStack, options: { startMappings?: boolean } = {}): Promise<DeployedStack> {
-    const deployed = await deployStack(stack, { sqs: this.sqs, dynamo: this.dynamo, region: this.region, endpoints: this.endpoints, codeRoot: this.localRoot });
+    const deployed = await deployStack(stack, {
+      sqs: this.sqs,
+      dynamo: this.dynamo,
+      region: this.region,
+      endpoints: this.endpoints,
+      codeRoot: this.localRoot,
+    });
     this.deployed = deployed;
     this.declareQueueGauges();
     for (const fn of deployed.functions) {
-      this.runtimes.set(fn.name, new FunctionRuntime(fn, { recorder: this.recorder, fault: this.options.fault, idleMs: this.options.idleMs }));
+      this.runtimes.set(
+        fn.name,
+        new FunctionRuntime(fn, { recorder: this.recorder, fault: this.options.fault, idleMs: this.options.idleMs }),
+      );
     }
     for (const mapping of deployed.mappings) {
-      const esm = new SqsEventSourceMapping(mapping.config, this.pollerSqs, this.runtimes.get(mapping.functionName)!, this.recorder);
+      const esm = new SqsEventSourceMapping(
+        mapping.config,
+        this.pollerSqs,
+        this.runtimes.get(mapping.functionName)!,
+        this.recorder,
+      );
       this.mappings.push(esm);
       if (options.startMappings !== false) esm.start();
     }
@@ -121,7 +152,13 @@ export class EmbeddedCloud {
       const count = Math.min(this.options.prewarm ?? DEFAULT_PREWARMED_ENVIRONMENTS, ...caps);
       if (caps.length > 0 && count > 0) void runtime.prewarm(count);
     }
-    this.recorder?.log({ source: "cloud", message: `deployed ${deployed.resources.filter((r) => r.status === "emulated").length} emulated resources; not emulated: ${deployed.resources.filter((r) => r.status === "not emulated").map((r) => r.type).join(", ")}` });
+    this.recorder?.log({
+      source: "cloud",
+      message: `deployed ${deployed.resources.filter((r) => r.status === "emulated").length} emulated resources; not emulated: ${deployed.resources
+        .filter((r) => r.status === "not emulated")
+        .map((r) => r.type)
+        .join(", ")}`,
+    });
     if (this.options.writeState !== false) writeState(this.localRoot, this.state());
     return deployed;
   }
@@ -134,7 +171,14 @@ export class EmbeddedCloud {
   /** The state file's content (docs/CONTRACTS.md). */
   state(extra: Partial<EmbeddedCloudState> = {}): EmbeddedCloudState {
     const outputs = (this.deployed?.outputs ?? {}) as EmbeddedCloudState["outputs"];
-    return { pid: process.pid, startedAt: this.startedAt.toISOString(), region: this.region, endpoints: this.endpoints, outputs, ...extra };
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt.toISOString(),
+      region: this.region,
+      endpoints: this.endpoints,
+      outputs,
+      ...extra,
+    };
   }
 
   updateState(extra: Partial<EmbeddedCloudState>): void {
@@ -147,7 +191,9 @@ export class EmbeddedCloud {
     let inFlight = 0;
     for (const esm of this.mappings) {
       const queue = this.queueView(esm.config.queueUrl);
-      visible += Number(queue?.getAttribute("ApproximateNumberOfMessages") ?? 0) + Number(queue?.getAttribute("ApproximateNumberOfMessagesDelayed") ?? 0);
+      visible +=
+        Number(queue?.getAttribute("ApproximateNumberOfMessages") ?? 0) +
+        Number(queue?.getAttribute("ApproximateNumberOfMessagesDelayed") ?? 0);
       inFlight += Number(queue?.getAttribute("ApproximateNumberOfMessagesNotVisible") ?? 0);
     }
     const running = [...this.runtimes.values()].reduce((n, r) => n + r.concurrentExecutions, 0);
@@ -155,7 +201,10 @@ export class EmbeddedCloud {
   }
 
   /** Resolves once every source queue is empty and nothing is in flight or running, or rejects after timeoutMs. */
-  async waitForDrain(timeoutMs: number, onTick?: (backlog: ReturnType<EmbeddedCloud["backlog"]>) => void): Promise<void> {
+  async waitForDrain(
+    timeoutMs: number,
+    onTick?: (backlog: ReturnType<EmbeddedCloud["backlog"]>) => void,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let quietSince: number | undefined;
     for (;;) {
@@ -166,7 +215,8 @@ export class EmbeddedCloud {
         quietSince ??= Date.now();
         if (Date.now() - quietSince >= 200) return;
       } else quietSince = undefined;
-      if (Date.now() > deadline) throw new Error(`the queue did not drain within ${Math.round(timeoutMs / 1000)} s: ${JSON.stringify(backlog)}`);
+      if (Date.now() > deadline)
+        throw new Error(`the queue did not drain within ${Math.round(timeoutMs / 1000)} s: ${JSON.stringify(backlog)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -180,7 +230,12 @@ export class EmbeddedCloud {
   private watchEmulators(): void {
     const recorder = this.recorder;
     if (!recorder) return;
-    const sqsMetric = (metric: string, queueName: string): SeriesKey => ({ namespace: "AWS/SQS", metric, dimensions: { QueueName: queueName }, unit: "Count" });
+    const sqsMetric = (metric: string, queueName: string): SeriesKey => ({
+      namespace: "AWS/SQS",
+      metric,
+      dimensions: { QueueName: queueName },
+      unit: "Count",
+    });
     const queueOf = (call: EmulatorCall) => {
       const url = String(call.request?.QueueUrl ?? "");
       return url.slice(url.lastIndexOf("/") + 1);
@@ -226,17 +281,41 @@ export class EmbeddedCloud {
       // A write consumes 1 WCU per KB of item, also when its condition fails (as DynamoDB bills it). The request size
       // stands in for the item size: dynalite does not report consumed capacity.
       if (write && (call.statusCode === 200 || call.statusCode === 400)) {
-        recorder.count({ namespace: "AWS/DynamoDB", metric: "ConsumedWriteCapacityUnits", dimensions: { TableName: table }, unit: "Count" }, Math.max(1, Math.ceil(call.requestBytes / 1024)));
+        recorder.count(
+          {
+            namespace: "AWS/DynamoDB",
+            metric: "ConsumedWriteCapacityUnits",
+            dimensions: { TableName: table },
+            unit: "Count",
+          },
+          Math.max(1, Math.ceil(call.requestBytes / 1024)),
+        );
       }
       if (call.statusCode === 200) {
-        recorder.observe({ namespace: "AWS/DynamoDB", metric: "SuccessfulRequestLatency", dimensions: { TableName: table, Operation: call.operation }, unit: "Milliseconds" }, call.latencyMs);
+        recorder.observe(
+          {
+            namespace: "AWS/DynamoDB",
+            metric: "SuccessfulRequestLatency",
+            dimensions: { TableName: table, Operation: call.operation },
+            unit: "Milliseconds",
+          },
+          call.latencyMs,
+        );
       }
       // DynamoDB publishes ThrottledRequests per TableName and Operation, for the operations a table receives.
       // dynalite never throttles; declared (zeros every second) so the dashboard shows the zero rather than "no data".
       // Once per operation: this hook runs on every DynamoDB call.
       if (!throttleSeriesDeclared.has(`${table}|${call.operation}`)) {
         throttleSeriesDeclared.add(`${table}|${call.operation}`);
-        recorder.declare({ namespace: "AWS/DynamoDB", metric: "ThrottledRequests", dimensions: { TableName: table, Operation: call.operation }, unit: "Count" }, "counter");
+        recorder.declare(
+          {
+            namespace: "AWS/DynamoDB",
+            metric: "ThrottledRequests",
+            dimensions: { TableName: table, Operation: call.operation },
+            unit: "Count",
+          },
+          "counter",
+        );
       }
     });
   }
@@ -245,12 +324,29 @@ export class EmbeddedCloud {
     const recorder = this.recorder;
     if (!recorder || !this.deployed) return;
     for (const queue of this.deployed.queues) {
-      const key = (metric: string, unit = "Count"): SeriesKey => ({ namespace: "AWS/SQS", metric, dimensions: { QueueName: queue.name }, unit });
-      for (const metric of ["NumberOfMessagesSent", "NumberOfMessagesReceived", "NumberOfMessagesDeleted", "NumberOfEmptyReceives"]) recorder.declare(key(metric), "counter");
+      const key = (metric: string, unit = "Count"): SeriesKey => ({
+        namespace: "AWS/SQS",
+        metric,
+        dimensions: { QueueName: queue.name },
+        unit,
+      });
+      for (const metric of [
+        "NumberOfMessagesSent",
+        "NumberOfMessagesReceived",
+        "NumberOfMessagesDeleted",
+        "NumberOfEmptyReceives",
+      ])
+        recorder.declare(key(metric), "counter");
       const view = () => this.sqsEmulator.store?.getQueueByName(queue.name);
-      recorder.declare(key("ApproximateNumberOfMessagesVisible"), "gauge", () => Number(view()?.getAttribute("ApproximateNumberOfMessages") ?? 0));
-      recorder.declare(key("ApproximateNumberOfMessagesNotVisible"), "gauge", () => Number(view()?.getAttribute("ApproximateNumberOfMessagesNotVisible") ?? 0));
-      recorder.declare(key("ApproximateNumberOfMessagesDelayed"), "gauge", () => Number(view()?.getAttribute("ApproximateNumberOfMessagesDelayed") ?? 0));
+      recorder.declare(key("ApproximateNumberOfMessagesVisible"), "gauge", () =>
+        Number(view()?.getAttribute("ApproximateNumberOfMessages") ?? 0),
+      );
+      recorder.declare(key("ApproximateNumberOfMessagesNotVisible"), "gauge", () =>
+        Number(view()?.getAttribute("ApproximateNumberOfMessagesNotVisible") ?? 0),
+      );
+      recorder.declare(key("ApproximateNumberOfMessagesDelayed"), "gauge", () =>
+        Number(view()?.getAttribute("ApproximateNumberOfMessagesDelayed") ?? 0),
+      );
       // fauxqs has no age attribute: the oldest SentTimestamp among the queue's messages (waiting, delayed or in
       // flight, as SQS counts them) read from its store, in whole seconds like CloudWatch.
       recorder.declare(key("ApproximateAgeOfOldestMessage", "Seconds"), "gauge", () => {
@@ -264,7 +360,12 @@ export class EmbeddedCloud {
       });
     }
     for (const table of this.deployed.tables) {
-      const key = (metric: string): SeriesKey => ({ namespace: "AWS/DynamoDB", metric, dimensions: { TableName: table.name }, unit: "Count" });
+      const key = (metric: string): SeriesKey => ({
+        namespace: "AWS/DynamoDB",
+        metric,
+        dimensions: { TableName: table.name },
+        unit: "Count",
+      });
       recorder.declare(key("ConsumedWriteCapacityUnits"), "counter");
     }
   }

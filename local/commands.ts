@@ -1,11 +1,21 @@
 // The embedded cloud's commands, `run` and `up`; local/cli.ts is the entry point that loads this module.
+
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parseCount, parseDuration, parseInteger, parseInvalidRatio, parseProfile, parseRate, parseSeed, ProducerArgsError } from "../producer/args";
+import {
+  ProducerArgsError,
+  parseCount,
+  parseDuration,
+  parseInteger,
+  parseInvalidRatio,
+  parseProfile,
+  parseRate,
+  parseSeed,
+} from "../producer/args";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import { LOCAL_CREDENTIALS } from "./emulators";
-import { latencySummary, runPipeline, type PipelineRunResult, type RunLoad } from "./pipeline-run";
+import { latencySummary, type PipelineRunResult, type RunLoad, runPipeline } from "./pipeline-run";
 import { synthesizeStack } from "./stack-source";
-import { join } from "node:path";
 
 export const USAGE = `The vehicle pipeline on this machine: SQS (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, the Pulumi
 program deployed into them, the consumer run the way Lambda runs it.
@@ -70,13 +80,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   const { values, positionals } = parsed;
   const command = values.help ? "help" : (positionals[0] ?? "run");
-  if (command !== "run" && command !== "up" && command !== "help") throw new CliArgsError(`unknown command "${command}": expected run or up`);
+  if (command !== "run" && command !== "up" && command !== "help")
+    throw new CliArgsError(`unknown command "${command}": expected run or up`);
   if (positionals.length > 1) throw new CliArgsError(`unexpected argument "${positionals[1]}"`);
   const load: RunLoad = {};
   let port: number | undefined;
   try {
     if (values.profile !== undefined) {
-      if (values.rate !== undefined || values.duration !== undefined) throw new CliArgsError("--profile replaces --rate and --duration: give one or the other");
+      if (values.rate !== undefined || values.duration !== undefined)
+        throw new CliArgsError("--profile replaces --rate and --duration: give one or the other");
       load.profile = parseProfile(values.profile);
     } else {
       load.rate = values.rate !== undefined ? parseRate(values.rate) : DEFAULT_RUN.rate;
@@ -85,9 +97,11 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     }
     // The producer's own parsers, so `npm start` accepts and rejects exactly what `tsx producer` does.
     if (values.count !== undefined) load.count = parseCount(values.count);
-    load.invalidRatio = values["invalid-ratio"] !== undefined ? parseInvalidRatio(values["invalid-ratio"]) : DEFAULT_RUN.invalidRatio;
+    load.invalidRatio =
+      values["invalid-ratio"] !== undefined ? parseInvalidRatio(values["invalid-ratio"]) : DEFAULT_RUN.invalidRatio;
     if (values.seed !== undefined) load.seed = parseSeed(values.seed);
-    if (values.port !== undefined) port = parseInteger(values.port, "port", 1, 65_534, "4566 (DynamoDB takes the next one)");
+    if (values.port !== undefined)
+      port = parseInteger(values.port, "port", 1, 65_534, "4566 (DynamoDB takes the next one)");
   } catch (error) {
     if (error instanceof ProducerArgsError || error instanceof CliArgsError) throw new CliArgsError(error.message);
     throw error;
@@ -115,7 +129,10 @@ function dashboardBodyOf(stack: { resources: { type: string; inputs: Record<stri
 }
 
 /** Starts the local dashboard on the run's record when the program declares a dashboard; never fails the run. */
-async function startDashboard(cloud: EmbeddedCloud, body: string | undefined): Promise<{ url: string; close(): Promise<void> } | undefined> {
+async function startDashboard(
+  cloud: EmbeddedCloud,
+  body: string | undefined,
+): Promise<{ url: string; close(): Promise<void> } | undefined> {
   if (!body || !cloud.recorder) return undefined;
   try {
     const { startDashboardServer } = await import("./dashboard/index.js");
@@ -155,10 +172,24 @@ export function formatRunSummary(result: PipelineRunResult): string {
     "RUN",
     table([
       ["producer", `${p.sent} sent at ${p.achievedRate.toFixed(1)}/s, ${p.failed} failed, ${p.retried} retried`],
-      ["send-to-stored latency", latency.count ? `p50 ${latency.p50} ms, p90 ${latency.p90} ms, p99 ${latency.p99} ms, max ${latency.max} ms` : "-"],
-      ["time to first stored item", result.timeToFirstStoredMs === undefined ? "-" : `${(result.timeToFirstStoredMs / 1000).toFixed(2)} s`],
-      ["Lambda", `${result.lambda.invocations} invocations, ${result.lambda.errors} errors, ${result.lambda.coldStarts} cold starts, peak concurrency ${result.lambda.peakConcurrency}`],
-      ["event source mapping", `peak ${result.mapping.peakPollers} pollers, ${result.mapping.scaleOuts} scale-outs, ${result.mapping.scaleIns} scale-ins, ${result.mapping.retriedBatches} batches left for retry`],
+      [
+        "send-to-stored latency",
+        latency.count
+          ? `p50 ${latency.p50} ms, p90 ${latency.p90} ms, p99 ${latency.p99} ms, max ${latency.max} ms`
+          : "-",
+      ],
+      [
+        "time to first stored item",
+        result.timeToFirstStoredMs === undefined ? "-" : `${(result.timeToFirstStoredMs / 1000).toFixed(2)} s`,
+      ],
+      [
+        "Lambda",
+        `${result.lambda.invocations} invocations, ${result.lambda.errors} errors, ${result.lambda.coldStarts} cold starts, peak concurrency ${result.lambda.peakConcurrency}`,
+      ],
+      [
+        "event source mapping",
+        `peak ${result.mapping.peakPollers} pollers, ${result.mapping.scaleOuts} scale-outs, ${result.mapping.scaleIns} scale-ins, ${result.mapping.retriedBatches} batches left for retry`,
+      ],
       ["record", result.folder ?? "-"],
     ]),
   ];
@@ -183,7 +214,7 @@ async function run(args: CliArgs): Promise<number> {
     dynamoPort: args.port === undefined ? undefined : args.port + 1,
     signal: abort.signal,
     onProgress: (line) => console.log(line),
-    onDeployed: async (cloud, deployed, stack) => {
+    onDeployed: async (cloud, _deployed, stack) => {
       dashboard = await startDashboard(cloud, dashboardBodyOf(stack));
       if (dashboard) console.log(`local dashboard: ${dashboard.url}`);
     },
@@ -194,7 +225,11 @@ async function run(args: CliArgs): Promise<number> {
 }
 
 async function up(args: CliArgs): Promise<number> {
-  const cloud = await EmbeddedCloud.start({ persist: args.persist, sqsPort: args.port, dynamoPort: args.port === undefined ? undefined : args.port + 1 });
+  const cloud = await EmbeddedCloud.start({
+    persist: args.persist,
+    sqsPort: args.port,
+    dynamoPort: args.port === undefined ? undefined : args.port + 1,
+  });
   let dashboard: { url: string; close(): Promise<void> } | undefined;
   try {
     const stack = await synthesizeStack({ cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache") });
@@ -217,7 +252,9 @@ async function up(args: CliArgs): Promise<number> {
         ]),
         "",
         "resources:",
-        ...deployed.resources.filter((r) => r.status !== "component").map((r) => `  ${r.status.padEnd(12)} ${r.type} ${r.name}: ${r.detail}`),
+        ...deployed.resources
+          .filter((r) => r.status !== "component")
+          .map((r) => `  ${r.status.padEnd(12)} ${r.type} ${r.name}: ${r.detail}`),
         "",
         "for the AWS CLI and SDKs:",
         ...environmentLines(cloud.endpoints, cloud.region),

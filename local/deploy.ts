@@ -1,10 +1,15 @@
-import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateQueueCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-dynamodb";
+import { CreateQueueCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from "./emulators";
 import type { EventSourceMappingConfig } from "./event-source-mapping";
 import type { LocalFunction } from "./execution-environment";
-import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from "./emulators";
 import type { SynthesizedResource, SynthesizedStack } from "./synth";
 
 /**
@@ -32,8 +37,10 @@ const NOT_EMULATED_REASONS: Record<string, string> = {
   "aws:cloudwatch/queryDefinition:QueryDefinition": "no Logs Insights locally; logs.jsonl holds the lines",
   "aws:sns/topic:Topic": "no SNS locally: nothing publishes alarms",
   "aws:sns/topicSubscription:TopicSubscription": "no SNS locally",
-  "aws:sqs/queuePolicy:QueuePolicy": "fauxqs does not enforce queue policies (the TLS-only deny would block plain-HTTP localhost anyway)",
-  "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": "fauxqs does not implement RedriveAllowPolicy; the redrive policy itself is applied",
+  "aws:sqs/queuePolicy:QueuePolicy":
+    "fauxqs does not enforce queue policies (the TLS-only deny would block plain-HTTP localhost anyway)",
+  "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy":
+    "fauxqs does not implement RedriveAllowPolicy; the redrive policy itself is applied",
 };
 
 export interface DeployedQueue {
@@ -102,13 +109,15 @@ class References {
     if (exact !== undefined) return exact;
     let out = value;
     // Longest first, so a queue URL is not half-rewritten by its queue name's ARN prefix.
-    for (const from of [...this.map.keys()].sort((a, b) => b.length - a.length)) if (out.includes(from)) out = out.split(from).join(this.map.get(from)!);
+    for (const from of [...this.map.keys()].sort((a, b) => b.length - a.length))
+      if (out.includes(from)) out = out.split(from).join(this.map.get(from)!);
     return out;
   }
   deep<T>(value: T): T {
     if (typeof value === "string") return this.resolve(value) as T;
     if (Array.isArray(value)) return value.map((v) => this.deep(v)) as T;
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.deep(v)])) as T;
+    if (value && typeof value === "object")
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.deep(v)])) as T;
     return value;
   }
 }
@@ -132,7 +141,10 @@ export function queueAttributes(inputs: Record<string, any>): Record<string, str
 }
 
 /** Environment variables the Lambda service sets for every function, aimed at the emulators. */
-export function runtimeEnvironment(fn: { name: string; memorySizeMb: number; handler: string; codeDir: string }, target: Pick<DeployTarget, "region" | "endpoints">): Record<string, string> {
+export function runtimeEnvironment(
+  fn: { name: string; memorySizeMb: number; handler: string; codeDir: string },
+  target: Pick<DeployTarget, "region" | "endpoints">,
+): Record<string, string> {
   return {
     AWS_REGION: target.region,
     AWS_DEFAULT_REGION: target.region,
@@ -178,14 +190,23 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
     for (const from of [r.state.url, r.id, r.state.id]) refs.add(from, QueueUrl);
     refs.add(r.state.arn, arn);
     queues.push({ logicalName: r.name, name, url: QueueUrl, arn, attributes });
-    const notes = [r.inputs.sqsManagedSseEnabled ? "SSE not emulated" : "", r.inputs.policy ? "policy not enforced" : ""].filter(Boolean);
-    reports.push({ type: r.type, name, status: "emulated", detail: `fauxqs queue ${QueueUrl} ${JSON.stringify(attributes)}${notes.length ? ` (${notes.join(", ")})` : ""}` });
+    const notes = [
+      r.inputs.sqsManagedSseEnabled ? "SSE not emulated" : "",
+      r.inputs.policy ? "policy not enforced" : "",
+    ].filter(Boolean);
+    reports.push({
+      type: r.type,
+      name,
+      status: "emulated",
+      detail: `fauxqs queue ${QueueUrl} ${JSON.stringify(attributes)}${notes.length ? ` (${notes.join(", ")})` : ""}`,
+    });
   }
   const queueByUrl = (url: string) => queues.find((q) => q.url === url);
   const setRedrive = async (r: SynthesizedResource, queueUrl: string, policy: unknown) => {
     const text = refs.resolve(typeof policy === "string" ? policy : JSON.stringify(policy));
     const target_ = (JSON.parse(text) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
-    if (!queues.some((q) => q.arn === target_)) throw new DeployError(r, `its redrive policy names ${target_}, which is not a queue of this stack`);
+    if (!queues.some((q) => q.arn === target_))
+      throw new DeployError(r, `its redrive policy names ${target_}, which is not a queue of this stack`);
     await target.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { RedrivePolicy: text } }));
     const queue = queueByUrl(queueUrl);
     if (queue) queue.attributes.RedrivePolicy = text;
@@ -210,15 +231,26 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
     const arn = `arn:aws:dynamodb:${target.region}:${LOCAL_ACCOUNT_ID}:table/${name}`;
     refs.add(r.state.arn, arn);
     tables.push({ logicalName: r.name, name, arn });
-    const notes = ["pointInTimeRecovery", "serverSideEncryption", "deletionProtectionEnabled", "ttl"].filter((k) => r.inputs[k] !== undefined);
-    reports.push({ type: r.type, name, status: "emulated", detail: `dynalite table, keys ${r.inputs.hashKey}${r.inputs.rangeKey ? `+${r.inputs.rangeKey}` : ""}, ${r.inputs.billingMode ?? "PROVISIONED"}${notes.length ? ` (not emulated: ${notes.join(", ")})` : ""}` });
+    const notes = ["pointInTimeRecovery", "serverSideEncryption", "deletionProtectionEnabled", "ttl"].filter(
+      (k) => r.inputs[k] !== undefined,
+    );
+    reports.push({
+      type: r.type,
+      name,
+      status: "emulated",
+      detail: `dynalite table, keys ${r.inputs.hashKey}${r.inputs.rangeKey ? `+${r.inputs.rangeKey}` : ""}, ${r.inputs.billingMode ?? "PROVISIONED"}${notes.length ? ` (not emulated: ${notes.join(", ")})` : ""}`,
+    });
   }
 
   const functions: LocalFunction[] = [];
   for (const r of byType(TYPES.function)) {
     const name = physicalName(r);
     const code = r.inputs.code as { indexJs?: string } | undefined;
-    if (!code?.indexJs) throw new DeployError(r, "its code has no serialized __index.js (only CallbackFunction archives can run locally)");
+    if (!code?.indexJs)
+      throw new DeployError(
+        r,
+        "its code has no serialized __index.js (only CallbackFunction archives can run locally)",
+      );
     const handler = String(r.inputs.handler ?? "__index.handler");
     const moduleName = handler.slice(0, handler.lastIndexOf("."));
     const codeDir = join(target.codeRoot, "functions", name);
@@ -226,7 +258,8 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
     const codePath = join(codeDir, `${moduleName}.js`);
     writeFileSync(codePath, code.indexJs);
     const arn = `arn:aws:lambda:${target.region}:${LOCAL_ACCOUNT_ID}:function:${name}`;
-    for (const from of [r.state.arn, r.state.qualifiedArn, r.id]) refs.add(from, from === r.state.qualifiedArn ? `${arn}:$LATEST` : from === r.id ? name : arn);
+    for (const from of [r.state.arn, r.state.qualifiedArn, r.id])
+      refs.add(from, from === r.state.qualifiedArn ? `${arn}:$LATEST` : from === r.id ? name : arn);
     const fn = {
       name,
       arn,
@@ -238,15 +271,32 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       environment: {} as Record<string, string>,
     };
     functions.push(fn);
-    const notes = [r.inputs.tracingConfig ? "X-Ray tracing" : "", r.inputs.role ? "role" : "", r.inputs.runtime ? `runtime ${r.inputs.runtime} (runs on local Node ${process.versions.node})` : ""].filter(Boolean);
-    reports.push({ type: r.type, name, status: "emulated", detail: `worker threads running ${codePath}, timeout ${fn.timeoutSeconds} s, memory ${fn.memorySizeMb} MB (not emulated: ${notes.join(", ")})` });
+    const notes = [
+      r.inputs.tracingConfig ? "X-Ray tracing" : "",
+      r.inputs.role ? "role" : "",
+      r.inputs.runtime ? `runtime ${r.inputs.runtime} (runs on local Node ${process.versions.node})` : "",
+    ].filter(Boolean);
+    reports.push({
+      type: r.type,
+      name,
+      status: "emulated",
+      detail: `worker threads running ${codePath}, timeout ${fn.timeoutSeconds} s, memory ${fn.memorySizeMb} MB (not emulated: ${notes.join(", ")})`,
+    });
   }
   // Environment variables last: they reference queues and tables by the mock's names (DLQ_URL, TABLE_NAME).
   for (const fn of functions) {
     const r = byType(TYPES.function).find((x) => physicalName(x) === fn.name)!;
     const declared = refs.deep((r.inputs.environment?.variables ?? {}) as Record<string, unknown>);
     fn.environment = {
-      ...runtimeEnvironment({ name: fn.name, memorySizeMb: fn.memorySizeMb, handler: fn.handler, codeDir: join(target.codeRoot, "functions", fn.name) }, target),
+      ...runtimeEnvironment(
+        {
+          name: fn.name,
+          memorySizeMb: fn.memorySizeMb,
+          handler: fn.handler,
+          codeDir: join(target.codeRoot, "functions", fn.name),
+        },
+        target,
+      ),
       ...Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, String(v)])),
     };
   }
@@ -255,7 +305,11 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
   for (const r of byType(TYPES.eventSourceMapping)) {
     const sourceArn = refs.resolve(String(r.inputs.eventSourceArn));
     const queue = queues.find((q) => q.arn === sourceArn);
-    if (!queue) throw new DeployError(r, `eventSourceArn ${r.inputs.eventSourceArn} is not an SQS queue of this stack (only SQS sources are emulated)`);
+    if (!queue)
+      throw new DeployError(
+        r,
+        `eventSourceArn ${r.inputs.eventSourceArn} is not an SQS queue of this stack (only SQS sources are emulated)`,
+      );
     const fnRef = refs.resolve(String(r.inputs.functionName));
     const fn = functions.find((f) => f.name === fnRef || f.arn === fnRef || `${f.arn}:$LATEST` === fnRef);
     if (!fn) throw new DeployError(r, `functionName ${r.inputs.functionName} is not a function of this stack`);
@@ -268,7 +322,9 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       batchSize: Number(r.inputs.batchSize ?? 10),
       batchingWindowSeconds: Number(r.inputs.maximumBatchingWindowInSeconds ?? 0),
       maximumConcurrency: Number(r.inputs.scalingConfig?.maximumConcurrency ?? 1000),
-      reportBatchItemFailures: Array.isArray(r.inputs.functionResponseTypes) && r.inputs.functionResponseTypes.includes("ReportBatchItemFailures"),
+      reportBatchItemFailures:
+        Array.isArray(r.inputs.functionResponseTypes) &&
+        r.inputs.functionResponseTypes.includes("ReportBatchItemFailures"),
       enabled: r.inputs.enabled !== false,
     };
     mappings.push({ logicalName: r.name, functionName: fn.name, config });
@@ -287,7 +343,9 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       type: r.type,
       name: r.name,
       status: isComponent ? "component" : "not emulated",
-      detail: isComponent ? "component resource: groups the resources below it" : NOT_EMULATED_REASONS[r.type] ?? "no local emulator for this resource type",
+      detail: isComponent
+        ? "component resource: groups the resources below it"
+        : (NOT_EMULATED_REASONS[r.type] ?? "no local emulator for this resource type"),
     });
   }
 
@@ -297,14 +355,20 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
 async function createTable(dynamo: DynamoDBClient, r: SynthesizedResource, name: string): Promise<void> {
   const inputs = r.inputs;
   if (!inputs.hashKey) throw new DeployError(r, "it declares no hashKey");
-  const keySchema: { AttributeName: string; KeyType: "HASH" | "RANGE" }[] = [{ AttributeName: String(inputs.hashKey), KeyType: "HASH" }];
+  const keySchema: { AttributeName: string; KeyType: "HASH" | "RANGE" }[] = [
+    { AttributeName: String(inputs.hashKey), KeyType: "HASH" },
+  ];
   if (inputs.rangeKey) keySchema.push({ AttributeName: String(inputs.rangeKey), KeyType: "RANGE" as const });
   try {
     const existing = await dynamo.send(new DescribeTableCommand({ TableName: name }));
     // Kept from a --persist run: fine if the keys match, an error otherwise (the data would not fit the program).
     const keys = (existing.Table?.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(",");
     const wanted = keySchema.map((k) => `${k.AttributeName}:${k.KeyType}`).join(",");
-    if (keys !== wanted) throw new DeployError(r, `a persisted table ${name} has keys ${keys}, the program declares ${wanted}; delete .local/dynamodb`);
+    if (keys !== wanted)
+      throw new DeployError(
+        r,
+        `a persisted table ${name} has keys ${keys}, the program declares ${wanted}; delete .local/dynamodb`,
+      );
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -313,19 +377,46 @@ async function createTable(dynamo: DynamoDBClient, r: SynthesizedResource, name:
   const indexes = (list: any[] | undefined, local: boolean) =>
     list?.map((index) => ({
       IndexName: String(index.name),
-      KeySchema: [{ AttributeName: String(index.hashKey ?? inputs.hashKey), KeyType: "HASH" as const }, ...(index.rangeKey ? [{ AttributeName: String(index.rangeKey), KeyType: "RANGE" as const }] : [])],
-      Projection: { ProjectionType: index.projectionType ?? "ALL", ...(index.nonKeyAttributes ? { NonKeyAttributes: index.nonKeyAttributes } : {}) },
-      ...(!local && !payPerRequest ? { ProvisionedThroughput: { ReadCapacityUnits: Number(index.readCapacity ?? 5), WriteCapacityUnits: Number(index.writeCapacity ?? 5) } } : {}),
+      KeySchema: [
+        { AttributeName: String(index.hashKey ?? inputs.hashKey), KeyType: "HASH" as const },
+        ...(index.rangeKey ? [{ AttributeName: String(index.rangeKey), KeyType: "RANGE" as const }] : []),
+      ],
+      Projection: {
+        ProjectionType: index.projectionType ?? "ALL",
+        ...(index.nonKeyAttributes ? { NonKeyAttributes: index.nonKeyAttributes } : {}),
+      },
+      ...(!local && !payPerRequest
+        ? {
+            ProvisionedThroughput: {
+              ReadCapacityUnits: Number(index.readCapacity ?? 5),
+              WriteCapacityUnits: Number(index.writeCapacity ?? 5),
+            },
+          }
+        : {}),
     }));
   await dynamo.send(
     new CreateTableCommand({
       TableName: name,
-      AttributeDefinitions: (inputs.attributes ?? []).map((a: { name: string; type: string }) => ({ AttributeName: a.name, AttributeType: a.type as "S" | "N" | "B" })),
+      AttributeDefinitions: (inputs.attributes ?? []).map((a: { name: string; type: string }) => ({
+        AttributeName: a.name,
+        AttributeType: a.type as "S" | "N" | "B",
+      })),
       KeySchema: keySchema,
       BillingMode: payPerRequest ? "PAY_PER_REQUEST" : "PROVISIONED",
-      ...(payPerRequest ? {} : { ProvisionedThroughput: { ReadCapacityUnits: Number(inputs.readCapacity ?? 5), WriteCapacityUnits: Number(inputs.writeCapacity ?? 5) } }),
-      ...(inputs.globalSecondaryIndexes?.length ? { GlobalSecondaryIndexes: indexes(inputs.globalSecondaryIndexes, false) } : {}),
-      ...(inputs.localSecondaryIndexes?.length ? { LocalSecondaryIndexes: indexes(inputs.localSecondaryIndexes, true) } : {}),
+      ...(payPerRequest
+        ? {}
+        : {
+            ProvisionedThroughput: {
+              ReadCapacityUnits: Number(inputs.readCapacity ?? 5),
+              WriteCapacityUnits: Number(inputs.writeCapacity ?? 5),
+            },
+          }),
+      ...(inputs.globalSecondaryIndexes?.length
+        ? { GlobalSecondaryIndexes: indexes(inputs.globalSecondaryIndexes, false) }
+        : {}),
+      ...(inputs.localSecondaryIndexes?.length
+        ? { LocalSecondaryIndexes: indexes(inputs.localSecondaryIndexes, true) }
+        : {}),
     }),
   );
 }

@@ -1,17 +1,22 @@
 // dynalite in its own thread, so DynamoDB's CPU work (LevelDB, condition evaluation, JSON) does not share the event
 // loop with fauxqs, the event source mapping and the recorder. Plain CommonJS: a worker has no tsx loader.
-"use strict";
+
 const { parentPort, workerData } = require("node:worker_threads");
 const { performance } = require("node:perf_hooks");
 const dynalite = require("dynalite");
 
-const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(workerData.path ? { path: workerData.path } : {}) });
+const server = dynalite({
+  createTableMs: 0,
+  deleteTableMs: 0,
+  updateTableMs: 0,
+  ...(workerData.path ? { path: workerData.path } : {}),
+});
 let observing = false;
 // Calls are sent to the parent in small batches: one postMessage per call would cost more than the call at 1,000/s.
 let calls = [];
-let flushTimer;
+let _flushTimer;
 function flush() {
-  flushTimer = undefined;
+  _flushTimer = undefined;
   if (calls.length > 0) parentPort.postMessage({ type: "calls", calls });
   calls = [];
 }
@@ -27,11 +32,13 @@ server.on("request", (request, response) => {
       requestBytes: Number(request.headers["content-length"] ?? 0),
       at: Date.now(),
     });
-    flushTimer ??= setTimeout(flush, 20);
+    _flushTimer ??= setTimeout(flush, 20);
   });
 });
 server.once("error", (error) => parentPort.postMessage({ type: "error", code: error.code, message: error.message }));
-server.listen(workerData.port, "127.0.0.1", () => parentPort.postMessage({ type: "listening", port: server.address().port }));
+server.listen(workerData.port, "127.0.0.1", () =>
+  parentPort.postMessage({ type: "listening", port: server.address().port }),
+);
 parentPort.on("message", (message) => {
   if (message.type === "observe") observing = message.on;
   if (message.type === "close") {

@@ -1,5 +1,5 @@
-import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 
 /** Credentials and region every SDK client aimed at an emulator must carry; the emulators ignore their values. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" } as const;
@@ -83,7 +83,9 @@ async function importSqsStore(): Promise<new () => SqsStoreView & { host: string
   const { pathToFileURL } = await import("node:url");
   for (const folder of require.resolve.paths("fauxqs") ?? []) {
     const file = join(folder, "fauxqs", "dist", "sqs", "sqsStore.js");
-    if (existsSync(file)) return ((await import(pathToFileURL(file).href)) as { SqsStore: new () => SqsStoreView & { host: string } }).SqsStore;
+    if (existsSync(file))
+      return ((await import(pathToFileURL(file).href)) as { SqsStore: new () => SqsStoreView & { host: string } })
+        .SqsStore;
   }
   throw new Error("cannot find fauxqs/dist/sqs/sqsStore.js: is fauxqs installed (npm ci)?");
 }
@@ -106,7 +108,11 @@ export class EmulatorStartError extends Error {
  * 0.0.0.0, so we build its fastify app and listen ourselves. fauxqs is ESM-only: imported, not required.
  */
 export async function startSqs(options: SqsOptions = {}): Promise<
-  RunningEmulator & { app: import("fastify").FastifyInstance; store: SqsStoreView | undefined; onCall(listener: EmulatorCallListener): () => void }
+  RunningEmulator & {
+    app: import("fastify").FastifyInstance;
+    store: SqsStoreView | undefined;
+    onCall(listener: EmulatorCallListener): () => void;
+  }
 > {
   const port = options.port ?? 0;
   const { buildApp } = await import("fauxqs");
@@ -161,7 +167,10 @@ export async function startSqs(options: SqsOptions = {}): Promise<
  * without a socket and without an SDK client in between. Lambda's pollers are the service's own, not the function's
  * SDK; the function's calls still go over HTTP through its SDK.
  */
-export function injectedSqsApi(app: import("fastify").FastifyInstance, host: string): import("./event-source-mapping").PollerSqsApi {
+export function injectedSqsApi(
+  app: import("fastify").FastifyInstance,
+  host: string,
+): import("./event-source-mapping").PollerSqsApi {
   const call = async (operation: string, input: unknown): Promise<any> => {
     const response = await app.inject({
       method: "POST",
@@ -172,7 +181,10 @@ export function injectedSqsApi(app: import("fastify").FastifyInstance, host: str
     const body = response.body ? JSON.parse(response.body) : {};
     if (response.statusCode !== 200) {
       const type = String(body.__type ?? "InternalError");
-      throw Object.assign(new Error(`${operation}: ${type.slice(type.lastIndexOf("#") + 1)}: ${body.message ?? response.statusCode}`), { name: type, statusCode: response.statusCode });
+      throw Object.assign(
+        new Error(`${operation}: ${type.slice(type.lastIndexOf("#") + 1)}: ${body.message ?? response.statusCode}`),
+        { name: type, statusCode: response.statusCode },
+      );
     }
     return body;
   };
@@ -193,7 +205,10 @@ export function injectedSqsApi(app: import("fastify").FastifyInstance, host: str
         for (const message of messages) {
           for (const value of Object.values(message.MessageAttributes ?? {})) {
             if (typeof value.BinaryValue === "string") value.BinaryValue = Buffer.from(value.BinaryValue, "base64");
-            if (value.BinaryListValues) value.BinaryListValues = value.BinaryListValues.map((v) => (typeof v === "string" ? Buffer.from(v, "base64") : v));
+            if (value.BinaryListValues)
+              value.BinaryListValues = value.BinaryListValues.map((v) =>
+                typeof v === "string" ? Buffer.from(v, "base64") : v,
+              );
           }
         }
         return messages;
@@ -215,22 +230,40 @@ export interface DynamoOptions extends EmulatorOptions {
   inWorkerThread?: boolean;
 }
 
-async function startDynamoThread(options: DynamoOptions): Promise<RunningEmulator & { onCall(listener: EmulatorCallListener): () => void }> {
+async function startDynamoThread(
+  options: DynamoOptions,
+): Promise<RunningEmulator & { onCall(listener: EmulatorCallListener): () => void }> {
   const { Worker } = await import("node:worker_threads");
   const { join } = await import("node:path");
   const port = options.port ?? 0;
   const worker = new Worker(join(__dirname, "dynamo-worker.js"), { workerData: { port, path: options.path } });
   const calls = callListeners();
   const bound = await new Promise<number>((resolve, reject) => {
-    worker.on("message", (message: { type: string; port?: number; code?: string; message?: string; calls?: Array<EmulatorCall & { at: number }> }) => {
-      if (message.type === "listening") resolve(message.port!);
-      else if (message.type === "error") {
-        void worker.terminate();
-        reject(new EmulatorStartError("DynamoDB (dynalite)", port, Object.assign(new Error(message.message), { code: message.code })));
-      } else if (message.type === "calls") {
-        for (const call of message.calls ?? []) for (const listener of calls.listeners) listener({ ...call, request: undefined, response: undefined });
-      }
-    });
+    worker.on(
+      "message",
+      (message: {
+        type: string;
+        port?: number;
+        code?: string;
+        message?: string;
+        calls?: Array<EmulatorCall & { at: number }>;
+      }) => {
+        if (message.type === "listening") resolve(message.port!);
+        else if (message.type === "error") {
+          void worker.terminate();
+          reject(
+            new EmulatorStartError(
+              "DynamoDB (dynalite)",
+              port,
+              Object.assign(new Error(message.message), { code: message.code }),
+            ),
+          );
+        } else if (message.type === "calls") {
+          for (const call of message.calls ?? [])
+            for (const listener of calls.listeners) listener({ ...call, request: undefined, response: undefined });
+        }
+      },
+    );
     worker.once("error", (error) => reject(new EmulatorStartError("DynamoDB (dynalite)", port, error)));
   });
   return {
@@ -251,13 +284,20 @@ async function startDynamoThread(options: DynamoOptions): Promise<RunningEmulato
 }
 
 /** DynamoDB on dynalite, in this process, bound to loopback only, with instant table creation. */
-export async function startDynamo(options: DynamoOptions = {}): Promise<RunningEmulator & { onCall(listener: EmulatorCallListener): () => void }> {
+export async function startDynamo(
+  options: DynamoOptions = {},
+): Promise<RunningEmulator & { onCall(listener: EmulatorCallListener): () => void }> {
   if (options.inWorkerThread) return startDynamoThread(options);
   const port = options.port ?? 0;
   // dynalite ships no types; its factory returns a plain http.Server.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require("dynalite") as (opts: Record<string, unknown>) => Server;
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => reject(new EmulatorStartError("DynamoDB (dynalite)", port, error)));
     server.listen(port, "127.0.0.1", () => resolve());

@@ -1,9 +1,9 @@
 import {
   DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
   type DeleteMessageBatchCommandInput,
   type DeleteMessageBatchCommandOutput,
   type Message,
+  ReceiveMessageCommand,
   type ReceiveMessageCommandInput,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
@@ -55,13 +55,16 @@ const SQS_BATCH_LIMIT = 10;
  */
 export interface PollerSqsApi {
   receiveMessage(input: ReceiveMessageCommandInput, signal: AbortSignal): Promise<Message[]>;
-  deleteMessageBatch(input: DeleteMessageBatchCommandInput): Promise<Pick<DeleteMessageBatchCommandOutput, "Successful" | "Failed">>;
+  deleteMessageBatch(
+    input: DeleteMessageBatchCommandInput,
+  ): Promise<Pick<DeleteMessageBatchCommandOutput, "Successful" | "Failed">>;
 }
 
 /** The poller's calls through an SDK client over HTTP. */
 export function sdkPollerApi(sqs: SQSClient): PollerSqsApi {
   return {
-    receiveMessage: async (input, signal) => (await sqs.send(new ReceiveMessageCommand(input), { abortSignal: signal })).Messages ?? [],
+    receiveMessage: async (input, signal) =>
+      (await sqs.send(new ReceiveMessageCommand(input), { abortSignal: signal })).Messages ?? [],
     deleteMessageBatch: (input) => sqs.send(new DeleteMessageBatchCommand(input)),
   };
 }
@@ -79,7 +82,17 @@ export class SqsEventSourceMapping {
   private lastScaleOut = 0;
   private readonly abort = new AbortController();
   /** Counts for tests and summaries: receives, batches, deletes, scale events. */
-  readonly stats = { receives: 0, emptyReceives: 0, batches: 0, deleted: 0, retriedBatches: 0, failedItems: 0, peakPollers: 0, scaleOuts: 0, scaleIns: 0 };
+  readonly stats = {
+    receives: 0,
+    emptyReceives: 0,
+    batches: 0,
+    deleted: 0,
+    retriedBatches: 0,
+    failedItems: 0,
+    peakPollers: 0,
+    scaleOuts: 0,
+    scaleIns: 0,
+  };
   private readonly sqs: PollerSqsApi;
 
   constructor(
@@ -118,14 +131,22 @@ export class SqsEventSourceMapping {
 
   private maybeScaleOut(): void {
     const now = Date.now();
-    if (!this.running || this.pollers.size >= this.config.maximumConcurrency || now - this.lastScaleOut < SCALE_OUT_INTERVAL_MS) return;
+    if (
+      !this.running ||
+      this.pollers.size >= this.config.maximumConcurrency ||
+      now - this.lastScaleOut < SCALE_OUT_INTERVAL_MS
+    )
+      return;
     // A new poller needs an environment: one that exists (warm or still initialising), or a cold start of its own
     // when no other is running, so at most one init competes with the invocations for the CPU.
     if (this.pollers.size >= this.runtime.environments && this.runtime.initializing > 0) return;
     this.lastScaleOut = now;
     this.stats.scaleOuts += 1;
     this.spawn(false);
-    this.recorder?.log({ source: "cloud", message: `event source mapping ${this.config.uuid.slice(0, 8)}: receive came back full, scaled out to ${this.pollers.size} pollers (max ${this.config.maximumConcurrency})` });
+    this.recorder?.log({
+      source: "cloud",
+      message: `event source mapping ${this.config.uuid.slice(0, 8)}: receive came back full, scaled out to ${this.pollers.size} pollers (max ${this.config.maximumConcurrency})`,
+    });
   }
 
   private async poll(poller: Poller): Promise<void> {
@@ -135,14 +156,21 @@ export class SqsEventSourceMapping {
         batch = await this.collectBatch(poller.lead ? LEAD_POLL_WAIT_SECONDS : EXTRA_POLL_WAIT_SECONDS);
       } catch (error) {
         if (!this.running) return;
-        this.recorder?.log({ source: "cloud", level: "ERROR", message: `event source mapping receive failed: ${(error as Error).message}` });
+        this.recorder?.log({
+          source: "cloud",
+          level: "ERROR",
+          message: `event source mapping receive failed: ${(error as Error).message}`,
+        });
         await sleep(1000);
         continue;
       }
       if (batch.length === 0) {
         if (!poller.lead) {
           this.stats.scaleIns += 1;
-          this.recorder?.log({ source: "cloud", message: `event source mapping ${this.config.uuid.slice(0, 8)}: receive came back empty, scaled in to ${this.pollers.size - 1} pollers` });
+          this.recorder?.log({
+            source: "cloud",
+            message: `event source mapping ${this.config.uuid.slice(0, 8)}: receive came back empty, scaled in to ${this.pollers.size - 1} pollers`,
+          });
           return;
         }
         continue;
@@ -212,7 +240,12 @@ export class SqsEventSourceMapping {
     const verdict = judgeBatchResponse(ids, outcome.response, this.config.reportBatchItemFailures);
     if (verdict.kind === "retry-all") {
       this.stats.retriedBatches += 1;
-      this.recorder?.log({ source: "cloud", level: "ERROR", requestId, message: `invalid batch response, whole batch left for retry: ${verdict.reason}` });
+      this.recorder?.log({
+        source: "cloud",
+        level: "ERROR",
+        requestId,
+        message: `invalid batch response, whole batch left for retry: ${verdict.reason}`,
+      });
       return;
     }
     this.stats.failedItems += verdict.failedIds.length;
@@ -230,10 +263,18 @@ export class SqsEventSourceMapping {
         });
         this.stats.deleted += result.Successful?.length ?? 0;
         for (const failed of result.Failed ?? []) {
-          this.recorder?.log({ source: "cloud", level: "WARN", message: `delete failed for a processed message (it will be redelivered): ${failed.Code} ${failed.Message ?? ""}` });
+          this.recorder?.log({
+            source: "cloud",
+            level: "WARN",
+            message: `delete failed for a processed message (it will be redelivered): ${failed.Code} ${failed.Message ?? ""}`,
+          });
         }
       } catch (error) {
-        this.recorder?.log({ source: "cloud", level: "WARN", message: `DeleteMessageBatch failed (messages will be redelivered): ${(error as Error).message}` });
+        this.recorder?.log({
+          source: "cloud",
+          level: "WARN",
+          message: `DeleteMessageBatch failed (messages will be redelivered): ${(error as Error).message}`,
+        });
       }
     }
   }

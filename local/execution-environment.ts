@@ -54,7 +54,9 @@ export class ExecutionEnvironment {
   /** Milliseconds the init phase took (the cold start), once started. */
   initMs = 0;
   lastUsed = Date.now();
-  private pending: { requestId: string; resolve: (outcome: InvokeOutcome) => void; timer: NodeJS.Timeout; started: number } | undefined;
+  private pending:
+    | { requestId: string; resolve: (outcome: InvokeOutcome) => void; timer: NodeJS.Timeout; started: number }
+    | undefined;
 
   constructor(
     private readonly fn: LocalFunction,
@@ -96,7 +98,9 @@ export class ExecutionEnvironment {
     });
     this.worker = worker;
     for (const stream of ["stdout", "stderr"] as const) {
-      createInterface({ input: worker[stream], crlfDelay: Infinity }).on("line", (line) => this.hooks.onOutput(line, stream));
+      createInterface({ input: worker[stream], crlfDelay: Infinity }).on("line", (line) =>
+        this.hooks.onOutput(line, stream),
+      );
     }
     return new Promise<number>((resolve, reject) => {
       const initSeconds = Math.max(INIT_TIMEOUT_SECONDS, this.fn.timeoutSeconds);
@@ -116,19 +120,36 @@ export class ExecutionEnvironment {
           this.state = "idle";
           resolve(this.initMs);
         } else if (message.type === "result") {
-          this.settle(message.requestId, message.ok ? { kind: "ok", response: message.response, durationMs: message.durationMs } : { kind: "error", ...message.error!, durationMs: message.durationMs });
+          this.settle(
+            message.requestId,
+            message.ok
+              ? { kind: "ok", response: message.response, durationMs: message.durationMs }
+              : { kind: "error", ...message.error!, durationMs: message.durationMs },
+          );
         }
       });
       worker.on("error", (error) => {
         clearTimeout(initTimer);
         // An uncaught exception in the function's own async code kills the environment, as in Lambda.
-        if (this.pending) this.settle(this.pending.requestId, { kind: "error", errorType: error.name, errorMessage: error.message, durationMs: performance.now() - this.pending.started });
+        if (this.pending)
+          this.settle(this.pending.requestId, {
+            kind: "error",
+            errorType: error.name,
+            errorMessage: error.message,
+            durationMs: performance.now() - this.pending.started,
+          });
         this.state = "dead";
         reject(new FunctionInitError(this.fn.name, error.name, error.message));
       });
       worker.on("exit", () => {
         clearTimeout(initTimer);
-        if (this.pending) this.settle(this.pending.requestId, { kind: "error", errorType: "Runtime.ExitError", errorMessage: "the environment exited during the invocation", durationMs: performance.now() - this.pending.started });
+        if (this.pending)
+          this.settle(this.pending.requestId, {
+            kind: "error",
+            errorType: "Runtime.ExitError",
+            errorMessage: "the environment exited during the invocation",
+            durationMs: performance.now() - this.pending.started,
+          });
         this.state = "dead";
       });
     });
@@ -136,7 +157,8 @@ export class ExecutionEnvironment {
 
   /** Runs one invocation; resolves (never rejects) with what happened. */
   invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
-    if (this.state !== "idle" || !this.worker) throw new Error(`environment ${this.id} is ${this.state}, cannot invoke`);
+    if (this.state !== "idle" || !this.worker)
+      throw new Error(`environment ${this.id} is ${this.state}, cannot invoke`);
     this.state = "busy";
     const started = performance.now();
     const timeoutMs = this.fn.timeoutSeconds * 1000;
@@ -173,4 +195,11 @@ export class ExecutionEnvironment {
 
 type WorkerMessage =
   | { type: "ready"; initMs: number; error?: { errorType: string; errorMessage: string } }
-  | { type: "result"; requestId: string; ok: boolean; response?: unknown; error?: { errorType: string; errorMessage: string }; durationMs: number };
+  | {
+      type: "result";
+      requestId: string;
+      ok: boolean;
+      response?: unknown;
+      error?: { errorType: string; errorMessage: string };
+      durationMs: number;
+    };

@@ -33,7 +33,8 @@ export function parseFunctionLine(line: string): FunctionOutputLine {
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
       const document = parsed as Record<string, unknown>;
       const aws = document._aws as { CloudWatchMetrics?: EmfDirective[] } | undefined;
-      if (aws && Array.isArray(aws.CloudWatchMetrics)) return { kind: "emf", metrics: emfMetrics(document, aws.CloudWatchMetrics), document };
+      if (aws && Array.isArray(aws.CloudWatchMetrics))
+        return { kind: "emf", metrics: emfMetrics(document, aws.CloudWatchMetrics), document };
       return { kind: "log", record: document };
     }
   }

@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { ExecutionEnvironment, FunctionInitError, type InvokeOutcome, type LocalFunction, type RuntimeFault } from "./execution-environment";
+import {
+  ExecutionEnvironment,
+  type FunctionInitError,
+  type InvokeOutcome,
+  type LocalFunction,
+  type RuntimeFault,
+} from "./execution-environment";
 import { parseFunctionLine } from "./function-output";
 import type { RunRecorder, SeriesKey } from "./recorder";
 
@@ -54,7 +60,8 @@ export class FunctionRuntime {
   ) {
     const recorder = options.recorder;
     if (recorder) {
-      for (const metric of ["Invocations", "Errors", "Throttles"]) recorder.declare(this.metric(metric, "Count"), "counter");
+      for (const metric of ["Invocations", "Errors", "Throttles"])
+        recorder.declare(this.metric(metric, "Count"), "counter");
       recorder.declare(this.metric("Duration", "Milliseconds"), "distribution");
       recorder.declare(this.metric("ConcurrentExecutions", "Count"), "gauge", () => {
         const peak = this.peakBusy;
@@ -93,7 +100,11 @@ export class FunctionRuntime {
 
   /** Starts one environment's init phase, counting it as initialising until it is ready or failed. */
   private startEnvironment(): { env: ExecutionEnvironment; ready: Promise<number> } {
-    const env: ExecutionEnvironment = new ExecutionEnvironment(this.fn, { onOutput: (line, stream) => this.onOutput(line, stream, env.id) }, this.options.fault);
+    const env: ExecutionEnvironment = new ExecutionEnvironment(
+      this.fn,
+      { onOutput: (line, stream) => this.onOutput(line, stream, env.id) },
+      this.options.fault,
+    );
     this.all.add(env);
     this.starting += 1;
     const ready = env.start().then(
@@ -102,7 +113,10 @@ export class FunctionRuntime {
         this.stats.coldStarts += 1;
         this.stats.initMs.push(initMs);
         this.stats.initEndedAt.push(performance.now());
-        this.options.recorder?.log({ source: "cloud", message: `cold start of ${this.fn.name} in environment ${env.id.slice(0, 8)}: init ${initMs.toFixed(0)} ms` });
+        this.options.recorder?.log({
+          source: "cloud",
+          message: `cold start of ${this.fn.name} in environment ${env.id.slice(0, 8)}: init ${initMs.toFixed(0)} ms`,
+        });
         return initMs;
       },
       (error: unknown) => {
@@ -176,12 +190,17 @@ export class FunctionRuntime {
       return this.finish(requestId, outcome, coldStart, coldStart ? env.initMs : undefined);
     } finally {
       this.busy -= 1;
-      if (env && env.isAlive && !this.stopped) this.idle.push(env);
+      if (env?.isAlive && !this.stopped) this.idle.push(env);
       else if (env) this.all.delete(env);
     }
   }
 
-  private finish(requestId: string, outcome: InvokeOutcome, coldStart: boolean, initMs: number | undefined): InvocationResult {
+  private finish(
+    requestId: string,
+    outcome: InvokeOutcome,
+    coldStart: boolean,
+    initMs: number | undefined,
+  ): InvocationResult {
     const recorder = this.options.recorder;
     recorder?.observe(this.metric("Duration", "Milliseconds"), outcome.durationMs);
     if (outcome.kind !== "ok") {
@@ -204,14 +223,29 @@ export class FunctionRuntime {
       for (const m of parsed.metrics) {
         const key = { namespace: m.namespace, metric: m.metric, dimensions: m.dimensions, unit: m.unit };
         // Counts add up within a second; timings keep every value for percentiles.
-        if (m.unit === "Count") recorder?.count(key, m.values.reduce((a, b) => a + b, 0));
+        if (m.unit === "Count")
+          recorder?.count(
+            key,
+            m.values.reduce((a, b) => a + b, 0),
+          );
         else for (const v of m.values) recorder?.observe(key, v);
       }
     } else if (parsed.kind === "log") {
-      recorder?.log({ source: "function", functionName: this.fn.name, environment: environmentId.slice(0, 8), ...parsed.record });
+      recorder?.log({
+        source: "function",
+        functionName: this.fn.name,
+        environment: environmentId.slice(0, 8),
+        ...parsed.record,
+      });
       this.options.onLog?.(parsed.record);
     } else if (parsed.message.trim() !== "") {
-      recorder?.log({ source: "function", functionName: this.fn.name, environment: environmentId.slice(0, 8), stream, message: parsed.message });
+      recorder?.log({
+        source: "function",
+        functionName: this.fn.name,
+        environment: environmentId.slice(0, 8),
+        stream,
+        message: parsed.message,
+      });
     }
   }
 

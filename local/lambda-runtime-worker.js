@@ -3,15 +3,25 @@
 // the function's own __index.js. It loads the function code once (the init phase of a cold start), then runs one
 // invocation at a time when the parent posts {type: "invoke"}. The parent enforces the timeout by terminating the
 // thread, which is what Lambda does to a timed-out environment.
-"use strict";
+
 const { parentPort, workerData } = require("node:worker_threads");
 const { performance } = require("node:perf_hooks");
 
-const { codePath, handlerName, functionName, functionVersion, memoryLimitInMB, invokedFunctionArn, logGroupName, logStreamName, fault } =
-  workerData;
+const {
+  codePath,
+  handlerName,
+  functionName,
+  functionVersion,
+  memoryLimitInMB,
+  invokedFunctionArn,
+  logGroupName,
+  logStreamName,
+  fault,
+} = workerData;
 
 function describeError(error) {
-  if (error instanceof Error) return { errorType: error.name, errorMessage: error.message, stack: String(error.stack ?? "").split("\n") };
+  if (error instanceof Error)
+    return { errorType: error.name, errorMessage: error.message, stack: String(error.stack ?? "").split("\n") };
   return { errorType: "Error", errorMessage: String(error), stack: [] };
 }
 
@@ -23,7 +33,8 @@ try {
   const exportName = handlerName.slice(handlerName.lastIndexOf(".") + 1);
   const module_ = require(codePath);
   handler = module_[exportName];
-  if (typeof handler !== "function") throw new TypeError(`${codePath} does not export a function named "${exportName}" (handler "${handlerName}")`);
+  if (typeof handler !== "function")
+    throw new TypeError(`${codePath} does not export a function named "${exportName}" (handler "${handlerName}")`);
 } catch (error) {
   initError = describeError(error);
 }
@@ -55,7 +66,9 @@ parentPort.on("message", async (message) => {
     // Fault injection owned by the runtime, never by the function: the first invocation of every new environment
     // fails as a crashing function would, so tests can watch redelivery without a test-only path in handlers/.
     if (fault === "throw-on-first-invocation" && invocations === 1) {
-      throw Object.assign(new Error("fault injected by the embedded cloud: first invocation of a new environment"), { name: "InjectedFault" });
+      throw Object.assign(new Error("fault injected by the embedded cloud: first invocation of a new environment"), {
+        name: "InjectedFault",
+      });
     }
     const response = await new Promise((resolve, reject) => {
       // Both handler styles Lambda supports: async (returns a promise) and callback.
@@ -64,6 +77,12 @@ parentPort.on("message", async (message) => {
     });
     parentPort.postMessage({ type: "result", requestId, ok: true, response, durationMs: performance.now() - started });
   } catch (error) {
-    parentPort.postMessage({ type: "result", requestId, ok: false, error: describeError(error), durationMs: performance.now() - started });
+    parentPort.postMessage({
+      type: "result",
+      requestId,
+      ok: false,
+      error: describeError(error),
+      durationMs: performance.now() - started,
+    });
   }
 });

@@ -1,16 +1,16 @@
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { randomInt } from "node:crypto";
 import { join } from "node:path";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { EXPECTED_ERROR_CODE } from "../producer/invalid";
-import { VehicleMessageSource, type OutgoingMessage } from "../producer/messages";
-import { produce, type ProduceSummary, type RatePhase } from "../producer/produce";
-import { EmbeddedCloud, DEFAULT_LOCAL_ROOT } from "./cloud";
+import { type OutgoingMessage, VehicleMessageSource } from "../producer/messages";
+import { type ProduceSummary, produce, type RatePhase } from "../producer/produce";
+import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import { LOCAL_CREDENTIALS } from "./emulators";
 import type { RuntimeFault } from "./execution-environment";
 import { synthesizeStack } from "./stack-source";
 import type { SynthesizedStack } from "./synth";
-import { readTable, verifyRun, type SentRecord, type Verification } from "./verify";
+import { readTable, type SentRecord, type Verification, verifyRun } from "./verify";
 
 /** The producer's side of a run: the pass-through flags of `npm start`. */
 export interface RunLoad {
@@ -60,10 +60,24 @@ export interface PipelineRunResult {
   /** Epoch milliseconds of that first stored item (the benchmark measures from the process start). */
   firstStoredAt: number | undefined;
   /** Milliseconds spent synthesizing (0 when cached), starting the emulators and deploying. */
-  phases: { synthesizeMs: number; synthesizeCached: boolean; emulatorsMs: number; deployMs: number; produceMs: number; drainMs: number };
+  phases: {
+    synthesizeMs: number;
+    synthesizeCached: boolean;
+    emulatorsMs: number;
+    deployMs: number;
+    produceMs: number;
+    drainMs: number;
+  };
   /** SentTimestamp to storedAt of every stored item, in ms, sorted. */
   latenciesMs: number[];
-  lambda: { invocations: number; errors: number; coldStarts: number; peakConcurrency: number; batchSizes: number[]; initMs: number[] };
+  lambda: {
+    invocations: number;
+    errors: number;
+    coldStarts: number;
+    peakConcurrency: number;
+    batchSizes: number[];
+    initMs: number[];
+  };
   mapping: { peakPollers: number; scaleOuts: number; scaleIns: number; retriedBatches: number };
   deployed: DeployedStack;
 }
@@ -80,22 +94,38 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 
   const synthesizing = (async () => {
     const t = performance.now();
-    const stack = await synthesizeStack({ overrides: options.configOverrides, cacheDir: options.cacheSynth === false ? undefined : (options.synthCacheDir ?? join(DEFAULT_LOCAL_ROOT, "synth-cache")) });
+    const stack = await synthesizeStack({
+      overrides: options.configOverrides,
+      cacheDir:
+        options.cacheSynth === false ? undefined : (options.synthCacheDir ?? join(DEFAULT_LOCAL_ROOT, "synth-cache")),
+    });
     return { stack, ms: performance.now() - t };
   })();
   const t0 = performance.now();
   let cloud: EmbeddedCloud;
   try {
-    cloud = await EmbeddedCloud.start({ localRoot, sqsPort: options.sqsPort, dynamoPort: options.dynamoPort, persist: options.persist, fault: options.fault, idleMs: options.idleMs, prewarm: options.prewarm });
+    cloud = await EmbeddedCloud.start({
+      localRoot,
+      sqsPort: options.sqsPort,
+      dynamoPort: options.dynamoPort,
+      persist: options.persist,
+      fault: options.fault,
+      idleMs: options.idleMs,
+      prewarm: options.prewarm,
+    });
   } catch (error) {
     await synthesizing.catch(() => undefined);
     throw error;
   }
   try {
     const emulatorsMs = performance.now() - t0;
-    say(`emulators up in ${emulatorsMs.toFixed(0)} ms: SQS ${cloud.endpoints.sqs}, DynamoDB ${cloud.endpoints.dynamodb}`);
+    say(
+      `emulators up in ${emulatorsMs.toFixed(0)} ms: SQS ${cloud.endpoints.sqs}, DynamoDB ${cloud.endpoints.dynamodb}`,
+    );
     const { stack, ms: synthesizeMs } = await synthesizing;
-    say(`program synthesized${stack.cached ? " (cached: program and config unchanged)" : ""} in ${synthesizeMs.toFixed(0)} ms`);
+    say(
+      `program synthesized${stack.cached ? " (cached: program and config unchanged)" : ""} in ${synthesizeMs.toFixed(0)} ms`,
+    );
     const t1 = performance.now();
     let firstStoredAt: number | undefined;
     let firstStoredEpoch: number | undefined;
@@ -108,7 +138,9 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const deployed = await cloud.deploy(stack);
     const deployMs = performance.now() - t1;
     const queueUrl = String(deployed.outputs.queueUrl);
-    say(`deployed in ${deployMs.toFixed(0)} ms: queue ${queueUrl}, table ${String(deployed.outputs.tableName)}, function ${String(deployed.outputs.functionName)}`);
+    say(
+      `deployed in ${deployMs.toFixed(0)} ms: queue ${queueUrl}, table ${String(deployed.outputs.tableName)}, function ${String(deployed.outputs.functionName)}`,
+    );
     const notEmulated = deployed.resources.filter((r) => r.status === "not emulated");
     say(`not emulated (${notEmulated.length}): ${[...new Set(notEmulated.map((r) => r.type))].join(", ")}`);
     await options.onDeployed?.(cloud, deployed, stack);
@@ -125,19 +157,35 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
         return message;
       },
     };
-    const producerClient = new SQSClient({ endpoint: cloud.endpoints.sqs, region: cloud.region, credentials: LOCAL_CREDENTIALS });
+    const producerClient = new SQSClient({
+      endpoint: cloud.endpoints.sqs,
+      region: cloud.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
     const t2 = performance.now();
     let summary: ProduceSummary;
     try {
       summary = await produce(
-        { queueUrl, rate: load.rate, durationMs: load.durationMs, count: load.count, profile: load.profile, invalidRatio: load.invalidRatio ?? 0, seed, batchSize: load.batchSize, concurrency: load.concurrency },
+        {
+          queueUrl,
+          rate: load.rate,
+          durationMs: load.durationMs,
+          count: load.count,
+          profile: load.profile,
+          invalidRatio: load.invalidRatio ?? 0,
+          seed,
+          batchSize: load.batchSize,
+          concurrency: load.concurrency,
+        },
         {
           sqs: producerClient,
           source,
           signal: options.signal,
           onProgress: (p) => {
             const b = cloud.backlog();
-            say(`${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  sent ${p.sent} (${Math.round(p.currentRate)}/s)  queue ${b.visible} visible, ${b.inFlight} in flight  running ${b.running}`);
+            say(
+              `${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  sent ${p.sent} (${Math.round(p.currentRate)}/s)  queue ${b.visible} visible, ${b.inFlight} in flight  running ${b.running}`,
+            );
           },
         },
       );
@@ -163,7 +211,11 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     await new Promise((resolve) => setTimeout(resolve, 2000 - (Date.now() % 1000)));
     await Promise.all(cloud.mappings.map((m) => m.stop()));
 
-    const sent: SentRecord[] = summary.messages.map((m) => ({ eventId: m.eventId, kind: m.kind, body: made.get(m.eventId)?.body ?? "" }));
+    const sent: SentRecord[] = summary.messages.map((m) => ({
+      eventId: m.eventId,
+      kind: m.kind,
+      body: made.get(m.eventId)?.body ?? "",
+    }));
     const backlog = cloud.backlog();
     const tableName = String(deployed.outputs.tableName);
     const verification = await verifyRun(sent, {
@@ -190,7 +242,14 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
       producer,
       timeToFirstStoredMs: firstStoredAt === undefined ? undefined : firstStoredAt - started,
       firstStoredAt: firstStoredEpoch,
-      phases: { synthesizeMs: stack.cached ? 0 : synthesizeMs, synthesizeCached: stack.cached, emulatorsMs, deployMs, produceMs, drainMs },
+      phases: {
+        synthesizeMs: stack.cached ? 0 : synthesizeMs,
+        synthesizeCached: stack.cached,
+        emulatorsMs,
+        deployMs,
+        produceMs,
+        drainMs,
+      },
       latenciesMs,
       lambda: {
         invocations: runtime?.stats.invocations ?? 0,
@@ -200,7 +259,12 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
         batchSizes: runtime?.stats.batchSizes ?? [],
         initMs: runtime?.stats.initMs ?? [],
       },
-      mapping: { peakPollers: mapping?.stats.peakPollers ?? 0, scaleOuts: mapping?.stats.scaleOuts ?? 0, scaleIns: mapping?.stats.scaleIns ?? 0, retriedBatches: mapping?.stats.retriedBatches ?? 0 },
+      mapping: {
+        peakPollers: mapping?.stats.peakPollers ?? 0,
+        scaleOuts: mapping?.stats.scaleOuts ?? 0,
+        scaleIns: mapping?.stats.scaleIns ?? 0,
+        retriedBatches: mapping?.stats.retriedBatches ?? 0,
+      },
       deployed,
     };
     cloud.recorder?.stop();
@@ -213,7 +277,11 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
         stackConfig: stack.config,
         settings: {
           eventSourceMappings: deployed.mappings.map((m) => ({ function: m.functionName, ...m.config })),
-          functions: deployed.functions.map((f) => ({ name: f.name, timeoutSeconds: f.timeoutSeconds, memorySizeMb: f.memorySizeMb })),
+          functions: deployed.functions.map((f) => ({
+            name: f.name,
+            timeoutSeconds: f.timeoutSeconds,
+            memorySizeMb: f.memorySizeMb,
+          })),
           queues: deployed.queues.map((q) => ({ name: q.name, attributes: q.attributes })),
         },
         fault: options.fault ?? null,
@@ -239,7 +307,20 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 }
 
 /** Send-to-stored latency percentiles (SentTimestamp to storedAt, both from the item), in ms. */
-export function latencySummary(sorted: readonly number[]): { count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null } {
-  const at = (q: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
-  return { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1]! : null };
+export function latencySummary(sorted: readonly number[]): {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+} {
+  const at = (q: number) =>
+    sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return {
+    count: sorted.length,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: sorted.length ? sorted[sorted.length - 1]! : null,
+  };
 }

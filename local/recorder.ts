@@ -132,7 +132,8 @@ export class RunRecorder {
   private add(key: SeriesKey, kind: SeriesKind, value: number, at: number): void {
     if (this.closed) return;
     const id = keyOf(key);
-    if (!this.series.has(id)) this.series.set(id, { ...key, dimensions: { ...key.dimensions }, kind, declared: false, values: [] });
+    if (!this.series.has(id))
+      this.series.set(id, { ...key, dimensions: { ...key.dimensions }, kind, declared: false, values: [] });
     let second = Math.floor(at / 1000);
     // A value stamped in a second already written (a late EMF line) joins the current one rather than being lost.
     if (second <= this.lastClosed) second = this.lastClosed + 1;
@@ -179,7 +180,14 @@ export class RunRecorder {
           }
         }
         if (values === undefined) continue;
-        const line: MetricLine = { t: second, namespace: series.namespace, metric: series.metric, dimensions: series.dimensions, unit: series.unit, values };
+        const line: MetricLine = {
+          t: second,
+          namespace: series.namespace,
+          metric: series.metric,
+          dimensions: series.dimensions,
+          unit: series.unit,
+          values,
+        };
         this.linesWritten.push(line);
         out.push(JSON.stringify(line));
       }

@@ -1,5 +1,5 @@
 import type { Message, MessageAttributeValue } from "@aws-sdk/client-sqs";
-import type { SQSEvent, SQSMessageAttribute, SQSRecord, SQSBatchResponse } from "aws-lambda";
+import type { SQSBatchResponse, SQSEvent, SQSMessageAttribute, SQSRecord } from "aws-lambda";
 
 /**
  * Turns messages from ReceiveMessage (AttributeNames All, MessageAttributeNames All) into the event Lambda gives an
@@ -22,13 +22,16 @@ function toRecord(message: Message, eventSourceARN: string, awsRegion: string): 
       SenderId: attributes.SenderId ?? "",
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? attributes.SentTimestamp ?? "",
     },
-    messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, toLambdaAttribute(value)])),
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, toLambdaAttribute(value)]),
+    ),
     md5OfBody: message.MD5OfBody ?? "",
     eventSource: "aws:sqs",
     eventSourceARN,
     awsRegion,
   };
-  if (message.MD5OfMessageAttributes) (record as SQSRecord & { md5OfMessageAttributes?: string }).md5OfMessageAttributes = message.MD5OfMessageAttributes;
+  if (message.MD5OfMessageAttributes)
+    (record as SQSRecord & { md5OfMessageAttributes?: string }).md5OfMessageAttributes = message.MD5OfMessageAttributes;
   return record;
 }
 
@@ -55,7 +58,11 @@ export type BatchVerdict =
  * response; with it, an empty or missing batchItemFailures means all succeeded, listed ids failed, and an id that is
  * empty or not in the batch makes the whole batch a failure (Lambda's "invalid response" case).
  */
-export function judgeBatchResponse(batchIds: readonly string[], response: unknown, reportBatchItemFailures: boolean): BatchVerdict {
+export function judgeBatchResponse(
+  batchIds: readonly string[],
+  response: unknown,
+  reportBatchItemFailures: boolean,
+): BatchVerdict {
   if (!reportBatchItemFailures) return { kind: "delete", messageIds: [...batchIds], failedIds: [] };
   const failures = (response as SQSBatchResponse | null | undefined)?.batchItemFailures;
   if (failures === undefined || failures === null) return { kind: "delete", messageIds: [...batchIds], failedIds: [] };
@@ -64,7 +71,8 @@ export function judgeBatchResponse(batchIds: readonly string[], response: unknow
   const failed = new Set<string>();
   for (const failure of failures) {
     const id = failure?.itemIdentifier;
-    if (typeof id !== "string" || id === "" || !inBatch.has(id)) return { kind: "retry-all", reason: `batchItemFailures names ${JSON.stringify(id)}, which is not in the batch` };
+    if (typeof id !== "string" || id === "" || !inBatch.has(id))
+      return { kind: "retry-all", reason: `batchItemFailures names ${JSON.stringify(id)}, which is not in the batch` };
     failed.add(id);
   }
   return { kind: "delete", messageIds: batchIds.filter((id) => !failed.has(id)), failedIds: [...failed] };

@@ -36,7 +36,15 @@ export interface StackSourceOptions {
 }
 
 /** Source folders and files whose content decides what the program synthesizes. */
-const PROGRAM_SOURCES = ["index.ts", "components", "handlers", "local/synth.ts", "local/synth-cli.ts", "package-lock.json", "tsconfig.json"];
+const PROGRAM_SOURCES = [
+  "index.ts",
+  "components",
+  "handlers",
+  "local/synth.ts",
+  "local/synth-cli.ts",
+  "package-lock.json",
+  "tsconfig.json",
+];
 
 /** A hash of the stack file, the overrides and the program's sources: equal hashes synthesize equal stacks. */
 export function programFingerprint(options: StackSourceOptions = {}): string {
@@ -92,7 +100,10 @@ export async function synthesizeStack(options: StackSourceOptions = {}): Promise
   const cacheFile = options.cacheDir ? join(options.cacheDir, `${programFingerprint(options)}.json`) : undefined;
   if (cacheFile && existsSync(cacheFile)) {
     try {
-      return { ...(JSON.parse(readFileSync(cacheFile, "utf8")) as SynthesizedStack & { config: Record<string, string> }), cached: true };
+      return {
+        ...(JSON.parse(readFileSync(cacheFile, "utf8")) as SynthesizedStack & { config: Record<string, string> }),
+        cached: true,
+      };
     } catch {
       // A cache file cut short (a run killed while writing it): synthesize again.
     }
@@ -107,9 +118,17 @@ export async function synthesizeStack(options: StackSourceOptions = {}): Promise
   return { ...stack, config, cached: false };
 }
 
-function synthesizeInChild(stackFile: string, overrides: Record<string, string>): Promise<SynthesizedStack & { config: Record<string, string> }> {
+function synthesizeInChild(
+  stackFile: string,
+  overrides: Record<string, string>,
+): Promise<SynthesizedStack & { config: Record<string, string> }> {
   return new Promise((resolvePromise, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, SYNTH_STACK_FILE: stackFile, SYNTH_CONFIG_OVERRIDES: JSON.stringify(overrides), SYNTH_PRINT_CONFIG: "1" };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SYNTH_STACK_FILE: stackFile,
+      SYNTH_CONFIG_OVERRIDES: JSON.stringify(overrides),
+      SYNTH_PRINT_CONFIG: "1",
+    };
     delete env.PULUMI_CONFIG; // the stack file and the overrides decide, as the cache's fingerprint says
     // tsx's require hook in this one process; the tsx CLI would start a second Node process to run it (0.2-0.7 s more).
     const child = spawn(process.execPath, ["--require", "tsx/cjs", join(REPO_ROOT, "local/synth-cli.ts")], {
@@ -131,7 +150,11 @@ function synthesizeInChild(stackFile: string, overrides: Record<string, string>)
         const lines = text.trim().split("\n");
         resolvePromise(JSON.parse(lines[lines.length - 1]!) as SynthesizedStack & { config: Record<string, string> });
       } catch (error) {
-        reject(new StackSynthesisError(`synth-cli printed no JSON stack (${(error as Error).message}); stderr: ${stderr.slice(0, 2000)}`));
+        reject(
+          new StackSynthesisError(
+            `synth-cli printed no JSON stack (${(error as Error).message}); stderr: ${stderr.slice(0, 2000)}`,
+          ),
+        );
       }
     });
   });

@@ -13,8 +13,13 @@ export interface EmbeddedCloudState {
 
 /** Another embedded cloud is running from this checkout; two would fight over .local/ and the state file. */
 export class AlreadyRunningError extends Error {
-  constructor(readonly pid: number, stateFile: string) {
-    super(`another embedded cloud (pid ${pid}) is running from this checkout (see ${stateFile}); stop it with Ctrl-C or \`kill ${pid}\` first`);
+  constructor(
+    readonly pid: number,
+    stateFile: string,
+  ) {
+    super(
+      `another embedded cloud (pid ${pid}) is running from this checkout (see ${stateFile}); stop it with Ctrl-C or \`kill ${pid}\` first`,
+    );
     this.name = "AlreadyRunningError";
   }
 }
@@ -46,7 +51,8 @@ export function readState(localRoot: string): EmbeddedCloudState | undefined {
 /** Throws AlreadyRunningError when the state file names a live process other than this one; removes a stale file. */
 export function claimStateFile(localRoot: string): void {
   const state = readState(localRoot);
-  if (state && state.pid !== process.pid && isAlive(state.pid)) throw new AlreadyRunningError(state.pid, stateFilePath(localRoot));
+  if (state && state.pid !== process.pid && isAlive(state.pid))
+    throw new AlreadyRunningError(state.pid, stateFilePath(localRoot));
   if (state) rmSync(stateFilePath(localRoot), { force: true });
 }
 

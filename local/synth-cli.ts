@@ -12,12 +12,16 @@ async function main(): Promise<void> {
   // Pulumi finds package.json (and so the archive's node_modules paths) from the working directory.
   process.chdir(PROJECT_ROOT);
   if (!process.env.PULUMI_CONFIG) {
-    const stackFile = process.env.SYNTH_STACK_FILE || join(PROJECT_ROOT, `Pulumi.${process.env.PULUMI_STACK ?? "dev"}.yaml`);
+    const stackFile =
+      process.env.SYNTH_STACK_FILE || join(PROJECT_ROOT, `Pulumi.${process.env.PULUMI_STACK ?? "dev"}.yaml`);
     const overrides = JSON.parse(process.env.SYNTH_CONFIG_OVERRIDES || "{}") as Record<string, string>;
     process.env.PULUMI_CONFIG = JSON.stringify({ ...stackConfigFromYaml(stackFile), ...overrides });
   }
   const stack = await synthesize();
-  const printed = process.env.SYNTH_PRINT_CONFIG === "1" ? { ...stack, config: JSON.parse(process.env.PULUMI_CONFIG) as Record<string, string> } : stack;
+  const printed =
+    process.env.SYNTH_PRINT_CONFIG === "1"
+      ? { ...stack, config: JSON.parse(process.env.PULUMI_CONFIG) as Record<string, string> }
+      : stack;
   process.stdout.write(`${JSON.stringify(printed)}\n`);
 }
 

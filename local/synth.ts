@@ -1,8 +1,8 @@
-import * as pulumi from "@pulumi/pulumi";
-import { zipSync, strToU8 } from "fflate";
 import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { strToU8, zipSync } from "fflate";
 import { parse } from "yaml";
 
 /**
@@ -64,11 +64,15 @@ export function stackConfigFromYaml(path: string): Record<string, string> {
     throw new StackConfigError(path, (error as Error).message);
   }
   const config = (document as { config?: unknown } | null)?.config ?? {};
-  if (typeof config !== "object" || config === null || Array.isArray(config)) throw new StackConfigError(path, "`config` must be a map of key: value");
+  if (typeof config !== "object" || config === null || Array.isArray(config))
+    throw new StackConfigError(path, "`config` must be a map of key: value");
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(config)) {
     if (value !== null && typeof value === "object" && "secure" in value) {
-      throw new StackConfigError(path, `${key} is a secret; set it in PULUMI_CONFIG yourself, the synthesizer cannot decrypt it`);
+      throw new StackConfigError(
+        path,
+        `${key} is a secret; set it in PULUMI_CONFIG yourself, the synthesizer cannot decrypt it`,
+      );
     }
     result[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
@@ -81,7 +85,12 @@ function autoName(name: string): string {
 }
 
 /** The state a real create would return for the attributes the program reads (FACTS: arn and name at least). */
-function mockState(type: string, name: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, any> } {
+function mockState(
+  type: string,
+  name: string,
+  inputs: Record<string, any>,
+  region: string,
+): { id: string; state: Record<string, any> } {
   const physical: string = typeof inputs.name === "string" ? inputs.name : autoName(name);
   const at = `${region}:${MOCK_ACCOUNT_ID}`;
   switch (type) {
@@ -94,14 +103,26 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
     case "aws:cloudwatch/logGroup:LogGroup":
       return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:logs:${at}:log-group:${physical}` } };
     case "aws:iam/role:Role":
-      return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${physical}` } };
+      return {
+        id: physical,
+        state: { ...inputs, name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${physical}` },
+      };
     case "aws:iam/policy:Policy":
-      return { id: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${physical}`, state: { ...inputs, name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${physical}` } };
+      return {
+        id: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${physical}`,
+        state: { ...inputs, name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${physical}` },
+      };
     case FUNCTION_TYPE: {
       const arn = `arn:aws:lambda:${at}:function:${physical}`;
       return {
         id: physical,
-        state: { ...inputs, name: physical, arn, qualifiedArn: `${arn}:$LATEST`, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations` },
+        state: {
+          ...inputs,
+          name: physical,
+          arn,
+          qualifiedArn: `${arn}:$LATEST`,
+          invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+        },
       };
     }
     case "aws:lambda/eventSourceMapping:EventSourceMapping": {
@@ -110,7 +131,10 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       return { id, state: { ...inputs, uuid: id, arn: `arn:aws:lambda:${at}:event-source-mapping:${id}` } };
     }
     default:
-      return { id: `${physical}-id`, state: { ...inputs, name: physical, arn: `arn:aws:${type.split(":")[1]?.split("/")[0]}:${at}:${physical}` } };
+      return {
+        id: `${physical}-id`,
+        state: { ...inputs, name: physical, arn: `arn:aws:${type.split(":")[1]?.split("/")[0]}:${at}:${physical}` },
+      };
   }
 }
 
@@ -124,8 +148,11 @@ export function packageNameOf(path: string): string {
 async function describeCode(code: any): Promise<SynthesizedCode> {
   const assets: Record<string, any> = await code.assets;
   const index = assets["__index.js"];
-  if (index === undefined) throw new Error(`the Function's archive has no __index.js (entries: ${Object.keys(assets).join(", ")})`);
-  const paths = Object.keys(assets).filter((key) => key !== "__index.js").sort();
+  if (index === undefined)
+    throw new Error(`the Function's archive has no __index.js (entries: ${Object.keys(assets).join(", ")})`);
+  const paths = Object.keys(assets)
+    .filter((key) => key !== "__index.js")
+    .sort();
   const packages = [...new Set(paths.map(packageNameOf))].sort();
   return { indexJs: String(await index.text), packages, paths };
 }
@@ -145,7 +172,9 @@ export function synthesize(): Promise<SynthesizedStack> {
 async function run(): Promise<SynthesizedStack> {
   if (resolve(process.cwd()) !== PROJECT_ROOT) {
     // Pulumi finds package.json and writes the archive's node_modules paths relative to the working directory.
-    throw new Error(`synthesize() must run with the project root as working directory (${PROJECT_ROOT}), not ${process.cwd()}`);
+    throw new Error(
+      `synthesize() must run with the project root as working directory (${PROJECT_ROOT}), not ${process.cwd()}`,
+    );
   }
   // Set explicitly: Pulumi reads PULUMI_CONFIG when its store is first created, which may have happened on import.
   const config: Record<string, string> = process.env.PULUMI_CONFIG ? JSON.parse(process.env.PULUMI_CONFIG) : {};
@@ -153,22 +182,28 @@ async function run(): Promise<SynthesizedStack> {
   const region = config["aws:region"] ?? "us-east-1";
   const stack = process.env.PULUMI_STACK ?? "dev";
 
-  const recorded = new Map<string, { type: string; name: string; inputs: Record<string, any>; id: string; state: Record<string, any> }>();
+  const recorded = new Map<
+    string,
+    { type: string; name: string; inputs: Record<string, any>; id: string; state: Record<string, any> }
+  >();
   await pulumi.runtime.setMocks(
     {
       async newResource(args) {
         if (args.type === "pulumi:pulumi:Stack") return { id: undefined, state: {} };
         const key = `${args.type}::${args.name}`;
-        if (recorded.has(key)) throw new Error(`two resources share type and name ${key}; the synthesizer keys on them`);
+        if (recorded.has(key))
+          throw new Error(`two resources share type and name ${key}; the synthesizer keys on them`);
         const inputs: Record<string, any> = { ...args.inputs };
         if (args.type === FUNCTION_TYPE && inputs.code) inputs.code = await describeCode(inputs.code);
-        const { id, state } = args.custom === false ? { id: "", state: {} } : mockState(args.type, args.name, inputs, region);
+        const { id, state } =
+          args.custom === false ? { id: "", state: {} } : mockState(args.type, args.name, inputs, region);
         recorded.set(key, { type: args.type, name: args.name, inputs, id, state });
         return { id: args.custom === false ? undefined : id, state };
       },
       call(args) {
         // The provider's answer about its own region: what the stack configured, as the engine would report it.
-        if (args.token === "aws:index/getRegion:getRegion") return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+        if (args.token === "aws:index/getRegion:getRegion")
+          return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
         throw new Error(`the program made an unexpected invoke ${args.token}; add a mock for it in local/synth.ts`);
       },
     },
@@ -196,7 +231,13 @@ async function run(): Promise<SynthesizedStack> {
     const [type, name] = [urn.split("::")[2]!.split("$").pop()!, urn.split("::").slice(3).join("::")];
     const entry = recorded.get(`${type}::${name}`);
     if (!entry) throw new Error(`no mock record for ${urn}`);
-    resources.push({ ...entry, urn, ...(parent && !(parent as any).__pulumiType?.startsWith("pulumi:pulumi:Stack") ? { parent: await urnOf(parent) } : {}) });
+    resources.push({
+      ...entry,
+      urn,
+      ...(parent && !(parent as any).__pulumiType?.startsWith("pulumi:pulumi:Stack")
+        ? { parent: await urnOf(parent) }
+        : {}),
+    });
   }
   return { resources, outputs: (outputs ?? {}) as Record<string, any> };
 }
@@ -220,7 +261,10 @@ export interface ArchiveMeasurement {
  * under each archive path (symlinks skipped: npm's .bin links are not code the function loads). `root` is the
  * directory the paths are relative to: the project root (Pulumi computes them from the working directory).
  */
-export function archiveFiles(code: Pick<SynthesizedCode, "indexJs" | "paths">, root = PROJECT_ROOT): Record<string, Uint8Array> {
+export function archiveFiles(
+  code: Pick<SynthesizedCode, "indexJs" | "paths">,
+  root = PROJECT_ROOT,
+): Record<string, Uint8Array> {
   const files: Record<string, Uint8Array> = { "__index.js": strToU8(code.indexJs) };
   const walk = (relative: string): void => {
     const stat = lstatSync(join(root, relative));
@@ -236,17 +280,23 @@ export function archiveFiles(code: Pick<SynthesizedCode, "indexJs" | "paths">, r
 }
 
 /** Builds the deployment zip in memory and returns its size (for the artifact test and `npm run bench`). */
-export function measureArchive(code: Pick<SynthesizedCode, "indexJs" | "paths">, root = PROJECT_ROOT): ArchiveMeasurement {
+export function measureArchive(
+  code: Pick<SynthesizedCode, "indexJs" | "paths">,
+  root = PROJECT_ROOT,
+): ArchiveMeasurement {
   const files = archiveFiles(code, root);
   const unzippedBytes = Object.values(files).reduce((sum, bytes) => sum + bytes.length, 0);
   return { zippedBytes: zipSync(files, { level: 6 }).length, unzippedBytes, files: Object.keys(files).length };
 }
 
 /** Writes the archive's files under `dir`, as Lambda unpacks it into /var/task. */
-export function unpackArchive(code: Pick<SynthesizedCode, "indexJs" | "paths">, dir: string, root = PROJECT_ROOT): void {
+export function unpackArchive(
+  code: Pick<SynthesizedCode, "indexJs" | "paths">,
+  dir: string,
+  root = PROJECT_ROOT,
+): void {
   for (const [path, bytes] of Object.entries(archiveFiles(code, root))) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), bytes);
   }
 }
-

@@ -1,4 +1,4 @@
-import { ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 
@@ -80,11 +80,24 @@ export async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<D
   const out: DeadLetter[] = [];
   let empty = 0;
   while (empty < 2) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600, WaitTimeSeconds: 0, MessageAttributeNames: ["All"] }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 600,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ["All"],
+      }),
+    );
     if (Messages.length === 0) empty += 1;
     for (const m of Messages) {
       const attributes = m.MessageAttributes ?? {};
-      out.push({ eventId: attributes.eventId?.StringValue, errorCode: attributes.errorCode?.StringValue, errorReason: attributes.errorReason?.StringValue, body: m.Body ?? "" });
+      out.push({
+        eventId: attributes.eventId?.StringValue,
+        errorCode: attributes.errorCode?.StringValue,
+        errorReason: attributes.errorReason?.StringValue,
+        body: m.Body ?? "",
+      });
     }
   }
   return out;
@@ -95,7 +108,10 @@ export async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<D
  * every invalid one dead-lettered exactly once with its reason, nothing lost, nothing duplicated, the queue empty.
  */
 export async function verifyRun(sent: readonly SentRecord[], target: VerifyTarget): Promise<Verification> {
-  const [items, deadLetters] = await Promise.all([readTable(target.dynamo, target.tableName), readDeadLetters(target.sqs, target.dlqUrl)]);
+  const [items, deadLetters] = await Promise.all([
+    readTable(target.dynamo, target.tableName),
+    readDeadLetters(target.sqs, target.dlqUrl),
+  ]);
   return judgeRun(sent, items, deadLetters, target.leftInQueue, target.expectedCodes);
 }
 
@@ -144,21 +160,27 @@ export function judgeRun(
     }
     if (stored.length + letters.length > 1) {
       v.duplicated += 1;
-      problem(`duplicated: ${message.eventId} is stored ${stored.length} time(s) and dead-lettered ${letters.length} time(s)`);
+      problem(
+        `duplicated: ${message.eventId} is stored ${stored.length} time(s) and dead-lettered ${letters.length} time(s)`,
+      );
       continue;
     }
     if (message.kind === "valid") {
       v.valid += 1;
       if (letters.length > 0) {
         v.misrouted += 1;
-        problem(`misrouted: valid message ${message.eventId} went to the DLQ: ${letters[0]!.errorCode} ${letters[0]!.errorReason}`);
+        problem(
+          `misrouted: valid message ${message.eventId} went to the DLQ: ${letters[0]!.errorCode} ${letters[0]!.errorReason}`,
+        );
         continue;
       }
       const body = JSON.parse(message.body) as Record<string, unknown>;
       const differing = VEHICLE_FIELDS.filter((field) => stored[0]![field] !== body[field]);
       if (differing.length > 0) {
         v.mismatched += 1;
-        problem(`mismatched: ${message.eventId} stored ${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`);
+        problem(
+          `mismatched: ${message.eventId} stored ${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`,
+        );
         continue;
       }
       v.storedCorrectly += 1;
@@ -173,7 +195,9 @@ export function judgeRun(
       const expected = expectedCodes[message.kind];
       if (!letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected)) {
         v.mismatched += 1;
-        problem(`wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ${letter.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(letter.errorReason)}`);
+        problem(
+          `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ${letter.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(letter.errorReason)}`,
+        );
         continue;
       }
       v.deadLetteredCorrectly += 1;
@@ -182,7 +206,13 @@ export function judgeRun(
   for (const id of itemsByEvent.keys()) if (!sentIds.has(id)) v.unexpected += itemsByEvent.get(id)!.length;
   for (const id of lettersByEvent.keys()) if (!sentIds.has(id)) v.unexpected += lettersByEvent.get(id)!.length;
   if (leftInQueue > 0) problem(`${leftInQueue} message(s) still in the source queue`);
-  v.ok = v.lost === 0 && v.duplicated === 0 && v.mismatched === 0 && v.misrouted === 0 && leftInQueue === 0 && v.storedCorrectly + v.deadLetteredCorrectly === sent.length;
+  v.ok =
+    v.lost === 0 &&
+    v.duplicated === 0 &&
+    v.mismatched === 0 &&
+    v.misrouted === 0 &&
+    leftInQueue === 0 &&
+    v.storedCorrectly + v.deadLetteredCorrectly === sent.length;
   return v;
 }
 

@@ -99,7 +99,11 @@ function invalid(flag: string, raw: string, expected: string): ProducerArgsError
 const RATE_UNITS: Record<string, number> = { s: 1, sec: 1, m: 1 / 60, min: 1 / 60, h: 1 / 3600 };
 
 /** `200/s`, `200`, `12000/m`, `50/h` to messages per second; `max` to Infinity when allowed. Never negative. */
-export function parseRate(raw: string, flag = "rate", options: { allowZero?: boolean; allowMax?: boolean } = {}): number {
+export function parseRate(
+  raw: string,
+  flag = "rate",
+  options: { allowZero?: boolean; allowMax?: boolean } = {},
+): number {
   const text = raw.trim().toLowerCase();
   const expected = `a number per second, e.g. 200/s (also 200, 12000/m${options.allowMax ? " or max" : ""})`;
   if (options.allowMax && text === "max") return Infinity;
@@ -159,11 +163,16 @@ export function parseProfile(raw: string): RatePhase[] {
       ratePerSecond = parseRate(ratePart, "profile", { allowZero: true });
       durationMs = parseDuration(durationPart, "profile");
     } catch (error) {
-      throw invalid("profile", raw, `${example}; phase ${JSON.stringify(part)}: ${(error as Error).message.replace(/^invalid --profile "[^"]*": expected /, "expected ")}`);
+      throw invalid(
+        "profile",
+        raw,
+        `${example}; phase ${JSON.stringify(part)}: ${(error as Error).message.replace(/^invalid --profile "[^"]*": expected /, "expected ")}`,
+      );
     }
     return { ratePerSecond, durationMs };
   });
-  if (phases.every((phase) => phase.ratePerSecond === 0)) throw invalid("profile", raw, `${example}; at least one phase must send`);
+  if (phases.every((phase) => phase.ratePerSecond === 0))
+    throw invalid("profile", raw, `${example}; at least one phase must send`);
   return phases;
 }
 
@@ -174,7 +183,8 @@ function parseUrl(raw: string, flag: string, example: string): string {
   } catch {
     throw invalid(flag, raw, `an http(s) URL, e.g. ${example}`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw invalid(flag, raw, `an http(s) URL, e.g. ${example}`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw invalid(flag, raw, `an http(s) URL, e.g. ${example}`);
   return raw.trim();
 }
 
@@ -192,13 +202,21 @@ export function parseProducerArgs(argv: readonly string[]): ProducerArgs {
   const rateRaw = text("rate");
   const durationRaw = text("duration");
   if (profileRaw !== undefined && rateRaw !== undefined) {
-    throw new ProducerArgsError(`--profile and --rate cannot be combined: the profile sets the rate of each phase (drop --rate)`);
+    throw new ProducerArgsError(
+      `--profile and --rate cannot be combined: the profile sets the rate of each phase (drop --rate)`,
+    );
   }
   if (profileRaw !== undefined && durationRaw !== undefined) {
-    throw new ProducerArgsError(`--profile and --duration cannot be combined: the profile's phases set the duration (drop --duration)`);
+    throw new ProducerArgsError(
+      `--profile and --duration cannot be combined: the profile's phases set the duration (drop --duration)`,
+    );
   }
   const profile = profileRaw === undefined ? undefined : parseProfile(profileRaw);
-  const rate = profile ? undefined : rateRaw === undefined ? DEFAULT_RATE : parseRate(rateRaw, "rate", { allowMax: true });
+  const rate = profile
+    ? undefined
+    : rateRaw === undefined
+      ? DEFAULT_RATE
+      : parseRate(rateRaw, "rate", { allowMax: true });
 
   const invalidRaw = text("invalid-ratio");
   const invalidRatio = invalidRaw === undefined ? 0 : parseInvalidRatio(invalidRaw);
@@ -213,19 +231,31 @@ export function parseProducerArgs(argv: readonly string[]): ProducerArgs {
     profile,
     durationMs: durationRaw === undefined ? undefined : parseDuration(durationRaw),
     count: text("count") === undefined ? undefined : parseCount(text("count")!),
-    batchSize: text("batch-size") === undefined ? DEFAULT_BATCH_SIZE : parseInteger(text("batch-size")!, "batch-size", 1, MAX_BATCH_SIZE, "10"),
-    concurrency: text("concurrency") === undefined ? DEFAULT_CONCURRENCY : parseInteger(text("concurrency")!, "concurrency", 1, MAX_CONCURRENCY, "8"),
+    batchSize:
+      text("batch-size") === undefined
+        ? DEFAULT_BATCH_SIZE
+        : parseInteger(text("batch-size")!, "batch-size", 1, MAX_BATCH_SIZE, "10"),
+    concurrency:
+      text("concurrency") === undefined
+        ? DEFAULT_CONCURRENCY
+        : parseInteger(text("concurrency")!, "concurrency", 1, MAX_CONCURRENCY, "8"),
     seed: text("seed") === undefined ? undefined : parseSeed(text("seed")!),
     invalidRatio,
     dryRun: values["dry-run"] === true,
     json: values.json === true,
-    queueUrl: text("queue-url") === undefined ? undefined : parseUrl(text("queue-url")!, "queue-url", "https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-queue"),
-    endpoint: text("endpoint") === undefined ? undefined : parseUrl(text("endpoint")!, "endpoint", "http://127.0.0.1:4566"),
+    queueUrl:
+      text("queue-url") === undefined
+        ? undefined
+        : parseUrl(text("queue-url")!, "queue-url", "https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-queue"),
+    endpoint:
+      text("endpoint") === undefined ? undefined : parseUrl(text("endpoint")!, "endpoint", "http://127.0.0.1:4566"),
     region: regionRaw?.trim(),
     help: values.help === true,
   };
   if (args.dryRun && args.rate === Infinity && args.count === undefined && args.durationMs !== undefined) {
-    throw new ProducerArgsError(`--dry-run with --rate max and --duration cannot tell how many messages the run would send: give --count instead`);
+    throw new ProducerArgsError(
+      `--dry-run with --rate max and --duration cannot tell how many messages the run would send: give --count instead`,
+    );
   }
   return args;
 }
@@ -239,7 +269,8 @@ function describeParseArgsError(error: Error & { code?: string }): string {
   if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     const flag = /Option '(?:-\w, )?(--[\w-]+)/.exec(message)?.[1] ?? "?";
     if (/argument missing/.test(message)) return `${flag} needs a value, e.g. ${exampleFor(flag)}`;
-    if (/ambiguous/.test(message)) return `${flag} is followed by something starting with "-": write ${flag}=<value> if that is its value, e.g. ${exampleFor(flag)}`;
+    if (/ambiguous/.test(message))
+      return `${flag} is followed by something starting with "-": write ${flag}=<value> if that is its value, e.g. ${exampleFor(flag)}`;
     return `${flag} takes no value: write ${flag} alone`;
   }
   if (error.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {

@@ -39,15 +39,26 @@ export function formatSummary(s: ProduceSummary): string {
     `sent           ${s.sent} of ${s.generated} (${s.byKind.valid} valid, ${invalidTotal} malformed)`,
   ];
   if (invalidTotal > 0) {
-    lines.push(`  malformed    ${Object.entries(s.invalid).map(([kind, n]) => `${kind} ${n}`).join(", ")}`);
+    lines.push(
+      `  malformed    ${Object.entries(s.invalid)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(", ")}`,
+    );
   }
   lines.push(
-    `failed         ${s.failed}${s.failed > 0 ? ` (${Object.entries(s.failures).map(([code, n]) => `${code} ${n}`).join(", ")})` : ""}`,
+    `failed         ${s.failed}${
+      s.failed > 0
+        ? ` (${Object.entries(s.failures)
+            .map(([code, n]) => `${code} ${n}`)
+            .join(", ")})`
+        : ""
+    }`,
     `retried        ${s.retried}`,
     `achieved rate  ${s.achievedRate.toFixed(1)}/s`,
     `batch latency  p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms (${s.calls} SendMessageBatch calls)`,
   );
-  for (const miss of s.unsent.slice(0, 5)) lines.push(`  unsent ${miss.eventId} (${miss.kind}): ${miss.code} ${miss.reason}`);
+  for (const miss of s.unsent.slice(0, 5))
+    lines.push(`  unsent ${miss.eventId} (${miss.kind}): ${miss.code} ${miss.reason}`);
   if (s.unsent.length > 5) lines.push(`  ... and ${s.unsent.length - 5} more unsent`);
   return lines.join("\n");
 }

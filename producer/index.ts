@@ -3,12 +3,13 @@
  * queue at a precise rate and reports exactly what it did. The logic lives in produce.ts, which the
  * embedded cloud calls directly; this file is only the command line around it. `--help` lists the options.
  */
-import { SQSClient } from "@aws-sdk/client-sqs";
+
 import { once } from "node:events";
-import { parseProducerArgs, ProducerArgsError, USAGE, type ProducerArgs } from "./args";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { type ProducerArgs, ProducerArgsError, parseProducerArgs, USAGE } from "./args";
 import { formatProgress, formatSummary } from "./format";
 import { MessageTooLargeError } from "./message-size";
-import { dryRunMessages, produce, type ProduceSummary } from "./produce";
+import { dryRunMessages, type ProduceSummary, produce } from "./produce";
 import { discoverQueue, QueueNotFoundError } from "./queue-url";
 import { FatalSendError } from "./sender";
 import { chooseSqsClient, RegionMissingError } from "./sqs-client";
@@ -16,9 +17,18 @@ import { chooseSqsClient, RegionMissingError } from "./sqs-client";
 export const EXIT = { ok: 0, unsent: 1, usage: 2, interrupted: 130 } as const;
 
 /** Errors that are the user's to fix (bad flag, no queue, oversized message): one clear line, no stack trace. */
-const EXPECTED_ERRORS = [ProducerArgsError, QueueNotFoundError, RegionMissingError, MessageTooLargeError, FatalSendError];
+const EXPECTED_ERRORS = [
+  ProducerArgsError,
+  QueueNotFoundError,
+  RegionMissingError,
+  MessageTooLargeError,
+  FatalSendError,
+];
 
-export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let args: ProducerArgs;
   try {
     args = parseProducerArgs(argv);
@@ -43,10 +53,14 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts === 1) {
-      io.stderr.write(`\n${signal}: stopping; waiting for the batches in flight (press Ctrl-C again to quit at once)\n`);
+      io.stderr.write(
+        `\n${signal}: stopping; waiting for the batches in flight (press Ctrl-C again to quit at once)\n`,
+      );
       controller.abort();
     } else {
-      io.stderr.write(`${signal} again: quitting without waiting for the batches in flight; their outcome is unknown\n`);
+      io.stderr.write(
+        `${signal} again: quitting without waiting for the batches in flight; their outcome is unknown\n`,
+      );
       process.exit(EXIT.interrupted);
     }
   };
@@ -86,7 +100,8 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
         signal: controller.signal,
         // On a terminal one line rewritten in place; in a log a plain line every five seconds.
         progressIntervalMs: tty ? 500 : 5000,
-        onProgress: (progress) => io.stderr.write(tty ? `\r\x1b[2K${formatProgress(progress)}` : `${formatProgress(progress)}\n`),
+        onProgress: (progress) =>
+          io.stderr.write(tty ? `\r\x1b[2K${formatProgress(progress)}` : `${formatProgress(progress)}\n`),
       },
     );
     if (tty) io.stderr.write("\n");

@@ -18,14 +18,21 @@ export class MessageTooLargeError extends Error {
     readonly limit: number,
     readonly limitSource: string,
   ) {
-    super(`message ${eventId} is ${bytes} bytes (body plus attributes), above the queue's limit of ${limit} bytes (${limitSource}); nothing more was sent`);
+    super(
+      `message ${eventId} is ${bytes} bytes (body plus attributes), above the queue's limit of ${limit} bytes (${limitSource}); nothing more was sent`,
+    );
     this.name = "MessageTooLargeError";
   }
 }
 
 /** Bytes SQS counts for a message: the UTF-8 body plus each attribute's name, data type and value. */
 export function messageBytes(message: Pick<OutgoingMessage, "body" | "eventId">): number {
-  return Buffer.byteLength(message.body, "utf8") + "eventId".length + "String".length + Buffer.byteLength(message.eventId, "utf8");
+  return (
+    Buffer.byteLength(message.body, "utf8") +
+    "eventId".length +
+    "String".length +
+    Buffer.byteLength(message.eventId, "utf8")
+  );
 }
 
 export interface MessageLimit {
@@ -36,10 +43,15 @@ export interface MessageLimit {
 /** The queue's MaximumMessageSize, or the 256 KiB fallback with the reason. A missing queue stops the run here, before any send. */
 export async function readMessageLimit(sqs: SQSClient, queueUrl: string): Promise<MessageLimit> {
   try {
-    const answer = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["MaximumMessageSize"] }));
+    const answer = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["MaximumMessageSize"] }),
+    );
     const bytes = Number(answer.Attributes?.MaximumMessageSize);
     if (Number.isInteger(bytes) && bytes > 0) return { bytes, source: "the queue's MaximumMessageSize" };
-    return { bytes: FALLBACK_MAX_MESSAGE_BYTES, source: "256 KiB fallback: the queue did not report MaximumMessageSize" };
+    return {
+      bytes: FALLBACK_MAX_MESSAGE_BYTES,
+      source: "256 KiB fallback: the queue did not report MaximumMessageSize",
+    };
   } catch (error) {
     const name = (error as Error).name;
     if (name === "QueueDoesNotExist" || name === "AWS.SimpleQueueService.NonExistentQueue") {
@@ -53,7 +65,12 @@ export async function readMessageLimit(sqs: SQSClient, queueUrl: string): Promis
  * Splits messages into SendMessageBatch calls of at most `batchSize` entries and `payloadLimit` bytes,
  * throwing MessageTooLargeError for any message above `limit`.
  */
-export function packBatches(messages: readonly OutgoingMessage[], batchSize: number, limit: MessageLimit, payloadLimit = Math.min(MAX_BATCH_PAYLOAD_BYTES, Math.max(limit.bytes, FALLBACK_MAX_MESSAGE_BYTES))): OutgoingMessage[][] {
+export function packBatches(
+  messages: readonly OutgoingMessage[],
+  batchSize: number,
+  limit: MessageLimit,
+  payloadLimit = Math.min(MAX_BATCH_PAYLOAD_BYTES, Math.max(limit.bytes, FALLBACK_MAX_MESSAGE_BYTES)),
+): OutgoingMessage[][] {
   const batches: OutgoingMessage[][] = [];
   let current: OutgoingMessage[] = [];
   let currentBytes = 0;

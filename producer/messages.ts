@@ -1,6 +1,6 @@
-import { Faker, base, en } from "@faker-js/faker";
+import { base, en, Faker } from "@faker-js/faker";
 import { uuidv7 } from "uuidv7";
-import { INVALID_KINDS, invalidKindAt, isInvalidAt, malformedBody, type InvalidKind } from "./invalid";
+import { INVALID_KINDS, type InvalidKind, invalidKindAt, isInvalidAt, malformedBody } from "./invalid";
 import { VehicleFactory } from "./vehicles";
 
 export type MessageKind = "valid" | InvalidKind;
@@ -51,7 +51,12 @@ export class VehicleMessageSource implements MessageSource {
       return { eventId, body: JSON.stringify(vehicle), kind: "valid", vehicleId: vehicle.vehicleId };
     }
     const kind = invalidKindAt(invalidCountBefore(index, this.invalidRatio));
-    return { eventId, body: malformedBody(kind, vehicle, this.breaker, this.maxYear), kind, vehicleId: vehicle.vehicleId };
+    return {
+      eventId,
+      body: malformedBody(kind, vehicle, this.breaker, this.maxYear),
+      kind,
+      vehicleId: vehicle.vehicleId,
+    };
   }
 }
 

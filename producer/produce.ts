@@ -3,17 +3,23 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import pLimit from "p-limit";
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_RATE, DRY_RUN_DEFAULT_COUNT } from "./args";
 import { INVALID_KINDS, type InvalidKind } from "./invalid";
-import { packBatches, readMessageLimit, type MessageLimit } from "./message-size";
-import { MESSAGE_KINDS, VehicleMessageSource, type MessageKind, type MessageSource, type OutgoingMessage } from "./messages";
-import { pause, RateSchedule, type RatePhase } from "./rate";
-import { DEFAULT_RETRY_POLICY, sendBatch, type BatchOutcome, type RetryPolicy, type SentMessage } from "./sender";
+import { type MessageLimit, packBatches, readMessageLimit } from "./message-size";
+import {
+  MESSAGE_KINDS,
+  type MessageKind,
+  type MessageSource,
+  type OutgoingMessage,
+  VehicleMessageSource,
+} from "./messages";
+import { pause, type RatePhase, RateSchedule } from "./rate";
+import { type BatchOutcome, DEFAULT_RETRY_POLICY, type RetryPolicy, type SentMessage, sendBatch } from "./sender";
 import { chooseSqsClient } from "./sqs-client";
-import { LatencyRecorder, RecentRate, type LatencySummary } from "./stats";
+import { LatencyRecorder, type LatencySummary, RecentRate } from "./stats";
 
 export type { InvalidKind } from "./invalid";
+export type { MessageLimit } from "./message-size";
 export type { MessageKind, MessageSource, OutgoingMessage } from "./messages";
 export type { RatePhase } from "./rate";
-export type { MessageLimit } from "./message-size";
 export type { RetryPolicy, SentMessage } from "./sender";
 export type { LatencySummary } from "./stats";
 
@@ -146,12 +152,18 @@ function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
 export async function produce(options: ProduceOptions, deps: ProduceDependencies = {}): Promise<ProduceSummary> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) throw new RangeError(`batchSize must be 1 to 10, got ${batchSize}`);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
-  if (!options.profile && options.rate !== undefined && !(options.rate > 0)) throw new RangeError(`rate must be above 0 messages per second (or Infinity), got ${options.rate}`);
-  if (options.count !== undefined && !(Number.isInteger(options.count) && options.count >= 1)) throw new RangeError(`count must be a whole number of at least 1, got ${options.count}`);
-  if (options.durationMs !== undefined && !(options.durationMs > 0)) throw new RangeError(`durationMs must be above 0, got ${options.durationMs}`);
-  if (options.invalidRatio !== undefined && !(options.invalidRatio >= 0 && options.invalidRatio <= 1)) throw new RangeError(`invalidRatio must be from 0 to 1, got ${options.invalidRatio}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10)
+    throw new RangeError(`batchSize must be 1 to 10, got ${batchSize}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
+  if (!options.profile && options.rate !== undefined && !(options.rate > 0))
+    throw new RangeError(`rate must be above 0 messages per second (or Infinity), got ${options.rate}`);
+  if (options.count !== undefined && !(Number.isInteger(options.count) && options.count >= 1))
+    throw new RangeError(`count must be a whole number of at least 1, got ${options.count}`);
+  if (options.durationMs !== undefined && !(options.durationMs > 0))
+    throw new RangeError(`durationMs must be above 0, got ${options.durationMs}`);
+  if (options.invalidRatio !== undefined && !(options.invalidRatio >= 0 && options.invalidRatio <= 1))
+    throw new RangeError(`invalidRatio must be from 0 to 1, got ${options.invalidRatio}`);
   const seed = options.seed ?? randomInt(0, 2 ** 32);
   const invalidRatio = options.invalidRatio ?? 0;
   const schedule = scheduleFor(options);
@@ -159,7 +171,11 @@ export async function produce(options: ProduceOptions, deps: ProduceDependencies
   const source = deps.source ?? new VehicleMessageSource({ seed, invalidRatio });
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const ownClient = deps.sqs === undefined;
-  const sqs = deps.sqs ?? new SQSClient(chooseSqsClient({ queueUrl: options.queueUrl, endpoint: options.endpoint, region: options.region }).config);
+  const sqs =
+    deps.sqs ??
+    new SQSClient(
+      chooseSqsClient({ queueUrl: options.queueUrl, endpoint: options.endpoint, region: options.region }).config,
+    );
   const signal = deps.signal;
 
   try {
@@ -189,12 +205,20 @@ export async function produce(options: ProduceOptions, deps: ProduceDependencies
       calls += outcome.calls;
     };
     const dispatch = (batch: OutgoingMessage[]) => {
-      const task: Promise<void> = sending(() => sendBatch(sqs, options.queueUrl, batch, { policy, latency })).then(settle, (error: unknown) => {
-        fatal ??= error;
-        // The batch never reached the queue: count its messages as unsent rather than lose track of them.
-        const code = (error as Error).name || "Error";
-        settle({ sent: [], unsent: batch.map((message) => ({ message, code, reason: (error as Error).message })), retried: 0, calls: 0 });
-      });
+      const task: Promise<void> = sending(() => sendBatch(sqs, options.queueUrl, batch, { policy, latency })).then(
+        settle,
+        (error: unknown) => {
+          fatal ??= error;
+          // The batch never reached the queue: count its messages as unsent rather than lose track of them.
+          const code = (error as Error).name || "Error";
+          settle({
+            sent: [],
+            unsent: batch.map((message) => ({ message, code, reason: (error as Error).message })),
+            retried: 0,
+            calls: 0,
+          });
+        },
+      );
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task));
     };
@@ -219,7 +243,9 @@ export async function produce(options: ProduceOptions, deps: ProduceDependencies
         behind: behindBy(Math.min(schedule.dueBy(now), countLimit) - generated),
       };
     };
-    const ticker = deps.onProgress ? setInterval(() => deps.onProgress!(progress()), deps.progressIntervalMs ?? 1000) : undefined;
+    const ticker = deps.onProgress
+      ? setInterval(() => deps.onProgress!(progress()), deps.progressIntervalMs ?? 1000)
+      : undefined;
     ticker?.unref();
 
     let stoppedBy: StopReason;
@@ -258,7 +284,11 @@ export async function produce(options: ProduceOptions, deps: ProduceDependencies
           continue;
         }
         // Sleep until the batch would be full, the oldest due message has lingered long enough, or the schedule ends.
-        const wakeAt = Math.min(schedule.timeOf(generated + want), oldestDueAt + BATCH_LINGER_MS, schedule.totalDurationMs);
+        const wakeAt = Math.min(
+          schedule.timeOf(generated + want),
+          oldestDueAt + BATCH_LINGER_MS,
+          schedule.totalDurationMs,
+        );
         if (wakeAt === Infinity) {
           // Nothing will ever be due again (a profile whose remaining phases are all 0/s ends by its duration above).
           stoppedBy = options.profile ? "profile" : "duration";
@@ -282,7 +312,11 @@ export async function produce(options: ProduceOptions, deps: ProduceDependencies
       durationMs: Math.round(durationMs),
       stoppedBy,
       target: {
-        rate: options.profile ? null : (options.rate ?? DEFAULT_RATE) === Infinity ? "max" : (options.rate ?? DEFAULT_RATE),
+        rate: options.profile
+          ? null
+          : (options.rate ?? DEFAULT_RATE) === Infinity
+            ? "max"
+            : (options.rate ?? DEFAULT_RATE),
         profile: options.profile ?? null,
         count: options.count ?? null,
         durationMs: options.profile ? schedule.totalDurationMs : (options.durationMs ?? null),
@@ -319,8 +353,13 @@ export function plannedCount(options: Pick<ProduceOptions, "rate" | "profile" | 
 }
 
 /** The messages a run would send, in order, without sending them (the eventIds are fresh each time). */
-export function* dryRunMessages(options: Pick<ProduceOptions, "rate" | "profile" | "durationMs" | "count" | "seed" | "invalidRatio">): Generator<OutgoingMessage> {
-  const source = new VehicleMessageSource({ seed: options.seed ?? randomInt(0, 2 ** 32), invalidRatio: options.invalidRatio ?? 0 });
+export function* dryRunMessages(
+  options: Pick<ProduceOptions, "rate" | "profile" | "durationMs" | "count" | "seed" | "invalidRatio">,
+): Generator<OutgoingMessage> {
+  const source = new VehicleMessageSource({
+    seed: options.seed ?? randomInt(0, 2 ** 32),
+    invalidRatio: options.invalidRatio ?? 0,
+  });
   const count = plannedCount(options);
   for (let index = 0; index < count; index++) yield source.create(index);
 }

@@ -63,7 +63,9 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
   if (fromEnv) {
     // Checked like --queue-url, so a typo is a usage error (exit 2) rather than five retries against nowhere.
     if (!/^https?:\/\/[^/\s]+/.test(fromEnv) || !URL.canParse(fromEnv)) {
-      throw new ProducerArgsError(`invalid $QUEUE_URL "${fromEnv}": expected an http(s) URL, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-queue`);
+      throw new ProducerArgsError(
+        `invalid $QUEUE_URL "${fromEnv}": expected an http(s) URL, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-queue`,
+      );
     }
     return { queueUrl: fromEnv, source: "$QUEUE_URL" };
   }
@@ -81,7 +83,8 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
   // VEHICLE_PIPELINE_STATE_FILE points at another cloud's state (tests use it to stay clear of a cloud running in this checkout).
   const stateFile = inputs.stateFile ?? env.VEHICLE_PIPELINE_STATE_FILE ?? DEFAULT_STATE_FILE;
   const state = await readEmbeddedCloudState(stateFile, inputs.isRunning ?? isAlive);
-  if (state.ok) return { queueUrl: state.queueUrl, source: "embedded cloud", endpoint: state.endpoint, region: state.region };
+  if (state.ok)
+    return { queueUrl: state.queueUrl, source: "embedded cloud", endpoint: state.endpoint, region: state.region };
   const shown = path.relative(process.cwd(), stateFile);
   tried.push(`embedded cloud (${shown.startsWith("..") ? stateFile : shown}): ${state.why}`);
 
@@ -106,9 +109,13 @@ export async function readEmbeddedCloudState(file: string, isRunning: (pid: numb
     return { ok: false, why: `the state file is not JSON: ${(error as Error).message}` };
   }
   const queueUrl = state.outputs?.queueUrl;
-  if (typeof queueUrl !== "string" || queueUrl === "") return { ok: false, why: "the state file has no outputs.queueUrl" };
+  if (typeof queueUrl !== "string" || queueUrl === "")
+    return { ok: false, why: "the state file has no outputs.queueUrl" };
   if (typeof state.pid === "number" && !isRunning(state.pid)) {
-    return { ok: false, why: `stale state file: the cloud's process ${state.pid} is not running (start it with \`npm run local -- up\`)` };
+    return {
+      ok: false,
+      why: `stale state file: the cloud's process ${state.pid} is not running (start it with \`npm run local -- up\`)`,
+    };
   }
   return {
     ok: true,
@@ -118,9 +125,10 @@ export async function readEmbeddedCloudState(file: string, isRunning: (pid: numb
   };
 }
 
-
 /** Finds `pulumi` on the PATH and returns a function asking it for the stack's queueUrl, or undefined. */
-export async function pulumiOnPath(env: NodeJS.ProcessEnv = process.env): Promise<(() => Promise<PulumiAnswer>) | undefined> {
+export async function pulumiOnPath(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<(() => Promise<PulumiAnswer>) | undefined> {
   const names = process.platform === "win32" ? ["pulumi.exe", "pulumi.cmd"] : ["pulumi"];
   for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
     for (const name of names) {
@@ -139,11 +147,16 @@ export async function pulumiOnPath(env: NodeJS.ProcessEnv = process.env): Promis
 function askPulumiForQueueUrl(executable: string, env: NodeJS.ProcessEnv): Promise<PulumiAnswer> {
   return new Promise((resolve) => {
     // Run from the project root so Pulumi finds Pulumi.yaml and the selected stack, wherever the user stands.
-    execFile(executable, ["stack", "output", "queueUrl"], { cwd: PROJECT_ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
-      const url = stdout.trim();
-      if (!error && url) return resolve({ ok: true, queueUrl: url });
-      const why = (stderr.trim().split("\n").pop() ?? "").trim() || (error ? error.message : "printed nothing");
-      resolve({ ok: false, why: `no answer (${why})` });
-    });
+    execFile(
+      executable,
+      ["stack", "output", "queueUrl"],
+      { cwd: PROJECT_ROOT, env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const url = stdout.trim();
+        if (!error && url) return resolve({ ok: true, queueUrl: url });
+        const why = (stderr.trim().split("\n").pop() ?? "").trim() || (error ? error.message : "printed nothing");
+        resolve({ ok: false, why: `no answer (${why})` });
+      },
+    );
   });
 }

@@ -66,9 +66,21 @@ const FATAL_CODES = new Set([
   "ExpiredTokenException",
   "CredentialsProviderError",
 ]);
-const THROTTLING_CODES = new Set(["Throttling", "ThrottlingException", "RequestThrottled", "RequestThrottledException", "KmsThrottled", "SlowDown"]);
+const THROTTLING_CODES = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "KmsThrottled",
+  "SlowDown",
+]);
 
-type CallError = Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; Code?: string; code?: string };
+type CallError = Error & {
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+  Code?: string;
+  code?: string;
+};
 
 /** Whether a whole-call error is worth another try: throttling, 5xx, timeouts and network errors are; bad requests are not. */
 export function isRetryableCallError(error: unknown): boolean {
@@ -107,7 +119,8 @@ export async function sendBatch(
 
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > policy.maxAttempts) {
-      for (const message of pending) outcome.unsent.push({ message, ...(lastFailure.get(message) ?? { code: "Unknown", reason: "no answer" }) });
+      for (const message of pending)
+        outcome.unsent.push({ message, ...(lastFailure.get(message) ?? { code: "Unknown", reason: "no answer" }) });
       break;
     }
     if (attempt > 1) {
@@ -144,7 +157,12 @@ export async function sendBatch(
       const message = pending[Number(entry.Id)];
       if (!message || !entry.MessageId) continue;
       accepted.add(Number(entry.Id));
-      outcome.sent.push({ eventId: message.eventId, messageId: entry.MessageId, kind: message.kind, vehicleId: message.vehicleId });
+      outcome.sent.push({
+        eventId: message.eventId,
+        messageId: entry.MessageId,
+        kind: message.kind,
+        vehicleId: message.vehicleId,
+      });
     }
     const retry: OutgoingMessage[] = [];
     const failures = new Map<OutgoingMessage, { code: string; reason: string }>();
@@ -164,7 +182,10 @@ export async function sendBatch(
     pending.forEach((message, index) => {
       if (!accepted.has(index)) {
         retry.push(message);
-        failures.set(message, { code: "MissingFromResponse", reason: "the response listed the entry neither as successful nor as failed" });
+        failures.set(message, {
+          code: "MissingFromResponse",
+          reason: "the response listed the entry neither as successful nor as failed",
+        });
       }
     });
     pending = retry;

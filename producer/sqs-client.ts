@@ -40,10 +40,20 @@ export function chooseSqsClient(input: {
   const env = input.env ?? process.env;
   const queue = new URL(input.queueUrl);
   const endpoint =
-    input.endpoint ?? input.discoveredEndpoint ?? env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? (AWS_HOST.test(queue.hostname) ? undefined : loopbackAware(queue));
+    input.endpoint ??
+    input.discoveredEndpoint ??
+    env.AWS_ENDPOINT_URL_SQS ??
+    env.AWS_ENDPOINT_URL ??
+    (AWS_HOST.test(queue.hostname) ? undefined : loopbackAware(queue));
   const emulator = endpoint !== undefined && !AWS_HOST.test(new URL(endpoint).hostname);
   const fromQueueUrl = /^sqs[.-]([a-z]{2}(?:-[a-z]+)+-\d+)\./.exec(queue.hostname)?.[1];
-  const region = input.region ?? input.discoveredRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? fromQueueUrl ?? (emulator ? LOCAL_REGION : undefined);
+  const region =
+    input.region ??
+    input.discoveredRegion ??
+    env.AWS_REGION ??
+    env.AWS_DEFAULT_REGION ??
+    fromQueueUrl ??
+    (emulator ? LOCAL_REGION : undefined);
   if (!region) throw new RegionMissingError(input.queueUrl);
   // Emulators accept any credentials but the SDK refuses to sign without some: give test ones unless the user set their own.
   const useTestCredentials = emulator && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE;

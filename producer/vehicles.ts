@@ -1,4 +1,4 @@
-import { Faker, base, en } from "@faker-js/faker";
+import { base, en, Faker } from "@faker-js/faker";
 import type { Vehicle } from "../handlers/vehicle";
 
 /** The message body the consumer expects: the consumer's own type, so the two cannot drift apart. */
@@ -74,7 +74,16 @@ export const MODEL_CATALOG: Readonly<Record<string, { make: string; from: number
 };
 
 /** Models in faker's list we do not generate: series numbers without a make, or names several makes used, or out of production before 1990. */
-export const IGNORED_FAKER_MODELS: readonly string[] = ["1", "2", "Alpine", "Countach", "El Camino", "Model T", "Ranchero", "Spyder"];
+export const IGNORED_FAKER_MODELS: readonly string[] = [
+  "1",
+  "2",
+  "Alpine",
+  "Countach",
+  "El Camino",
+  "Model T",
+  "Ranchero",
+  "Spyder",
+];
 
 /** Seeded generator of realistic vehicles; the same seed yields the same sequence. */
 export class VehicleFactory {
@@ -88,9 +97,13 @@ export class VehicleFactory {
     // Keep faker's order (stable across runs) and only the models we can pair with their make.
     this.models = this.faker.definitions.vehicle.model.filter((model) => {
       const entry = MODEL_CATALOG[model];
-      return entry !== undefined && Math.max(entry.from, OLDEST_MODEL_YEAR) <= Math.min(entry.to ?? this.nextModelYear, this.nextModelYear);
+      return (
+        entry !== undefined &&
+        Math.max(entry.from, OLDEST_MODEL_YEAR) <= Math.min(entry.to ?? this.nextModelYear, this.nextModelYear)
+      );
     });
-    if (this.models.length === 0) throw new Error("faker's vehicle model list has no model in MODEL_CATALOG: update producer/vehicles.ts");
+    if (this.models.length === 0)
+      throw new Error("faker's vehicle model list has no model in MODEL_CATALOG: update producer/vehicles.ts");
   }
 
   /** The vehicle for the index-th message of a run (0-based): vehicleId VH2001 + index. */
@@ -98,10 +111,14 @@ export class VehicleFactory {
     const f = this.faker;
     const model = f.helpers.arrayElement(this.models);
     const entry = MODEL_CATALOG[model]!;
-    const year = f.number.int({ min: Math.max(entry.from, OLDEST_MODEL_YEAR), max: Math.min(entry.to ?? this.nextModelYear, this.nextModelYear) });
+    const year = f.number.int({
+      min: Math.max(entry.from, OLDEST_MODEL_YEAR),
+      max: Math.min(entry.to ?? this.nextModelYear, this.nextModelYear),
+    });
     // Next year's models are weeks old (delivery and first miles); older cars have driven for whole years plus part of this one.
     const thisYear = this.nextModelYear - 1;
-    const ageYears = year > thisYear ? f.number.float({ min: 0, max: 0.15 }) : thisYear - year + f.number.float({ min: 0.05, max: 1 });
+    const ageYears =
+      year > thisYear ? f.number.float({ min: 0, max: 0.15 }) : thisYear - year + f.number.float({ min: 0.05, max: 1 });
     const mileage = Math.round(ageYears * f.number.int(MILES_PER_YEAR));
     return {
       vehicleId: vehicleIdFor(index),

@@ -96,7 +96,11 @@ export interface AggregateOptions {
 }
 
 /** Aggregates the matching lines into one point per period that has data, ordered by time. */
-export function aggregateSeries(lines: readonly MetricLine[], selector: MetricSelector, options: AggregateOptions): SeriesPoint[] {
+export function aggregateSeries(
+  lines: readonly MetricLine[],
+  selector: MetricSelector,
+  options: AggregateOptions,
+): SeriesPoint[] {
   if (!(options.period > 0)) throw new RangeError(`period must be a positive number of seconds, got ${options.period}`);
   const buckets = new Map<number, number[]>();
   for (const line of lines) {
@@ -117,7 +121,12 @@ export function aggregateSeries(lines: readonly MetricLine[], selector: MetricSe
 }
 
 /** The statistic over every matching datapoint in the range, as one number (a singleValue over the time range). */
-export function aggregateTotal(lines: readonly MetricLine[], selector: MetricSelector, stat: Statistic, range: { start?: number; end?: number } = {}): number | undefined {
+export function aggregateTotal(
+  lines: readonly MetricLine[],
+  selector: MetricSelector,
+  stat: Statistic,
+  range: { start?: number; end?: number } = {},
+): number | undefined {
   const values: number[] = [];
   for (const line of lines) {
     if (range.start !== undefined && line.t < range.start) continue;

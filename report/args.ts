@@ -4,7 +4,18 @@ import { parseArgs } from "node:util";
 
 export type ReportTarget =
   | { kind: "local"; runDir?: string; localRoot: string }
-  | { kind: "cloudwatch"; stack?: string; queueName?: string; dlqName?: string; functionName?: string; tableName?: string; region?: string; start: Date; end: Date; period: number };
+  | {
+      kind: "cloudwatch";
+      stack?: string;
+      queueName?: string;
+      dlqName?: string;
+      functionName?: string;
+      tableName?: string;
+      region?: string;
+      start: Date;
+      end: Date;
+      period: number;
+    };
 
 export interface ReportArgs {
   target: ReportTarget;
@@ -52,7 +63,8 @@ export function parseDuration(text: string): number {
 
 function parseTime(flag: string, text: string): Date {
   const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new ReportArgsError(`--${flag} must be an ISO time such as 2026-11-28T01:00:00Z, got "${text}"`);
+  if (Number.isNaN(date.getTime()))
+    throw new ReportArgsError(`--${flag} must be an ISO time such as 2026-11-28T01:00:00Z, got "${text}"`);
   return date;
 }
 
@@ -86,24 +98,55 @@ export function parseReportArgs(argv: readonly string[], now = new Date()): Repo
   }
   const outDir = values.out ?? "report";
   const help = values.help === true;
-  const cloudFlags = ["stack", "queue-name", "dlq-name", "function-name", "table-name", "start", "end", "since", "period"] as const;
+  const cloudFlags = [
+    "stack",
+    "queue-name",
+    "dlq-name",
+    "function-name",
+    "table-name",
+    "start",
+    "end",
+    "since",
+    "period",
+  ] as const;
   const wantsCloud = cloudFlags.some((f) => values[f] !== undefined);
   if (!wantsCloud) {
-    if (values.region !== undefined) throw new ReportArgsError("--region only applies to a deployed stack: add --stack or the resource names");
-    return { target: { kind: "local", runDir: values.run, localRoot: values["local-root"] ?? ".local" }, outDir, screenshot: values.screenshot === true, help };
+    if (values.region !== undefined)
+      throw new ReportArgsError("--region only applies to a deployed stack: add --stack or the resource names");
+    return {
+      target: { kind: "local", runDir: values.run, localRoot: values["local-root"] ?? ".local" },
+      outDir,
+      screenshot: values.screenshot === true,
+      help,
+    };
   }
-  if (values.run !== undefined) throw new ReportArgsError("--run reads a local run; it cannot be combined with --stack or resource names");
-  if (values.screenshot) throw new ReportArgsError("--screenshot draws the local dashboard of a local run; for a deployed stack use the CloudWatch console");
+  if (values.run !== undefined)
+    throw new ReportArgsError("--run reads a local run; it cannot be combined with --stack or resource names");
+  if (values.screenshot)
+    throw new ReportArgsError(
+      "--screenshot draws the local dashboard of a local run; for a deployed stack use the CloudWatch console",
+    );
   if (values.stack === undefined) {
-    const missing = (["queue-name", "dlq-name", "function-name", "table-name"] as const).filter((f) => values[f] === undefined);
-    if (missing.length > 0) throw new ReportArgsError(`without --stack, give every resource name: missing ${missing.map((m) => `--${m}`).join(", ")}`);
+    const missing = (["queue-name", "dlq-name", "function-name", "table-name"] as const).filter(
+      (f) => values[f] === undefined,
+    );
+    if (missing.length > 0)
+      throw new ReportArgsError(
+        `without --stack, give every resource name: missing ${missing.map((m) => `--${m}`).join(", ")}`,
+      );
   }
   const period = values.period === undefined ? 60 : Number(values.period);
-  if (!Number.isInteger(period) || period < 60 || period % 60 !== 0) throw new ReportArgsError(`--period must be a whole multiple of 60 seconds, got "${values.period}"`);
-  if (values.start !== undefined && values.since !== undefined) throw new ReportArgsError("give --start or --since, not both");
+  if (!Number.isInteger(period) || period < 60 || period % 60 !== 0)
+    throw new ReportArgsError(`--period must be a whole multiple of 60 seconds, got "${values.period}"`);
+  if (values.start !== undefined && values.since !== undefined)
+    throw new ReportArgsError("give --start or --since, not both");
   const end = values.end !== undefined ? parseTime("end", values.end) : now;
-  const start = values.start !== undefined ? parseTime("start", values.start) : new Date(end.getTime() - parseDuration(values.since ?? "1h") * 1000);
-  if (start >= end) throw new ReportArgsError(`--start (${start.toISOString()}) must be before --end (${end.toISOString()})`);
+  const start =
+    values.start !== undefined
+      ? parseTime("start", values.start)
+      : new Date(end.getTime() - parseDuration(values.since ?? "1h") * 1000);
+  if (start >= end)
+    throw new ReportArgsError(`--start (${start.toISOString()}) must be before --end (${end.toISOString()})`);
   return {
     target: {
       kind: "cloudwatch",

@@ -53,23 +53,53 @@ function scaleDomain(range?: { min?: number; max?: number }): Record<string, unk
   return scale;
 }
 
-const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+const PALETTE = [
+  "#1f77b4",
+  "#ff7f0e",
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
+];
 
 /** A time-series chart: one line (or bar) per series, optional right axis, optional reference rules. */
 export function timeSeriesSpec(options: ChartOptions): VegaLiteSpec {
   const labels = options.series.map((s) => s.label);
   const colors = options.series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]!);
-  const color = { field: "series", type: "nominal", title: null, scale: { domain: labels, range: colors }, legend: { orient: "bottom", labelLimit: 260, columns: 4 } };
-  const x = { field: "time", type: "temporal", title: null, scale: { type: "utc" }, axis: { format: "%H:%M:%S", labelOverlap: true, tickCount: 6 } };
+  const color = {
+    field: "series",
+    type: "nominal",
+    title: null,
+    scale: { domain: labels, range: colors },
+    legend: { orient: "bottom", labelLimit: 260, columns: 4 },
+  };
+  const x = {
+    field: "time",
+    type: "temporal",
+    title: null,
+    scale: { type: "utc" },
+    axis: { format: "%H:%M:%S", labelOverlap: true, tickCount: 6 },
+  };
   const markType = options.mark ?? "line";
-  const mark = markType === "line" ? { type: "line", point: false, interpolate: "linear", strokeWidth: 1.5 } : { type: "bar" };
+  const mark =
+    markType === "line" ? { type: "line", point: false, interpolate: "linear", strokeWidth: 1.5 } : { type: "bar" };
 
   const layerFor = (side: "left" | "right"): VegaLiteSpec | undefined => {
     const sideLabels = options.series.filter((s) => (s.yAxis ?? "left") === side).map((s) => s.label);
     if (sideLabels.length === 0) return undefined;
     const range = side === "left" ? options.leftRange : options.rightRange;
     const title = (side === "left" ? options.leftTitle : options.rightTitle) ?? null;
-    const yField: Record<string, unknown> = { field: "value", type: "quantitative", title, scale: scaleDomain(range), axis: { orient: side, format: ",~r" } };
+    const yField: Record<string, unknown> = {
+      field: "value",
+      type: "quantitative",
+      title,
+      scale: scaleDomain(range),
+      axis: { orient: side, format: ",~r" },
+    };
     if (options.stacked && side === "left") yField.stack = "zero";
     else yField.stack = null;
     return {
@@ -82,14 +112,31 @@ export function timeSeriesSpec(options: ChartOptions): VegaLiteSpec {
   const ruleLayers: VegaLiteSpec[] = (options.rules ?? []).map((rule) => ({
     data: { values: [{ value: rule.value, label: rule.label ?? String(rule.value) }] },
     layer: [
-      { mark: { type: "rule", strokeDash: [4, 3], color: rule.color ?? "#d62728" }, encoding: { y: { field: "value", type: "quantitative" } } },
-      { mark: { type: "text", align: "left", baseline: "bottom", dx: 4, dy: -2, color: rule.color ?? "#d62728", fontSize: 10 }, encoding: { y: { field: "value", type: "quantitative" }, x: { value: 0 }, text: { field: "label" } } },
+      {
+        mark: { type: "rule", strokeDash: [4, 3], color: rule.color ?? "#d62728" },
+        encoding: { y: { field: "value", type: "quantitative" } },
+      },
+      {
+        mark: {
+          type: "text",
+          align: "left",
+          baseline: "bottom",
+          dx: 4,
+          dy: -2,
+          color: rule.color ?? "#d62728",
+          fontSize: 10,
+        },
+        encoding: { y: { field: "value", type: "quantitative" }, x: { value: 0 }, text: { field: "label" } },
+      },
     ],
   }));
   // Rules share the left axis's scale, so they sit inside the left group; only the two axes are independent.
   const left = layerFor("left");
   const right = layerFor("right");
-  const leftGroup: VegaLiteSpec | undefined = left && ruleLayers.length > 0 ? { layer: [left, ...ruleLayers] } : left ?? (ruleLayers.length > 0 ? { layer: ruleLayers } : undefined);
+  const leftGroup: VegaLiteSpec | undefined =
+    left && ruleLayers.length > 0
+      ? { layer: [left, ...ruleLayers] }
+      : (left ?? (ruleLayers.length > 0 ? { layer: ruleLayers } : undefined));
   const layers = [leftGroup, right].filter((l): l is VegaLiteSpec => l !== undefined);
   if (layers.length === 0) layers.push({ mark, encoding: { x, y: { field: "value", type: "quantitative" } } });
 
@@ -102,7 +149,12 @@ export function timeSeriesSpec(options: ChartOptions): VegaLiteSpec {
     data: { values: toData(options.series) },
     layer: layers,
     resolve: { scale: { y: right && layers.length > 1 ? "independent" : "shared" } },
-    config: { font: "Helvetica, Arial, sans-serif", view: { stroke: "#ddd" }, axis: { labelFontSize: 10, titleFontSize: 11 }, legend: { labelFontSize: 10 } },
+    config: {
+      font: "Helvetica, Arial, sans-serif",
+      view: { stroke: "#ddd" },
+      axis: { labelFontSize: 10, titleFontSize: 11 },
+      legend: { labelFontSize: 10 },
+    },
   };
 }
 

@@ -1,10 +1,10 @@
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import * as path from "node:path";
-import { parseReportArgs, REPORT_USAGE, ReportArgsError, type ReportArgs } from "./args";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { parseReportArgs, REPORT_USAGE, type ReportArgs, ReportArgsError } from "./args";
 import { cloudWatchReportData, namesFromStackOutputs, readStackOutputs, StackOutputsError } from "./cloudwatch-run";
 import { generateReport } from "./generate";
 import { inferSettings, localReportData } from "./local-run";
-import { readRunRecord, resolveLastRun, RunRecordError } from "./record";
+import { RunRecordError, readRunRecord, resolveLastRun } from "./record";
 import type { ReportData } from "./report-data";
 import { ChromiumMissingError, DASHBOARD_SCREENSHOT, screenshotDashboard } from "./screenshot";
 
@@ -20,7 +20,12 @@ async function reportData(args: ReportArgs): Promise<{ data: ReportData; runDir?
     return { data: await localReportData(readRunRecord(runDir), REPO_ROOT), runDir };
   }
   const region = target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
-  const fromFlags = { queueName: target.queueName, dlqName: target.dlqName, functionName: target.functionName, tableName: target.tableName };
+  const fromFlags = {
+    queueName: target.queueName,
+    dlqName: target.dlqName,
+    functionName: target.functionName,
+    tableName: target.tableName,
+  };
   const stackNames = target.stack ? namesFromStackOutputs(readStackOutputs(target.stack, REPO_ROOT)) : undefined;
   const names = {
     queueName: fromFlags.queueName ?? stackNames!.queueName,
@@ -63,15 +68,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { data, runDir } = await reportData(args);
     const outDir = path.resolve(REPO_ROOT, args.outDir);
     if (args.screenshot && runDir) {
-      const file = await screenshotDashboard({ runDir, names: data.names, region: data.region, outFile: path.join(outDir, DASHBOARD_SCREENSHOT) });
+      const file = await screenshotDashboard({
+        runDir,
+        names: data.names,
+        region: data.region,
+        outFile: path.join(outDir, DASHBOARD_SCREENSHOT),
+      });
       console.log(`dashboard screenshot: ${path.relative(process.cwd(), file)}`);
     }
-    const result = await generateReport(data, { outDir, command: ["npm run report", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" "), screenshot: args.screenshot && runDir ? DASHBOARD_SCREENSHOT : undefined });
+    const result = await generateReport(data, {
+      outDir,
+      command: ["npm run report", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" "),
+      screenshot: args.screenshot && runDir ? DASHBOARD_SCREENSHOT : undefined,
+    });
     for (const w of data.warnings) console.warn(`note: ${w}`);
     console.log(`report written: ${result.files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     return 0;
   } catch (error) {
-    if (error instanceof RunRecordError || error instanceof StackOutputsError || error instanceof ChromiumMissingError) {
+    if (
+      error instanceof RunRecordError ||
+      error instanceof StackOutputsError ||
+      error instanceof ChromiumMissingError
+    ) {
       console.error(error.message);
       return 1;
     }

@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { SeriesPoint } from "./aggregate";
 import type { MetricsSource, SeriesQuery, TimeRange } from "./queries";
 
@@ -25,16 +25,32 @@ function quote(value: string): string {
 export function toMetricDataQuery(query: SeriesQuery, period: number): MetricDataQuery {
   if (query.pooledDimensions && query.pooledDimensions.length > 0) {
     if (query.stat !== "Sum" && query.stat !== "SampleCount") {
-      throw new CloudWatchReadError(`${query.id}: pooling ${query.pooledDimensions.join(", ")} needs Sum or SampleCount, not ${query.stat}`);
+      throw new CloudWatchReadError(
+        `${query.id}: pooling ${query.pooledDimensions.join(", ")} needs Sum or SampleCount, not ${query.stat}`,
+      );
     }
-    const schema = [query.namespace, ...Object.keys(query.dimensions), ...query.pooledDimensions].map((k) => (/^[\w/.-]+$/.test(k) ? k : quote(k))).join(",");
-    const filters = [`MetricName=${quote(query.metric)}`, ...Object.entries(query.dimensions).map(([k, v]) => `${k}=${quote(v)}`)].join(" ");
-    return { Id: query.id, Expression: `SUM(SEARCH('{${schema}} ${filters}', '${query.stat}', ${period}))`, Period: period, ReturnData: true };
+    const schema = [query.namespace, ...Object.keys(query.dimensions), ...query.pooledDimensions]
+      .map((k) => (/^[\w/.-]+$/.test(k) ? k : quote(k)))
+      .join(",");
+    const filters = [
+      `MetricName=${quote(query.metric)}`,
+      ...Object.entries(query.dimensions).map(([k, v]) => `${k}=${quote(v)}`),
+    ].join(" ");
+    return {
+      Id: query.id,
+      Expression: `SUM(SEARCH('{${schema}} ${filters}', '${query.stat}', ${period}))`,
+      Period: period,
+      ReturnData: true,
+    };
   }
   return {
     Id: query.id,
     MetricStat: {
-      Metric: { Namespace: query.namespace, MetricName: query.metric, Dimensions: Object.entries(query.dimensions).map(([Name, Value]) => ({ Name, Value })) },
+      Metric: {
+        Namespace: query.namespace,
+        MetricName: query.metric,
+        Dimensions: Object.entries(query.dimensions).map(([Name, Value]) => ({ Name, Value })),
+      },
       Period: period,
       Stat: query.stat,
     },
@@ -48,7 +64,11 @@ export class CloudWatchMetricsSource implements MetricsSource {
 
   constructor(private readonly client: CloudWatchClient) {}
 
-  private async fetch(queries: readonly SeriesQuery[], range: TimeRange, period: number): Promise<Record<string, SeriesPoint[]>> {
+  private async fetch(
+    queries: readonly SeriesQuery[],
+    range: TimeRange,
+    period: number,
+  ): Promise<Record<string, SeriesPoint[]>> {
     const out: Record<string, SeriesPoint[]> = Object.fromEntries(queries.map((q) => [q.id, []]));
     for (let i = 0; i < queries.length; i += MAX_QUERIES_PER_CALL) {
       const chunk = queries.slice(i, i + MAX_QUERIES_PER_CALL).map((q) => toMetricDataQuery(q, period));

@@ -31,8 +31,16 @@ export async function generateReport(data: ReportData, options: GenerateOptions)
     writeFileSync(file, await renderSvg(chart.spec));
     files.push(file);
   }
-  const screenshot = options.screenshot && existsSync(path.join(options.outDir, options.screenshot)) ? options.screenshot : undefined;
-  const markdown = reportMarkdown({ data, charts, cost: estimateCost(data), screenshot, generatedAt: options.now ?? new Date(), command: options.command ?? "npm run report" });
+  const screenshot =
+    options.screenshot && existsSync(path.join(options.outDir, options.screenshot)) ? options.screenshot : undefined;
+  const markdown = reportMarkdown({
+    data,
+    charts,
+    cost: estimateCost(data),
+    screenshot,
+    generatedAt: options.now ?? new Date(),
+    command: options.command ?? "npm run report",
+  });
   const markdownPath = path.join(options.outDir, "REPORT.md");
   writeFileSync(markdownPath, markdown);
   files.push(markdownPath);

@@ -1,6 +1,6 @@
 import { aggregateSeries, aggregateTotal, type SeriesPoint } from "./aggregate";
-import type { MetricLine } from "./record";
 import type { MetricsSource, SeriesQuery, TimeRange } from "./queries";
+import type { MetricLine } from "./record";
 
 /** The report's view of a local run: the same statistics the dashboard computes, from metrics.jsonl. */
 export class LocalMetricsSource implements MetricsSource {
@@ -8,9 +8,14 @@ export class LocalMetricsSource implements MetricsSource {
 
   constructor(private readonly lines: readonly MetricLine[]) {}
 
-  async series(queries: readonly SeriesQuery[], range: TimeRange, period: number): Promise<Record<string, SeriesPoint[]>> {
+  async series(
+    queries: readonly SeriesQuery[],
+    range: TimeRange,
+    period: number,
+  ): Promise<Record<string, SeriesPoint[]>> {
     const out: Record<string, SeriesPoint[]> = {};
-    for (const q of queries) out[q.id] = aggregateSeries(this.lines, q, { stat: q.stat, period, start: range.start, end: range.end });
+    for (const q of queries)
+      out[q.id] = aggregateSeries(this.lines, q, { stat: q.stat, period, start: range.start, end: range.end });
     return out;
   }
 

@@ -1,5 +1,5 @@
 import type { CostEstimate } from "./cost";
-import { formatNumber, keyFigures, observations, type KeyFigures } from "./observations";
+import { formatNumber, type KeyFigures, keyFigures, observations } from "./observations";
 import type { LogLine } from "./record";
 import type { ReportChart } from "./report-charts";
 import type { ReportData } from "./report-data";
@@ -14,7 +14,10 @@ export interface VerificationRow {
 const VERIFICATION_KEYS: { label: string; keys: string[] }[] = [
   { label: "Sent", keys: ["sent", "messagesSent", "totalSent"] },
   { label: "Stored exactly once, content checked", keys: ["storedCorrectly", "stored", "storedOnce", "itemsStored"] },
-  { label: "In DLQ with the expected reason", keys: ["deadLetteredCorrectly", "inDlq", "dlq", "deadLettered", "dlqCount", "inDLQ"] },
+  {
+    label: "In DLQ with the expected reason",
+    keys: ["deadLetteredCorrectly", "inDlq", "dlq", "deadLettered", "dlqCount", "inDLQ"],
+  },
   { label: "Lost", keys: ["lost", "missing"] },
   { label: "Duplicated", keys: ["duplicated", "duplicates", "duplicatedItems"] },
 ];
@@ -23,7 +26,13 @@ function describeValue(value: unknown): string {
   if (typeof value === "number") return formatNumber(value, Number.isInteger(value) ? 0 : 2);
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (typeof value === "string") return value;
-  if (Array.isArray(value)) return value.length === 0 ? "0" : `${value.length} (${value.slice(0, 3).map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ")}${value.length > 3 ? ", …" : ""})`;
+  if (Array.isArray(value))
+    return value.length === 0
+      ? "0"
+      : `${value.length} (${value
+          .slice(0, 3)
+          .map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v)))
+          .join(", ")}${value.length > 3 ? ", …" : ""})`;
   if (value === null || value === undefined) return "n/a";
   const text = JSON.stringify(value);
   return text.length > 120 ? `${text.slice(0, 117)}…` : text;
@@ -44,12 +53,14 @@ export function verificationRows(data: ReportData): { rows: VerificationRow[]; i
       used.add(key);
       rows.push({ label, value: describeValue(v[key]) });
     }
-    for (const [key, value] of Object.entries(v)) if (!used.has(key)) rows.push({ label: key, value: describeValue(value) });
+    for (const [key, value] of Object.entries(v))
+      if (!used.has(key)) rows.push({ label: key, value: describeValue(value) });
     return { rows, itemLevel: true };
   }
   const t = data.totals;
   const dlq = t.dlqSent ?? t.validationFailures;
-  const lost = t.sent !== undefined && t.stored !== undefined && dlq !== undefined ? t.sent - t.stored - dlq : undefined;
+  const lost =
+    t.sent !== undefined && t.stored !== undefined && dlq !== undefined ? t.sent - t.stored - dlq : undefined;
   return {
     itemLevel: false,
     rows: [
@@ -63,11 +74,16 @@ export function verificationRows(data: ReportData): { rows: VerificationRow[]; i
 }
 
 /** What the producer reports that says how the load went (its inputs are listed under "load"). */
-const PRODUCER_RESULT_KEYS = /^(sent|failed|retried|achievedRate|calls|durationMs|stoppedBy|byKind\..*|latencyMs\.(p50|p99))$/;
+const PRODUCER_RESULT_KEYS =
+  /^(sent|failed|retried|achievedRate|calls|durationMs|stoppedBy|byKind\..*|latencyMs\.(p50|p99))$/;
 
 function table(header: string[], rows: string[][]): string {
   const esc = (cell: string) => cell.replace(/\|/g, "\\|").replace(/\n/g, " ");
-  return [`| ${header.map(esc).join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
+  return [
+    `| ${header.map(esc).join(" | ")} |`,
+    `|${header.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
+  ].join("\n");
 }
 
 /** Flattens nested parameters to "a.b" keys, leaving long arrays summarized. */
@@ -96,11 +112,18 @@ export function logExcerpts(logs: readonly LogLine[], perGroup = 5): { title: st
   const cloud = logs.filter((l) => l.source === "cloud");
   if (cloud.length > 0) {
     const picked = cloud.length <= perGroup * 2 ? cloud : [...cloud.slice(0, perGroup), ...cloud.slice(-perGroup)];
-    groups.push({ title: `Embedded cloud runtime (${cloud.length} lines${cloud.length > picked.length ? `, first and last ${perGroup}` : ""})`, lines: picked.map((l) => logText(l)) });
+    groups.push({
+      title: `Embedded cloud runtime (${cloud.length} lines${cloud.length > picked.length ? `, first and last ${perGroup}` : ""})`,
+      lines: picked.map((l) => logText(l)),
+    });
   }
   for (const wanted of ["ERROR", "WARN", "INFO"]) {
     const found = logs.filter((l) => l.source !== "cloud" && level(l) === wanted);
-    if (found.length > 0) groups.push({ title: `Function ${wanted} lines (${found.length}, first ${Math.min(perGroup, found.length)})`, lines: found.slice(0, perGroup).map((l) => logText(l)) });
+    if (found.length > 0)
+      groups.push({
+        title: `Function ${wanted} lines (${found.length}, first ${Math.min(perGroup, found.length)})`,
+        lines: found.slice(0, perGroup).map((l) => logText(l)),
+      });
   }
   return groups;
 }
@@ -142,7 +165,9 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   const figures: KeyFigures = keyFigures(data);
   const out: string[] = [];
   const span = data.range.end - data.range.start;
-  const runTimes = [data.startedAt, data.endedAt].every(Boolean) ? ` The run (deploy, produce, drain, verify) lasted from ${data.startedAt} to ${data.endedAt}; the record covers the seconds with metrics.` : "";
+  const runTimes = [data.startedAt, data.endedAt].every(Boolean)
+    ? ` The run (deploy, produce, drain, verify) lasted from ${data.startedAt} to ${data.endedAt}; the record covers the seconds with metrics.`
+    : "";
   out.push(`# Vehicle pipeline: scale-out/in test report`);
   out.push("");
   out.push(
@@ -170,10 +195,12 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   for (const [k, v] of Object.entries(data.settings)) if (v !== undefined) rows.push([`setting ${k}`, String(v)]);
   // The deployed settings are listed above; the stack config they came from and null parameters would only repeat them.
   if (data.parameters) {
-    for (const [k, v] of flattenParameters(data.parameters)) if (!/^(settings|stackConfig)\./.test(k) && v !== "n/a") rows.push([`load ${k.replace(/^producer\./, "")}`, v]);
+    for (const [k, v] of flattenParameters(data.parameters))
+      if (!/^(settings|stackConfig)\./.test(k) && v !== "n/a") rows.push([`load ${k.replace(/^producer\./, "")}`, v]);
   }
   if (data.producer) {
-    for (const [k, v] of flattenParameters(data.producer)) if (PRODUCER_RESULT_KEYS.test(k) && v !== "n/a") rows.push([`producer ${k}`, v]);
+    for (const [k, v] of flattenParameters(data.producer))
+      if (PRODUCER_RESULT_KEYS.test(k) && v !== "n/a") rows.push([`producer ${k}`, v]);
   }
   out.push(table(["What", "Value"], rows));
   out.push("");
@@ -191,7 +218,12 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
         : "run.json holds no verification (the run is still going, or was cut short), so these are derived from the record's metrics:",
   );
   out.push("");
-  out.push(table(["Check", "Result"], verification.rows.map((r) => [r.label, r.value])));
+  out.push(
+    table(
+      ["Check", "Result"],
+      verification.rows.map((r) => [r.label, r.value]),
+    ),
+  );
   out.push("");
 
   out.push("## Observations");
@@ -212,7 +244,9 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
     out.push("");
     out.push(`![The local dashboard drawing the program's CloudWatch dashboard from this run's record](${screenshot})`);
     out.push("");
-    out.push("*The local dashboard (the CloudWatch dashboard the program declares, drawn from the per-second record) at the end of the run, in headless Chromium.*");
+    out.push(
+      "*The local dashboard (the CloudWatch dashboard the program declares, drawn from the per-second record) at the end of the run, in headless Chromium.*",
+    );
     out.push("");
   }
 
@@ -244,7 +278,14 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   out.push(
     table(
       ["Service", "Item", "Quantity", "Unit price", "Cost", "Quantity from"],
-      cost.lines.map((l) => [l.service, l.item, `${quantity(l.quantity)} ${l.unit}`, l.price.listed, usd(l.usd), l.basis]),
+      cost.lines.map((l) => [
+        l.service,
+        l.item,
+        `${quantity(l.quantity)} ${l.unit}`,
+        l.price.listed,
+        usd(l.usd),
+        l.basis,
+      ]),
     ),
   );
   out.push("");
@@ -269,7 +310,9 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   }
   out.push("## Regenerate");
   out.push("");
-  out.push("`npm run report` (last local run), `npm run report -- --run <folder>`, or against a deployed stack: `npm run report -- --stack <name>` or `--queue-name … --dlq-name … --function-name … --table-name … --region …`.");
+  out.push(
+    "`npm run report` (last local run), `npm run report -- --run <folder>`, or against a deployed stack: `npm run report -- --stack <name>` or `--queue-name … --dlq-name … --function-name … --table-name … --region …`.",
+  );
   out.push("");
   return out.join("\n");
 }

@@ -47,7 +47,11 @@ export function peak(points: readonly SeriesPoint[]): { value: number; t: number
   return best ? { value: best.value, t: best.t } : undefined;
 }
 
-function firstWhere(points: readonly SeriesPoint[], predicate: (p: SeriesPoint) => boolean, after = -Infinity): number | undefined {
+function firstWhere(
+  points: readonly SeriesPoint[],
+  predicate: (p: SeriesPoint) => boolean,
+  after = -Infinity,
+): number | undefined {
   return points.find((p) => p.t > after && predicate(p))?.t;
 }
 
@@ -73,13 +77,21 @@ export function keyFigures(data: ReportData): KeyFigures {
   // Visible and in flight both at zero: nothing left to deliver. Gauges are sampled per second, so take the later of the two.
   const drainedVisible = lastSend !== undefined ? zeroFrom(s.visible, lastSend - 1) : undefined;
   const drainedInFlight = lastSend !== undefined ? zeroFrom(s.inFlight, lastSend - 1) : undefined;
-  const drainedAt = drainedVisible !== undefined && (drainedInFlight !== undefined || s.inFlight.length === 0) ? Math.max(drainedVisible, drainedInFlight ?? drainedVisible) : undefined;
+  const drainedAt =
+    drainedVisible !== undefined && (drainedInFlight !== undefined || s.inFlight.length === 0)
+      ? Math.max(drainedVisible, drainedInFlight ?? drainedVisible)
+      : undefined;
   let atPeak: KeyFigures["atPeak"];
   if (peakConcurrency && peakConcurrency.value > 0) {
     const periods = s.concurrency.filter((p) => p.value === peakConcurrency.value).map((p) => p.t);
     const deletes = new Map(s.deleted.map((p) => [p.t, p.value]));
     const total = periods.reduce((n, t) => n + (deletes.get(t) ?? 0), 0);
-    atPeak = { seconds: periods.length * data.period, first: periods[0]!, last: periods[periods.length - 1]!, meanProcessRate: total / (periods.length * data.period) };
+    atPeak = {
+      seconds: periods.length * data.period,
+      first: periods[0]!,
+      last: periods[periods.length - 1]!,
+      meanProcessRate: total / (periods.length * data.period),
+    };
   }
   return {
     atPeak,
@@ -141,32 +153,51 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
   }
   out.push(
     `The producer sent ${formatNumber(f.sent)} messages from ${offset(data, f, f.firstSend)} to ${offset(data, f, f.lastSend)}` +
-      (f.peakSendRate ? `, peaking at ${formatNumber(f.peakSendRate.value, 1)} messages ${per} at ${offset(data, f, f.peakSendRate.t)}.` : "."),
+      (f.peakSendRate
+        ? `, peaking at ${formatNumber(f.peakSendRate.value, 1)} messages ${per} at ${offset(data, f, f.peakSendRate.t)}.`
+        : "."),
   );
   if (f.peakProcessRate) {
-    out.push(`Deletes (messages the consumer finished) peaked at ${formatNumber(f.peakProcessRate.value, 1)} ${per} at ${offset(data, f, f.peakProcessRate.t)}.`);
+    out.push(
+      `Deletes (messages the consumer finished) peaked at ${formatNumber(f.peakProcessRate.value, 1)} ${per} at ${offset(data, f, f.peakProcessRate.t)}.`,
+    );
   }
   if (f.peakConcurrency) {
     const max = data.settings.maxConcurrency;
-    const cap = max === undefined ? "" : f.peakConcurrency.value >= max ? ` (the configured maximumConcurrency, ${max})` : ` (below the configured maximumConcurrency of ${max})`;
+    const cap =
+      max === undefined
+        ? ""
+        : f.peakConcurrency.value >= max
+          ? ` (the configured maximumConcurrency, ${max})`
+          : ` (below the configured maximumConcurrency of ${max})`;
     const scaleIn =
       f.scaledInAt !== undefined
         ? ` It was back at 0 at ${offset(data, f, f.scaledInAt)}, ${f.lastSend !== undefined ? `${f.scaledInAt - f.lastSend} s after the last send` : ""}.`
         : " It had not returned to 0 by the end of the range.";
-    out.push(`Concurrent executions rose from 0 to a peak of ${formatNumber(f.peakConcurrency.value)}${cap} at ${offset(data, f, f.peakConcurrency.t)}, ${f.peakConcurrency.t - f.firstSend} s after the first send.${scaleIn}`);
+    out.push(
+      `Concurrent executions rose from 0 to a peak of ${formatNumber(f.peakConcurrency.value)}${cap} at ${offset(data, f, f.peakConcurrency.t)}, ${f.peakConcurrency.t - f.firstSend} s after the first send.${scaleIn}`,
+    );
     if (f.atPeak) {
       out.push(
         `At ${formatNumber(f.peakConcurrency.value)} concurrent executions (${formatNumber(f.atPeak.seconds)} s in all, between ${offset(data, f, f.atPeak.first)} and ${offset(data, f, f.atPeak.last)}) the consumer finished ${formatNumber(f.atPeak.meanProcessRate, 1)} messages per second on average` +
-          (f.peakSendRate && f.peakSendRate.value > f.atPeak.meanProcessRate ? `, below the peak send rate of ${formatNumber(f.peakSendRate.value, 1)}/s.` : "."),
+          (f.peakSendRate && f.peakSendRate.value > f.atPeak.meanProcessRate
+            ? `, below the peak send rate of ${formatNumber(f.peakSendRate.value, 1)}/s.`
+            : "."),
       );
     }
   }
   if (f.peakVisible && f.peakVisible.value === 0) {
-    out.push(`No visible backlog was sampled: the consumer received every message within the second it arrived${f.maxAge ? `; the oldest message was at most ${formatNumber(f.maxAge.value)} s old` : ""}.`);
+    out.push(
+      `No visible backlog was sampled: the consumer received every message within the second it arrived${f.maxAge ? `; the oldest message was at most ${formatNumber(f.maxAge.value)} s old` : ""}.`,
+    );
   } else if (f.peakVisible) {
     out.push(
       `The queue's backlog peaked at ${formatNumber(f.peakVisible.value)} visible messages at ${offset(data, f, f.peakVisible.t)}` +
-        (!f.maxAge ? "." : f.maxAge.value === 0 ? "; no message waited a whole second (oldest-message age stayed at 0 s)." : `; the oldest message was at most ${formatNumber(f.maxAge.value)} s old (at ${offset(data, f, f.maxAge.t)}).`),
+        (!f.maxAge
+          ? "."
+          : f.maxAge.value === 0
+            ? "; no message waited a whole second (oldest-message age stayed at 0 s)."
+            : `; the oldest message was at most ${formatNumber(f.maxAge.value)} s old (at ${offset(data, f, f.maxAge.t)}).`),
     );
   }
   if (f.lastSend !== undefined) {
@@ -179,20 +210,26 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
   if (f.latencyP50 !== undefined) {
     out.push(
       `End-to-end latency (SentTimestamp to stored) over the run: p50 ${ms(f.latencyP50)}, p90 ${ms(f.latencyP90)}, p99 ${ms(f.latencyP99)}` +
-        (f.worstPeriodP99 ? `; the worst ${data.period} s period had p99 ${ms(f.worstPeriodP99.value)} at ${offset(data, f, f.worstPeriodP99.t)}.` : "."),
+        (f.worstPeriodP99
+          ? `; the worst ${data.period} s period had p99 ${ms(f.worstPeriodP99.value)} at ${offset(data, f, f.worstPeriodP99.t)}.`
+          : "."),
     );
   }
   if (f.invocations !== undefined) {
     out.push(
       `${formatNumber(f.invocations)} invocations` +
-        (f.meanBatchSize !== undefined ? ` carried ${formatNumber(f.meanBatchSize, 1)} messages each on average (batch size ${data.settings.batchSize ?? "n/a"})` : "") +
+        (f.meanBatchSize !== undefined
+          ? ` carried ${formatNumber(f.meanBatchSize, 1)} messages each on average (batch size ${data.settings.batchSize ?? "n/a"})`
+          : "") +
         `; function duration p50 ${ms(f.durationP50)}, p99 ${ms(f.durationP99)}; ${formatNumber(f.coldStarts ?? 0)} cold starts.`,
     );
   }
   out.push(
     `Failures: ${formatNumber(f.errors ?? 0)} function errors, ${formatNumber(f.throttles ?? 0)} throttles, ${formatNumber(f.transientFailures ?? 0)} transient store failures (retried through SQS), ` +
       `${formatNumber(f.validationFailures ?? 0)} validation failures sent to the DLQ, ${formatNumber(f.duplicates ?? 0)} duplicates skipped` +
-      (f.dlqPeak !== undefined ? `; the DLQ's sampled depth reached ${formatNumber(f.dlqPeak)} visible messages.` : "."),
+      (f.dlqPeak !== undefined
+        ? `; the DLQ's sampled depth reached ${formatNumber(f.dlqPeak)} visible messages.`
+        : "."),
   );
   if (f.sent !== undefined && f.stored !== undefined && f.validationFailures !== undefined) {
     // A duplicate is a second delivery (or a producer re-send) of a message already stored, so it is not part of sent = stored + dead-lettered,

@@ -22,14 +22,48 @@ export interface SeriesQuery extends MetricSelector {
 }
 
 export type ReportSeriesId =
-  | "sent" | "received" | "deleted" | "emptyReceives" | "visible" | "inFlight" | "age" | "dlqVisible" | "dlqSent"
-  | "invocations" | "errors" | "throttles" | "concurrency" | "durationSum" | "durationP50" | "durationP99"
-  | "wcu" | "stored" | "duplicates" | "validationFailures" | "transientFailures" | "coldStarts"
-  | "latencyP50" | "latencyP90" | "latencyP99" | "latencyCount";
+  | "sent"
+  | "received"
+  | "deleted"
+  | "emptyReceives"
+  | "visible"
+  | "inFlight"
+  | "age"
+  | "dlqVisible"
+  | "dlqSent"
+  | "invocations"
+  | "errors"
+  | "throttles"
+  | "concurrency"
+  | "durationSum"
+  | "durationP50"
+  | "durationP99"
+  | "wcu"
+  | "stored"
+  | "duplicates"
+  | "validationFailures"
+  | "transientFailures"
+  | "coldStarts"
+  | "latencyP50"
+  | "latencyP90"
+  | "latencyP99"
+  | "latencyCount";
 
 export function reportQueries(names: PipelineNames): Record<ReportSeriesId, SeriesQuery> {
-  const sqs = (id: string, metric: string, queue: string, stat: Statistic): SeriesQuery => ({ id, namespace: "AWS/SQS", metric, dimensions: { QueueName: queue }, stat });
-  const fn = (id: string, metric: string, stat: Statistic): SeriesQuery => ({ id, namespace: "AWS/Lambda", metric, dimensions: { FunctionName: names.functionName }, stat });
+  const sqs = (id: string, metric: string, queue: string, stat: Statistic): SeriesQuery => ({
+    id,
+    namespace: "AWS/SQS",
+    metric,
+    dimensions: { QueueName: queue },
+    stat,
+  });
+  const fn = (id: string, metric: string, stat: Statistic): SeriesQuery => ({
+    id,
+    namespace: "AWS/Lambda",
+    metric,
+    dimensions: { FunctionName: names.functionName },
+    stat,
+  });
   const own = (id: string, metric: string, stat: Statistic, pooledDimensions?: string[]): SeriesQuery => ({
     id,
     namespace: names.namespace,
@@ -55,7 +89,13 @@ export function reportQueries(names: PipelineNames): Record<ReportSeriesId, Seri
     durationSum: fn("durationSum", "Duration", "Sum"),
     durationP50: fn("durationP50", "Duration", "p50"),
     durationP99: fn("durationP99", "Duration", "p99"),
-    wcu: { id: "wcu", namespace: "AWS/DynamoDB", metric: "ConsumedWriteCapacityUnits", dimensions: { TableName: names.tableName }, stat: "Sum" },
+    wcu: {
+      id: "wcu",
+      namespace: "AWS/DynamoDB",
+      metric: "ConsumedWriteCapacityUnits",
+      dimensions: { TableName: names.tableName },
+      stat: "Sum",
+    },
     stored: own("stored", "VehiclesStored", "Sum"),
     duplicates: own("duplicates", "DuplicatesSkipped", "Sum"),
     // The consumer emits ValidationFailures only with a Reason dimension; the report wants all reasons together.

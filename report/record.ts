@@ -102,7 +102,11 @@ export function parseLogLines(text: string): LogLine[] {
     if (raw.trim() === "") continue;
     try {
       const parsed = JSON.parse(raw) as unknown;
-      out.push(typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as LogLine) : { message: raw });
+      out.push(
+        typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+          ? (parsed as LogLine)
+          : { message: raw },
+      );
     } catch {
       out.push({ message: raw });
     }
@@ -123,7 +127,9 @@ function stringRecord(value: object): Record<string, string> {
 export function resolveLastRun(localDir: string): string {
   const pointer = path.join(localDir, "last-run");
   if (!existsSync(pointer) && !isSymlink(pointer)) {
-    throw new RunRecordError(`no run recorded yet: ${pointer} does not exist (run \`npm start\` first, or pass --run <folder>)`);
+    throw new RunRecordError(
+      `no run recorded yet: ${pointer} does not exist (run \`npm start\` first, or pass --run <folder>)`,
+    );
   }
   if (isSymlink(pointer)) {
     const target = path.resolve(localDir, readlinkSync(pointer));
@@ -133,8 +139,11 @@ export function resolveLastRun(localDir: string): string {
   if (statSync(pointer).isDirectory()) return pointer;
   const named = readFileSync(pointer, "utf8").trim();
   const candidates = [path.resolve(localDir, named), path.resolve(localDir, "runs", named)];
-  const found = candidates.find((c) => existsSync(path.join(c, "metrics.jsonl")) || existsSync(path.join(c, "run.json")));
-  if (!found) throw new RunRecordError(`${pointer} names "${named}", but neither ${candidates.join(" nor ")} holds a run record`);
+  const found = candidates.find(
+    (c) => existsSync(path.join(c, "metrics.jsonl")) || existsSync(path.join(c, "run.json")),
+  );
+  if (!found)
+    throw new RunRecordError(`${pointer} names "${named}", but neither ${candidates.join(" nor ")} holds a run record`);
   return found;
 }
 
@@ -161,15 +170,21 @@ export function readRunRecord(dir: string): RunRecord {
   if (!existsSync(metricsPath)) throw new RunRecordError(`${dir} holds no metrics.jsonl: not a run record`);
   const warnings: string[] = [];
   const { lines, skipped } = parseMetricLines(readFileSync(metricsPath, "utf8"));
-  if (skipped.length > 0) warnings.push(`metrics.jsonl: skipped ${skipped.length} unreadable line(s) (first at line ${skipped[0]})`);
+  if (skipped.length > 0)
+    warnings.push(`metrics.jsonl: skipped ${skipped.length} unreadable line(s) (first at line ${skipped[0]})`);
 
   let run: RunInfo = { runId: path.basename(dir) };
   const runPath = path.join(dir, "run.json");
   if (existsSync(runPath)) {
     try {
-      run = { runId: path.basename(dir), ...(JSON.parse(readFileSync(runPath, "utf8")) as Partial<RunInfo>) } as RunInfo;
+      run = {
+        runId: path.basename(dir),
+        ...(JSON.parse(readFileSync(runPath, "utf8")) as Partial<RunInfo>),
+      } as RunInfo;
     } catch (error) {
-      warnings.push(`run.json is not valid JSON (${(error as Error).message}); parameters and verification are unknown`);
+      warnings.push(
+        `run.json is not valid JSON (${(error as Error).message}); parameters and verification are unknown`,
+      );
     }
   } else {
     warnings.push("run.json is missing; parameters and verification are unknown");

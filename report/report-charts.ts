@@ -9,23 +9,37 @@ export interface ReportChart {
   spec: VegaLiteSpec;
 }
 
-const perSecond = (points: readonly SeriesPoint[], period: number): SeriesPoint[] => points.map((p) => ({ t: p.t, value: p.value / period }));
+const perSecond = (points: readonly SeriesPoint[], period: number): SeriesPoint[] =>
+  points.map((p) => ({ t: p.t, value: p.value / period }));
 
 /**
  * A counter with no datapoint in a period counted nothing (the consumer only emits EMF when something
  * happened), so count charts show 0 there rather than a line drawn across the gap. Gauges and
  * percentiles keep their gaps: an unknown depth or latency is not zero.
  */
-export function fillCounterGaps(points: readonly SeriesPoint[], range: { start: number; end: number }, period: number): SeriesPoint[] {
+export function fillCounterGaps(
+  points: readonly SeriesPoint[],
+  range: { start: number; end: number },
+  period: number,
+): SeriesPoint[] {
   const byT = new Map(points.map((p) => [p.t, p.value]));
   const out: SeriesPoint[] = [];
-  for (let t = Math.floor(range.start / period) * period; t < range.end; t += period) out.push({ t, value: byT.get(t) ?? 0 });
+  for (let t = Math.floor(range.start / period) * period; t < range.end; t += period)
+    out.push({ t, value: byT.get(t) ?? 0 });
   return out;
 }
 
 export function reportCharts(data: ReportData): ReportChart[] {
   const p = data.period;
-  const counters = ["sent", "deleted", "stored", "errors", "throttles", "transientFailures", "validationFailures"] as const;
+  const counters = [
+    "sent",
+    "deleted",
+    "stored",
+    "errors",
+    "throttles",
+    "transientFailures",
+    "validationFailures",
+  ] as const;
   const s = { ...data.series };
   for (const id of counters) s[id] = fillCounterGaps(data.series[id], data.range, p);
   const unit = p === 1 ? "per second" : `per second, ${p} s periods`;
@@ -46,7 +60,8 @@ export function reportCharts(data: ReportData): ReportChart[] {
     },
     {
       file: "queue.svg",
-      caption: "Queue depth (maximum visible and in-flight messages per period, left axis) and age of the oldest message (seconds, right axis).",
+      caption:
+        "Queue depth (maximum visible and in-flight messages per period, left axis) and age of the oldest message (seconds, right axis).",
       spec: timeSeriesSpec({
         title: "Queue depth and age of oldest message",
         leftTitle: "messages",
@@ -65,7 +80,10 @@ export function reportCharts(data: ReportData): ReportChart[] {
         title: "Concurrency: scale out and in",
         leftTitle: "concurrent executions",
         series: [{ label: "Concurrent executions", points: s.concurrency }],
-        rules: maxConcurrency !== undefined ? [{ value: maxConcurrency, label: `maximumConcurrency ${maxConcurrency}` }] : [],
+        rules:
+          maxConcurrency !== undefined
+            ? [{ value: maxConcurrency, label: `maximumConcurrency ${maxConcurrency}` }]
+            : [],
       }),
     },
     {

@@ -1,6 +1,6 @@
 import type { SeriesPoint } from "./aggregate";
+import { type MetricsSource, type PipelineNames, type ReportSeriesId, reportQueries, type TimeRange } from "./queries";
 import type { LogLine } from "./record";
-import { reportQueries, type MetricsSource, type PipelineNames, type ReportSeriesId, type TimeRange } from "./queries";
 
 /** Everything the report is made from, whichever source it came from. */
 export interface ReportData {
@@ -55,7 +55,10 @@ export interface CollectOptions extends Omit<ReportData, "sourceKind" | "series"
 
 export async function collectReportData(options: CollectOptions): Promise<ReportData> {
   const queries = Object.values(reportQueries(options.names));
-  const [series, totals] = await Promise.all([options.source.series(queries, options.range, options.period), options.source.totals(queries, options.range)]);
+  const [series, totals] = await Promise.all([
+    options.source.series(queries, options.range, options.period),
+    options.source.totals(queries, options.range),
+  ]);
   const { source, logs = [], warnings = [], ...given } = options;
   return {
     ...given,

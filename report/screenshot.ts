@@ -7,7 +7,15 @@ import type { PipelineNames } from "./queries";
 export const DASHBOARD_SCREENSHOT = "dashboard.png";
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Flags for a headless run in CI containers: no sandbox (root), no GPU, nothing phoning home. */
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /** Chromium could not start: the message says how to get it, instead of Playwright's launch log. */
 export class ChromiumMissingError extends Error {
@@ -36,10 +44,20 @@ export interface ScreenshotOptions {
  */
 export async function screenshotDashboard(options: ScreenshotOptions): Promise<string> {
   const body = await renderDashboardBody(
-    { queueName: options.names.queueName, dlqName: options.names.dlqName, functionName: options.names.functionName, tableName: options.names.tableName },
+    {
+      queueName: options.names.queueName,
+      dlqName: options.names.dlqName,
+      functionName: options.names.functionName,
+      tableName: options.names.tableName,
+    },
     options.region,
   );
-  const server = await startDashboardServer({ runDir: options.runDir, dashboardBody: body, port: 0, host: "127.0.0.1" });
+  const server = await startDashboardServer({
+    runDir: options.runDir,
+    dashboardBody: body,
+    port: 0,
+    host: "127.0.0.1",
+  });
   const { chromium } = await import("playwright-core");
   let browser;
   try {

@@ -13,9 +13,24 @@ function withoutForceColor(env) {
 function run(command, args, env = {}) {
   return new Promise((resolve) => {
     let output = "";
-    const child = spawn(command, args, { env: { ...withoutForceColor(process.env), NO_COLOR: "1", NODE_DISABLE_COLORS: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.on("data", (chunk) => { output += chunk; process.stdout.write(chunk); });
-    child.stderr.on("data", (chunk) => { output += chunk; process.stderr.write(chunk); });
+    const child = spawn(command, args, {
+      env: {
+        ...withoutForceColor(process.env),
+        NO_COLOR: "1",
+        NODE_DISABLE_COLORS: "1",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+      process.stderr.write(chunk);
+    });
     child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });
 }
@@ -25,7 +40,10 @@ function run(command, args, env = {}) {
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!existsSync(chromium)) {
   if (process.getuid?.() === 0) await run("bash", [".ci/install-chromium.sh"]);
-  else console.error(`${chromium} is missing: install Debian's chromium package (or set CHROMIUM_PATH); the dashboard browser test needs it`);
+  else
+    console.error(
+      `${chromium} is missing: install Debian's chromium package (or set CHROMIUM_PATH); the dashboard browser test needs it`,
+    );
 }
 
 const started = Date.now();
@@ -36,7 +54,7 @@ const pattern = process.argv[2] ?? "\\.test\\.ts$";
 const tests = await run("npx", ["uvu", "-r", "tsx/cjs", "tests", pattern]);
 const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(tests.output)?.[1] ?? 0);
 const total = count("Total");
-let passed = count("Passed");
+const passed = count("Passed");
 let failed = total - passed - count("Skipped");
 if (tests.code !== 0 && failed === 0) failed = 1; // a suite crashed before uvu could count it
 if (typecheck.code !== 0) failed += 1;

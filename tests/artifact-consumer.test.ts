@@ -2,19 +2,26 @@
 // its archive carries, run against dynalite and fauxqs. Its folder lives outside the repository on purpose: Node
 // would otherwise fall back to the repo's full node_modules and hide a file missing from the archive. Beside it, a
 // "runtime" node_modules holds only @aws-sdk, as the nodejs22.x runtime provides it.
-import { suite } from "uvu";
-import * as assert from "uvu/assert";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
-import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startSqs, type RunningEmulator } from "../local/emulators";
-import { consumerFunction, measureArchive, PROJECT_ROOT, unpackArchive, type SynthesizedCode } from "../local/synth";
-import { devStack, only } from "./support/pulumi";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateQueueCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type RunningEmulator, startDynamo, startSqs } from "../local/emulators";
+import { consumerFunction, measureArchive, PROJECT_ROOT, type SynthesizedCode, unpackArchive } from "../local/synth";
 import { lambdaContext } from "./support/consumer-harness";
+import { devStack, only } from "./support/pulumi";
 
 /** The issue's target for the zipped deployment package. */
 const MAX_ZIPPED_BYTES = 1024 * 1024;
@@ -51,7 +58,10 @@ test.before(async (context) => {
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: table.inputs.billingMode,
-      AttributeDefinitions: table.inputs.attributes.map((a: { name: string; type: "S" }) => ({ AttributeName: a.name, AttributeType: a.type })),
+      AttributeDefinitions: table.inputs.attributes.map((a: { name: string; type: "S" }) => ({
+        AttributeName: a.name,
+        AttributeType: a.type,
+      })),
       KeySchema: [
         { AttributeName: table.inputs.hashKey, KeyType: "HASH" },
         { AttributeName: table.inputs.rangeKey, KeyType: "RANGE" },
@@ -89,7 +99,16 @@ test.before(async (context) => {
   const { handler } = require(join(task, "__index.js"));
 
   context.world = {
-    sqsEmulator, dynamoEmulator, sqs, dynamo, sourceUrl, dlqUrl, tableName, handler, dir, savedEnv,
+    sqsEmulator,
+    dynamoEmulator,
+    sqs,
+    dynamo,
+    sourceUrl,
+    dlqUrl,
+    tableName,
+    handler,
+    dir,
+    savedEnv,
     sourceArn: `arn:aws:sqs:${LOCAL_REGION}:000000000000:${sourceName}`,
     code: fn.inputs.code,
   };
@@ -119,7 +138,13 @@ async function eventFor(world: World, messages: { body: string; eventId?: string
   const received: Message[] = [];
   while (received.length < messages.length) {
     const batch = await world.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: world.sourceUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"], WaitTimeSeconds: 1 }),
+      new ReceiveMessageCommand({
+        QueueUrl: world.sourceUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ["All"],
+        MessageAttributeNames: ["All"],
+        WaitTimeSeconds: 1,
+      }),
     );
     received.push(...(batch.Messages ?? []));
   }
@@ -129,7 +154,10 @@ async function eventFor(world: World, messages: { body: string; eventId?: string
     body: m.Body!,
     attributes: m.Attributes as unknown as SQSRecord["attributes"],
     messageAttributes: Object.fromEntries(
-      Object.entries(m.MessageAttributes ?? {}).map(([name, v]) => [name, { dataType: v.DataType!, stringValue: v.StringValue, stringListValues: [], binaryListValues: [] }]),
+      Object.entries(m.MessageAttributes ?? {}).map(([name, v]) => [
+        name,
+        { dataType: v.DataType!, stringValue: v.StringValue, stringListValues: [], binaryListValues: [] },
+      ]),
     ),
     md5OfBody: m.MD5OfBody!,
     md5OfMessageAttributes: m.MD5OfMessageAttributes ?? null,
@@ -140,9 +168,11 @@ async function eventFor(world: World, messages: { body: string; eventId?: string
   return { Records: records };
 }
 
-
 /** Runs the handler with its stdout (Powertools logs and EMF) captured, so the test output stays readable. */
-async function invoke(world: World, event: SQSEvent): Promise<{ result: { batchItemFailures: { itemIdentifier: string }[] }; lines: any[] }> {
+async function invoke(
+  world: World,
+  event: SQSEvent,
+): Promise<{ result: { batchItemFailures: { itemIdentifier: string }[] }; lines: any[] }> {
   const [stdout, stderr] = [process.stdout.write, process.stderr.write];
   let captured = "";
   const capture = ((chunk: string | Uint8Array) => {
@@ -153,57 +183,118 @@ async function invoke(world: World, event: SQSEvent): Promise<{ result: { batchI
   process.stderr.write = capture;
   try {
     const result = await world.handler(event, lambdaContext("vehicle-consumer-dev", LOCAL_REGION));
-    return { result, lines: captured.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)) };
+    return {
+      result,
+      lines: captured
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l)),
+    };
   } finally {
     process.stdout.write = stdout;
     process.stderr.write = stderr;
   }
 }
 
-test("the archive leaves out the runtime's SDK, types and the producer's packages, and zips to at most 1 MB", ({ world }) => {
+test("the archive leaves out the runtime's SDK, types and the producer's packages, and zips to at most 1 MB", ({
+  world,
+}) => {
   const { packages } = world.code;
-  const forbidden = packages.filter((p) => /^@(aws-sdk|types)\//.test(p) || ["@faker-js/faker", "p-limit", "uuidv7"].includes(p));
+  const forbidden = packages.filter(
+    (p) => /^@(aws-sdk|types)\//.test(p) || ["@faker-js/faker", "p-limit", "uuidv7"].includes(p),
+  );
   assert.equal(forbidden, []);
-  assert.ok(packages.includes("@aws-lambda-powertools/batch") && packages.includes("valibot"), "the packages the handler requires are carried");
+  assert.ok(
+    packages.includes("@aws-lambda-powertools/batch") && packages.includes("valibot"),
+    "the packages the handler requires are carried",
+  );
   const size = measureArchive(world.code);
-  console.log(`  consumer archive: ${(size.zippedBytes / 1024).toFixed(0)} KiB zipped (${size.zippedBytes} B), ${(size.unzippedBytes / 1024).toFixed(0)} KiB unzipped, ${size.files} files; packages: ${packages.join(", ")}`);
-  assert.ok(size.zippedBytes <= MAX_ZIPPED_BYTES, `zipped archive is ${size.zippedBytes} bytes, over ${MAX_ZIPPED_BYTES}`);
+  console.log(
+    `  consumer archive: ${(size.zippedBytes / 1024).toFixed(0)} KiB zipped (${size.zippedBytes} B), ${(size.unzippedBytes / 1024).toFixed(0)} KiB unzipped, ${size.files} files; packages: ${packages.join(", ")}`,
+  );
+  assert.ok(
+    size.zippedBytes <= MAX_ZIPPED_BYTES,
+    `zipped archive is ${size.zippedBytes} bytes, over ${MAX_ZIPPED_BYTES}`,
+  );
 });
 
-test("every package the serialized handler requires is in the archive, in the runtime, or built into Node", ({ world }) => {
+test("every package the serialized handler requires is in the archive, in the runtime, or built into Node", ({
+  world,
+}) => {
   const { builtinModules } = require("node:module") as typeof import("node:module");
   const required = [...world.code.indexJs.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
   assert.ok(required.length > 0);
   for (const specifier of required) {
     const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!;
-    const ok = builtinModules.includes(name.replace(/^node:/, "")) || /^@aws-sdk\//.test(name) || world.code.packages.includes(name);
+    const ok =
+      builtinModules.includes(name.replace(/^node:/, "")) ||
+      /^@aws-sdk\//.test(name) ||
+      world.code.packages.includes(name);
     assert.ok(ok, `__index.js requires ${specifier}, which neither the archive nor the nodejs22.x runtime provides`);
   }
 });
 
-test("valid vehicles are stored with every field; a redelivery is a duplicate, not a second item", async ({ world }) => {
+test("valid vehicles are stored with every field; a redelivery is a duplicate, not a second item", async ({
+  world,
+}) => {
   const eventId = "019ac8a0-0000-7000-8000-000000000001";
-  const body = JSON.stringify({ vehicleId: "VH2001", make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 15000 });
-  const event = await eventFor(world, [{ body, eventId }, { body: JSON.stringify({ vehicleId: "VH2002", make: "Ford", model: "Focus", year: 2018, color: "Red", mileage: 42000 }) }]);
+  const body = JSON.stringify({
+    vehicleId: "VH2001",
+    make: "Honda",
+    model: "Civic",
+    year: 2020,
+    color: "Blue",
+    mileage: 15000,
+  });
+  const event = await eventFor(world, [
+    { body, eventId },
+    {
+      body: JSON.stringify({
+        vehicleId: "VH2002",
+        make: "Ford",
+        model: "Focus",
+        year: 2018,
+        color: "Red",
+        mileage: 42000,
+      }),
+    },
+  ]);
   const { result, lines } = await invoke(world, event);
   assert.equal(result, { batchItemFailures: [] });
   assert.is(lines.filter((l) => l.outcome === "stored").length, 2);
 
   const documents = DynamoDBDocumentClient.from(world.dynamo);
   const query = (vehicleId: string) =>
-    documents.send(new QueryCommand({ TableName: world.tableName, KeyConditionExpression: "vehicleId = :v", ExpressionAttributeValues: { ":v": vehicleId } }));
+    documents.send(
+      new QueryCommand({
+        TableName: world.tableName,
+        KeyConditionExpression: "vehicleId = :v",
+        ExpressionAttributeValues: { ":v": vehicleId },
+      }),
+    );
   const first = (await query("VH2001")).Items ?? [];
   assert.is(first.length, 1);
   const record = event.Records.find((r) => r.body === body)!;
   assert.equal(first[0], {
     ...first[0],
-    vehicleId: "VH2001", eventId, make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 15000,
-    messageId: record.messageId, sentAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(), receiveCount: 1,
+    vehicleId: "VH2001",
+    eventId,
+    make: "Honda",
+    model: "Civic",
+    year: 2020,
+    color: "Blue",
+    mileage: 15000,
+    messageId: record.messageId,
+    sentAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(),
+    receiveCount: 1,
   });
   assert.match(String(first[0]!.storedAt), /^\d{4}-\d\d-\d\dT/);
   // Without an eventId attribute, the SQS messageId is the sort key.
   const second = (await query("VH2002")).Items ?? [];
-  assert.equal(second.map((i) => i.eventId), [event.Records.find((r) => r.body !== body)!.messageId]);
+  assert.equal(
+    second.map((i) => i.eventId),
+    [event.Records.find((r) => r.body !== body)!.messageId],
+  );
 
   const again = await invoke(world, { Records: [record] });
   assert.equal(again.result, { batchItemFailures: [] });
@@ -212,11 +303,25 @@ test("valid vehicles are stored with every field; a redelivery is a duplicate, n
 });
 
 test("an invalid body goes to the DLQ with its reason and is not stored", async ({ world }) => {
-  const body = JSON.stringify({ vehicleId: "VH2003", make: "Kia", model: "Rio", year: 1700, color: "Grey", mileage: 10 });
+  const body = JSON.stringify({
+    vehicleId: "VH2003",
+    make: "Kia",
+    model: "Rio",
+    year: 1700,
+    color: "Grey",
+    mileage: 10,
+  });
   const event = await eventFor(world, [{ body, eventId: "019ac8a0-0000-7000-8000-000000000003" }]);
   const { result } = await invoke(world, event);
   assert.equal(result, { batchItemFailures: [] });
-  const dead = await world.sqs.send(new ReceiveMessageCommand({ QueueUrl: world.dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], WaitTimeSeconds: 1 }));
+  const dead = await world.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: world.dlqUrl,
+      MaxNumberOfMessages: 10,
+      MessageAttributeNames: ["All"],
+      WaitTimeSeconds: 1,
+    }),
+  );
   assert.is(dead.Messages?.length, 1);
   const [message] = dead.Messages!;
   assert.is(message!.Body, body);
@@ -225,7 +330,11 @@ test("an invalid body goes to the DLQ with its reason and is not stored", async 
   assert.is(message!.MessageAttributes?.sourceMessageId?.StringValue, event.Records[0]!.messageId);
   assert.is(message!.MessageAttributes?.eventId?.StringValue, "019ac8a0-0000-7000-8000-000000000003");
   const stored = await DynamoDBDocumentClient.from(world.dynamo).send(
-    new QueryCommand({ TableName: world.tableName, KeyConditionExpression: "vehicleId = :v", ExpressionAttributeValues: { ":v": "VH2003" } }),
+    new QueryCommand({
+      TableName: world.tableName,
+      KeyConditionExpression: "vehicleId = :v",
+      ExpressionAttributeValues: { ":v": "VH2003" },
+    }),
   );
   assert.is(stored.Count, 0);
 });

@@ -12,7 +12,12 @@ test("defaults give a consistent pipeline", () => {
 });
 
 test("values arrive as strings or YAML scalars", () => {
-  const settings = parseSettings({ batchSize: "25", batchingWindowSeconds: 2, deletionProtection: true, timeoutSeconds: "60" });
+  const settings = parseSettings({
+    batchSize: "25",
+    batchingWindowSeconds: 2,
+    deletionProtection: true,
+    timeoutSeconds: "60",
+  });
   assert.is(settings.batchSize, 25);
   assert.is(settings.batchingWindowSeconds, 2);
   assert.is(settings.deletionProtection, true);
@@ -33,9 +38,15 @@ test("each invalid value is named with its key and rule", () => {
   assert.match(problemsOf({ batchSize: "0" }), /vehicle-pipeline:batchSize = "0" is invalid: must be from 1 to 10000/);
   assert.match(problemsOf({ maxConcurrency: 1 }), /maxConcurrency = 1 is invalid: must be from 2 to 1000/);
   assert.match(problemsOf({ memorySizeMb: "lots" }), /memorySizeMb = "lots" is invalid: must be a whole number/);
-  assert.match(problemsOf({ logRetentionDays: "10" }), /logRetentionDays = "10" is invalid: must be one of CloudWatch Logs' retention periods/);
+  assert.match(
+    problemsOf({ logRetentionDays: "10" }),
+    /logRetentionDays = "10" is invalid: must be one of CloudWatch Logs' retention periods/,
+  );
   assert.match(problemsOf({ alarmEmail: "nobody" }), /alarmEmail = "nobody" is invalid: must be an email address/);
-  assert.match(problemsOf({ deletionProtection: "yes" }), /deletionProtection = "yes" is invalid: must be true or false/);
+  assert.match(
+    problemsOf({ deletionProtection: "yes" }),
+    /deletionProtection = "yes" is invalid: must be true or false/,
+  );
 });
 
 test("every problem is reported at once", () => {
@@ -45,7 +56,10 @@ test("every problem is reported at once", () => {
 });
 
 test("rules spanning two keys", () => {
-  assert.match(problemsOf({ timeoutSeconds: "120", visibilityTimeoutSeconds: "60" }), /timeoutSeconds = 120 is longer than visibilityTimeoutSeconds = 60.*at least 720/);
+  assert.match(
+    problemsOf({ timeoutSeconds: "120", visibilityTimeoutSeconds: "60" }),
+    /timeoutSeconds = 120 is longer than visibilityTimeoutSeconds = 60.*at least 720/,
+  );
   assert.match(problemsOf({ batchSize: "50" }), /batchSize = 50 needs batchingWindowSeconds of at least 1/);
 });
 

@@ -1,13 +1,26 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { aggregateSeries, aggregateTotal, autoPeriod, computeStatistic, parseStatistic, percentile, UnsupportedStatisticError } from "../report/aggregate";
-import { parseMetricLines, type MetricLine } from "../report/record";
-import { DashboardBodyError, expandShorthand, parseDashboardBody, type MetricWidget } from "../local/dashboard/body";
+import { DashboardBodyError, expandShorthand, type MetricWidget, parseDashboardBody } from "../local/dashboard/body";
 import { renderMarkdown } from "../local/dashboard/markdown";
 import { dashboardData } from "../local/dashboard/widget-data";
+import {
+  aggregateSeries,
+  aggregateTotal,
+  autoPeriod,
+  computeStatistic,
+  parseStatistic,
+  percentile,
+  UnsupportedStatisticError,
+} from "../report/aggregate";
+import { type MetricLine, parseMetricLines } from "../report/record";
 import { sampleDashboardBody, sampleRun } from "../report/sample-run";
 
-const line = (t: number, values: number[], dimensions: Record<string, string> = { QueueName: "q" }, metric = "NumberOfMessagesSent"): MetricLine => ({
+const line = (
+  t: number,
+  values: number[],
+  dimensions: Record<string, string> = { QueueName: "q" },
+  metric = "NumberOfMessagesSent",
+): MetricLine => ({
   t,
   namespace: "AWS/SQS",
   metric,
@@ -39,8 +52,14 @@ test("statistic names as CloudWatch spells them", () => {
   assert.is(parseStatistic("sum"), "Sum");
   assert.is(parseStatistic("p99.9"), "p99.9");
   assert.is(parseStatistic("P90"), "p90");
-  assert.throws(() => parseStatistic("TM99"), (e: unknown) => e instanceof UnsupportedStatisticError && /TM99/.test((e as Error).message));
-  assert.throws(() => parseStatistic("p101"), (e: unknown) => e instanceof UnsupportedStatisticError);
+  assert.throws(
+    () => parseStatistic("TM99"),
+    (e: unknown) => e instanceof UnsupportedStatisticError && /TM99/.test((e as Error).message),
+  );
+  assert.throws(
+    () => parseStatistic("p101"),
+    (e: unknown) => e instanceof UnsupportedStatisticError,
+  );
 });
 
 test("aggregates by aligned period and exact dimension set", () => {
@@ -62,13 +81,31 @@ test("aggregates by aligned period and exact dimension set", () => {
     { t: 104, value: 1 },
   ]);
   assert.is(aggregateTotal(lines, selector, "SampleCount"), 4);
-  assert.throws(() => aggregateSeries(lines, selector, { stat: "Sum", period: 0 }), (e: unknown) => e instanceof RangeError);
+  assert.throws(
+    () => aggregateSeries(lines, selector, { stat: "Sum", period: 0 }),
+    (e: unknown) => e instanceof RangeError,
+  );
 });
 
 test("pooled dimensions sum ValidationFailures over every Reason", () => {
-  const vf = (t: number, reason: string, n: number): MetricLine => ({ t, namespace: "VehiclePipeline", metric: "ValidationFailures", dimensions: { service: "s", Reason: reason }, values: [n] });
-  const lines = [vf(1, "MISSING_FIELD", 2), vf(1, "INVALID_JSON", 3), { ...vf(1, "x", 100), dimensions: { service: "s" } }];
-  const pooled = { namespace: "VehiclePipeline", metric: "ValidationFailures", dimensions: { service: "s" }, pooledDimensions: ["Reason"] };
+  const vf = (t: number, reason: string, n: number): MetricLine => ({
+    t,
+    namespace: "VehiclePipeline",
+    metric: "ValidationFailures",
+    dimensions: { service: "s", Reason: reason },
+    values: [n],
+  });
+  const lines = [
+    vf(1, "MISSING_FIELD", 2),
+    vf(1, "INVALID_JSON", 3),
+    { ...vf(1, "x", 100), dimensions: { service: "s" } },
+  ];
+  const pooled = {
+    namespace: "VehiclePipeline",
+    metric: "ValidationFailures",
+    dimensions: { service: "s" },
+    pooledDimensions: ["Reason"],
+  };
   assert.is(aggregateTotal(lines, pooled, "Sum"), 5);
   assert.is(aggregateTotal(lines, { ...pooled, pooledDimensions: [] }, "Sum"), 100);
 });
@@ -93,18 +130,33 @@ test("dashboard body: shorthand, per-metric options, defaults", () => {
   assert.is(widgets.length, 6);
   const messages = widgets[1] as MetricWidget;
   assert.is(messages.type, "metric");
-  assert.equal(messages.metrics.map((m) => [m.metric, m.dimensions.QueueName, m.stat, m.yAxis]), [
-    ["NumberOfMessagesSent", "vehicle-queue", "Sum", "left"],
-    ["NumberOfMessagesDeleted", "vehicle-queue", "Sum", "left"],
-    ["ApproximateAgeOfOldestMessage", "vehicle-queue", "Maximum", "right"],
-  ]);
+  assert.equal(
+    messages.metrics.map((m) => [m.metric, m.dimensions.QueueName, m.stat, m.yAxis]),
+    [
+      ["NumberOfMessagesSent", "vehicle-queue", "Sum", "left"],
+      ["NumberOfMessagesDeleted", "vehicle-queue", "Sum", "left"],
+      ["ApproximateAgeOfOldestMessage", "vehicle-queue", "Maximum", "right"],
+    ],
+  );
   const latency = widgets[3] as MetricWidget;
-  assert.equal(latency.metrics.map((m) => [m.metric, m.dimensions.service, m.stat]), [
-    ["EndToEndLatency", "vehicle-consumer", "p50"],
-    ["EndToEndLatency", "vehicle-consumer", "p99"],
-  ]);
+  assert.equal(
+    latency.metrics.map((m) => [m.metric, m.dimensions.service, m.stat]),
+    [
+      ["EndToEndLatency", "vehicle-consumer", "p50"],
+      ["EndToEndLatency", "vehicle-consumer", "p99"],
+    ],
+  );
   assert.is(latency.stat, "Average"); // CloudWatch's default when the widget names none
-  const defaults = parseDashboardBody({ widgets: [{ type: "metric", properties: { metrics: [["N", "M"], ["N", "H", { visible: false }], [{ expression: "m1*2", label: "double" }]] } }] })[0] as MetricWidget;
+  const defaults = parseDashboardBody({
+    widgets: [
+      {
+        type: "metric",
+        properties: {
+          metrics: [["N", "M"], ["N", "H", { visible: false }], [{ expression: "m1*2", label: "double" }]],
+        },
+      },
+    ],
+  })[0] as MetricWidget;
   assert.is(defaults.width, 6);
   assert.is(defaults.period, 300);
   assert.is(defaults.metrics.length, 1);
@@ -112,10 +164,19 @@ test("dashboard body: shorthand, per-metric options, defaults", () => {
 });
 
 test("dashboard body errors name the widget", () => {
-  assert.throws(() => parseDashboardBody("{"), (e: unknown) => e instanceof DashboardBodyError);
+  assert.throws(
+    () => parseDashboardBody("{"),
+    (e: unknown) => e instanceof DashboardBodyError,
+  );
   assert.throws(() => parseDashboardBody({ dashboards: [] }), /widgets/);
-  assert.throws(() => parseDashboardBody({ widgets: [{ type: "metric", properties: { metrics: [[".", "M"]] } }] }), /widgets\[0\].*"\."/);
-  assert.throws(() => parseDashboardBody({ widgets: [{ type: "metric", properties: { stat: "Median", metrics: [] } }] }), /widgets\[0\].*Median/);
+  assert.throws(
+    () => parseDashboardBody({ widgets: [{ type: "metric", properties: { metrics: [[".", "M"]] } }] }),
+    /widgets\[0\].*"\."/,
+  );
+  assert.throws(
+    () => parseDashboardBody({ widgets: [{ type: "metric", properties: { stat: "Median", metrics: [] } }] }),
+    /widgets\[0\].*Median/,
+  );
   assert.equal(expandShorthand(["...", "b2"], ["N", "M", "d", "b1"], "row"), ["N", "M", "d", "b2"]);
 });
 
@@ -136,7 +197,14 @@ test("widget data from a sample run matches the record", () => {
 });
 
 test("widget data says which dimensions the record has when nothing matches", () => {
-  const body = { widgets: [{ type: "metric", properties: { title: "t", metrics: [["AWS/SQS", "NumberOfMessagesSent", "QueueName", "missing"]] } }] };
+  const body = {
+    widgets: [
+      {
+        type: "metric",
+        properties: { title: "t", metrics: [["AWS/SQS", "NumberOfMessagesSent", "QueueName", "missing"]] },
+      },
+    ],
+  };
   const [widget] = dashboardData(parseDashboardBody(body), [line(1, [1])]).widgets;
   assert.is(widget!.points, 0);
   assert.match(widget!.notes[0]!, /QueueName=missing.*QueueName=q/);

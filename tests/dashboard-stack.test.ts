@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { type MetricWidget, parseDashboardBody } from "../local/dashboard/body";
 import { dashboardBodyFromStack, NoDashboardError } from "../local/dashboard/stack-body";
-import { parseDashboardBody, type MetricWidget } from "../local/dashboard/body";
 import { dashboardData } from "../local/dashboard/widget-data";
 import { sampleRun } from "../report/sample-run";
 import { devStack, ofType } from "./support/pulumi";
@@ -21,17 +21,25 @@ test("the synthesized dev stack's dashboard body draws from a record with the st
   const queueName = queues.find((n) => !/dlq/.test(n))!;
   const dlqName = queues.find((n) => /dlq/.test(n))!;
   const functionName = String(ofType(stack, "aws:lambda/function:Function")[0]!.state.name);
-  const tableName = String(ofType(stack, "aws:dynamodb/table:Table")[0]!.state.name ?? ofType(stack, "aws:dynamodb/table:Table")[0]!.inputs.name);
+  const tableName = String(
+    ofType(stack, "aws:dynamodb/table:Table")[0]!.state.name ??
+      ofType(stack, "aws:dynamodb/table:Table")[0]!.inputs.name,
+  );
   const referenced = new Set(metricWidgets.flatMap((w) => w.metrics.flatMap((m) => Object.values(m.dimensions))));
-  for (const name of [queueName, dlqName, functionName, tableName]) assert.ok(referenced.has(name), `the dashboard watches ${name}`);
+  for (const name of [queueName, dlqName, functionName, tableName])
+    assert.ok(referenced.has(name), `the dashboard watches ${name}`);
 
   const sample = sampleRun({ queueName, dlqName, functionName, tableName });
   const data = dashboardData(widgets, sample.metrics);
-  for (const w of data.widgets.filter((w) => w.type === "metric")) assert.ok(w.points > 0, `"${w.title}" has data: ${w.notes.join("; ")}`);
+  for (const w of data.widgets.filter((w) => w.type === "metric"))
+    assert.ok(w.points > 0, `"${w.title}" has data: ${w.notes.join("; ")}`);
 });
 
 test("a stack without exactly one dashboard is refused", () => {
-  assert.throws(() => dashboardBodyFromStack({ resources: [] }), (e: unknown) => e instanceof NoDashboardError && /declares no/.test((e as Error).message));
+  assert.throws(
+    () => dashboardBodyFromStack({ resources: [] }),
+    (e: unknown) => e instanceof NoDashboardError && /declares no/.test((e as Error).message),
+  );
 });
 
 test.run();

@@ -1,28 +1,41 @@
 // The consumer against dynalite and fauxqs: what is stored, what goes to the DLQ, what SQS is told to
 // retry, and the log lines and EMF metrics each outcome produces.
-import { suite } from "uvu";
-import * as assert from "uvu/assert";
+
+import { spawnSync } from "node:child_process";
 import { FullBatchFailureError } from "@aws-lambda-powertools/batch";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-// aws-xray-sdk-core comes with @aws-lambda-powertools/tracer; the test plays the Lambda runtime, which opens the segment.
-import { Segment, getNamespace, setSegment } from "aws-xray-sdk-core";
 import type { Subsegment } from "aws-xray-sdk-core";
-import { createConsumer } from "../handlers/consumer";
-import type { ConsumerDeps } from "../handlers/consumer";
+// aws-xray-sdk-core comes with @aws-lambda-powertools/tracer; the test plays the Lambda runtime, which opens the segment.
+import { getNamespace, Segment, setSegment } from "aws-xray-sdk-core";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
 import { createConsumerFromEnvironment, xRayIsPresent } from "../handlers";
-import { spawnSync } from "node:child_process";
+import type { ConsumerDeps } from "../handlers/consumer";
+import { createConsumer } from "../handlers/consumer";
 import { ConsumerConfigurationError } from "../handlers/errors";
-import {
-  captureOutput, lambdaContext, localClientConfig, metricValues, nextEventId, queryVehicle, receiveAll, sqsEventFor,
-  startConsumerWorld, testLogger, testMetrics, vehicleBody,
-} from "./support/consumer-harness";
 import type { ConsumerWorld } from "./support/consumer-harness";
+import {
+  captureOutput,
+  lambdaContext,
+  localClientConfig,
+  metricValues,
+  nextEventId,
+  queryVehicle,
+  receiveAll,
+  sqsEventFor,
+  startConsumerWorld,
+  testLogger,
+  testMetrics,
+  vehicleBody,
+} from "./support/consumer-harness";
 
 const NOW = new Date("2026-11-28T01:30:00.000Z");
-const test = suite<{ world: ConsumerWorld }>("handlers: consumer against dynalite and fauxqs", {} as { world: ConsumerWorld });
+const test = suite<{ world: ConsumerWorld }>(
+  "handlers: consumer against dynalite and fauxqs",
+  {} as { world: ConsumerWorld },
+);
 
 test.before(async (context) => {
   context.world = await startConsumerWorld();
@@ -33,8 +46,14 @@ test.after(async (context) => {
 
 function consumerFor(world: ConsumerWorld, overrides: Partial<ConsumerDeps> = {}) {
   return createConsumer({
-    documentClient: world.documentClient, sqs: world.sqs, tableName: world.tableName, dlqUrl: world.dlqUrl,
-    logger: testLogger(), metrics: testMetrics(), now: () => NOW, ...overrides,
+    documentClient: world.documentClient,
+    sqs: world.sqs,
+    tableName: world.tableName,
+    dlqUrl: world.dlqUrl,
+    logger: testLogger(),
+    metrics: testMetrics(),
+    now: () => NOW,
+    ...overrides,
   });
 }
 
@@ -53,13 +72,21 @@ test("a valid message is stored with every field, logged as stored and counted",
   const run = await captureOutput(() => consumerFor(world)(event, lambdaContext()));
   assert.equal(run.result, { batchItemFailures: [] });
   const items = await queryVehicle(world, vehicleId);
-  assert.equal(items, [{
-    vehicleId, eventId, make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 15000,
-    messageId: record.messageId,
-    sentAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(),
-    storedAt: NOW.toISOString(),
-    receiveCount: 1,
-  }]);
+  assert.equal(items, [
+    {
+      vehicleId,
+      eventId,
+      make: "Honda",
+      model: "Civic",
+      year: 2020,
+      color: "Blue",
+      mileage: 15000,
+      messageId: record.messageId,
+      sentAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(),
+      storedAt: NOW.toISOString(),
+      receiveCount: 1,
+    },
+  ]);
   const line = run.logs.find((l) => l.outcome === "stored");
   assert.ok(line, "a stored log line");
   assert.is(line.messageId, record.messageId);
@@ -74,7 +101,10 @@ test("a valid message is stored with every field, logged as stored and counted",
   const doc = run.emf.find((d) => "VehiclesStored" in d)!;
   assert.is(doc._aws.CloudWatchMetrics[0].Namespace, "VehiclePipeline");
   assert.is(doc.service, "vehicle-consumer");
-  assert.equal(doc._aws.CloudWatchMetrics[0].Metrics.find((m: { Name: string }) => m.Name === "EndToEndLatency").Unit, "Milliseconds");
+  assert.equal(
+    doc._aws.CloudWatchMetrics[0].Metrics.find((m: { Name: string }) => m.Name === "EndToEndLatency").Unit,
+    "Milliseconds",
+  );
 });
 
 test("the same eventId twice is stored once; the second is a success logged as duplicate", async ({ world }) => {
@@ -103,20 +133,44 @@ test("the same eventId twice is stored once; the second is a success logged as d
 const INVALID_BODIES: Array<[string, string, RegExp]> = [
   ["INVALID_JSON", '{"vehicleId":"VH4001",', /^body is not valid JSON: /],
   ["NOT_AN_OBJECT", '["VH4002"]', /^body must be a JSON object, got array$/],
-  ["MISSING_FIELD", JSON.stringify({ vehicleId: "VH4003", model: "Civic", year: 2020, color: "Blue", mileage: 1 }), /^missing field "make"$/],
-  ["WRONG_TYPE", vehicleBody({ vehicleId: "VH4004", year: "2020" }), /^field "year" must be a number, got string "2020"$/],
-  ["OUT_OF_RANGE", vehicleBody({ vehicleId: "VH4005", year: 1700 }), new RegExp(`^year 1700 is out of range: must be an integer from 1886 to ${new Date().getUTCFullYear() + 1}$`)],
+  [
+    "MISSING_FIELD",
+    JSON.stringify({ vehicleId: "VH4003", model: "Civic", year: 2020, color: "Blue", mileage: 1 }),
+    /^missing field "make"$/,
+  ],
+  [
+    "WRONG_TYPE",
+    vehicleBody({ vehicleId: "VH4004", year: "2020" }),
+    /^field "year" must be a number, got string "2020"$/,
+  ],
+  [
+    "OUT_OF_RANGE",
+    vehicleBody({ vehicleId: "VH4005", year: 1700 }),
+    new RegExp(`^year 1700 is out of range: must be an integer from 1886 to ${new Date().getUTCFullYear() + 1}$`),
+  ],
   ["BAD_FORMAT", vehicleBody({ vehicleId: "VH4006", color: "   " }), /^color is empty after trimming/],
-  ["UNKNOWN_FIELD", vehicleBody({ vehicleId: "VH4007", owner: "Ann" }), /^unknown field "owner": the schema does not allow extra fields$/],
+  [
+    "UNKNOWN_FIELD",
+    vehicleBody({ vehicleId: "VH4007", owner: "Ann" }),
+    /^unknown field "owner": the schema does not allow extra fields$/,
+  ],
 ];
 
-test("each invalid kind goes to the DLQ with errorCode, errorReason, sourceMessageId and its attributes, and is not stored", async ({ world }) => {
+test("each invalid kind goes to the DLQ with errorCode, errorReason, sourceMessageId and its attributes, and is not stored", async ({
+  world,
+}) => {
   const messages = INVALID_BODIES.map(([, body]) => ({
-    body, eventId: nextEventId(), extraAttributes: { origin: { DataType: "String", StringValue: "test-suite" } },
+    body,
+    eventId: nextEventId(),
+    extraAttributes: { origin: { DataType: "String", StringValue: "test-suite" } },
   }));
   const event = await sqsEventFor(world, messages);
   const run = await captureOutput(() => consumerFor(world)(event, lambdaContext()));
-  assert.equal(run.result, { batchItemFailures: [] }, "rejected messages are successes: SQS deletes them from the source");
+  assert.equal(
+    run.result,
+    { batchItemFailures: [] },
+    "rejected messages are successes: SQS deletes them from the source",
+  );
   const dead = await receiveAll(world.sqs, world.dlqUrl, INVALID_BODIES.length);
   for (const [index, [code, body, reason]] of INVALID_BODIES.entries()) {
     const record = event.Records[index]!;
@@ -132,7 +186,11 @@ test("each invalid kind goes to the DLQ with errorCode, errorReason, sourceMessa
     assert.is(line.level, "WARN");
     assert.is(line.code, code);
     assert.match(line.reason, reason);
-    assert.equal(metricValues(run.emf, "ValidationFailures", { Reason: code }), [1], `ValidationFailures{Reason=${code}}`);
+    assert.equal(
+      metricValues(run.emf, "ValidationFailures", { Reason: code }),
+      [1],
+      `ValidationFailures{Reason=${code}}`,
+    );
   }
   for (let n = 4001; n <= 4007; n += 1) assert.equal(await queryVehicle(world, `VH${n}`), [], `VH${n} not stored`);
   assert.equal(metricValues(run.emf, "VehiclesStored"), [0]);
@@ -148,11 +206,18 @@ test("a message without an eventId attribute is stored under its SQS messageId",
   assert.is(items[0]!.eventId, event.Records[0]!.messageId);
 });
 
-test("a mixed batch: valid stored, duplicate skipped, invalid dead-lettered, all reported as success", async ({ world }) => {
+test("a mixed batch: valid stored, duplicate skipped, invalid dead-lettered, all reported as success", async ({
+  world,
+}) => {
   const vehicleId = freshVehicleId();
   const duplicateId = nextEventId();
   const consume = consumerFor(world);
-  await captureOutput(async () => consume(await sqsEventFor(world, [{ body: vehicleBody({ vehicleId, color: "Red" }), eventId: duplicateId }]), lambdaContext()));
+  await captureOutput(async () =>
+    consume(
+      await sqsEventFor(world, [{ body: vehicleBody({ vehicleId, color: "Red" }), eventId: duplicateId }]),
+      lambdaContext(),
+    ),
+  );
   const event = await sqsEventFor(world, [
     { body: vehicleBody({ vehicleId, color: "Green" }), eventId: nextEventId() },
     { body: vehicleBody({ vehicleId, color: "Red" }), eventId: duplicateId },
@@ -160,12 +225,23 @@ test("a mixed batch: valid stored, duplicate skipped, invalid dead-lettered, all
   ]);
   const run = await captureOutput(() => consume(event, lambdaContext()));
   assert.equal(run.result, { batchItemFailures: [] });
-  assert.equal(run.logs.filter((l) => l.outcome).map((l) => [l.messageId, l.outcome]).sort(),
-    [[event.Records[0]!.messageId, "stored"], [event.Records[1]!.messageId, "duplicate"], [event.Records[2]!.messageId, "invalid"]].sort());
+  assert.equal(
+    run.logs
+      .filter((l) => l.outcome)
+      .map((l) => [l.messageId, l.outcome])
+      .sort(),
+    [
+      [event.Records[0]!.messageId, "stored"],
+      [event.Records[1]!.messageId, "duplicate"],
+      [event.Records[2]!.messageId, "invalid"],
+    ].sort(),
+  );
   assert.equal((await queryVehicle(world, vehicleId)).map((i) => i.color).sort(), ["Green", "Red"]);
   const summary = run.logs.find((l) => l.message === "batch processed");
-  assert.equal({ ...summary, durationMs: typeof summary?.durationMs },
-    { ...summary, records: 3, stored: 1, duplicates: 1, invalid: 1, failed: 0, durationMs: "number" });
+  assert.equal(
+    { ...summary, durationMs: typeof summary?.durationMs },
+    { ...summary, records: 3, stored: 1, duplicates: 1, invalid: 1, failed: 0, durationMs: "number" },
+  );
   const dead = await receiveAll(world.sqs, world.dlqUrl, 1);
   assert.is(dead[0]!.MessageAttributes!.errorCode!.StringValue, "OUT_OF_RANGE");
   assert.equal(metricValues(run.emf, "VehiclesStored"), [1]);
@@ -173,7 +249,9 @@ test("a mixed batch: valid stored, duplicate skipped, invalid dead-lettered, all
   assert.equal(metricValues(run.emf, "ValidationFailures", { Reason: "OUT_OF_RANGE" }), [1]);
 });
 
-test("DynamoDB failing (missing table) makes the valid records batch item failures; the invalid one still goes to the DLQ", async ({ world }) => {
+test("DynamoDB failing (missing table) makes the valid records batch item failures; the invalid one still goes to the DLQ", async ({
+  world,
+}) => {
   const vehicleId = freshVehicleId();
   const event = await sqsEventFor(world, [
     { body: vehicleBody({ vehicleId }), eventId: nextEventId() },
@@ -182,7 +260,10 @@ test("DynamoDB failing (missing table) makes the valid records batch item failur
   ]);
   const run = await captureOutput(() => consumerFor(world, { tableName: "no-such-table" })(event, lambdaContext()));
   // Records run in parallel, so failures are listed in completion order: compare as sets.
-  assert.equal(run.result?.batchItemFailures.map((f) => f.itemIdentifier).sort(), [event.Records[0]!.messageId, event.Records[2]!.messageId].sort());
+  assert.equal(
+    run.result?.batchItemFailures.map((f) => f.itemIdentifier).sort(),
+    [event.Records[0]!.messageId, event.Records[2]!.messageId].sort(),
+  );
   const failed = run.logs.filter((l) => l.outcome === "failed");
   assert.is(failed.length, 2);
   const failure = failed[0]!;
@@ -197,13 +278,17 @@ test("DynamoDB failing (missing table) makes the valid records batch item failur
   assert.is(dead[0]!.MessageAttributes!.sourceMessageId!.StringValue, event.Records[1]!.messageId);
 });
 
-test("every record failing (DynamoDB on a closed port) fails the invocation with FullBatchFailureError, and metrics still go out", async ({ world }) => {
+test("every record failing (DynamoDB on a closed port) fails the invocation with FullBatchFailureError, and metrics still go out", async ({
+  world,
+}) => {
   const closed = new DynamoDBClient(localClientConfig("http://127.0.0.1:1"));
   const event = await sqsEventFor(world, [
     { body: vehicleBody({ vehicleId: freshVehicleId() }), eventId: nextEventId() },
     { body: vehicleBody({ vehicleId: freshVehicleId() }), eventId: nextEventId() },
   ]);
-  const run = await captureOutput(() => consumerFor(world, { documentClient: DynamoDBDocumentClient.from(closed) })(event, lambdaContext()));
+  const run = await captureOutput(() =>
+    consumerFor(world, { documentClient: DynamoDBDocumentClient.from(closed) })(event, lambdaContext()),
+  );
   closed.destroy();
   assert.instance(run.error, FullBatchFailureError);
   assert.is(run.logs.filter((l) => l.outcome === "failed").length, 2);
@@ -224,11 +309,17 @@ test("a DLQ send failure makes the invalid record a batch item failure, so it is
   assert.equal(run.result, { batchItemFailures: [{ itemIdentifier: event.Records[1]!.messageId }] });
   const failed = run.logs.find((l) => l.outcome === "failed");
   assert.is(failed?.error.name, "DeadLetterSendError");
-  assert.equal(metricValues(run.emf, "ValidationFailures", { Reason: "UNKNOWN_FIELD" }), [], "not counted until it reaches the DLQ");
+  assert.equal(
+    metricValues(run.emf, "ValidationFailures", { Reason: "UNKNOWN_FIELD" }),
+    [],
+    "not counted until it reaches the DLQ",
+  );
   assert.is((await queryVehicle(world, vehicleId)).length, 1, "the valid record was stored");
 });
 
-test("a rejected message with 9 attributes keeps errorCode/errorReason/sourceMessageId and 7 of its own, and logs the dropped names", async ({ world }) => {
+test("a rejected message with 9 attributes keeps errorCode/errorReason/sourceMessageId and 7 of its own, and logs the dropped names", async ({
+  world,
+}) => {
   const extraAttributes = Object.fromEntries(
     ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"].map((n) => [n, { DataType: "String", StringValue: n }]),
   );
@@ -252,7 +343,9 @@ test("a Tracer outside Lambda disables itself and the consumer runs unchanged", 
   assert.is((await queryVehicle(world, vehicleId)).length, 1);
 });
 
-test("with tracing on, each record gets a subsegment annotated with outcome and vehicleId, and its DynamoDB call nests inside", async ({ world }) => {
+test("with tracing on, each record gets a subsegment annotated with outcome and vehicleId, and its DynamoDB call nests inside", async ({
+  world,
+}) => {
   // Tracer enables itself only in Lambda (AWS_EXECUTION_ENV, read at construction). captureHTTPsRequests off:
   // it would patch node:http for the whole test process.
   const previous = process.env.AWS_EXECUTION_ENV;
@@ -270,20 +363,33 @@ test("with tracing on, each record gets a subsegment annotated with outcome and 
   // What Lambda provides: a (facade) segment in the X-Ray context of the invocation.
   const root = new Segment("vehicle-consumer-test");
   const consume = consumerFor(world, { tracer, documentClient: DynamoDBDocumentClient.from(dynamo) });
-  const run = await captureOutput(() => getNamespace().runPromise(async () => {
-    setSegment(root);
-    return consume(event, lambdaContext());
-  }));
+  const run = await captureOutput(() =>
+    getNamespace().runPromise(async () => {
+      setSegment(root);
+      return consume(event, lambdaContext());
+    }),
+  );
   dynamo.destroy();
   assert.equal(run.result, { batchItemFailures: [] });
-  const records = (root.subsegments ?? []).filter((s) => s.name === "### storeVehicle") as Array<Subsegment & { annotations?: Record<string, unknown> }>;
-  assert.equal(records.map((s) => s.annotations).sort((a, b) => String(a?.outcome).localeCompare(String(b?.outcome))), [
-    { outcome: "invalid", vehicleId },
-    { outcome: "stored", vehicleId },
-  ]);
+  const records = (root.subsegments ?? []).filter((s) => s.name === "### storeVehicle") as Array<
+    Subsegment & { annotations?: Record<string, unknown> }
+  >;
+  assert.equal(
+    records.map((s) => s.annotations).sort((a, b) => String(a?.outcome).localeCompare(String(b?.outcome))),
+    [
+      { outcome: "invalid", vehicleId },
+      { outcome: "stored", vehicleId },
+    ],
+  );
   const stored = records.find((s) => s.annotations?.outcome === "stored")!;
-  assert.ok(stored.subsegments?.some((s) => s.name === "DynamoDB"), "the PutItem is traced under its record");
-  assert.ok(records.every((s) => s.isClosed()), "subsegments are closed");
+  assert.ok(
+    stored.subsegments?.some((s) => s.name === "DynamoDB"),
+    "the PutItem is traced under its record",
+  );
+  assert.ok(
+    records.every((s) => s.isClosed()),
+    "subsegments are closed",
+  );
 });
 
 test("the cold start is counted once per consumer, when Lambda says the start is on demand", async ({ world }) => {
@@ -294,23 +400,34 @@ test("the cold start is counted once per consumer, when Lambda says the start is
   if (previous === undefined) delete process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
   else process.env.AWS_LAMBDA_INITIALIZATION_TYPE = previous;
   const consume = consumerFor(world, { metrics });
-  const first = await captureOutput(async () => consume(await sqsEventFor(world, [{ body: vehicleBody({ vehicleId: freshVehicleId() }) }]), lambdaContext()));
-  const second = await captureOutput(async () => consume(await sqsEventFor(world, [{ body: vehicleBody({ vehicleId: freshVehicleId() }) }]), lambdaContext()));
+  const first = await captureOutput(async () =>
+    consume(await sqsEventFor(world, [{ body: vehicleBody({ vehicleId: freshVehicleId() }) }]), lambdaContext()),
+  );
+  const second = await captureOutput(async () =>
+    consume(await sqsEventFor(world, [{ body: vehicleBody({ vehicleId: freshVehicleId() }) }]), lambdaContext()),
+  );
   assert.equal(metricValues(first.emf, "ColdStart"), [1]);
   assert.equal(metricValues(second.emf, "ColdStart"), []);
 });
 
 test("createConsumerFromEnvironment names a missing TABLE_NAME or DLQ_URL", () => {
-  assert.throws(() => createConsumerFromEnvironment({ DLQ_URL: "http://q" }), (e: Error) =>
-    e instanceof ConsumerConfigurationError && /TABLE_NAME is not set/.test(e.message));
-  assert.throws(() => createConsumerFromEnvironment({ TABLE_NAME: "t", DLQ_URL: " " }), (e: Error) =>
-    e instanceof ConsumerConfigurationError && /DLQ_URL is not set/.test(e.message));
+  assert.throws(
+    () => createConsumerFromEnvironment({ DLQ_URL: "http://q" }),
+    (e: Error) => e instanceof ConsumerConfigurationError && /TABLE_NAME is not set/.test(e.message),
+  );
+  assert.throws(
+    () => createConsumerFromEnvironment({ TABLE_NAME: "t", DLQ_URL: " " }),
+    (e: Error) => e instanceof ConsumerConfigurationError && /DLQ_URL is not set/.test(e.message),
+  );
 });
 
 test("X-Ray is present when Lambda's AWS_XRAY_DAEMON_ADDRESS is set, unless POWERTOOLS_TRACE_ENABLED says otherwise", () => {
   assert.is(xRayIsPresent({}), false);
   assert.is(xRayIsPresent({ AWS_XRAY_DAEMON_ADDRESS: "169.254.79.129:2000" }), true);
-  assert.is(xRayIsPresent({ AWS_XRAY_DAEMON_ADDRESS: "169.254.79.129:2000", POWERTOOLS_TRACE_ENABLED: "false" }), false);
+  assert.is(
+    xRayIsPresent({ AWS_XRAY_DAEMON_ADDRESS: "169.254.79.129:2000", POWERTOOLS_TRACE_ENABLED: "false" }),
+    false,
+  );
   assert.is(xRayIsPresent({ POWERTOOLS_TRACE_ENABLED: "TRUE" }), true);
 });
 

@@ -1,9 +1,10 @@
 // buildVehicleItem and the DLQ attribute builder: pure functions over real-shaped SQS records.
+
+import type { SQSRecord } from "aws-lambda";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { SQSRecord } from "aws-lambda";
-import { buildVehicleItem, eventIdOf } from "../handlers/item";
 import { deadLetterAttributes } from "../handlers/dead-letter";
+import { buildVehicleItem, eventIdOf } from "../handlers/item";
 
 const VEHICLE = { vehicleId: "VH2001", make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 15000 };
 const NOW = new Date("2026-11-28T01:30:00.123Z");
@@ -20,7 +21,12 @@ function record(overrides: Partial<SQSRecord> = {}): SQSRecord {
       ApproximateFirstReceiveTimestamp: "1795829400500",
     },
     messageAttributes: {
-      eventId: { dataType: "String", stringValue: "019abc12-3456-7def-8123-456789abcdef", stringListValues: [], binaryListValues: [] },
+      eventId: {
+        dataType: "String",
+        stringValue: "019abc12-3456-7def-8123-456789abcdef",
+        stringListValues: [],
+        binaryListValues: [],
+      },
     },
     md5OfBody: "e4e68fb7bd0e697a0ae8f1bb342846b3",
     eventSource: "aws:sqs",
@@ -42,8 +48,15 @@ test("the item carries the vehicle, the producer's eventId, and the SQS facts", 
 });
 
 test("without an eventId attribute (or with a blank one) the messageId is the eventId", () => {
-  assert.is(buildVehicleItem(VEHICLE, record({ messageAttributes: {} }), NOW).eventId, "059f36b4-87a3-44ab-83d2-661975830a7d");
-  const blank = record({ messageAttributes: { eventId: { dataType: "String", stringValue: "  ", stringListValues: [], binaryListValues: [] } } });
+  assert.is(
+    buildVehicleItem(VEHICLE, record({ messageAttributes: {} }), NOW).eventId,
+    "059f36b4-87a3-44ab-83d2-661975830a7d",
+  );
+  const blank = record({
+    messageAttributes: {
+      eventId: { dataType: "String", stringValue: "  ", stringListValues: [], binaryListValues: [] },
+    },
+  });
   assert.is(eventIdOf(blank), "059f36b4-87a3-44ab-83d2-661975830a7d");
 });
 
@@ -58,13 +71,44 @@ test("DLQ attributes: ours first, then the originals in name order, at most 10, 
   for (const name of ["k", "j", "i", "h", "g", "f", "e", "d", "c", "b"]) {
     messageAttributes[name] = { dataType: "String", stringValue: name, stringListValues: [], binaryListValues: [] };
   }
-  messageAttributes.a = { dataType: "Binary", binaryValue: Buffer.from([1, 2, 3]).toString("base64"), stringListValues: [], binaryListValues: [] };
-  messageAttributes.errorCode = { dataType: "String", stringValue: "sender's own", stringListValues: [], binaryListValues: [] };
-  const built = deadLetterAttributes(record({ messageAttributes }), { code: "UNKNOWN_FIELD", reason: "unknown field \"x\"" });
-  assert.equal(Object.keys(built.attributes), ["errorCode", "errorReason", "sourceMessageId", "a", "b", "c", "d", "e", "f", "g"]);
+  messageAttributes.a = {
+    dataType: "Binary",
+    binaryValue: Buffer.from([1, 2, 3]).toString("base64"),
+    stringListValues: [],
+    binaryListValues: [],
+  };
+  messageAttributes.errorCode = {
+    dataType: "String",
+    stringValue: "sender's own",
+    stringListValues: [],
+    binaryListValues: [],
+  };
+  const built = deadLetterAttributes(record({ messageAttributes }), {
+    code: "UNKNOWN_FIELD",
+    reason: 'unknown field "x"',
+  });
+  assert.equal(Object.keys(built.attributes), [
+    "errorCode",
+    "errorReason",
+    "sourceMessageId",
+    "a",
+    "b",
+    "c",
+    "d",
+    "e",
+    "f",
+    "g",
+  ]);
   assert.equal(built.dropped, ["h", "i", "j", "k"]);
-  assert.equal(built.attributes.errorCode, { DataType: "String", StringValue: "UNKNOWN_FIELD" }, "a sender's errorCode does not mask ours");
-  assert.equal(built.attributes.sourceMessageId, { DataType: "String", StringValue: "059f36b4-87a3-44ab-83d2-661975830a7d" });
+  assert.equal(
+    built.attributes.errorCode,
+    { DataType: "String", StringValue: "UNKNOWN_FIELD" },
+    "a sender's errorCode does not mask ours",
+  );
+  assert.equal(built.attributes.sourceMessageId, {
+    DataType: "String",
+    StringValue: "059f36b4-87a3-44ab-83d2-661975830a7d",
+  });
   assert.equal(built.attributes.a, { DataType: "Binary", BinaryValue: Buffer.from([1, 2, 3]) });
 });
 

@@ -2,21 +2,33 @@
 // program gives its CallbackFunction, the text written next to node_modules and required, then invoked on
 // real-shaped SQS events against dynalite and fauxqs, aimed there only through the environment
 // (AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB), as the embedded cloud does.
-import { suite } from "uvu";
-import * as assert from "uvu/assert";
+
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { SQSBatchResponse, SQSEvent, Context } from "aws-lambda";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
 import { createConsumerFromEnvironment } from "../handlers";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/emulators";
-import {
-  captureOutput, lambdaContext, nextEventId, queryVehicle, receiveAll, sqsEventFor, startConsumerWorld, vehicleBody,
-} from "./support/consumer-harness";
 import type { ConsumerWorld } from "./support/consumer-harness";
+import {
+  captureOutput,
+  lambdaContext,
+  nextEventId,
+  queryVehicle,
+  receiveAll,
+  sqsEventFor,
+  startConsumerWorld,
+  vehicleBody,
+} from "./support/consumer-harness";
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-interface Context_ { world: ConsumerWorld; text: string; savedEnv: NodeJS.ProcessEnv }
+interface Context_ {
+  world: ConsumerWorld;
+  text: string;
+  savedEnv: NodeJS.ProcessEnv;
+}
 
 // Inside the repository so `require` finds node_modules, as in the Lambda archive; .build is git-ignored.
 const OUT_DIR = path.join(__dirname, "..", ".build", "serialized-test");
@@ -27,7 +39,9 @@ const test = suite<Context_>("handlers: the serialized Lambda text", {} as Conte
 
 test.before(async (context) => {
   context.world = await startConsumerWorld();
-  const serialized = await pulumi.runtime.serializeFunction(() => createConsumerFromEnvironment(), { isFactoryFunction: true });
+  const serialized = await pulumi.runtime.serializeFunction(() => createConsumerFromEnvironment(), {
+    isFactoryFunction: true,
+  });
   assert.is(serialized.exportName, "handler");
   context.text = serialized.text;
   context.savedEnv = { ...process.env };
@@ -65,10 +79,19 @@ test("the text is small and requires its libraries instead of inlining them", ({
   const bytes = Buffer.byteLength(text);
   console.log(`    serialized handler text: ${bytes} bytes`);
   assert.ok(bytes < MAX_TEXT_BYTES, `${bytes} bytes`);
-  for (const library of ["valibot", "@aws-lambda-powertools/batch", "@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics", "@aws-lambda-powertools/tracer"]) {
+  for (const library of [
+    "valibot",
+    "@aws-lambda-powertools/batch",
+    "@aws-lambda-powertools/logger",
+    "@aws-lambda-powertools/metrics",
+    "@aws-lambda-powertools/tracer",
+  ]) {
     assert.ok(text.includes(`require("${library}")`), `requires ${library}`);
   }
-  assert.ok(/require\("@aws-sdk\/client-sqs[/"]/.test(text) && /require\("@aws-sdk\/lib-dynamodb[/"]/.test(text), "requires the SDK");
+  assert.ok(
+    /require\("@aws-sdk\/client-sqs[/"]/.test(text) && /require\("@aws-sdk\/lib-dynamodb[/"]/.test(text),
+    "requires the SDK",
+  );
   assert.match(text, /exports\.handler = /);
 });
 
@@ -88,11 +111,20 @@ test("the required text stores a valid message and dead-letters an invalid one",
   const [dead] = await receiveAll(world.sqs, world.dlqUrl, 1);
   assert.is(dead!.MessageAttributes!.errorCode!.StringValue, "WRONG_TYPE");
   assert.is(dead!.MessageAttributes!.sourceMessageId!.StringValue, event.Records[1]!.messageId);
-  assert.equal(run.logs.filter((l) => l.outcome).map((l) => l.outcome).sort(), ["invalid", "stored"]);
+  assert.equal(
+    run.logs
+      .filter((l) => l.outcome)
+      .map((l) => l.outcome)
+      .sort(),
+    ["invalid", "stored"],
+  );
   assert.ok(run.emf.some((d) => d.VehiclesStored === 1 && d._aws.CloudWatchMetrics[0].Namespace === "VehiclePipeline"));
 });
 
-test("the required text keeps error messages and causes (serialized error classes) when DynamoDB fails", async ({ world, text }) => {
+test("the required text keeps error messages and causes (serialized error classes) when DynamoDB fails", async ({
+  world,
+  text,
+}) => {
   const handler = loadHandler(text, "fails", "no-such-table");
   const event = await sqsEventFor(world, [
     { body: vehicleBody({ vehicleId: "VH7003" }), eventId: nextEventId() },

@@ -1,12 +1,12 @@
-import { suite } from "uvu";
-import * as assert from "uvu/assert";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
 import { ConfigError, loadSettings } from "../components/config";
-import { PROJECT_ROOT, StackConfigError, stackConfigFromYaml, type SynthesizedStack } from "../local/synth";
+import { PROJECT_ROOT, StackConfigError, type SynthesizedStack, stackConfigFromYaml } from "../local/synth";
 import { devStackConfig } from "./support/pulumi";
 
 const test = suite("infra: stack configuration");
@@ -17,7 +17,11 @@ function synthCli(config: Record<string, string>): Promise<{ code: number; stdou
     execFile(
       process.execPath,
       ["--require", "tsx/cjs", join(PROJECT_ROOT, "local", "synth-cli.ts")],
-      { cwd: PROJECT_ROOT, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) }, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) },
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -29,7 +33,11 @@ function configLike(values: Record<string, string>): pulumi.Config {
 
 test("loadSettings reads Pulumi config and rejects invalid values with a ConfigError naming the key", () => {
   assert.is(loadSettings(configLike({ batchSize: "7" })).batchSize, 7);
-  assert.throws(() => loadSettings(configLike({ batchSize: "0" })), (error: unknown) => error instanceof ConfigError && /vehicle-pipeline:batchSize = "0"/.test((error as Error).message));
+  assert.throws(
+    () => loadSettings(configLike({ batchSize: "0" })),
+    (error: unknown) =>
+      error instanceof ConfigError && /vehicle-pipeline:batchSize = "0"/.test((error as Error).message),
+  );
   assert.throws(
     () => loadSettings(configLike({ timeoutSeconds: "120", visibilityTimeoutSeconds: "60" })),
     /timeoutSeconds = 120 is longer than visibilityTimeoutSeconds = 60/,
@@ -56,7 +64,10 @@ test("stackConfigFromYaml gives PULUMI_CONFIG's shape: every key, values as stri
   const dir = mkdtempSync(join(tmpdir(), "stack-config-"));
   try {
     const path = join(dir, "Pulumi.test.yaml");
-    writeFileSync(path, "config:\n  aws:region: eu-west-1\n  vehicle-pipeline:batchSize: 25\n  vehicle-pipeline:deletionProtection: true\n  vehicle-pipeline:tags:\n    team: cars\n");
+    writeFileSync(
+      path,
+      "config:\n  aws:region: eu-west-1\n  vehicle-pipeline:batchSize: 25\n  vehicle-pipeline:deletionProtection: true\n  vehicle-pipeline:tags:\n    team: cars\n",
+    );
     assert.equal(stackConfigFromYaml(path), {
       "aws:region": "eu-west-1",
       "vehicle-pipeline:batchSize": "25",
@@ -64,8 +75,14 @@ test("stackConfigFromYaml gives PULUMI_CONFIG's shape: every key, values as stri
       "vehicle-pipeline:tags": '{"team":"cars"}',
     });
     writeFileSync(path, "config:\n  vehicle-pipeline:alarmEmail:\n    secure: AAABAK\n");
-    assert.throws(() => stackConfigFromYaml(path), (error: unknown) => error instanceof StackConfigError && /alarmEmail is a secret/.test((error as Error).message));
-    assert.throws(() => stackConfigFromYaml(join(dir, "missing.yaml")), (error: unknown) => error instanceof StackConfigError);
+    assert.throws(
+      () => stackConfigFromYaml(path),
+      (error: unknown) => error instanceof StackConfigError && /alarmEmail is a secret/.test((error as Error).message),
+    );
+    assert.throws(
+      () => stackConfigFromYaml(join(dir, "missing.yaml")),
+      (error: unknown) => error instanceof StackConfigError,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,11 +1,15 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { consumerCodePathOptions, installedPackages, type InstalledPackage } from "../components/consumer-archive";
+import { consumerCodePathOptions, type InstalledPackage, installedPackages } from "../components/consumer-archive";
 import { PROJECT_ROOT } from "../local/synth";
 
 const test = suite("infra: consumer archive contents");
 
-const pkg = (name: string, path: string, dependencies: string[] = []): InstalledPackage => ({ name, path, dependencies });
+const pkg = (name: string, path: string, dependencies: string[] = []): InstalledPackage => ({
+  name,
+  path,
+  dependencies,
+});
 
 test("excludes the runtime-provided SDK and type-only scopes at any depth, and what the consumer never loads", () => {
   const options = consumerCodePathOptions([
@@ -16,16 +20,31 @@ test("excludes the runtime-provided SDK and type-only scopes at any depth, and w
     pkg("@aws/lambda-invoke-store", "node_modules/@aws/lambda-invoke-store"),
   ]);
   // @smithy is not the runtime's to provide: a @smithy package the function's own code loads must ship with it.
-  assert.equal(options.extraExcludePackages, ["@aws-sdk/client-sqs", "@faker-js/faker", "@types/node", "p-limit", "uuidv7"]);
+  assert.equal(options.extraExcludePackages, [
+    "@aws-sdk/client-sqs",
+    "@faker-js/faker",
+    "@types/node",
+    "p-limit",
+    "uuidv7",
+  ]);
   assert.equal(options.extraIncludePaths, []);
   assert.equal(options.extraIncludePackages, []);
 });
 
 test("dual-format packages come back as their CommonJS parts, every copy, with their dependencies", () => {
   const options = consumerCodePathOptions([
-    pkg("@aws-lambda-powertools/logger", "node_modules/@aws-lambda-powertools/logger", ["@aws-lambda-powertools/commons"]),
-    pkg("@aws-lambda-powertools/commons", "node_modules/@aws-lambda-powertools/logger/node_modules/@aws-lambda-powertools/commons", ["@aws/lambda-invoke-store"]),
-    pkg("@aws-lambda-powertools/tracer", "node_modules/@aws-lambda-powertools/tracer", ["aws-xray-sdk-core", "@aws-sdk/types"]),
+    pkg("@aws-lambda-powertools/logger", "node_modules/@aws-lambda-powertools/logger", [
+      "@aws-lambda-powertools/commons",
+    ]),
+    pkg(
+      "@aws-lambda-powertools/commons",
+      "node_modules/@aws-lambda-powertools/logger/node_modules/@aws-lambda-powertools/commons",
+      ["@aws/lambda-invoke-store"],
+    ),
+    pkg("@aws-lambda-powertools/tracer", "node_modules/@aws-lambda-powertools/tracer", [
+      "aws-xray-sdk-core",
+      "@aws-sdk/types",
+    ]),
     pkg("@aws-sdk/types", "node_modules/@aws-sdk/types"),
     pkg("valibot", "node_modules/valibot"),
   ]);

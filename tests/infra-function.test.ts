@@ -57,7 +57,14 @@ test("event source mapping: the queue, partial batch responses, batch size, wind
   assert.is(mapping.inputs.batchSize, settings.batchSize);
   assert.is(mapping.inputs.maximumBatchingWindowInSeconds, settings.batchingWindowSeconds);
   assert.equal(mapping.inputs.scalingConfig, { maximumConcurrency: settings.maxConcurrency });
-  assert.equal([mapping.inputs.batchSize, mapping.inputs.maximumBatchingWindowInSeconds, mapping.inputs.scalingConfig.maximumConcurrency], [10, 0, 10]);
+  assert.equal(
+    [
+      mapping.inputs.batchSize,
+      mapping.inputs.maximumBatchingWindowInSeconds,
+      mapping.inputs.scalingConfig.maximumConcurrency,
+    ],
+    [10, 0, 10],
+  );
 });
 
 test("the serialized handler is built by createConsumerFromEnvironment and exports handler", async () => {

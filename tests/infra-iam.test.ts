@@ -1,6 +1,12 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { consumerPolicy, logStreamsOf, producerPolicy, XRAY_UNSCOPED_ACTIONS, type PolicyStatement } from "../components/policies";
+import {
+  consumerPolicy,
+  logStreamsOf,
+  type PolicyStatement,
+  producerPolicy,
+  XRAY_UNSCOPED_ACTIONS,
+} from "../components/policies";
 import type { SynthesizedStack } from "../local/synth";
 import { devStack, ofType, only } from "./support/pulumi";
 
@@ -21,10 +27,14 @@ function inScope(resource: string, arns: Set<string>): boolean {
 function roleStatements(stack: SynthesizedStack): { source: string; statement: PolicyStatement }[] {
   const documents = [
     ...ofType(stack, "aws:iam/rolePolicy:RolePolicy").map((p) => ({ source: p.name, policy: p.inputs.policy })),
-    ...ofType(stack, "aws:iam/role:Role").flatMap((r) => (r.inputs.inlinePolicies ?? []).map((p: any) => ({ source: r.name, policy: p.policy }))),
+    ...ofType(stack, "aws:iam/role:Role").flatMap((r) =>
+      (r.inputs.inlinePolicies ?? []).map((p: any) => ({ source: r.name, policy: p.policy })),
+    ),
     ...ofType(stack, "aws:iam/policy:Policy").map((p) => ({ source: p.name, policy: p.inputs.policy })),
   ];
-  return documents.flatMap(({ source, policy }) => (JSON.parse(policy).Statement as PolicyStatement[]).map((statement) => ({ source, statement })));
+  return documents.flatMap(({ source, policy }) =>
+    (JSON.parse(policy).Statement as PolicyStatement[]).map((statement) => ({ source, statement })),
+  );
 }
 
 test("no role has a managed policy: no attachments, no managedPolicyArns, so no FullAccess", async () => {
@@ -33,7 +43,8 @@ test("no role has a managed policy: no attachments, no managedPolicyArns, so no 
   assert.is(ofType(stack, "aws:iam/policyAttachment:PolicyAttachment").length, 0);
   const roles = ofType(stack, "aws:iam/role:Role");
   assert.ok(roles.length >= 1);
-  for (const role of roles) assert.is(role.inputs.managedPolicyArns, undefined, `${role.name} must not carry managedPolicyArns`);
+  for (const role of roles)
+    assert.is(role.inputs.managedPolicyArns, undefined, `${role.name} must not carry managedPolicyArns`);
   assert.not.match(JSON.stringify(stack.resources.map((r) => r.inputs)), /FullAccess/);
 });
 
@@ -57,11 +68,16 @@ test("no wildcard action and every resource is this stack's, except the document
     assert.ok(resources.length > 0, `${source}: statement without Resource`);
     for (const action of actions) assert.not.match(action, /\*/, `${source}: wildcard action ${action}`);
     if (resources.includes("*")) {
-      assert.equal([...actions].sort(), [...XRAY_UNSCOPED_ACTIONS].sort(), `${source}: only the X-Ray upload actions may use Resource "*"`);
+      assert.equal(
+        [...actions].sort(),
+        [...XRAY_UNSCOPED_ACTIONS].sort(),
+        `${source}: only the X-Ray upload actions may use Resource "*"`,
+      );
       assert.equal(resources, ["*"]);
       continue;
     }
-    for (const resource of resources) assert.ok(inScope(resource, arns), `${source}: ${resource} is not one of this stack's ARNs`);
+    for (const resource of resources)
+      assert.ok(inScope(resource, arns), `${source}: ${resource} is not one of this stack's ARNs`);
   }
 });
 
@@ -70,12 +86,18 @@ test("the consumer may do exactly its job on each resource", async () => {
   const byResource = new Map<string, string[]>();
   for (const { source, statement } of roleStatements(stack)) {
     if (source !== "consumer-policy") continue;
-    for (const resource of [statement.Resource ?? []].flat()) byResource.set(resource, [...(byResource.get(resource) ?? []), ...[statement.Action].flat()].sort());
+    for (const resource of [statement.Resource ?? []].flat())
+      byResource.set(resource, [...(byResource.get(resource) ?? []), ...[statement.Action].flat()].sort());
   }
   const arn = (type: string, name?: string) => only(stack, type, name).state.arn as string;
   assert.equal(Object.fromEntries(byResource), {
     [`${arn("aws:cloudwatch/logGroup:LogGroup")}:*`]: ["logs:CreateLogStream", "logs:PutLogEvents"],
-    [arn("aws:sqs/queue:Queue", "vehicles")]: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+    [arn("aws:sqs/queue:Queue", "vehicles")]: [
+      "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+    ],
     [arn("aws:sqs/queue:Queue", "vehicles-dlq")]: ["sqs:SendMessage"],
     [arn("aws:dynamodb/table:Table")]: ["dynamodb:PutItem"],
     "*": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
@@ -83,10 +105,21 @@ test("the consumer may do exactly its job on each resource", async () => {
 });
 
 test("policy builders: log streams of one group, and the checks above catch a widened policy", () => {
-  assert.is(logStreamsOf("arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f"), "arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f:*");
-  assert.is(logStreamsOf("arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f:*"), "arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f:*");
+  assert.is(
+    logStreamsOf("arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f"),
+    "arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f:*",
+  );
+  assert.is(
+    logStreamsOf("arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f:*"),
+    "arn:aws:logs:us-east-1:1:log-group:/aws/lambda/f:*",
+  );
   const arns = new Set(["arn:q", "arn:d", "arn:t", "arn:l"]);
-  const document = consumerPolicy({ logGroupArn: "arn:l", queueArn: "arn:q", deadLetterQueueArn: "arn:d", tableArn: "arn:t" });
+  const document = consumerPolicy({
+    logGroupArn: "arn:l",
+    queueArn: "arn:q",
+    deadLetterQueueArn: "arn:d",
+    tableArn: "arn:t",
+  });
   for (const statement of document.Statement.filter((s) => s.Resource !== "*")) {
     for (const resource of [statement.Resource!].flat()) assert.ok(inScope(resource, arns));
   }

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { DLQ_RETENTION_SECONDS, VISIBILITY_TIMEOUT_FACTOR } from "../components/config";
-import { devStack, devSettings, only, ofType } from "./support/pulumi";
+import { devSettings, devStack, ofType, only } from "./support/pulumi";
 
 const test = suite("infra: VehicleQueue");
 
@@ -32,7 +32,10 @@ test("redrive policy on the source queue targets the DLQ after maxReceiveCount",
   const source = only(stack, QUEUE, "vehicles");
   assert.is(redrive.inputs.queueUrl, source.state.url);
   const policy = JSON.parse(redrive.inputs.redrivePolicy);
-  assert.equal(policy, { deadLetterTargetArn: only(stack, QUEUE, "vehicles-dlq").state.arn, maxReceiveCount: devSettings().maxReceiveCount });
+  assert.equal(policy, {
+    deadLetterTargetArn: only(stack, QUEUE, "vehicles-dlq").state.arn,
+    maxReceiveCount: devSettings().maxReceiveCount,
+  });
   assert.is(policy.maxReceiveCount, 5);
   // Set inline as well, it would fight the separate resource (and make a cycle with the redrive-allow policy).
   assert.is(source.inputs.redrivePolicy, undefined);
@@ -42,7 +45,10 @@ test("redrive-allow policy on the DLQ names only the source queue", async () => 
   const stack = await devStack();
   const allow = only(stack, "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy");
   assert.is(allow.inputs.queueUrl, only(stack, QUEUE, "vehicles-dlq").state.url);
-  assert.equal(JSON.parse(allow.inputs.redriveAllowPolicy), { redrivePermission: "byQueue", sourceQueueArns: [only(stack, QUEUE, "vehicles").state.arn] });
+  assert.equal(JSON.parse(allow.inputs.redriveAllowPolicy), {
+    redrivePermission: "byQueue",
+    sourceQueueArns: [only(stack, QUEUE, "vehicles").state.arn],
+  });
 });
 
 test("both queues deny every request not made over TLS", async () => {
@@ -86,14 +92,17 @@ test("stack outputs name the deployed resources", async () => {
   const source = only(stack, QUEUE, "vehicles");
   // The six outputs of issue 2 (other components add their own, e.g. dashboardUrl).
   const { queueUrl, queueArn, dlqUrl, tableName, functionName, producerPolicyArn } = stack.outputs;
-  assert.equal({ queueUrl, queueArn, dlqUrl, tableName, functionName, producerPolicyArn }, {
-    queueUrl: source.state.url,
-    queueArn: source.state.arn,
-    dlqUrl: only(stack, QUEUE, "vehicles-dlq").state.url,
-    tableName: only(stack, "aws:dynamodb/table:Table").state.name,
-    functionName: only(stack, "aws:lambda/function:Function").state.name,
-    producerPolicyArn: only(stack, "aws:iam/policy:Policy", "vehicles-producer").state.arn,
-  });
+  assert.equal(
+    { queueUrl, queueArn, dlqUrl, tableName, functionName, producerPolicyArn },
+    {
+      queueUrl: source.state.url,
+      queueArn: source.state.arn,
+      dlqUrl: only(stack, QUEUE, "vehicles-dlq").state.url,
+      tableName: only(stack, "aws:dynamodb/table:Table").state.name,
+      functionName: only(stack, "aws:lambda/function:Function").state.name,
+      producerPolicyArn: only(stack, "aws:iam/policy:Policy", "vehicles-producer").state.arn,
+    },
+  );
   assert.match(stack.outputs.queueUrl, /^https:\/\/sqs\.us-east-1\.amazonaws\.com\/123456789012\/vehicles-/);
 });
 
@@ -101,7 +110,10 @@ test("every child resource is parented to its component", async () => {
   const stack = await devStack();
   for (const resource of stack.resources.filter((r) => r.type.startsWith("aws:"))) {
     assert.ok(resource.parent, `${resource.urn} has no parent component`);
-    assert.ok(stack.resources.some((r) => r.urn === resource.parent && r.type.startsWith("vehicle-pipeline:")), `${resource.urn}'s parent is not a component`);
+    assert.ok(
+      stack.resources.some((r) => r.urn === resource.parent && r.type.startsWith("vehicle-pipeline:")),
+      `${resource.urn}'s parent is not a component`,
+    );
   }
 });
 

@@ -1,15 +1,16 @@
 // The embedded cloud end to end: the real program synthesized, deployed into fauxqs and dynalite, its serialized
 // consumer run in worker threads by the event source mapping, and the outcome verified against what was sent.
 // No timing assertions: every check is about what happened, not how fast.
-import { GetItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { EmbeddedCloud, DEFAULT_LOCAL_ROOT } from "../local/cloud";
-import { runPipeline, type PipelineRunResult } from "../local/pipeline-run";
+import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "../local/cloud";
+import { type PipelineRunResult, runPipeline } from "../local/pipeline-run";
 import type { MetricLine } from "../local/recorder";
 import { synthesizeStack } from "../local/stack-source";
 import { readState } from "../local/state";
@@ -29,25 +30,41 @@ cloud.after(() => rmSync(localRoot, { recursive: true, force: true }));
 
 let fullRun: PipelineRunResult | undefined;
 
-cloud("a run of 300 messages with malformed ones is verified end to end: stored once each, invalid ones in the DLQ with their reason", async () => {
-  fullRun = await runPipeline({ ...quiet, load: { count: 300, rate: 1000, invalidRatio: 0.05, seed: 7 } });
-  const v = fullRun.verification;
-  assert.ok(v.ok, v.problems.join("\n"));
-  assert.is(v.sent, 300);
-  assert.ok(v.invalid >= 10, `expected some malformed messages, got ${v.invalid}`);
-  assert.is(v.storedCorrectly, v.valid);
-  assert.is(v.deadLetteredCorrectly, v.invalid);
-  assert.is(v.lost, 0);
-  assert.is(v.duplicated, 0);
-  assert.is(v.itemsInTable, v.valid);
-  // The record and run.json are where the dashboard and the report expect them.
-  const run = JSON.parse(readFileSync(join(fullRun.folder!, "run.json"), "utf8"));
-  assert.is(run.verification.ok, true);
-  assert.ok(run.resources.some((r: { status: string; type: string }) => r.status === "not emulated" && r.type === "aws:iam/role:Role"));
-  assert.ok(existsSync(join(localRoot, "last-run")));
-  const sent = metricLines(fullRun).filter((l) => l.namespace === "AWS/SQS" && l.metric === "NumberOfMessagesSent" && l.dimensions.QueueName === fullRun!.deployed.queues.find((q) => q.url === fullRun!.deployed.outputs.queueUrl)!.name);
-  assert.is(sent.reduce((n, l) => n + (l.values[0] ?? 0), 0), 300);
-});
+cloud(
+  "a run of 300 messages with malformed ones is verified end to end: stored once each, invalid ones in the DLQ with their reason",
+  async () => {
+    fullRun = await runPipeline({ ...quiet, load: { count: 300, rate: 1000, invalidRatio: 0.05, seed: 7 } });
+    const v = fullRun.verification;
+    assert.ok(v.ok, v.problems.join("\n"));
+    assert.is(v.sent, 300);
+    assert.ok(v.invalid >= 10, `expected some malformed messages, got ${v.invalid}`);
+    assert.is(v.storedCorrectly, v.valid);
+    assert.is(v.deadLetteredCorrectly, v.invalid);
+    assert.is(v.lost, 0);
+    assert.is(v.duplicated, 0);
+    assert.is(v.itemsInTable, v.valid);
+    // The record and run.json are where the dashboard and the report expect them.
+    const run = JSON.parse(readFileSync(join(fullRun.folder!, "run.json"), "utf8"));
+    assert.is(run.verification.ok, true);
+    assert.ok(
+      run.resources.some(
+        (r: { status: string; type: string }) => r.status === "not emulated" && r.type === "aws:iam/role:Role",
+      ),
+    );
+    assert.ok(existsSync(join(localRoot, "last-run")));
+    const sent = metricLines(fullRun).filter(
+      (l) =>
+        l.namespace === "AWS/SQS" &&
+        l.metric === "NumberOfMessagesSent" &&
+        l.dimensions.QueueName ===
+          fullRun!.deployed.queues.find((q) => q.url === fullRun!.deployed.outputs.queueUrl)!.name,
+    );
+    assert.is(
+      sent.reduce((n, l) => n + (l.values[0] ?? 0), 0),
+      300,
+    );
+  },
+);
 
 cloud("the record shows concurrency scaling out above 1 and back to 0, never above maximumConcurrency", () => {
   assert.ok(fullRun, "needs the full run above");
@@ -64,11 +81,18 @@ cloud("the record shows concurrency scaling out above 1 and back to 0, never abo
 });
 
 cloud("a batch size changed in the stack config shows up in the invocations", async () => {
-  const result = await runPipeline({ ...quiet, configOverrides: { "vehicle-pipeline:batchSize": "3" }, load: { count: 60, rate: 1000, invalidRatio: 0, seed: 3 } });
+  const result = await runPipeline({
+    ...quiet,
+    configOverrides: { "vehicle-pipeline:batchSize": "3" },
+    load: { count: 60, rate: 1000, invalidRatio: 0, seed: 3 },
+  });
   assert.ok(result.verification.ok, result.verification.problems.join("\n"));
   assert.is(result.deployed.mappings[0]!.config.batchSize, 3);
   const sizes = result.lambda.batchSizes;
-  assert.ok(sizes.length >= 20, `60 messages in batches of at most 3 need at least 20 invocations, got ${sizes.length}`);
+  assert.ok(
+    sizes.length >= 20,
+    `60 messages in batches of at most 3 need at least 20 invocations, got ${sizes.length}`,
+  );
   assert.ok(Math.max(...sizes) === 3, `largest batch ${Math.max(...sizes)}`);
 });
 
@@ -77,7 +101,11 @@ cloud("environments that throw on their first invocation cause redelivery, and s
     ...quiet,
     fault: "throw-on-first-invocation",
     // A short visibility timeout so failed batches come back within the test; two environments at most.
-    configOverrides: { "vehicle-pipeline:timeoutSeconds": "5", "vehicle-pipeline:visibilityTimeoutSeconds": "5", "vehicle-pipeline:maxConcurrency": "2" },
+    configOverrides: {
+      "vehicle-pipeline:timeoutSeconds": "5",
+      "vehicle-pipeline:visibilityTimeoutSeconds": "5",
+      "vehicle-pipeline:maxConcurrency": "2",
+    },
     load: { count: 40, rate: 1000, invalidRatio: 0, seed: 5 },
   });
   assert.ok(result.verification.ok, result.verification.problems.join("\n"));
@@ -85,7 +113,9 @@ cloud("environments that throw on their first invocation cause redelivery, and s
   assert.ok(result.mapping.retriedBatches >= 1);
   const redelivered = result.verification.storedCorrectly;
   assert.is(redelivered, 40);
-  const errors = metricLines(result).filter((l) => l.metric === "Errors" && l.namespace === "AWS/Lambda").reduce((n, l) => n + (l.values[0] ?? 0), 0);
+  const errors = metricLines(result)
+    .filter((l) => l.metric === "Errors" && l.namespace === "AWS/Lambda")
+    .reduce((n, l) => n + (l.values[0] ?? 0), 0);
   assert.is(errors, result.lambda.errors);
 });
 
@@ -102,11 +132,18 @@ cloud("the state file lets a separate SQS client send a message that gets stored
     const dynamo = new DynamoDBClient({ endpoint: state.endpoints.dynamodb, region: state.region, credentials });
     try {
       const body = { vehicleId: "VH777001", make: "Volvo", model: "XC60", year: 2021, color: "Red", mileage: 4200 };
-      const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: String(state.outputs.queueUrl), MessageBody: JSON.stringify(body) }));
+      const { MessageId } = await sqs.send(
+        new SendMessageCommand({ QueueUrl: String(state.outputs.queueUrl), MessageBody: JSON.stringify(body) }),
+      );
       // Without an eventId attribute the consumer keys the item on the SQS messageId.
       let item: Record<string, unknown> | undefined;
       for (let attempt = 0; attempt < 300 && !item; attempt++) {
-        const got = await dynamo.send(new GetItemCommand({ TableName: String(state.outputs.tableName), Key: { vehicleId: { S: body.vehicleId }, eventId: { S: MessageId! } } }));
+        const got = await dynamo.send(
+          new GetItemCommand({
+            TableName: String(state.outputs.tableName),
+            Key: { vehicleId: { S: body.vehicleId }, eventId: { S: MessageId! } },
+          }),
+        );
         item = got.Item ? unmarshall(got.Item) : undefined;
         if (!item) await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -2,19 +2,31 @@
 // the verification verdict, queue attributes from resource inputs, and the CLI's flag errors.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseCliArgs, CliArgsError } from "../local/commands";
+import { CliArgsError, parseCliArgs } from "../local/commands";
 import { queueAttributes } from "../local/deploy";
 import { parseFunctionLine } from "../local/function-output";
 import { buildSqsEvent, judgeBatchResponse } from "../local/sqs-event";
 import { judgeRun } from "../local/verify";
 
 test("a success without ReportBatchItemFailures deletes the whole batch, whatever the response says", () => {
-  assert.equal(judgeBatchResponse(["a", "b"], { batchItemFailures: [{ itemIdentifier: "a" }] }, false), { kind: "delete", messageIds: ["a", "b"], failedIds: [] });
+  assert.equal(judgeBatchResponse(["a", "b"], { batchItemFailures: [{ itemIdentifier: "a" }] }, false), {
+    kind: "delete",
+    messageIds: ["a", "b"],
+    failedIds: [],
+  });
 });
 
 test("batchItemFailures keeps the listed messages and deletes the others", () => {
-  assert.equal(judgeBatchResponse(["a", "b", "c"], { batchItemFailures: [{ itemIdentifier: "b" }] }, true), { kind: "delete", messageIds: ["a", "c"], failedIds: ["b"] });
-  assert.equal(judgeBatchResponse(["a"], { batchItemFailures: [] }, true), { kind: "delete", messageIds: ["a"], failedIds: [] });
+  assert.equal(judgeBatchResponse(["a", "b", "c"], { batchItemFailures: [{ itemIdentifier: "b" }] }, true), {
+    kind: "delete",
+    messageIds: ["a", "c"],
+    failedIds: ["b"],
+  });
+  assert.equal(judgeBatchResponse(["a"], { batchItemFailures: [] }, true), {
+    kind: "delete",
+    messageIds: ["a"],
+    failedIds: [],
+  });
   assert.equal(judgeBatchResponse(["a"], null, true), { kind: "delete", messageIds: ["a"], failedIds: [] });
 });
 
@@ -32,8 +44,16 @@ test("the SQS event has Lambda's record shape and message attributes in lower ca
         ReceiptHandle: "r1",
         Body: "{}",
         MD5OfBody: "99914b932bd37a50b983c5e7c90ae93b",
-        Attributes: { ApproximateReceiveCount: "2", SentTimestamp: "1700000000000", SenderId: "000000000000", ApproximateFirstReceiveTimestamp: "1700000000100" },
-        MessageAttributes: { eventId: { DataType: "String", StringValue: "e1" }, blob: { DataType: "Binary", BinaryValue: new Uint8Array([1, 2]) } },
+        Attributes: {
+          ApproximateReceiveCount: "2",
+          SentTimestamp: "1700000000000",
+          SenderId: "000000000000",
+          ApproximateFirstReceiveTimestamp: "1700000000100",
+        },
+        MessageAttributes: {
+          eventId: { DataType: "String", StringValue: "e1" },
+          blob: { DataType: "Binary", BinaryValue: new Uint8Array([1, 2]) },
+        },
       },
     ],
     "arn:aws:sqs:us-east-1:000000000000:q",
@@ -45,14 +65,31 @@ test("the SQS event has Lambda's record shape and message attributes in lower ca
   assert.is(record.awsRegion, "us-east-1");
   assert.is(record.attributes.ApproximateReceiveCount, "2");
   assert.is(record.md5OfBody, "99914b932bd37a50b983c5e7c90ae93b");
-  assert.equal(record.messageAttributes.eventId, { stringValue: "e1", stringListValues: [], binaryListValues: [], dataType: "String" });
+  assert.equal(record.messageAttributes.eventId, {
+    stringValue: "e1",
+    stringListValues: [],
+    binaryListValues: [],
+    dataType: "String",
+  });
   assert.is(record.messageAttributes.blob!.binaryValue, "AQI=");
 });
 
 test("an EMF line becomes one metric per dimension set; other JSON is a log line; the rest is text", () => {
   const emf = parseFunctionLine(
     JSON.stringify({
-      _aws: { Timestamp: 1, CloudWatchMetrics: [{ Namespace: "VehiclePipeline", Dimensions: [["service"]], Metrics: [{ Name: "VehiclesStored", Unit: "Count" }, { Name: "EndToEndLatency", Unit: "Milliseconds" }] }] },
+      _aws: {
+        Timestamp: 1,
+        CloudWatchMetrics: [
+          {
+            Namespace: "VehiclePipeline",
+            Dimensions: [["service"]],
+            Metrics: [
+              { Name: "VehiclesStored", Unit: "Count" },
+              { Name: "EndToEndLatency", Unit: "Milliseconds" },
+            ],
+          },
+        ],
+      },
       service: "vehicle-consumer",
       VehiclesStored: 7,
       EndToEndLatency: [12, 40],
@@ -61,8 +98,20 @@ test("an EMF line becomes one metric per dimension set; other JSON is a log line
   assert.is(emf.kind, "emf");
   if (emf.kind !== "emf") return;
   assert.equal(emf.metrics, [
-    { namespace: "VehiclePipeline", metric: "VehiclesStored", dimensions: { service: "vehicle-consumer" }, unit: "Count", values: [7] },
-    { namespace: "VehiclePipeline", metric: "EndToEndLatency", dimensions: { service: "vehicle-consumer" }, unit: "Milliseconds", values: [12, 40] },
+    {
+      namespace: "VehiclePipeline",
+      metric: "VehiclesStored",
+      dimensions: { service: "vehicle-consumer" },
+      unit: "Count",
+      values: [7],
+    },
+    {
+      namespace: "VehiclePipeline",
+      metric: "EndToEndLatency",
+      dimensions: { service: "vehicle-consumer" },
+      unit: "Milliseconds",
+      values: [12, 40],
+    },
   ]);
   assert.is(parseFunctionLine('{"level":"INFO","message":"vehicle stored"}').kind, "log");
   assert.is(parseFunctionLine("START RequestId: x").kind, "text");
@@ -70,14 +119,23 @@ test("an EMF line becomes one metric per dimension set; other JSON is a log line
 });
 
 test("queue attributes come from the declared inputs, in SQS's names", () => {
-  assert.equal(queueAttributes({ visibilityTimeoutSeconds: 180, messageRetentionSeconds: 345600, maxMessageSize: 262144, sqsManagedSseEnabled: true }), {
-    VisibilityTimeout: "180",
-    MessageRetentionPeriod: "345600",
-    MaximumMessageSize: "262144",
-  });
+  assert.equal(
+    queueAttributes({
+      visibilityTimeoutSeconds: 180,
+      messageRetentionSeconds: 345600,
+      maxMessageSize: 262144,
+      sqsManagedSseEnabled: true,
+    }),
+    {
+      VisibilityTimeout: "180",
+      MessageRetentionPeriod: "345600",
+      MaximumMessageSize: "262144",
+    },
+  );
 });
 
-const body = (vehicleId: string) => JSON.stringify({ vehicleId, make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 10 });
+const body = (vehicleId: string) =>
+  JSON.stringify({ vehicleId, make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 10 });
 const item = (eventId: string, vehicleId: string) => ({ eventId, ...JSON.parse(body(vehicleId)) });
 const codes = { "invalid-json": "INVALID_JSON" };
 
@@ -104,7 +162,13 @@ test("verification fails on a lost, duplicated, altered or misrouted message, or
   assert.is(judgeRun(sent, [{ ...item("e1", "VH2001"), mileage: 11 }], [], 0, codes).mismatched, 1);
   assert.is(judgeRun(sent, [], [{ eventId: "e1", errorCode: "X", errorReason: "y", body: "" }], 0, codes).misrouted, 1);
   assert.not.ok(judgeRun(sent, [item("e1", "VH2001")], [], 3, codes).ok);
-  const wrongCode = judgeRun([{ eventId: "e2", kind: "invalid-json", body: "{" }], [], [{ eventId: "e2", errorCode: "MISSING_FIELD", errorReason: "r", body: "{" }], 0, codes);
+  const wrongCode = judgeRun(
+    [{ eventId: "e2", kind: "invalid-json", body: "{" }],
+    [],
+    [{ eventId: "e2", errorCode: "MISSING_FIELD", errorReason: "r", body: "{" }],
+    0,
+    codes,
+  );
   assert.not.ok(wrongCode.ok);
   assert.is(wrongCode.mismatched, 1);
 });
@@ -115,7 +179,10 @@ test("the CLI passes producer flags through and names a bad flag with an example
   assert.equal(parseCliArgs([]).load, { rate: 200, durationMs: 30_000, invalidRatio: 0.02 });
   assert.equal(parseCliArgs(["--count", "300"]).load, { rate: 200, count: 300, invalidRatio: 0.02 });
   assert.is(parseCliArgs(["up", "--port", "4566", "--persist"]).port, 4566);
-  assert.throws(() => parseCliArgs(["--rate", "fast"]), (e: Error) => e instanceof CliArgsError && /--rate "fast"/.test(e.message) && /200\/s/.test(e.message));
+  assert.throws(
+    () => parseCliArgs(["--rate", "fast"]),
+    (e: Error) => e instanceof CliArgsError && /--rate "fast"/.test(e.message) && /200\/s/.test(e.message),
+  );
   assert.throws(() => parseCliArgs(["--invalid-ratio", "2"]), /--invalid-ratio "2": expected a fraction from 0 to 1/);
   assert.throws(() => parseCliArgs(["--port", "x"]), /--port "x"/);
   assert.throws(() => parseCliArgs(["deploy"]), /unknown command "deploy"/);

@@ -1,10 +1,20 @@
 // The alarm rules, from settings alone: which metric each watches and with which threshold.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { COUNT_ALARM_PERIOD_SECONDS, pipelineAlarmRules, QUEUE_ALARM_PERIOD_SECONDS, type AlarmRule } from "../components/alarm-rules";
+import {
+  type AlarmRule,
+  COUNT_ALARM_PERIOD_SECONDS,
+  pipelineAlarmRules,
+  QUEUE_ALARM_PERIOD_SECONDS,
+} from "../components/alarm-rules";
 import { parseSettings, SETTINGS } from "../components/config";
 
-const TARGETS = { queueName: "vehicles-q", dlqName: "vehicles-dlq", functionName: "vehicle-consumer-dev", tableName: "vehicles-t" };
+const TARGETS = {
+  queueName: "vehicles-q",
+  dlqName: "vehicles-dlq",
+  functionName: "vehicle-consumer-dev",
+  tableName: "vehicles-t",
+};
 
 interface ResolvedMetric {
   namespace: string;
@@ -38,13 +48,20 @@ function rule(rules: AlarmRule[], key: AlarmRule["key"]): AlarmRule {
 }
 
 test("five alarms: DLQ not empty, oldest message age, consumer errors, Lambda throttles, DynamoDB throttles", () => {
-  assert.equal(pipelineAlarmRules(parseSettings({})).map((r) => r.key), [
-    "dlq-not-empty", "oldest-message-age", "consumer-errors", "consumer-throttles", "table-throttles",
-  ]);
+  assert.equal(
+    pipelineAlarmRules(parseSettings({})).map((r) => r.key),
+    ["dlq-not-empty", "oldest-message-age", "consumer-errors", "consumer-throttles", "table-throttles"],
+  );
 });
 
 test("thresholds come from the settings, not from the rules", () => {
-  const rules = pipelineAlarmRules(parseSettings({ oldestMessageAgeAlarmSeconds: "900", consumerErrorsAlarmThreshold: "7", throttlesAlarmThreshold: "3" }));
+  const rules = pipelineAlarmRules(
+    parseSettings({
+      oldestMessageAgeAlarmSeconds: "900",
+      consumerErrorsAlarmThreshold: "7",
+      throttlesAlarmThreshold: "3",
+    }),
+  );
   assert.is(rule(rules, "oldest-message-age").threshold, 900);
   assert.is(rule(rules, "consumer-errors").threshold, 7);
   assert.is(rule(rules, "consumer-throttles").threshold, 3);
@@ -72,24 +89,49 @@ test("each alarm watches the right metric, dimension and statistic", async () =>
   const rules = pipelineAlarmRules(parseSettings({}));
   const watched = Object.fromEntries(await Promise.all(rules.map(async (r) => [r.key, await resolve(r)] as const)));
   assert.equal(watched["dlq-not-empty"], {
-    namespace: "AWS/SQS", name: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: TARGETS.dlqName }, statistic: "Maximum", period: QUEUE_ALARM_PERIOD_SECONDS,
+    namespace: "AWS/SQS",
+    name: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: TARGETS.dlqName },
+    statistic: "Maximum",
+    period: QUEUE_ALARM_PERIOD_SECONDS,
   });
   assert.equal(watched["oldest-message-age"], {
-    namespace: "AWS/SQS", name: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: TARGETS.queueName }, statistic: "Maximum", period: QUEUE_ALARM_PERIOD_SECONDS,
+    namespace: "AWS/SQS",
+    name: "ApproximateAgeOfOldestMessage",
+    dimensions: { QueueName: TARGETS.queueName },
+    statistic: "Maximum",
+    period: QUEUE_ALARM_PERIOD_SECONDS,
   });
   assert.equal(watched["consumer-errors"], {
-    namespace: "AWS/Lambda", name: "Errors", dimensions: { FunctionName: TARGETS.functionName }, statistic: "Sum", period: COUNT_ALARM_PERIOD_SECONDS,
+    namespace: "AWS/Lambda",
+    name: "Errors",
+    dimensions: { FunctionName: TARGETS.functionName },
+    statistic: "Sum",
+    period: COUNT_ALARM_PERIOD_SECONDS,
   });
   assert.equal(watched["consumer-throttles"], {
-    namespace: "AWS/Lambda", name: "Throttles", dimensions: { FunctionName: TARGETS.functionName }, statistic: "Sum", period: COUNT_ALARM_PERIOD_SECONDS,
+    namespace: "AWS/Lambda",
+    name: "Throttles",
+    dimensions: { FunctionName: TARGETS.functionName },
+    statistic: "Sum",
+    period: COUNT_ALARM_PERIOD_SECONDS,
   });
   assert.equal(watched["table-throttles"], {
-    namespace: "AWS/DynamoDB", name: "ThrottledRequests", dimensions: { TableName: TARGETS.tableName, Operation: "PutItem" }, statistic: "Sum", period: COUNT_ALARM_PERIOD_SECONDS,
+    namespace: "AWS/DynamoDB",
+    name: "ThrottledRequests",
+    dimensions: { TableName: TARGETS.tableName, Operation: "PutItem" },
+    statistic: "Sum",
+    period: COUNT_ALARM_PERIOD_SECONDS,
   });
 });
 
 test("every alarm setting carries its reason in config.ts, and counts are judged per 5 minutes as those reasons say", () => {
-  for (const key of ["oldestMessageAgeAlarmSeconds", "consumerErrorsAlarmThreshold", "throttlesAlarmThreshold", "alarmEmail"]) {
+  for (const key of [
+    "oldestMessageAgeAlarmSeconds",
+    "consumerErrorsAlarmThreshold",
+    "throttlesAlarmThreshold",
+    "alarmEmail",
+  ]) {
     const spec = SETTINGS.find((s) => s.key === key);
     assert.ok(spec && spec.reason.length > 20, `${key} has a reason`);
   }

@@ -3,23 +3,33 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
   COLD_START_METRIC,
-  dashboardConsoleUrl,
   DASHBOARD_PERIOD_SECONDS,
-  renderDashboardBody,
-  traceMapUrl,
   type DashboardBody,
   type DashboardMetricArray,
   type DashboardMetricOptions,
   type DashboardWidgetJson,
+  dashboardConsoleUrl,
+  renderDashboardBody,
+  traceMapUrl,
 } from "../components/dashboard-widgets";
 import { VALIDATION_ERROR_CODES } from "../handlers/errors";
 
-const TARGETS = { queueName: "vehicles-q", dlqName: "vehicles-dlq", functionName: "vehicle-consumer-dev", tableName: "vehicles-t" };
+const TARGETS = {
+  queueName: "vehicles-q",
+  dlqName: "vehicles-dlq",
+  functionName: "vehicle-consumer-dev",
+  tableName: "vehicles-t",
+};
 const REGION = "eu-west-1";
 const body = (): Promise<DashboardBody> => renderDashboardBody(TARGETS, REGION);
 
 /** A metric array split into its parts: CloudWatch's format is [namespace, name, dimName, dimValue, ..., options]. */
-function parse(array: DashboardMetricArray): { namespace: string; name: string; dimensions: Record<string, string>; options: DashboardMetricOptions } {
+function parse(array: DashboardMetricArray): {
+  namespace: string;
+  name: string;
+  dimensions: Record<string, string>;
+  options: DashboardMetricOptions;
+} {
   const [namespace, name, ...rest] = array;
   const options = rest.pop();
   assert.type(options, "object", `${name}: the last element must be the rendering options`);
@@ -69,7 +79,10 @@ test("widgets tile the 24-column grid without overlapping", async () => {
   for (const [i, a] of widgets.entries()) {
     for (const b of widgets.slice(i + 1)) {
       const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
-      assert.ok(apart, `${a.properties.title ?? a.properties.markdown} overlaps ${b.properties.title ?? b.properties.markdown}`);
+      assert.ok(
+        apart,
+        `${a.properties.title ?? a.properties.markdown} overlaps ${b.properties.title ?? b.properties.markdown}`,
+      );
     }
   }
 });
@@ -78,23 +91,33 @@ test("SQS: sent, received, deleted, visible, in flight and oldest age on the que
   const b = await body();
   const queue = { QueueName: TARGETS.queueName };
   const flow = lines(widget(b, "Messages sent, received, deleted"));
-  assert.equal(flow.map((l) => [l.namespace, l.name, l.options.stat]), [
-    ["AWS/SQS", "NumberOfMessagesSent", "Sum"],
-    ["AWS/SQS", "NumberOfMessagesReceived", "Sum"],
-    ["AWS/SQS", "NumberOfMessagesDeleted", "Sum"],
-  ]);
+  assert.equal(
+    flow.map((l) => [l.namespace, l.name, l.options.stat]),
+    [
+      ["AWS/SQS", "NumberOfMessagesSent", "Sum"],
+      ["AWS/SQS", "NumberOfMessagesReceived", "Sum"],
+      ["AWS/SQS", "NumberOfMessagesDeleted", "Sum"],
+    ],
+  );
   for (const l of flow) assert.equal(l.dimensions, queue);
   const depth = lines(widget(b, "Queue depth"));
-  assert.equal(depth.map((l) => [l.name, l.options.label, l.dimensions]), [
-    ["ApproximateNumberOfMessagesVisible", "Visible", queue],
-    ["ApproximateNumberOfMessagesNotVisible", "In flight", queue],
-  ]);
-  assert.equal(lines(widget(b, "Age of oldest message (s)")).map((l) => [l.name, l.options.stat, l.dimensions]), [
-    ["ApproximateAgeOfOldestMessage", "Maximum", queue],
-  ]);
+  assert.equal(
+    depth.map((l) => [l.name, l.options.label, l.dimensions]),
+    [
+      ["ApproximateNumberOfMessagesVisible", "Visible", queue],
+      ["ApproximateNumberOfMessagesNotVisible", "In flight", queue],
+    ],
+  );
+  assert.equal(
+    lines(widget(b, "Age of oldest message (s)")).map((l) => [l.name, l.options.stat, l.dimensions]),
+    [["ApproximateAgeOfOldestMessage", "Maximum", queue]],
+  );
   const dlq = widget(b, "Dead-letter queue: messages visible");
   assert.is(dlq.properties.view, "singleValue");
-  assert.equal(lines(dlq).map((l) => [l.name, l.dimensions]), [["ApproximateNumberOfMessagesVisible", { QueueName: TARGETS.dlqName }]]);
+  assert.equal(
+    lines(dlq).map((l) => [l.name, l.dimensions]),
+    [["ApproximateNumberOfMessagesVisible", { QueueName: TARGETS.dlqName }]],
+  );
 });
 
 test("Lambda: invocations, errors, throttles, duration p50/p90/p99, concurrency, by function name", async () => {
@@ -104,9 +127,18 @@ test("Lambda: invocations, errors, throttles, duration p50/p90/p99, concurrency,
     ...lines(widget(b, "Duration (ms)")),
     ...lines(widget(b, "Concurrent executions")),
   ];
-  assert.equal(all.map((l) => `${l.name}:${l.options.stat}`), [
-    "Invocations:Sum", "Errors:Sum", "Throttles:Sum", "Duration:p50", "Duration:p90", "Duration:p99", "ConcurrentExecutions:Maximum",
-  ]);
+  assert.equal(
+    all.map((l) => `${l.name}:${l.options.stat}`),
+    [
+      "Invocations:Sum",
+      "Errors:Sum",
+      "Throttles:Sum",
+      "Duration:p50",
+      "Duration:p90",
+      "Duration:p99",
+      "ConcurrentExecutions:Maximum",
+    ],
+  );
   for (const l of all) {
     assert.is(l.namespace, "AWS/Lambda");
     assert.equal(l.dimensions, { FunctionName: TARGETS.functionName });
@@ -115,39 +147,64 @@ test("Lambda: invocations, errors, throttles, duration p50/p90/p99, concurrency,
 
 test("DynamoDB: consumed WCU by table; throttles and latency of PutItem, the consumer's only operation", async () => {
   const b = await body();
-  assert.equal(lines(widget(b, "Consumed write capacity units")).map((l) => [l.namespace, l.name, l.dimensions]), [
-    ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", { TableName: TARGETS.tableName }],
-  ]);
+  assert.equal(
+    lines(widget(b, "Consumed write capacity units")).map((l) => [l.namespace, l.name, l.dimensions]),
+    [["AWS/DynamoDB", "ConsumedWriteCapacityUnits", { TableName: TARGETS.tableName }]],
+  );
   const putItem = { TableName: TARGETS.tableName, Operation: "PutItem" };
-  assert.equal(lines(widget(b, "Throttled PutItem requests")).map((l) => [l.name, l.options.stat, l.dimensions]), [["ThrottledRequests", "Sum", putItem]]);
-  assert.equal(lines(widget(b, "PutItem latency (ms)")).map((l) => [l.name, l.options.stat, l.dimensions]), [
-    ["SuccessfulRequestLatency", "Average", putItem],
-    ["SuccessfulRequestLatency", "Maximum", putItem],
-  ]);
+  assert.equal(
+    lines(widget(b, "Throttled PutItem requests")).map((l) => [l.name, l.options.stat, l.dimensions]),
+    [["ThrottledRequests", "Sum", putItem]],
+  );
+  assert.equal(
+    lines(widget(b, "PutItem latency (ms)")).map((l) => [l.name, l.options.stat, l.dimensions]),
+    [
+      ["SuccessfulRequestLatency", "Average", putItem],
+      ["SuccessfulRequestLatency", "Maximum", putItem],
+    ],
+  );
 });
 
 test("consumer metrics: outcomes, one line per validation reason, latency p50/p99, cold starts", async () => {
   const b = await body();
   const service = { service: "vehicle-consumer" };
   const outcomes = lines(widget(b, "Outcomes"));
-  assert.equal(outcomes.map((l) => [l.namespace, l.name, l.options.stat, l.dimensions]), [
-    ["VehiclePipeline", "VehiclesStored", "Sum", service],
-    ["VehiclePipeline", "DuplicatesSkipped", "Sum", service],
-    ["VehiclePipeline", "TransientFailures", "Sum", service],
-  ]);
+  assert.equal(
+    outcomes.map((l) => [l.namespace, l.name, l.options.stat, l.dimensions]),
+    [
+      ["VehiclePipeline", "VehiclesStored", "Sum", service],
+      ["VehiclePipeline", "DuplicatesSkipped", "Sum", service],
+      ["VehiclePipeline", "TransientFailures", "Sum", service],
+    ],
+  );
   const reasons = lines(widget(b, "Validation failures by reason"));
-  assert.equal(reasons.map((l) => l.dimensions), VALIDATION_ERROR_CODES.map((Reason) => ({ ...service, Reason })));
+  assert.equal(
+    reasons.map((l) => l.dimensions),
+    VALIDATION_ERROR_CODES.map((Reason) => ({ ...service, Reason })),
+  );
   assert.ok(reasons.every((l) => l.name === "ValidationFailures" && l.options.stat === "Sum"));
-  assert.equal(lines(widget(b, "End-to-end latency, sent to stored (ms)")).map((l) => [l.name, l.options.stat, l.dimensions]), [
-    ["EndToEndLatency", "p50", service],
-    ["EndToEndLatency", "p99", service],
-  ]);
-  assert.equal(lines(widget(b, "Cold starts")).map((l) => [l.name, l.options.stat, l.dimensions]), [[COLD_START_METRIC, "Sum", service]]);
+  assert.equal(
+    lines(widget(b, "End-to-end latency, sent to stored (ms)")).map((l) => [l.name, l.options.stat, l.dimensions]),
+    [
+      ["EndToEndLatency", "p50", service],
+      ["EndToEndLatency", "p99", service],
+    ],
+  );
+  assert.equal(
+    lines(widget(b, "Cold starts")).map((l) => [l.name, l.options.stat, l.dimensions]),
+    [[COLD_START_METRIC, "Sum", service]],
+  );
 });
 
 test("console links for the dashboard and the X-Ray trace map", () => {
-  assert.is(dashboardConsoleUrl("eu-west-1", "vehicle-pipeline-dev"), "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=vehicle-pipeline-dev");
-  assert.is(traceMapUrl("us-east-1"), "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#xray:service-map/map");
+  assert.is(
+    dashboardConsoleUrl("eu-west-1", "vehicle-pipeline-dev"),
+    "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=vehicle-pipeline-dev",
+  );
+  assert.is(
+    traceMapUrl("us-east-1"),
+    "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#xray:service-map/map",
+  );
 });
 
 test.run();

@@ -1,9 +1,10 @@
 // The observability resources as the program declares them: the dev stack synthesized under mocks (tests/support/pulumi.ts).
-import { test } from "uvu";
-import * as assert from "uvu/assert";
+
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { renderDashboardBody, type DashboardBody } from "../components/dashboard-widgets";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { type DashboardBody, renderDashboardBody } from "../components/dashboard-widgets";
 import { consumerLogQueries } from "../components/log-queries";
 import { PROJECT_ROOT, type SynthesizedResource, type SynthesizedStack } from "../local/synth";
 import { devStack, devStackConfig, ofType, only } from "./support/pulumi";
@@ -47,8 +48,14 @@ test("the dashboard body is the one dashboard-widgets.ts builds for this stack's
 
 test("stack outputs link to the dashboard and the X-Ray trace map, and name the alarm topic", async () => {
   const stack = await devStack();
-  assert.is(stack.outputs.dashboardUrl, "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=vehicle-pipeline-dev");
-  assert.is(stack.outputs.traceMapUrl, "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#xray:service-map/map");
+  assert.is(
+    stack.outputs.dashboardUrl,
+    "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=vehicle-pipeline-dev",
+  );
+  assert.is(
+    stack.outputs.traceMapUrl,
+    "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#xray:service-map/map",
+  );
   assert.is(stack.outputs.alarmTopicArn, topicArn(stack));
 });
 
@@ -65,8 +72,14 @@ test("five alarms, each notifying the topic on ALARM and on OK, thresholds from 
   }
   const names = pipelineNames(stack);
   const byMetric = (namespace: string, metricName: string, dimensions: Record<string, string>): SynthesizedResource => {
-    const sorted = (d: Record<string, string> | undefined) => JSON.stringify(Object.entries(d ?? {}).sort(([a], [b]) => a.localeCompare(b)));
-    const found = alarms.filter((a) => a.inputs.namespace === namespace && a.inputs.metricName === metricName && sorted(a.inputs.dimensions) === sorted(dimensions));
+    const sorted = (d: Record<string, string> | undefined) =>
+      JSON.stringify(Object.entries(d ?? {}).sort(([a], [b]) => a.localeCompare(b)));
+    const found = alarms.filter(
+      (a) =>
+        a.inputs.namespace === namespace &&
+        a.inputs.metricName === metricName &&
+        sorted(a.inputs.dimensions) === sorted(dimensions),
+    );
     assert.is(found.length, 1, `one alarm on ${namespace} ${metricName} ${JSON.stringify(dimensions)}`);
     return found[0]!;
   };
@@ -75,7 +88,10 @@ test("five alarms, each notifying the topic on ALARM and on OK, thresholds from 
   const age = byMetric("AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: names.queueName });
   assert.equal([age.inputs.comparisonOperator, age.inputs.threshold], ["GreaterThanThreshold", 300]);
   const errors = byMetric("AWS/Lambda", "Errors", { FunctionName: names.functionName });
-  assert.equal([errors.inputs.comparisonOperator, errors.inputs.threshold, errors.inputs.statistic], ["GreaterThanOrEqualToThreshold", 1, "Sum"]);
+  assert.equal(
+    [errors.inputs.comparisonOperator, errors.inputs.threshold, errors.inputs.statistic],
+    ["GreaterThanOrEqualToThreshold", 1, "Sum"],
+  );
   const throttles = byMetric("AWS/Lambda", "Throttles", { FunctionName: names.functionName });
   assert.equal([throttles.inputs.threshold, throttles.inputs.period], [1, 300]);
   const table = byMetric("AWS/DynamoDB", "ThrottledRequests", { Operation: "PutItem", TableName: names.tableName });
@@ -93,8 +109,13 @@ function synthesizeWith(config: Record<string, string>): Promise<SynthesizedStac
     execFile(
       process.execPath,
       ["--require", "tsx/cjs", join(PROJECT_ROOT, "local", "synth-cli.ts")],
-      { cwd: PROJECT_ROOT, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => (error ? reject(new Error(`synth-cli failed: ${stderr}`)) : resolve(JSON.parse(stdout) as SynthesizedStack)),
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`synth-cli failed: ${stderr}`)) : resolve(JSON.parse(stdout) as SynthesizedStack),
     );
   });
 }
@@ -108,12 +129,19 @@ test("with alarmEmail set, the topic gets one e-mail subscription; thresholds an
     "vehicle-pipeline:throttlesAlarmThreshold": "5",
   });
   const subscription = only(stack, SUBSCRIPTION);
-  assert.equal([subscription.inputs.protocol, subscription.inputs.endpoint, subscription.inputs.topic], ["email", "ops@example.com", topicArn(stack)]);
-  const threshold = (metricName: string) => ofType(stack, ALARM).find((a) => a.inputs.metricName === metricName)?.inputs.threshold;
+  assert.equal(
+    [subscription.inputs.protocol, subscription.inputs.endpoint, subscription.inputs.topic],
+    ["email", "ops@example.com", topicArn(stack)],
+  );
+  const threshold = (metricName: string) =>
+    ofType(stack, ALARM).find((a) => a.inputs.metricName === metricName)?.inputs.threshold;
   assert.is(threshold("ApproximateAgeOfOldestMessage"), 900);
   assert.is(threshold("Throttles"), 5);
   assert.is(threshold("ThrottledRequests"), 5);
-  assert.is(stack.outputs.dashboardUrl, "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=vehicle-pipeline-dev");
+  assert.is(
+    stack.outputs.dashboardUrl,
+    "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=vehicle-pipeline-dev",
+  );
   const body = JSON.parse(only(stack, DASHBOARD).inputs.dashboardBody) as DashboardBody;
   assert.ok(body.widgets.filter((w) => w.type === "metric").every((w) => w.properties.region === "eu-west-1"));
 });
@@ -123,7 +151,12 @@ test("the saved queries are scoped to the consumer's log group alone", async () 
   const queries = ofType(stack, QUERY);
   const { logGroupName } = pipelineNames(stack);
   assert.is(logGroupName, "/aws/lambda/vehicle-consumer-dev");
-  assert.equal(queries.map((q) => q.inputs.queryString).sort(), consumerLogQueries().map((q) => q.queryString).sort());
+  assert.equal(
+    queries.map((q) => q.inputs.queryString).sort(),
+    consumerLogQueries()
+      .map((q) => q.queryString)
+      .sort(),
+  );
   for (const query of queries) {
     assert.equal(query.inputs.logGroupNames, [logGroupName], query.name);
     assert.match(query.inputs.name, /^vehicle-pipeline-dev\//);
@@ -135,7 +168,8 @@ test("observability resources sit under their components", async () => {
   const parentType = (r: SynthesizedResource) => r.parent?.split("::")[2]?.split("$").pop();
   assert.is(parentType(only(stack, DASHBOARD)), "vehicle-pipeline:observability:PipelineDashboard");
   assert.is(parentType(only(stack, TOPIC)), "vehicle-pipeline:observability:PipelineAlarms");
-  for (const alarm of ofType(stack, ALARM)) assert.is(parentType(alarm), "vehicle-pipeline:observability:PipelineAlarms");
+  for (const alarm of ofType(stack, ALARM))
+    assert.is(parentType(alarm), "vehicle-pipeline:observability:PipelineAlarms");
   for (const query of ofType(stack, QUERY)) assert.is(parentType(query), "vehicle-pipeline:observability:LogQueries");
 });
 

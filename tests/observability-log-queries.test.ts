@@ -7,7 +7,10 @@ const queries = () => Object.fromEntries(consumerLogQueries().map((q) => [q.key,
 
 test("four saved queries with distinct titles", () => {
   const all = consumerLogQueries();
-  assert.equal(all.map((q) => q.key), ["validation-failures-by-reason", "slowest-batches", "slowest-invocations", "duplicates-over-time"]);
+  assert.equal(
+    all.map((q) => q.key),
+    ["validation-failures-by-reason", "slowest-batches", "slowest-invocations", "duplicates-over-time"],
+  );
   assert.is(new Set(all.map((q) => q.title)).size, 4);
 });
 
@@ -21,7 +24,10 @@ test("validation failures are counted per error code, busiest first, with an exa
 test("slowest batches read the consumer's per-invocation summary, longest first, with the batch's counts", () => {
   const text = queries()["slowest-batches"]!.queryString;
   assert.match(text, /^filter message = "batch processed"$/m);
-  assert.match(text, /fields @timestamp, function_request_id, records, stored, duplicates, invalid, failed, durationMs/);
+  assert.match(
+    text,
+    /fields @timestamp, function_request_id, records, stored, duplicates, invalid, failed, durationMs/,
+  );
   assert.match(text, /sort durationMs desc/);
   assert.match(text, /limit 25/);
 });

@@ -1,6 +1,15 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_RATE, parseDuration, parseProducerArgs, parseProfile, parseRate, ProducerArgsError } from "../producer/args";
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_RATE,
+  ProducerArgsError,
+  parseDuration,
+  parseProducerArgs,
+  parseProfile,
+  parseRate,
+} from "../producer/args";
 
 const args = suite("producer args");
 
@@ -42,9 +51,15 @@ args("--rate accepts 200/s, 200, 12000/m, 7200/h, fractions and max", () => {
 });
 
 args("--rate errors name the flag and show an example", () => {
-  assert.is(errorOf(["--rate", "abc"]), `invalid --rate "abc": expected a number per second, e.g. 200/s (also 200, 12000/m or max)`);
+  assert.is(
+    errorOf(["--rate", "abc"]),
+    `invalid --rate "abc": expected a number per second, e.g. 200/s (also 200, 12000/m or max)`,
+  );
   assert.match(errorOf(["--rate=-5"]), /^invalid --rate "-5": expected a number per second, e.g. 200\/s/);
-  assert.is(errorOf(["--rate", "-5"]), `--rate is followed by something starting with "-": write --rate=<value> if that is its value, e.g. --rate 200/s`);
+  assert.is(
+    errorOf(["--rate", "-5"]),
+    `--rate is followed by something starting with "-": write --rate=<value> if that is its value, e.g. --rate 200/s`,
+  );
   assert.match(errorOf(["--rate", "200/d"]), /^invalid --rate "200\/d"/);
   assert.is(errorOf(["--rate", "0"]), `invalid --rate "0": expected a rate above zero, e.g. 200/s`);
   assert.is(errorOf(["--rate"]), "--rate needs a value, e.g. --rate 200/s");
@@ -56,14 +71,23 @@ args("--duration accepts ms, s, m, h and refuses bare numbers", () => {
   assert.is(parseProducerArgs(["--duration", "500ms"]).durationMs, 500);
   assert.is(parseProducerArgs(["--duration", "1h"]).durationMs, 3_600_000);
   assert.is(parseDuration("1.5s"), 1500);
-  assert.is(errorOf(["--duration", "30"]), `invalid --duration "30": expected a duration with a unit, e.g. 30s, 2m or 500ms`);
-  assert.is(errorOf(["--duration", "soon"]), `invalid --duration "soon": expected a duration with a unit, e.g. 30s, 2m or 500ms`);
+  assert.is(
+    errorOf(["--duration", "30"]),
+    `invalid --duration "30": expected a duration with a unit, e.g. 30s, 2m or 500ms`,
+  );
+  assert.is(
+    errorOf(["--duration", "soon"]),
+    `invalid --duration "soon": expected a duration with a unit, e.g. 30s, 2m or 500ms`,
+  );
   assert.is(errorOf(["--duration", "0s"]), `invalid --duration "0s": expected a duration above zero, e.g. 30s`);
 });
 
 args("--count is a positive whole number", () => {
   assert.is(parseProducerArgs(["--count", "137"]).count, 137);
-  assert.is(errorOf(["--count", "0"]), `invalid --count "0": expected a whole number from 1 to 9007199254740991, e.g. 1000`);
+  assert.is(
+    errorOf(["--count", "0"]),
+    `invalid --count "0": expected a whole number from 1 to 9007199254740991, e.g. 1000`,
+  );
   assert.match(errorOf(["--count", "1.5"]), /^invalid --count "1\.5": expected a whole number/);
   assert.match(errorOf(["--count", "ten"]), /^invalid --count "ten": expected a whole number/);
 });
@@ -90,24 +114,45 @@ args("--profile errors say which phase is wrong and how", () => {
     errorOf(["--profile", "50/s:20s,fast:10s"]),
     `invalid --profile "50/s:20s,fast:10s": expected phases of rate:duration, e.g. "50/s:20s,400/s:40s,0/s:20s"; phase "fast:10s": expected a number per second, e.g. 200/s (also 200, 12000/m)`,
   );
-  assert.match(errorOf(["--profile", "50/s:20"]), /phase "50\/s:20": expected a duration with a unit, e.g. 30s, 2m or 500ms$/);
-  assert.match(errorOf(["--profile", "50/s:20s,,10/s:1s"]), /^invalid --profile "50\/s:20s,,10\/s:1s": expected phases of rate:duration/);
+  assert.match(
+    errorOf(["--profile", "50/s:20"]),
+    /phase "50\/s:20": expected a duration with a unit, e.g. 30s, 2m or 500ms$/,
+  );
+  assert.match(
+    errorOf(["--profile", "50/s:20s,,10/s:1s"]),
+    /^invalid --profile "50\/s:20s,,10\/s:1s": expected phases of rate:duration/,
+  );
   assert.match(errorOf(["--profile", "0/s:20s"]), /at least one phase must send$/);
-  assert.is(errorOf(["--profile", "50/s:20s", "--rate", "10"]), "--profile and --rate cannot be combined: the profile sets the rate of each phase (drop --rate)");
-  assert.is(errorOf(["--profile", "50/s:20s", "--duration", "10s"]), "--profile and --duration cannot be combined: the profile's phases set the duration (drop --duration)");
+  assert.is(
+    errorOf(["--profile", "50/s:20s", "--rate", "10"]),
+    "--profile and --rate cannot be combined: the profile sets the rate of each phase (drop --rate)",
+  );
+  assert.is(
+    errorOf(["--profile", "50/s:20s", "--duration", "10s"]),
+    "--profile and --duration cannot be combined: the profile's phases set the duration (drop --duration)",
+  );
 });
 
 args("--batch-size is 1 to 10", () => {
   assert.is(parseProducerArgs(["--batch-size", "1"]).batchSize, 1);
   assert.is(parseProducerArgs(["--batch-size", "10"]).batchSize, 10);
-  assert.is(errorOf(["--batch-size", "11"]), `invalid --batch-size "11": expected a whole number from 1 to 10, e.g. 10`);
+  assert.is(
+    errorOf(["--batch-size", "11"]),
+    `invalid --batch-size "11": expected a whole number from 1 to 10, e.g. 10`,
+  );
   assert.is(errorOf(["--batch-size", "0"]), `invalid --batch-size "0": expected a whole number from 1 to 10, e.g. 10`);
 });
 
 args("--concurrency is 1 to 1000", () => {
   assert.is(parseProducerArgs(["--concurrency", "32"]).concurrency, 32);
-  assert.is(errorOf(["--concurrency", "0"]), `invalid --concurrency "0": expected a whole number from 1 to 1000, e.g. 8`);
-  assert.is(errorOf(["--concurrency", "many"]), `invalid --concurrency "many": expected a whole number from 1 to 1000, e.g. 8`);
+  assert.is(
+    errorOf(["--concurrency", "0"]),
+    `invalid --concurrency "0": expected a whole number from 1 to 1000, e.g. 8`,
+  );
+  assert.is(
+    errorOf(["--concurrency", "many"]),
+    `invalid --concurrency "many": expected a whole number from 1 to 1000, e.g. 8`,
+  );
 });
 
 args("--seed is a 32-bit whole number", () => {
@@ -120,19 +165,41 @@ args("--invalid-ratio is a fraction from 0 to 1", () => {
   assert.is(parseProducerArgs(["--invalid-ratio", "0.05"]).invalidRatio, 0.05);
   assert.is(parseProducerArgs(["--invalid-ratio", "1"]).invalidRatio, 1);
   assert.is(parseProducerArgs(["--invalid-ratio", "0"]).invalidRatio, 0);
-  assert.is(errorOf(["--invalid-ratio", "5%"]), `invalid --invalid-ratio "5%": expected a fraction from 0 to 1, e.g. 0.05 for 5% malformed messages`);
-  assert.is(errorOf(["--invalid-ratio", "1.5"]), `invalid --invalid-ratio "1.5": expected a fraction from 0 to 1, e.g. 0.05 for 5% malformed messages`);
+  assert.is(
+    errorOf(["--invalid-ratio", "5%"]),
+    `invalid --invalid-ratio "5%": expected a fraction from 0 to 1, e.g. 0.05 for 5% malformed messages`,
+  );
+  assert.is(
+    errorOf(["--invalid-ratio", "1.5"]),
+    `invalid --invalid-ratio "1.5": expected a fraction from 0 to 1, e.g. 0.05 for 5% malformed messages`,
+  );
   assert.match(errorOf(["--invalid-ratio", ""]), /^invalid --invalid-ratio ""/);
 });
 
 args("--queue-url, --endpoint and --region are checked", () => {
-  const parsed = parseProducerArgs(["--queue-url", "http://127.0.0.1:9324/000000000000/q", "--endpoint", "http://127.0.0.1:9324", "--region", "eu-west-1"]);
+  const parsed = parseProducerArgs([
+    "--queue-url",
+    "http://127.0.0.1:9324/000000000000/q",
+    "--endpoint",
+    "http://127.0.0.1:9324",
+    "--region",
+    "eu-west-1",
+  ]);
   assert.is(parsed.queueUrl, "http://127.0.0.1:9324/000000000000/q");
   assert.is(parsed.endpoint, "http://127.0.0.1:9324");
   assert.is(parsed.region, "eu-west-1");
-  assert.is(errorOf(["--queue-url", "vehicle-queue"]), `invalid --queue-url "vehicle-queue": expected an http(s) URL, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-queue`);
-  assert.is(errorOf(["--endpoint", "ftp://x"]), `invalid --endpoint "ftp://x": expected an http(s) URL, e.g. http://127.0.0.1:4566`);
-  assert.is(errorOf(["--region", "Europe"]), `invalid --region "Europe": expected an AWS region name, e.g. us-east-1 or eu-west-1`);
+  assert.is(
+    errorOf(["--queue-url", "vehicle-queue"]),
+    `invalid --queue-url "vehicle-queue": expected an http(s) URL, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-queue`,
+  );
+  assert.is(
+    errorOf(["--endpoint", "ftp://x"]),
+    `invalid --endpoint "ftp://x": expected an http(s) URL, e.g. http://127.0.0.1:4566`,
+  );
+  assert.is(
+    errorOf(["--region", "Europe"]),
+    `invalid --region "Europe": expected an AWS region name, e.g. us-east-1 or eu-west-1`,
+  );
 });
 
 args("boolean flags, help, unknown options and stray words", () => {
@@ -141,7 +208,10 @@ args("boolean flags, help, unknown options and stray words", () => {
   assert.is(errorOf(["--rat", "200"]), "unknown option --rat: run `tsx producer --help` to see the options");
   assert.is(errorOf(["--json=yes"]), "--json takes no value: write --json alone");
   assert.is(errorOf(["200/s"]), `unexpected argument "200/s": every option starts with --, e.g. --rate 200/s`);
-  assert.is(errorOf(["--dry-run", "--rate", "max", "--duration", "5s"]), "--dry-run with --rate max and --duration cannot tell how many messages the run would send: give --count instead");
+  assert.is(
+    errorOf(["--dry-run", "--rate", "max", "--duration", "5s"]),
+    "--dry-run with --rate max and --duration cannot tell how many messages the run would send: give --count instead",
+  );
 });
 
 args.run();

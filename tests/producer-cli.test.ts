@@ -1,14 +1,14 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { parseVehicleMessage } from "../handlers/vehicle";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startSqs, type RunningEmulator } from "../local/emulators";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type RunningEmulator, startSqs } from "../local/emulators";
 import { EXPECTED_ERROR_CODE, type InvalidKind } from "../producer/invalid";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -35,12 +35,25 @@ interface Run {
  * that cannot find a queue by accident: no QUEUE_URL, no pulumi on the PATH, and a state file that does
  * not exist (an embedded cloud may be running in this checkout).
  */
-function runProducer(args: string[], env: Record<string, string> = {}, onStart?: (child: ChildProcess, output: { stdout: string; stderr: string }) => void): Promise<Run> {
-  const baseEnv: Record<string, string | undefined> = { ...process.env, QUEUE_URL: undefined, PATH: path.dirname(process.execPath), VEHICLE_PIPELINE_STATE_FILE: path.join(scratch, "no-cloud.json") };
+function runProducer(
+  args: string[],
+  env: Record<string, string> = {},
+  onStart?: (child: ChildProcess, output: { stdout: string; stderr: string }) => void,
+): Promise<Run> {
+  const baseEnv: Record<string, string | undefined> = {
+    ...process.env,
+    QUEUE_URL: undefined,
+    PATH: path.dirname(process.execPath),
+    VEHICLE_PIPELINE_STATE_FILE: path.join(scratch, "no-cloud.json"),
+  };
   delete baseEnv.QUEUE_URL;
   // npm test sets NO_COLOR; if FORCE_COLOR is set too (a library in this process may set it), Node prints a warning into stderr.
   delete baseEnv.FORCE_COLOR;
-  const child = spawn(process.execPath, [TSX, "producer", ...args], { cwd: ROOT, env: { ...baseEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [TSX, "producer", ...args], {
+    cwd: ROOT,
+    env: { ...baseEnv, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.add(child);
   const output = { stdout: "", stderr: "" };
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (output.stdout += chunk));
@@ -59,7 +72,9 @@ async function newQueue(name: string): Promise<string> {
 }
 
 async function depth(queueUrl: string): Promise<number> {
-  const answer = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
+  const answer = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+  );
   return Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0);
 }
 
@@ -79,7 +94,10 @@ cli.after(async () => {
 cli("--dry-run prints JSON lines the consumer's parser accepts or rejects as labelled, and sends nothing", async () => {
   const run = await runProducer(["--dry-run", "--count", "200", "--invalid-ratio", "0.2", "--seed", "5"]);
   assert.is(run.code, 0, run.stderr);
-  const lines = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as { eventId: string; kind: "valid" | InvalidKind; body: string });
+  const lines = run.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { eventId: string; kind: "valid" | InvalidKind; body: string });
   assert.is(lines.length, 200);
   const counts: Record<string, number> = {};
   for (const line of lines) {
@@ -97,7 +115,13 @@ cli("--dry-run prints JSON lines the consumer's parser accepts or rejects as lab
   assert.is(new Set(lines.map((line) => line.eventId)).size, 200);
   // The same seed gives the same vehicles.
   const again = await runProducer(["--dry-run", "--count", "5", "--seed", "5", "--invalid-ratio", "0.2"]);
-  assert.equal(again.stdout.trim().split("\n").map((line) => JSON.parse(line).body), lines.slice(0, 5).map((line) => line.body));
+  assert.equal(
+    again.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line).body),
+    lines.slice(0, 5).map((line) => line.body),
+  );
   // --duration and --rate decide how many a dry run prints.
   const planned = await runProducer(["--dry-run", "--rate", "12000/m", "--duration", "500ms"]);
   assert.is(planned.stdout.trim().split("\n").length, 100);
@@ -106,7 +130,10 @@ cli("--dry-run prints JSON lines the consumer's parser accepts or rejects as lab
 cli("a bad flag exits 2 with the flag, an example and a pointer to --help", async () => {
   const run = await runProducer(["--rate", "abc"]);
   assert.is(run.code, 2);
-  assert.is(run.stderr, `error: invalid --rate "abc": expected a number per second, e.g. 200/s (also 200, 12000/m or max)\nrun \`tsx producer --help\` for usage\n`);
+  assert.is(
+    run.stderr,
+    `error: invalid --rate "abc": expected a number per second, e.g. 200/s (also 200, 12000/m or max)\nrun \`tsx producer --help\` for usage\n`,
+  );
   assert.is(run.stdout, "");
   const help = await runProducer(["--help"]);
   assert.is(help.code, 0);
@@ -125,8 +152,19 @@ cli("no queue anywhere: exits 2 and says how to give one", async () => {
 cli("the embedded cloud's state file is found, and --json prints a machine-readable summary", async () => {
   const queueUrl = await newQueue("cli-state");
   const state = path.join(scratch, "state.json");
-  await writeFile(state, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), region: LOCAL_REGION, endpoints: { sqs: sqsServer.endpoint, dynamodb: "http://127.0.0.1:1" }, outputs: { queueUrl } }));
-  const run = await runProducer(["--count", "30", "--rate", "max", "--invalid-ratio", "0.1", "--json"], { VEHICLE_PIPELINE_STATE_FILE: state });
+  await writeFile(
+    state,
+    JSON.stringify({
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      region: LOCAL_REGION,
+      endpoints: { sqs: sqsServer.endpoint, dynamodb: "http://127.0.0.1:1" },
+      outputs: { queueUrl },
+    }),
+  );
+  const run = await runProducer(["--count", "30", "--rate", "max", "--invalid-ratio", "0.1", "--json"], {
+    VEHICLE_PIPELINE_STATE_FILE: state,
+  });
   assert.is(run.code, 0, run.stderr);
   assert.match(run.stderr, /from embedded cloud\) via http:\/\/127\.0\.0\.1:\d+, test credentials/);
   assert.not.match(run.stderr, /NodeVersionSupportWarning/);
@@ -156,7 +194,7 @@ cli("a real SIGINT stops sending, finishes in-flight batches, prints the summary
   assert.ok(interrupted);
   assert.is(run.code, 130, run.stderr);
   assert.match(run.stderr, /SIGINT: stopping; waiting for the batches in flight/);
-  assert.match(run.stdout, /stopped by     Ctrl-C \/ abort/);
+  assert.match(run.stdout, /stopped by {5}Ctrl-C \/ abort/);
   const sent = /sent {11}(\d+) of (\d+)/.exec(run.stdout);
   assert.ok(sent, run.stdout);
   assert.is(sent![1], sent![2], "every message made was sent");
@@ -175,13 +213,32 @@ cli("messages left unsent make the exit status 1 and are listed", async () => {
         return;
       }
       const entries = (JSON.parse(body) as { Entries: { Id: string }[] }).Entries;
-      res.end(JSON.stringify({ Successful: [], Failed: entries.map((entry) => ({ Id: entry.Id, SenderFault: true, Code: "InvalidMessageContents", Message: "refused by the test endpoint" })) }));
+      res.end(
+        JSON.stringify({
+          Successful: [],
+          Failed: entries.map((entry) => ({
+            Id: entry.Id,
+            SenderFault: true,
+            Code: "InvalidMessageContents",
+            Message: "refused by the test endpoint",
+          })),
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
   try {
     const endpoint = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
-    const run = await runProducer(["--count", "3", "--rate", "max", "--endpoint", endpoint, "--queue-url", `${endpoint}/000000000000/q`]);
+    const run = await runProducer([
+      "--count",
+      "3",
+      "--rate",
+      "max",
+      "--endpoint",
+      endpoint,
+      "--queue-url",
+      `${endpoint}/000000000000/q`,
+    ]);
     assert.is(run.code, 1, run.stderr);
     assert.match(run.stdout, /failed {9}3 \(InvalidMessageContents 3\)/);
     assert.match(run.stdout, /unsent [0-9a-f-]{36} \(valid\): InvalidMessageContents refused by the test endpoint/);

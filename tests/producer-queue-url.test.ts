@@ -28,14 +28,35 @@ async function stateFile(content: unknown): Promise<string> {
   return file;
 }
 
-const localState = { pid: 4242, startedAt: "2026-11-28T00:00:00Z", region: "us-east-1", endpoints: { sqs: "http://127.0.0.1:4711", dynamodb: "http://127.0.0.1:4712" }, outputs: { queueUrl: LOCAL } };
+const localState = {
+  pid: 4242,
+  startedAt: "2026-11-28T00:00:00Z",
+  region: "us-east-1",
+  endpoints: { sqs: "http://127.0.0.1:4711", dynamodb: "http://127.0.0.1:4712" },
+  outputs: { queueUrl: LOCAL },
+};
 
 discovery("order: --queue-url, then $QUEUE_URL, then pulumi, then the embedded cloud", async () => {
   const file = await stateFile(localState);
   const pulumi = async () => ({ ok: true as const, queueUrl: PULUMI });
-  assert.equal(await discoverQueue({ flag: FLAG, env: { QUEUE_URL: ENV }, pulumiQueueUrl: pulumi, stateFile: file, isRunning: running }), { queueUrl: FLAG, source: "--queue-url" });
-  assert.equal(await discoverQueue({ env: { QUEUE_URL: ENV }, pulumiQueueUrl: pulumi, stateFile: file, isRunning: running }), { queueUrl: ENV, source: "$QUEUE_URL" });
-  assert.equal(await discoverQueue({ env: {}, pulumiQueueUrl: pulumi, stateFile: file, isRunning: running }), { queueUrl: PULUMI, source: "pulumi stack output" });
+  assert.equal(
+    await discoverQueue({
+      flag: FLAG,
+      env: { QUEUE_URL: ENV },
+      pulumiQueueUrl: pulumi,
+      stateFile: file,
+      isRunning: running,
+    }),
+    { queueUrl: FLAG, source: "--queue-url" },
+  );
+  assert.equal(
+    await discoverQueue({ env: { QUEUE_URL: ENV }, pulumiQueueUrl: pulumi, stateFile: file, isRunning: running }),
+    { queueUrl: ENV, source: "$QUEUE_URL" },
+  );
+  assert.equal(await discoverQueue({ env: {}, pulumiQueueUrl: pulumi, stateFile: file, isRunning: running }), {
+    queueUrl: PULUMI,
+    source: "pulumi stack output",
+  });
   assert.equal(await discoverQueue({ env: { PATH: "" }, stateFile: file, isRunning: running }), {
     queueUrl: LOCAL,
     source: "embedded cloud",
@@ -44,20 +65,34 @@ discovery("order: --queue-url, then $QUEUE_URL, then pulumi, then the embedded c
   });
   // Pulumi on the PATH but without a stack: fall through to the embedded cloud.
   const noStack = async () => ({ ok: false as const, why: "no answer (error: no stack selected)" });
-  assert.is((await discoverQueue({ env: {}, pulumiQueueUrl: noStack, stateFile: file, isRunning: running })).source, "embedded cloud");
+  assert.is(
+    (await discoverQueue({ env: {}, pulumiQueueUrl: noStack, stateFile: file, isRunning: running })).source,
+    "embedded cloud",
+  );
 });
 
 discovery("nothing found: the error lists every source tried and how to give a queue", async () => {
   const noStack = async () => ({ ok: false as const, why: "no answer (error: no stack selected)" });
   try {
-    await discoverQueue({ env: { QUEUE_URL: "  " }, pulumiQueueUrl: noStack, stateFile: path.join(dir, "missing.json"), isRunning: running });
+    await discoverQueue({
+      env: { QUEUE_URL: "  " },
+      pulumiQueueUrl: noStack,
+      stateFile: path.join(dir, "missing.json"),
+      isRunning: running,
+    });
     assert.unreachable("should throw");
   } catch (error) {
     assert.instance(error, QueueNotFoundError);
     const message = (error as Error).message;
-    assert.match(message, /^no queue to send to\. Give one of:\n  --queue-url https:\/\/sqs\.us-east-1\.amazonaws\.com\/123456789012\/vehicle-queue\n  QUEUE_URL=<url>/);
+    assert.match(
+      message,
+      /^no queue to send to\. Give one of:\n {2}--queue-url https:\/\/sqs\.us-east-1\.amazonaws\.com\/123456789012\/vehicle-queue\n {2}QUEUE_URL=<url>/,
+    );
     assert.match(message, /npm run local -- up/);
-    assert.match(message, /- --queue-url: not given\n  - \$QUEUE_URL: not set\n  - pulumi stack output queueUrl: no answer \(error: no stack selected\)\n  - embedded cloud \(.*missing\.json\): not running \(no state file\)$/);
+    assert.match(
+      message,
+      /- --queue-url: not given\n {2}- \$QUEUE_URL: not set\n {2}- pulumi stack output queueUrl: no answer \(error: no stack selected\)\n {2}- embedded cloud \(.*missing\.json\): not running \(no state file\)$/,
+    );
   }
 });
 
@@ -78,14 +113,22 @@ discovery("a stale, broken or incomplete state file is skipped with the reason",
   assert.match(reasons[0]!, /stale state file: the cloud's process 4242 is not running/);
   assert.match(reasons[1]!, /the state file is not JSON/);
   assert.match(reasons[2]!, /the state file has no outputs.queueUrl/);
-  assert.match((await discoverQueue({ env: { PATH: "" }, stateFile: await stateFile({ ...localState, pid: process.pid }) })).queueUrl, /from-local/, "a live pid passes the real check");
+  assert.match(
+    (await discoverQueue({ env: { PATH: "" }, stateFile: await stateFile({ ...localState, pid: process.pid }) }))
+      .queueUrl,
+    /from-local/,
+    "a live pid passes the real check",
+  );
 });
 
 discovery("a real `pulumi` executable on the PATH is asked for the stack output", async () => {
   const bin = path.join(dir, "bin");
   await import("node:fs/promises").then((fs) => fs.mkdir(bin));
   const fake = path.join(bin, "pulumi");
-  await writeFile(fake, `#!/bin/sh\n[ "$1 $2 $3" = "stack output queueUrl" ] && echo "${PULUMI}" && exit 0\necho "error: bad args" >&2; exit 1\n`);
+  await writeFile(
+    fake,
+    `#!/bin/sh\n[ "$1 $2 $3" = "stack output queueUrl" ] && echo "${PULUMI}" && exit 0\necho "error: bad args" >&2; exit 1\n`,
+  );
   await chmod(fake, 0o755);
   const ask = await pulumiOnPath({ PATH: `${path.join(dir, "nowhere")}${path.delimiter}${bin}` });
   assert.ok(ask, "found on the PATH");
@@ -102,9 +145,23 @@ discovery("client: AWS queue URLs use the SDK's endpoint and credential chain, w
   assert.is(choice.emulator, false);
   assert.is(choice.config.credentials, undefined);
   assert.is(choice.config.maxAttempts, 1);
-  assert.is(chooseSqsClient({ queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q", region: "us-west-2", env: { AWS_REGION: "ap-south-1" } }).region, "us-west-2");
-  assert.is(chooseSqsClient({ queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q", env: { AWS_REGION: "ap-south-1" } }).region, "ap-south-1");
-  assert.throws(() => chooseSqsClient({ queueUrl: "https://queue.amazonaws.com/1/q", env: {} }), (error: Error) => error instanceof RegionMissingError && /pass --region, e\.g\. --region eu-west-1/.test(error.message));
+  assert.is(
+    chooseSqsClient({
+      queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q",
+      region: "us-west-2",
+      env: { AWS_REGION: "ap-south-1" },
+    }).region,
+    "us-west-2",
+  );
+  assert.is(
+    chooseSqsClient({ queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q", env: { AWS_REGION: "ap-south-1" } }).region,
+    "ap-south-1",
+  );
+  assert.throws(
+    () => chooseSqsClient({ queueUrl: "https://queue.amazonaws.com/1/q", env: {} }),
+    (error: Error) =>
+      error instanceof RegionMissingError && /pass --region, e\.g\. --region eu-west-1/.test(error.message),
+  );
 });
 
 discovery("client: emulator queue URLs get a loopback endpoint and test credentials unless the user has some", () => {
@@ -114,15 +171,32 @@ discovery("client: emulator queue URLs get a loopback endpoint and test credenti
   assert.is(fauxqs.emulator, true);
   const credentials = fauxqs.config.credentials as { accessKeyId: string; secretAccessKey: string };
   assert.equal([credentials.accessKeyId, credentials.secretAccessKey], ["test", "test"]);
-  const ownKeys = chooseSqsClient({ queueUrl: "http://localstack:4566/000000000000/q", env: { AWS_ACCESS_KEY_ID: "mine" } });
+  const ownKeys = chooseSqsClient({
+    queueUrl: "http://localstack:4566/000000000000/q",
+    env: { AWS_ACCESS_KEY_ID: "mine" },
+  });
   assert.is(ownKeys.endpoint, "http://localstack:4566");
   assert.is(ownKeys.region, "us-east-1");
   assert.is(ownKeys.config.credentials, undefined);
-  const flagged = chooseSqsClient({ queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q", endpoint: "http://127.0.0.1:9", discoveredEndpoint: "http://127.0.0.1:8", env: {} });
+  const flagged = chooseSqsClient({
+    queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q",
+    endpoint: "http://127.0.0.1:9",
+    discoveredEndpoint: "http://127.0.0.1:8",
+    env: {},
+  });
   assert.is(flagged.endpoint, "http://127.0.0.1:9", "--endpoint wins over the discovered one");
   assert.is(flagged.region, "eu-west-1");
-  assert.is(chooseSqsClient({ queueUrl: LOCAL, discoveredEndpoint: "http://127.0.0.1:8", env: {} }).endpoint, "http://127.0.0.1:8");
-  assert.is(chooseSqsClient({ queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q", env: { AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:7" } }).endpoint, "http://127.0.0.1:7");
+  assert.is(
+    chooseSqsClient({ queueUrl: LOCAL, discoveredEndpoint: "http://127.0.0.1:8", env: {} }).endpoint,
+    "http://127.0.0.1:8",
+  );
+  assert.is(
+    chooseSqsClient({
+      queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q",
+      env: { AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:7" },
+    }).endpoint,
+    "http://127.0.0.1:7",
+  );
 });
 
 discovery.run();

@@ -1,9 +1,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { formatProgress } from "../producer/format";
+import { plannedCount } from "../producer/produce";
 import { pause, RateSchedule } from "../producer/rate";
 import { LatencyRecorder, percentile, RecentRate } from "../producer/stats";
-import { plannedCount } from "../producer/produce";
-import { formatProgress } from "../producer/format";
 
 const schedule = suite("producer rate schedule and stats");
 
@@ -63,7 +63,15 @@ schedule("plannedCount (what --dry-run prints)", () => {
   assert.is(plannedCount({ rate: 200, durationMs: 2000 }), 400);
   assert.is(plannedCount({ rate: 200, durationMs: 2000, count: 50 }), 50);
   assert.is(plannedCount({ count: 7 }), 7);
-  assert.is(plannedCount({ profile: [{ ratePerSecond: 10, durationMs: 1500 }, { ratePerSecond: 0, durationMs: 1000 }] }), 15);
+  assert.is(
+    plannedCount({
+      profile: [
+        { ratePerSecond: 10, durationMs: 1500 },
+        { ratePerSecond: 0, durationMs: 1000 },
+      ],
+    }),
+    15,
+  );
   assert.is(plannedCount({}), 10, "open-ended: the dry-run default");
 });
 
@@ -71,7 +79,10 @@ schedule("pause returns early when the signal aborts, and never rejects", async 
   // Raced against a 10 s timer: a pause that ignored the signal would lose the race instead of just taking a minute.
   const within = async (pending: Promise<void>) => {
     let timer: NodeJS.Timeout | undefined;
-    const winner = await Promise.race([pending.then(() => "pause"), new Promise<string>((done) => (timer = setTimeout(() => done("timer"), 10_000)))]);
+    const winner = await Promise.race([
+      pending.then(() => "pause"),
+      new Promise<string>((done) => (timer = setTimeout(() => done("timer"), 10_000))),
+    ]);
     clearTimeout(timer);
     return winner;
   };
@@ -118,11 +129,32 @@ schedule("recent rate looks at the last window only", () => {
 });
 
 schedule("the progress line shows target, achieved, counts, and warns when the sender falls behind", () => {
-  const progress = { elapsedMs: 12_345, targetRate: 200, currentRate: 199.5, averageRate: 198.04, generated: 2440, sent: 2430, retried: 3, failed: 1, inFlight: 2, behind: 0 };
-  assert.is(formatProgress(progress), "  12.3 s  target 200/s  achieved 200/s (avg 198/s)  sent 2430  retried 3  failed 1  in flight 2");
-  assert.not.match(formatProgress({ ...progress, behind: 150 }), /behind/, "less than a second of backlog is normal batching");
+  const progress = {
+    elapsedMs: 12_345,
+    targetRate: 200,
+    currentRate: 199.5,
+    averageRate: 198.04,
+    generated: 2440,
+    sent: 2430,
+    retried: 3,
+    failed: 1,
+    inFlight: 2,
+    behind: 0,
+  };
+  assert.is(
+    formatProgress(progress),
+    "  12.3 s  target 200/s  achieved 200/s (avg 198/s)  sent 2430  retried 3  failed 1  in flight 2",
+  );
+  assert.not.match(
+    formatProgress({ ...progress, behind: 150 }),
+    /behind/,
+    "less than a second of backlog is normal batching",
+  );
   assert.match(formatProgress({ ...progress, behind: 900 }), /behind by 900 \(raise --concurrency\?\)$/);
-  assert.match(formatProgress({ ...progress, targetRate: Infinity, currentRate: 2500 }), /target max  achieved 2500\/s/);
+  assert.match(
+    formatProgress({ ...progress, targetRate: Infinity, currentRate: 2500 }),
+    /target max {2}achieved 2500\/s/,
+  );
 });
 
 schedule.run();

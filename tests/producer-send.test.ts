@@ -1,13 +1,13 @@
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
-import { createServer, request, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { parseVehicleMessage } from "../handlers/vehicle";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startSqs, type RunningEmulator } from "../local/emulators";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type RunningEmulator, startSqs } from "../local/emulators";
 import { MessageTooLargeError } from "../producer/message-size";
 import type { MessageSource, OutgoingMessage } from "../producer/messages";
-import { produce, type ProduceProgress } from "../producer/produce";
+import { type ProduceProgress, produce } from "../producer/produce";
 import { FatalSendError, sendBatch } from "../producer/sender";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -28,7 +28,9 @@ function clientFor(endpoint: string): SQSClient {
 
 let queueNumber = 0;
 async function newQueue(attributes: Record<string, string> = {}): Promise<string> {
-  const answer = await direct.send(new CreateQueueCommand({ QueueName: `producer-test-${++queueNumber}`, Attributes: attributes }));
+  const answer = await direct.send(
+    new CreateQueueCommand({ QueueName: `producer-test-${++queueNumber}`, Attributes: attributes }),
+  );
   return answer.QueueUrl!;
 }
 
@@ -36,7 +38,14 @@ async function newQueue(attributes: Record<string, string> = {}): Promise<string
 async function drain(queueUrl: string): Promise<Message[]> {
   const all: Message[] = [];
   for (;;) {
-    const answer = await direct.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], WaitTimeSeconds: 0 }));
+    const answer = await direct.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ["All"],
+        WaitTimeSeconds: 0,
+      }),
+    );
     if (!answer.Messages?.length) return all;
     all.push(...answer.Messages);
   }
@@ -52,25 +61,42 @@ interface Call {
   entries: Entry[];
 }
 /** What the proxy does to one SendMessageBatch call: fail it whole, drop the connection, or fail some entries. */
-type Fault = { kind: "status"; status: number } | { kind: "drop" } | { kind: "entries"; fail: (entry: Entry) => false | { senderFault: boolean; code: string } } | { kind: "delay"; ms: number } | undefined;
+type Fault =
+  | { kind: "status"; status: number }
+  | { kind: "drop" }
+  | { kind: "entries"; fail: (entry: Entry) => false | { senderFault: boolean; code: string } }
+  | { kind: "delay"; ms: number }
+  | undefined;
 
 /**
  * A real HTTP proxy in front of fauxqs that rewrites SendMessageBatch answers the way SQS can fail:
  * some entries moved to `Failed`, a 500 for the whole call, or a dropped connection. It records every
  * call it sees, so tests can check what the producer re-sent and with which eventIds.
  */
-async function startFaultyProxy(target: string, decide: (call: Call) => Fault): Promise<{ endpoint: string; calls: Call[] }> {
+async function startFaultyProxy(
+  target: string,
+  decide: (call: Call) => Fault,
+): Promise<{ endpoint: string; calls: Call[] }> {
   const calls: Call[] = [];
   const forward = (req: IncomingMessage, body: string) =>
     new Promise<{ status: number; headers: Record<string, string>; text: string }>((resolve, reject) => {
       const url = new URL(target);
       const headers = { ...req.headers, "content-length": String(Buffer.byteLength(body)) };
-      const outgoing = request({ host: url.hostname, port: url.port, method: req.method, path: req.url, headers }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 500, headers: { "content-type": String(res.headers["content-type"] ?? "application/x-amz-json-1.0") }, text }));
-      });
+      const outgoing = request(
+        { host: url.hostname, port: url.port, method: req.method, path: req.url, headers },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk) => (text += chunk));
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 500,
+              headers: { "content-type": String(res.headers["content-type"] ?? "application/x-amz-json-1.0") },
+              text,
+            }),
+          );
+        },
+      );
       outgoing.on("error", reject);
       outgoing.end(body);
     });
@@ -91,14 +117,22 @@ async function startFaultyProxy(target: string, decide: (call: Call) => Fault): 
       const fault = decide(call);
       if (fault?.kind === "drop") return req.socket.destroy();
       if (fault?.kind === "status") {
-        res.writeHead(fault.status, { "content-type": "application/x-amz-json-1.0" }).end(JSON.stringify({ __type: "com.amazonaws.sqs#InternalError", message: "injected by the test proxy" }));
+        res
+          .writeHead(fault.status, { "content-type": "application/x-amz-json-1.0" })
+          .end(JSON.stringify({ __type: "com.amazonaws.sqs#InternalError", message: "injected by the test proxy" }));
         return;
       }
       if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
       const failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] = [];
       const kept = request.Entries.filter((entry) => {
         const verdict = fault?.kind === "entries" ? fault.fail(entry) : false;
-        if (verdict) failed.push({ Id: entry.Id, SenderFault: verdict.senderFault, Code: verdict.code, Message: "injected by the test proxy" });
+        if (verdict)
+          failed.push({
+            Id: entry.Id,
+            SenderFault: verdict.senderFault,
+            Code: verdict.code,
+            Message: "injected by the test proxy",
+          });
         return !verdict;
       });
       let successful: unknown[] = [];
@@ -108,7 +142,9 @@ async function startFaultyProxy(target: string, decide: (call: Call) => Fault): 
         successful = parsed.Successful ?? [];
         failed.push(...(parsed.Failed ?? []));
       }
-      res.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end(JSON.stringify({ Successful: successful, Failed: failed }));
+      res
+        .writeHead(200, { "content-type": "application/x-amz-json-1.0" })
+        .end(JSON.stringify({ Successful: successful, Failed: failed }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -137,16 +173,26 @@ send.after(async () => {
 send("137 messages in batches of 10: each received exactly once, with unique UUIDv7 eventIds", async () => {
   const queueUrl = await newQueue();
   const proxy = await startFaultyProxy(sqsServer.endpoint, () => undefined);
-  const summary = await produce({ queueUrl, count: 137, rate: 2000, batchSize: 10, concurrency: 4, seed: 1 }, { sqs: clientFor(proxy.endpoint) });
+  const summary = await produce(
+    { queueUrl, count: 137, rate: 2000, batchSize: 10, concurrency: 4, seed: 1 },
+    { sqs: clientFor(proxy.endpoint) },
+  );
   assert.is(summary.sent, 137);
   assert.is(summary.generated, 137);
   assert.is(summary.failed, 0);
   assert.is(summary.retried, 0);
   assert.is(summary.stoppedBy, "count");
   assert.is(summary.calls, 14);
-  assert.equal(proxy.calls.map((call) => call.entries.length).sort((a, b) => a - b), [7, ...Array(13).fill(10)]);
+  assert.equal(
+    proxy.calls.map((call) => call.entries.length).sort((a, b) => a - b),
+    [7, ...Array(13).fill(10)],
+  );
   assert.is(summary.latencyMs.count, 14);
-  assert.ok(summary.latencyMs.p50 > 0 && summary.latencyMs.p50 <= summary.latencyMs.p95 && summary.latencyMs.p95 <= summary.latencyMs.p99);
+  assert.ok(
+    summary.latencyMs.p50 > 0 &&
+      summary.latencyMs.p50 <= summary.latencyMs.p95 &&
+      summary.latencyMs.p95 <= summary.latencyMs.p99,
+  );
 
   const received = await drain(queueUrl);
   assert.is(received.length, 137);
@@ -163,8 +209,14 @@ send("137 messages in batches of 10: each received exactly once, with unique UUI
 send("batch size 3 makes calls of 3 (and the remainder)", async () => {
   const queueUrl = await newQueue();
   const proxy = await startFaultyProxy(sqsServer.endpoint, () => undefined);
-  const summary = await produce({ queueUrl, count: 10, rate: Infinity, batchSize: 3, concurrency: 1 }, { sqs: clientFor(proxy.endpoint) });
-  assert.equal(proxy.calls.map((call) => call.entries.length), [3, 3, 3, 1]);
+  const summary = await produce(
+    { queueUrl, count: 10, rate: Infinity, batchSize: 3, concurrency: 1 },
+    { sqs: clientFor(proxy.endpoint) },
+  );
+  assert.equal(
+    proxy.calls.map((call) => call.entries.length),
+    [3, 3, 3, 1],
+  );
   assert.is(summary.sent, 10);
   assert.is((await drain(queueUrl)).length, 10);
 });
@@ -173,13 +225,23 @@ send("entries SQS reports in Failed, 500s and dropped connections are retried wi
   const queueUrl = await newQueue();
   const seen = new Map<string, string[]>();
   const proxy = await startFaultyProxy(sqsServer.endpoint, (call) => {
-    for (const entry of call.entries) seen.set(eventIdOf(entry), [...(seen.get(eventIdOf(entry)) ?? []), entry.MessageBody]);
+    for (const entry of call.entries)
+      seen.set(eventIdOf(entry), [...(seen.get(eventIdOf(entry)) ?? []), entry.MessageBody]);
     if (call.number === 2) return { kind: "status", status: 500 };
     if (call.number === 3) return { kind: "drop" };
     // First time an entry is seen at an even position: report it failed through no fault of the sender.
-    return { kind: "entries", fail: (entry) => (Number(entry.Id) % 2 === 0 && seen.get(eventIdOf(entry))!.length === 1 ? { senderFault: false, code: "InternalError" } : false) };
+    return {
+      kind: "entries",
+      fail: (entry) =>
+        Number(entry.Id) % 2 === 0 && seen.get(eventIdOf(entry))!.length === 1
+          ? { senderFault: false, code: "InternalError" }
+          : false,
+    };
   });
-  const summary = await produce({ queueUrl, count: 60, rate: Infinity, batchSize: 10, concurrency: 3, invalidRatio: 0.1, retry: FAST_RETRY }, { sqs: clientFor(proxy.endpoint) });
+  const summary = await produce(
+    { queueUrl, count: 60, rate: Infinity, batchSize: 10, concurrency: 3, invalidRatio: 0.1, retry: FAST_RETRY },
+    { sqs: clientFor(proxy.endpoint) },
+  );
 
   assert.is(summary.sent, 60);
   assert.is(summary.failed, 0);
@@ -210,7 +272,10 @@ send("attempts are bounded: a message that always fails is reported unsent, the 
       return { senderFault: false, code: "InternalError" };
     },
   }));
-  const summary = await produce({ queueUrl, count: 25, rate: Infinity, retry: { ...FAST_RETRY, maxAttempts: 4 } }, { sqs: clientFor(proxy.endpoint) });
+  const summary = await produce(
+    { queueUrl, count: 25, rate: Infinity, retry: { ...FAST_RETRY, maxAttempts: 4 } },
+    { sqs: clientFor(proxy.endpoint) },
+  );
   assert.is(attemptsForVictim, 4);
   assert.is(summary.sent, 24);
   assert.is(summary.failed, 1);
@@ -222,8 +287,15 @@ send("attempts are bounded: a message that always fails is reported unsent, the 
 
 send("a sender fault from the real queue is not retried (fauxqs refusing an oversized entry)", async () => {
   const queueUrl = await newQueue({ MaximumMessageSize: "1024" });
-  const message = (body: string, i: number): OutgoingMessage => ({ eventId: `0190a000-0000-7000-8000-00000000000${i}`, body, kind: "valid", vehicleId: `VH${2001 + i}` });
-  const outcome = await sendBatch(direct, queueUrl, [message("{}", 1), message("x".repeat(2000), 2)], { policy: { maxAttempts: 5, ...FAST_RETRY } });
+  const message = (body: string, i: number): OutgoingMessage => ({
+    eventId: `0190a000-0000-7000-8000-00000000000${i}`,
+    body,
+    kind: "valid",
+    vehicleId: `VH${2001 + i}`,
+  });
+  const outcome = await sendBatch(direct, queueUrl, [message("{}", 1), message("x".repeat(2000), 2)], {
+    policy: { maxAttempts: 5, ...FAST_RETRY },
+  });
   assert.is(outcome.sent.length, 1);
   assert.is(outcome.unsent.length, 1);
   assert.is(outcome.unsent[0]!.code, "InvalidParameterValue");
@@ -235,14 +307,22 @@ send("a sender fault from the real queue is not retried (fauxqs refusing an over
 send("a message larger than the queue allows is refused before anything is sent", async () => {
   const queueUrl = await newQueue({ MaximumMessageSize: "1024" });
   const oversized: MessageSource = {
-    create: (index) => ({ eventId: `0190a000-0000-7000-8000-${String(index).padStart(12, "0")}`, body: index === 5 ? "x".repeat(1500) : "{}", kind: "valid", vehicleId: `VH${2001 + index}` }),
+    create: (index) => ({
+      eventId: `0190a000-0000-7000-8000-${String(index).padStart(12, "0")}`,
+      body: index === 5 ? "x".repeat(1500) : "{}",
+      kind: "valid",
+      vehicleId: `VH${2001 + index}`,
+    }),
   };
   try {
     await produce({ queueUrl, count: 20, rate: Infinity }, { sqs: direct, source: oversized });
     assert.unreachable("should refuse");
   } catch (error) {
     assert.instance(error, MessageTooLargeError);
-    assert.match((error as Error).message, /is 1549 bytes \(body plus attributes\), above the queue's limit of 1024 bytes \(the queue's MaximumMessageSize\)/);
+    assert.match(
+      (error as Error).message,
+      /is 1549 bytes \(body plus attributes\), above the queue's limit of 1024 bytes \(the queue's MaximumMessageSize\)/,
+    );
   }
   assert.is((await drain(queueUrl)).length, 0);
 });
@@ -254,7 +334,10 @@ send("a queue that does not exist stops the run before sending, with the URL in 
     assert.unreachable("should fail");
   } catch (error) {
     assert.instance(error, FatalSendError);
-    assert.match((error as Error).message, /QueueDoesNotExist: the queue .*no-such-queue does not exist at this endpoint/);
+    assert.match(
+      (error as Error).message,
+      /QueueDoesNotExist: the queue .*no-such-queue does not exist at this endpoint/,
+    );
   }
 });
 
@@ -290,7 +373,17 @@ send("abort (the Ctrl-C path): no new batches, in-flight batches finish, the sum
 
 send("profile phases with 0/s send exactly their share", async () => {
   const queueUrl = await newQueue();
-  const summary = await produce({ queueUrl, profile: [{ ratePerSecond: 400, durationMs: 100 }, { ratePerSecond: 0, durationMs: 100 }, { ratePerSecond: 200, durationMs: 100 }] }, { sqs: direct });
+  const summary = await produce(
+    {
+      queueUrl,
+      profile: [
+        { ratePerSecond: 400, durationMs: 100 },
+        { ratePerSecond: 0, durationMs: 100 },
+        { ratePerSecond: 200, durationMs: 100 },
+      ],
+    },
+    { sqs: direct },
+  );
   assert.is(summary.stoppedBy, "profile");
   assert.is(summary.sent, 60);
   assert.is((await drain(queueUrl)).length, 60);
@@ -309,7 +402,10 @@ async function rejectsWith(run: () => Promise<unknown>, pattern: RegExp): Promis
 send("produce() refuses options it cannot honour, before touching the queue", async () => {
   const queueUrl = "http://127.0.0.1:1/000000000000/unused";
   await rejectsWith(() => produce({ queueUrl, rate: 0 }, { sqs: direct }), /rate must be above 0 messages per second/);
-  await rejectsWith(() => produce({ queueUrl, count: 0 }, { sqs: direct }), /count must be a whole number of at least 1/);
+  await rejectsWith(
+    () => produce({ queueUrl, count: 0 }, { sqs: direct }),
+    /count must be a whole number of at least 1/,
+  );
   await rejectsWith(() => produce({ queueUrl, batchSize: 11 }, { sqs: direct }), /batchSize must be 1 to 10/);
   await rejectsWith(() => produce({ queueUrl, invalidRatio: 2 }, { sqs: direct }), /invalidRatio must be from 0 to 1/);
   await rejectsWith(() => produce({ queueUrl, durationMs: -1 }, { sqs: direct }), /durationMs must be above 0/);

@@ -5,7 +5,9 @@ import * as assert from "uvu/assert";
 import { parseSettings, SETTINGS } from "../components/config";
 
 const README = readFileSync(join(__dirname, "..", "README.md"), "utf8");
-const PACKAGE = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { scripts: Record<string, string> };
+const PACKAGE = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as {
+  scripts: Record<string, string>;
+};
 
 test("the README's configuration table lists every setting with its real default", () => {
   const defaults = parseSettings({});
@@ -23,7 +25,8 @@ test("the README's configuration table lists every setting with its real default
 test("the README's two set-up commands exist as scripts", () => {
   assert.match(README, /npm ci && npm start/);
   assert.match(README, /^npm test\b/m);
-  for (const script of ["start", "test", "local", "report", "bench", "produce"]) assert.ok(PACKAGE.scripts[script], `package.json lacks ${script}`);
+  for (const script of ["start", "test", "local", "report", "bench", "produce"])
+    assert.ok(PACKAGE.scripts[script], `package.json lacks ${script}`);
 });
 
 test.run();

@@ -9,7 +9,7 @@ import { generateReport } from "../report/generate";
 import { inferNames, inferSettings, localReportData } from "../report/local-run";
 import { usd } from "../report/markdown";
 import { keyFigures } from "../report/observations";
-import { readRunRecord, resolveLastRun, RunRecordError } from "../report/record";
+import { RunRecordError, readRunRecord, resolveLastRun } from "../report/record";
 import { sampleRun, writeSampleRun } from "../report/sample-run";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
@@ -35,7 +35,8 @@ generate("REPORT.md and five SVG charts carry the fixture's numbers", async ({ t
     assert.match(svg, /<path[^>]+d="M/, `${file} draws a line`);
   }
   const md = readFileSync(result.markdownPath, "utf8");
-  for (const file of ["rate.svg", "queue.svg", "concurrency.svg", "errors.svg", "latency.svg"]) assert.ok(md.includes(`](${file})`), `links ${file}`);
+  for (const file of ["rate.svg", "queue.svg", "concurrency.svg", "errors.svg", "latency.svg"])
+    assert.ok(md.includes(`](${file})`), `links ${file}`);
 
   const v = sample.run.verification as Record<string, number>;
   assert.ok(md.includes(`| Sent | ${v.sent} |`));
@@ -78,20 +79,49 @@ generate("last-run as a symlink or as a file naming the folder", ({ tmp }) => {
   writeFileSync(path.join(root, "last-run"), "r1\n");
   assert.is(resolveLastRun(root), runDir);
   rmSync(path.join(root, "last-run"));
-  assert.throws(() => resolveLastRun(root), (e: unknown) => e instanceof RunRecordError && /npm start/.test((e as Error).message));
+  assert.throws(
+    () => resolveLastRun(root),
+    (e: unknown) => e instanceof RunRecordError && /npm start/.test((e as Error).message),
+  );
 });
 
 generate("names and settings from the embedded cloud's run.json", () => {
-  const { metrics } = sampleRun({ queueName: "vehicles-abc", dlqName: "vehicles-dlq-def", functionName: "consumer-123", tableName: "vehicles-t" });
+  const { metrics } = sampleRun({
+    queueName: "vehicles-abc",
+    dlqName: "vehicles-dlq-def",
+    functionName: "consumer-123",
+    tableName: "vehicles-t",
+  });
   const run = {
     runId: "r",
     parameters: {
       producer: { rate: 300, invalidRatio: 0.03 },
-      stackConfig: { "vehicle-pipeline:batchSize": "10", "vehicle-pipeline:maxConcurrency": "10", "vehicle-pipeline:memorySizeMb": "512" },
+      stackConfig: {
+        "vehicle-pipeline:batchSize": "10",
+        "vehicle-pipeline:maxConcurrency": "10",
+        "vehicle-pipeline:memorySizeMb": "512",
+      },
       settings: {
-        eventSourceMappings: [{ function: "consumer-123", queueUrl: "http://127.0.0.1:1/000000000000/vehicles-abc", batchSize: 10, maximumConcurrency: 12, batchingWindowSeconds: 0 }],
+        eventSourceMappings: [
+          {
+            function: "consumer-123",
+            queueUrl: "http://127.0.0.1:1/000000000000/vehicles-abc",
+            batchSize: 10,
+            maximumConcurrency: 12,
+            batchingWindowSeconds: 0,
+          },
+        ],
         functions: [{ name: "consumer-123", timeoutSeconds: 30, memorySizeMb: 256 }],
-        queues: [{ name: "vehicles-abc", attributes: { VisibilityTimeout: "180", RedrivePolicy: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:vehicles-dlq-def","maxReceiveCount":5}' } }],
+        queues: [
+          {
+            name: "vehicles-abc",
+            attributes: {
+              VisibilityTimeout: "180",
+              RedrivePolicy:
+                '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:vehicles-dlq-def","maxReceiveCount":5}',
+            },
+          },
+        ],
       },
     },
     resources: [
@@ -100,7 +130,10 @@ generate("names and settings from the embedded cloud's run.json", () => {
     ],
   };
   const names = inferNames(run, metrics);
-  assert.equal([names.queueName, names.dlqName, names.functionName, names.tableName], ["vehicles-abc", "vehicles-dlq-def", "consumer-123", "vehicles-t"]);
+  assert.equal(
+    [names.queueName, names.dlqName, names.functionName, names.tableName],
+    ["vehicles-abc", "vehicles-dlq-def", "consumer-123", "vehicles-t"],
+  );
   const { settings, source } = inferSettings(run, REPO_ROOT);
   // The deployed mapping and function win over the stack config.
   assert.is(settings.maxConcurrency, 12);
@@ -124,8 +157,14 @@ generate("npm run report: --run and --out write the report; bad flags exit 2", a
     Object.assign(console, original);
   }
   assert.ok(existsSync(path.join(out, "REPORT.md")));
-  assert.ok(logs.some((l) => /Unknown option '--bogus'/.test(l)), logs.join("\n"));
-  assert.ok(logs.some((l) => /holds no metrics.jsonl/.test(l)), logs.join("\n"));
+  assert.ok(
+    logs.some((l) => /Unknown option '--bogus'/.test(l)),
+    logs.join("\n"),
+  );
+  assert.ok(
+    logs.some((l) => /holds no metrics.jsonl/.test(l)),
+    logs.join("\n"),
+  );
 });
 
 generate.run();

@@ -4,9 +4,9 @@ import { parseDuration, parseReportArgs, ReportArgsError } from "../report/args"
 import { estimateCost, PRICES } from "../report/cost";
 import { flattenParameters, usd, verificationRows } from "../report/markdown";
 import { keyFigures, observations } from "../report/observations";
+import type { ReportSeriesId } from "../report/queries";
 import type { ReportData } from "../report/report-data";
 import { chartPeriod } from "../report/report-data";
-import type { ReportSeriesId } from "../report/queries";
 
 const NOW = new Date("2026-11-28T02:00:00Z");
 
@@ -25,19 +25,68 @@ function data(overrides: Partial<ReportData> = {}): ReportData {
     invocations: at([1, 2, 2, 1, 0, 0, 0]),
     latencyP99: at([100, 900, 1500, 300]),
   } as Partial<Record<ReportSeriesId, { t: number; value: number }[]>>;
-  const all = ["sent", "received", "deleted", "emptyReceives", "visible", "inFlight", "age", "dlqVisible", "dlqSent", "invocations", "errors", "throttles", "concurrency", "durationSum", "durationP50", "durationP99", "wcu", "stored", "duplicates", "validationFailures", "transientFailures", "coldStarts", "latencyP50", "latencyP90", "latencyP99", "latencyCount"] as const;
+  const all = [
+    "sent",
+    "received",
+    "deleted",
+    "emptyReceives",
+    "visible",
+    "inFlight",
+    "age",
+    "dlqVisible",
+    "dlqSent",
+    "invocations",
+    "errors",
+    "throttles",
+    "concurrency",
+    "durationSum",
+    "durationP50",
+    "durationP99",
+    "wcu",
+    "stored",
+    "duplicates",
+    "validationFailures",
+    "transientFailures",
+    "coldStarts",
+    "latencyP50",
+    "latencyP90",
+    "latencyP99",
+    "latencyCount",
+  ] as const;
   return {
     sourceKind: "local record",
     origin: "test",
     runId: "t",
     range: { start: 1000, end: 1007 },
     period: 1,
-    names: { queueName: "q", dlqName: "d", functionName: "f", tableName: "t", service: "s", namespace: "VehiclePipeline" },
+    names: {
+      queueName: "q",
+      dlqName: "d",
+      functionName: "f",
+      tableName: "t",
+      service: "s",
+      namespace: "VehiclePipeline",
+    },
     region: "us-east-1",
     settings: { maxConcurrency: 3, memorySizeMb: 1024, batchSize: 10 },
     settingsSource: "test",
     series: Object.fromEntries(all.map((id) => [id, series[id] ?? []])) as ReportData["series"],
-    totals: { sent: 50, received: 50, stored: 48, validationFailures: 2, duplicates: 0, invocations: 6, durationSum: 3000, wcu: 48, latencyP50: 200, latencyP90: 800, latencyP99: 1400, dlqSent: 2, errors: 0, throttles: 0 } as ReportData["totals"],
+    totals: {
+      sent: 50,
+      received: 50,
+      stored: 48,
+      validationFailures: 2,
+      duplicates: 0,
+      invocations: 6,
+      durationSum: 3000,
+      wcu: 48,
+      latencyP50: 200,
+      latencyP90: 800,
+      latencyP99: 1400,
+      dlqSent: 2,
+      errors: 0,
+      throttles: 0,
+    } as ReportData["totals"],
     customMetricCount: 10,
     logs: [{ level: "INFO", message: "x".repeat(99) }],
     warnings: [],
@@ -63,13 +112,18 @@ test("observations are sentences with the computed numbers", () => {
   assert.match(text, /sent 50 messages from \+0 s to \+2 s, peaking at 20\.0 messages per second at \+1 s/);
   assert.match(text, /peak of 3 \(the configured maximumConcurrency, 3\) at \+2 s/);
   assert.match(text, /back at 0 at \+5 s, 3 s after the last send/);
-  assert.match(text, /At 3 concurrent executions \(1 s in all, between \+2 s and \+2 s\) the consumer finished 20\.0 messages per second on average\./);
+  assert.match(
+    text,
+    /At 3 concurrent executions \(1 s in all, between \+2 s and \+2 s\) the consumer finished 20\.0 messages per second on average\./,
+  );
   assert.match(text, /empty, nothing in flight, at \+4 s: 2 s after the last send/);
   assert.match(text, /p50 200 ms, p90 800 ms, p99 1\.40 s/);
   assert.match(text, /48 stored \+ 2 dead-lettered = 50 sent/);
   const broken = observations(data({ totals: { ...data().totals, stored: 40 } })).join("\n");
   assert.match(broken, /do not add up: 50 sent, 40 stored and 2 dead-lettered leave 8 unaccounted for/);
-  assert.equal(observations(data({ series: { ...data().series, sent: [] } })), ["No message was sent to the queue in this range: there is nothing to observe."]);
+  assert.equal(observations(data({ series: { ...data().series, sent: [] } })), [
+    "No message was sent to the queue in this range: there is nothing to observe.",
+  ]);
 });
 
 test("cost: quantities from the run, prices from the table", () => {
@@ -82,7 +136,10 @@ test("cost: quantities from the run, prices from the table", () => {
   assert.is(line("Custom metrics").quantity, 10); // 10 series x 1 hour
   const withCalls = estimateCost(data({ producer: { calls: 7 } }));
   assert.is(withCalls.lines.find((l) => l.item.startsWith("SendMessageBatch"))!.quantity, 7);
-  assert.is(cost.totalUsd, cost.lines.reduce((n, l) => n + l.usd, 0));
+  assert.is(
+    cost.totalUsd,
+    cost.lines.reduce((n, l) => n + l.usd, 0),
+  );
   assert.is(cost.fixedUsd, line("Custom metrics").usd);
   assert.is(cost.usdPerMillionMessages, ((cost.totalUsd - cost.fixedUsd) / 50) * 1e6);
   const noMemory = estimateCost(data({ settings: {} }));
@@ -91,20 +148,39 @@ test("cost: quantities from the run, prices from the table", () => {
 });
 
 test("verification: item-level from run.json, else derived from metrics", () => {
-  const item = verificationRows(data({ verification: { ok: true, sent: 50, storedCorrectly: 48, deadLetteredCorrectly: 2, lost: 0, duplicated: 0, problems: [], dlqByCode: { MISSING_FIELD: 2 } } }));
+  const item = verificationRows(
+    data({
+      verification: {
+        ok: true,
+        sent: 50,
+        storedCorrectly: 48,
+        deadLetteredCorrectly: 2,
+        lost: 0,
+        duplicated: 0,
+        problems: [],
+        dlqByCode: { MISSING_FIELD: 2 },
+      },
+    }),
+  );
   assert.ok(item.itemLevel);
-  assert.equal(item.rows.slice(0, 5).map((r) => [r.label, r.value]), [
-    ["Sent", "50"],
-    ["Stored exactly once, content checked", "48"],
-    ["In DLQ with the expected reason", "2"],
-    ["Lost", "0"],
-    ["Duplicated", "0"],
-  ]);
-  assert.equal(item.rows.slice(5).map((r) => [r.label, r.value]), [
-    ["ok", "yes"],
-    ["problems", "0"],
-    ["dlqByCode", '{"MISSING_FIELD":2}'],
-  ]);
+  assert.equal(
+    item.rows.slice(0, 5).map((r) => [r.label, r.value]),
+    [
+      ["Sent", "50"],
+      ["Stored exactly once, content checked", "48"],
+      ["In DLQ with the expected reason", "2"],
+      ["Lost", "0"],
+      ["Duplicated", "0"],
+    ],
+  );
+  assert.equal(
+    item.rows.slice(5).map((r) => [r.label, r.value]),
+    [
+      ["ok", "yes"],
+      ["problems", "0"],
+      ["dlqByCode", '{"MISSING_FIELD":2}'],
+    ],
+  );
   const derived = verificationRows(data({ totals: { ...data().totals, stored: 45 } }));
   assert.not.ok(derived.itemLevel);
   assert.equal(derived.rows.find((r) => r.label.startsWith("Lost"))?.value, "3");
@@ -114,14 +190,23 @@ test("formatting helpers", () => {
   assert.is(usd(0.0000176), "$0.0000176");
   assert.is(usd(1.234), "$1.23");
   assert.is(usd(0), "$0");
-  assert.equal(flattenParameters({ a: { b: 1, c: [1, 2] }, d: "x" }), [["a.b", "1"], ["a.c", "2 (1, 2)"], ["d", "x"]]);
+  assert.equal(flattenParameters({ a: { b: 1, c: [1, 2] }, d: "x" }), [
+    ["a.b", "1"],
+    ["a.c", "2 (1, 2)"],
+    ["d", "x"],
+  ]);
   assert.is(chartPeriod(120), 1);
   assert.is(chartPeriod(1200), 5);
   assert.is(chartPeriod(7200), 30);
 });
 
 test("report flags: local by default, CloudWatch with --stack or names", () => {
-  assert.equal(parseReportArgs([], NOW), { target: { kind: "local", runDir: undefined, localRoot: ".local" }, outDir: "report", screenshot: false, help: false });
+  assert.equal(parseReportArgs([], NOW), {
+    target: { kind: "local", runDir: undefined, localRoot: ".local" },
+    outDir: "report",
+    screenshot: false,
+    help: false,
+  });
   const cw = parseReportArgs(["--stack", "dev", "--since", "30m", "--region", "eu-west-1"], NOW);
   assert.is(cw.target.kind, "cloudwatch");
   if (cw.target.kind === "cloudwatch") {
@@ -131,7 +216,10 @@ test("report flags: local by default, CloudWatch with --stack or names", () => {
     assert.is(cw.target.region, "eu-west-1");
   }
   const fails = (argv: string[], pattern: RegExp) =>
-    assert.throws(() => parseReportArgs(argv, NOW), (e: unknown) => e instanceof ReportArgsError && pattern.test((e as Error).message));
+    assert.throws(
+      () => parseReportArgs(argv, NOW),
+      (e: unknown) => e instanceof ReportArgsError && pattern.test((e as Error).message),
+    );
   fails(["--queue-name", "q"], /missing --dlq-name, --function-name, --table-name/);
   fails(["--stack", "dev", "--period", "30"], /multiple of 60/);
   fails(["--stack", "dev", "--run", "x"], /cannot be combined/);

@@ -1,4 +1,4 @@
-import { parseStatistic, type MetricSelector, type Statistic } from "../../report/aggregate";
+import { type MetricSelector, parseStatistic, type Statistic } from "../../report/aggregate";
 
 /**
  * Reads a CloudWatch dashboard body (the JSON the program passes to aws.cloudwatch.Dashboard) into the
@@ -87,7 +87,8 @@ export function parseDashboardBody(body: string | object): DashboardWidget[] {
       throw new DashboardBodyError(`not JSON (${(error as Error).message})`);
     }
   }
-  if (!isObject(parsed) || !Array.isArray(parsed.widgets)) throw new DashboardBodyError('expected an object with a "widgets" array');
+  if (!isObject(parsed) || !Array.isArray(parsed.widgets))
+    throw new DashboardBodyError('expected an object with a "widgets" array');
   return parsed.widgets.map((raw, index) => parseWidget(raw, index));
 }
 
@@ -103,7 +104,8 @@ function parseWidget(raw: unknown, index: number): DashboardWidget {
     title: typeof properties.title === "string" ? properties.title : "",
   };
   const type = typeof raw.type === "string" ? raw.type : "unknown";
-  if (type === "text") return { ...base, type: "text", markdown: typeof properties.markdown === "string" ? properties.markdown : "" };
+  if (type === "text")
+    return { ...base, type: "text", markdown: typeof properties.markdown === "string" ? properties.markdown : "" };
   if (type !== "metric") return { ...base, type, properties };
   return parseMetricWidget(base, properties);
 }
@@ -131,7 +133,8 @@ function parseMetricWidget(base: WidgetBase, properties: Json): MetricWidget {
     if (typeof namespace !== "string" || typeof metric !== "string") {
       throw new DashboardBodyError(`${where}.properties.metrics[${r}] must start with a namespace and a metric name`);
     }
-    if (dims.length % 2 !== 0) throw new DashboardBodyError(`${where}.properties.metrics[${r}] has a dimension name without a value`);
+    if (dims.length % 2 !== 0)
+      throw new DashboardBodyError(`${where}.properties.metrics[${r}] has a dimension name without a value`);
     const dimensions: Record<string, string> = {};
     for (let i = 0; i < dims.length; i += 2) dimensions[String(dims[i])] = String(dims[i + 1]);
     if (options.visible === false) return;
@@ -176,12 +179,14 @@ export function expandShorthand(entries: readonly unknown[], previous: readonly 
   let row = [...entries];
   if (row[0] === "...") {
     const rest = row.slice(1);
-    if (previous.length < rest.length) throw new DashboardBodyError(`${where} uses "..." but the previous row is shorter`);
+    if (previous.length < rest.length)
+      throw new DashboardBodyError(`${where} uses "..." but the previous row is shorter`);
     row = [...previous.slice(0, previous.length - rest.length), ...rest];
   }
   return row.map((entry, i) => {
     if (entry !== ".") return entry;
-    if (i >= previous.length) throw new DashboardBodyError(`${where} uses "." at position ${i} with no previous row entry there`);
+    if (i >= previous.length)
+      throw new DashboardBodyError(`${where} uses "." at position ${i} with no previous row entry there`);
     return previous[i];
   });
 }

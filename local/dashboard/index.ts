@@ -1,5 +1,16 @@
-export { startDashboardServer, DashboardServerError, type DashboardServer, type DashboardServerOptions } from "./server";
-export { runDirRecordSource, type RecordSource, type RecordSnapshot } from "./record-source";
-export { parseDashboardBody, DashboardBodyError, type DashboardWidget, type MetricWidget, type WidgetMetric } from "./body";
-export { dashboardData, type DashboardData, type WidgetData, type PeriodOverride } from "./widget-data";
+export {
+  DashboardBodyError,
+  type DashboardWidget,
+  type MetricWidget,
+  parseDashboardBody,
+  type WidgetMetric,
+} from "./body";
+export { type RecordSnapshot, type RecordSource, runDirRecordSource } from "./record-source";
+export {
+  type DashboardServer,
+  DashboardServerError,
+  type DashboardServerOptions,
+  startDashboardServer,
+} from "./server";
 export { dashboardBodyFromStack, NoDashboardError } from "./stack-body";
+export { type DashboardData, dashboardData, type PeriodOverride, type WidgetData } from "./widget-data";

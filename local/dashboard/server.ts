@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
-import { parseDashboardBody, type DashboardWidget } from "./body";
-import { runDirRecordSource, type RecordSource } from "./record-source";
+import { type DashboardWidget, parseDashboardBody } from "./body";
+import { type RecordSource, runDirRecordSource } from "./record-source";
 import { dashboardData, type PeriodOverride } from "./widget-data";
 
 export interface DashboardServerOptions {
@@ -37,7 +37,11 @@ const STATIC_FILES: Record<string, string> = {
   "/static/dashboard.js": "dashboard.js",
   "/static/dashboard.css": "dashboard.css",
 };
-const CONTENT_TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
 
 /** The browser builds of vega and vega-lite, found by walking up to node_modules (their package exports hide build/). */
 function vendorFile(name: "vega" | "vega-lite"): string {
@@ -45,7 +49,8 @@ function vendorFile(name: "vega" | "vega-lite"): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, relative);
     if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new DashboardServerError(`cannot find ${relative} above ${__dirname}: is ${name} installed?`);
+    if (path.dirname(dir) === dir)
+      throw new DashboardServerError(`cannot find ${relative} above ${__dirname}: is ${name} installed?`);
   }
 }
 
@@ -53,7 +58,8 @@ function parsePeriod(raw: string | null): PeriodOverride {
   if (raw === null || raw === "auto") return "auto";
   if (raw === "declared") return "declared";
   const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) throw new DashboardServerError(`period must be auto, declared or whole seconds from 1 to 86400, got "${raw}"`);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400)
+    throw new DashboardServerError(`period must be auto, declared or whole seconds from 1 to 86400, got "${raw}"`);
   return seconds;
 }
 
@@ -67,7 +73,10 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   }
   const widgets: DashboardWidget[] = parseDashboardBody(options.dashboardBody);
   const source = options.recordSource ?? runDirRecordSource(options.runDir!);
-  const vendor: Record<string, string> = { "/vendor/vega.min.js": vendorFile("vega"), "/vendor/vega-lite.min.js": vendorFile("vega-lite") };
+  const vendor: Record<string, string> = {
+    "/vendor/vega.min.js": vendorFile("vega"),
+    "/vendor/vega-lite.min.js": vendorFile("vega-lite"),
+  };
 
   const server = http.createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
@@ -78,7 +87,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     try {
       if (request.method !== "GET") return send(405, "text/plain", "only GET");
       const staticName = STATIC_FILES[url.pathname];
-      if (staticName) return send(200, CONTENT_TYPES[path.extname(staticName)]!, readFileSync(path.join(STATIC_DIR, staticName)));
+      if (staticName)
+        return send(200, CONTENT_TYPES[path.extname(staticName)]!, readFileSync(path.join(STATIC_DIR, staticName)));
       const vendorPath = vendor[url.pathname];
       if (vendorPath) return send(200, CONTENT_TYPES[".js"]!, readFileSync(vendorPath));
       if (url.pathname === "/api/dashboard") return send(200, "application/json", JSON.stringify({ widgets }));
@@ -91,7 +101,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         }
         const snapshot = await source.read();
         const data = dashboardData(widgets, snapshot.metrics, period);
-        const run = snapshot.run ? { runId: snapshot.run.runId, startedAt: snapshot.run.startedAt, endedAt: snapshot.run.endedAt } : null;
+        const run = snapshot.run
+          ? { runId: snapshot.run.runId, startedAt: snapshot.run.startedAt, endedAt: snapshot.run.endedAt }
+          : null;
         return send(200, "application/json", JSON.stringify({ run, ...data }));
       }
       return send(404, "text/plain", `not found: ${url.pathname}`);
@@ -102,7 +114,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new DashboardServerError(`port ${options.port} is already in use: pass another port, or 0 for a free one`) : error),
+      reject(
+        error.code === "EADDRINUSE"
+          ? new DashboardServerError(`port ${options.port} is already in use: pass another port, or 0 for a free one`)
+          : error,
+      ),
     );
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });

@@ -17,7 +17,9 @@ export class NoDashboardError extends Error {
   }
 }
 
-export function dashboardBodyFromStack(stack: { resources: readonly { type: string; inputs: Record<string, unknown> }[] }): string {
+export function dashboardBodyFromStack(stack: {
+  resources: readonly { type: string; inputs: Record<string, unknown> }[];
+}): string {
   const dashboards = stack.resources.filter((r) => r.type === DASHBOARD_TYPE);
   if (dashboards.length !== 1) throw new NoDashboardError(dashboards.length);
   const body = dashboards[0]!.inputs.dashboardBody;

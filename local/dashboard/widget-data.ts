@@ -1,5 +1,5 @@
 import { aggregateSeries, aggregateTotal, autoPeriod, recordSpan, type SeriesPoint } from "../../report/aggregate";
-import { pointCount, timeSeriesSpec, type ChartSeries, type VegaLiteSpec } from "../../report/charts";
+import { type ChartSeries, pointCount, timeSeriesSpec, type VegaLiteSpec } from "../../report/charts";
 import type { MetricLine } from "../../report/record";
 import type { DashboardWidget, MetricWidget, WidgetMetric } from "./body";
 import { escapeHtml, renderMarkdown } from "./markdown";
@@ -51,31 +51,48 @@ export function periodFor(metric: WidgetMetric, override: PeriodOverride, spanSe
 }
 
 function missingNote(lines: readonly MetricLine[], metric: WidgetMetric): string {
-  const wanted = Object.entries(metric.dimensions).map(([k, v]) => `${k}=${v}`).join(", ");
+  const wanted = Object.entries(metric.dimensions)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
   const seen = new Set<string>();
   for (const line of lines) {
     if (line.namespace === metric.namespace && line.metric === metric.metric) {
-      seen.add(Object.entries(line.dimensions).map(([k, v]) => `${k}=${v}`).join(", ") || "(no dimensions)");
+      seen.add(
+        Object.entries(line.dimensions)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", ") || "(no dimensions)",
+      );
     }
   }
   const others = seen.size > 0 ? `; the record has it for ${[...seen].slice(0, 3).join(" | ")}` : "";
   return `no data yet for ${metric.namespace} ${metric.metric}${wanted ? ` {${wanted}}` : ""}${others}`;
 }
 
-function metricWidgetData(widget: MetricWidget, lines: readonly MetricLine[], override: PeriodOverride, range: { start: number; end: number } | null): WidgetData {
+function metricWidgetData(
+  widget: MetricWidget,
+  lines: readonly MetricLine[],
+  override: PeriodOverride,
+  range: { start: number; end: number } | null,
+): WidgetData {
   const span = range ? range.end - range.start : 0;
   const notes: string[] = [];
   const series: WidgetSeries[] = widget.metrics.map((metric) => {
     const period = periodFor(metric, override, span);
-    const points = range ? aggregateSeries(lines, metric, { stat: metric.stat, period, start: range.start, end: range.end }) : [];
+    const points = range
+      ? aggregateSeries(lines, metric, { stat: metric.stat, period, start: range.start, end: range.end })
+      : [];
     return { label: metric.label, yAxis: metric.yAxis, stat: metric.stat, period, points };
   });
   // A widget with no data at all says why for each metric (usually a dimension mismatch); one with some data
   // only counts the empty lines (validation reasons that did not occur are normal).
   const empty = widget.metrics.filter((_, i) => series[i]!.points.length === 0);
   if (empty.length === widget.metrics.length) for (const metric of empty) notes.push(missingNote(lines, metric));
-  else if (empty.length > 0) notes.push(`${empty.length} of ${widget.metrics.length} lines have no data in this range: ${empty.map((m) => m.label).join(", ")}`);
-  for (const e of widget.expressions) notes.push(`metric math "${e.label ?? e.id ?? e.expression}" is not evaluated locally`);
+  else if (empty.length > 0)
+    notes.push(
+      `${empty.length} of ${widget.metrics.length} lines have no data in this range: ${empty.map((m) => m.label).join(", ")}`,
+    );
+  for (const e of widget.expressions)
+    notes.push(`metric math "${e.label ?? e.id ?? e.expression}" is not evaluated locally`);
   const base = {
     index: widget.index,
     type: widget.type,
@@ -89,13 +106,23 @@ function metricWidgetData(widget: MetricWidget, lines: readonly MetricLine[], ov
     // CloudWatch's single value shows each metric's latest datapoint at its declared period; here that is
     // the statistic over the trailing declared period of the record, so a short run is not cut at a boundary.
     const values = widget.metrics.map((metric) => {
-      const value = range ? aggregateTotal(lines, metric, metric.stat, { start: Math.max(range.start, range.end - metric.period), end: range.end }) : undefined;
+      const value = range
+        ? aggregateTotal(lines, metric, metric.stat, {
+            start: Math.max(range.start, range.end - metric.period),
+            end: range.end,
+          })
+        : undefined;
       return { label: metric.label, value: value ?? null };
     });
     return { ...base, kind: "single", points: pointCount(series), values };
   }
 
-  const chartSeries: ChartSeries[] = series.map((s, i) => ({ label: s.label, points: s.points, yAxis: s.yAxis, color: widget.metrics[i]!.color }));
+  const chartSeries: ChartSeries[] = series.map((s, i) => ({
+    label: s.label,
+    points: s.points,
+    yAxis: s.yAxis,
+    color: widget.metrics[i]!.color,
+  }));
   const spec = timeSeriesSpec({
     title: widget.title,
     series: chartSeries,
@@ -114,7 +141,11 @@ function metricWidgetData(widget: MetricWidget, lines: readonly MetricLine[], ov
 }
 
 /** Computes every widget's data from the record. The time range is the record's span (CloudWatch: "from start of run to now"). */
-export function dashboardData(widgets: readonly DashboardWidget[], allLines: readonly MetricLine[], override: PeriodOverride = "auto"): DashboardData {
+export function dashboardData(
+  widgets: readonly DashboardWidget[],
+  allLines: readonly MetricLine[],
+  override: PeriodOverride = "auto",
+): DashboardData {
   const span = recordSpan(allLines);
   // Each widget only scans the lines of its own metrics (the page asks every 1.5 s while a run is recorded).
   const byMetric = new Map<string, MetricLine[]>();
@@ -124,15 +155,27 @@ export function dashboardData(widgets: readonly DashboardWidget[], allLines: rea
     if (list) list.push(line);
     else byMetric.set(key, [line]);
   }
-  const linesFor = (widget: MetricWidget) => [...new Set(widget.metrics.map((m) => `${m.namespace}|${m.metric}`))].flatMap((key) => byMetric.get(key) ?? []);
+  const linesFor = (widget: MetricWidget) =>
+    [...new Set(widget.metrics.map((m) => `${m.namespace}|${m.metric}`))].flatMap((key) => byMetric.get(key) ?? []);
   const range = span ? { start: span.start, end: span.end + 1 } : null;
   return {
     range,
     widgets: widgets.map((widget): WidgetData => {
       const layout = { x: widget.x, y: widget.y, width: widget.width, height: widget.height };
-      if (widget.type === "metric") return metricWidgetData(widget as MetricWidget, linesFor(widget as MetricWidget), override, range);
+      if (widget.type === "metric")
+        return metricWidgetData(widget as MetricWidget, linesFor(widget as MetricWidget), override, range);
       if (widget.type === "text" && "markdown" in widget) {
-        return { index: widget.index, type: "text", title: widget.title, layout, kind: "text", points: 0, series: [], html: renderMarkdown(widget.markdown), notes: [] };
+        return {
+          index: widget.index,
+          type: "text",
+          title: widget.title,
+          layout,
+          kind: "text",
+          points: 0,
+          series: [],
+          html: renderMarkdown(widget.markdown),
+          notes: [],
+        };
       }
       const props = "properties" in widget ? widget.properties : {};
       const described =
@@ -141,7 +184,17 @@ export function dashboardData(widgets: readonly DashboardWidget[], allLines: rea
           : widget.type === "log" && typeof props.query === "string"
             ? `<p>Logs Insights query (runs on AWS only):</p><pre>${escapeHtml(props.query)}</pre>`
             : `<p>${escapeHtml(widget.type)} widget: not drawn locally.</p>`;
-      return { index: widget.index, type: widget.type, title: widget.title, layout, kind: "other", points: 0, series: [], html: described, notes: [] };
+      return {
+        index: widget.index,
+        type: widget.type,
+        title: widget.title,
+        layout,
+        kind: "other",
+        points: 0,
+        series: [],
+        html: described,
+        notes: [],
+      };
     }),
   };
 }

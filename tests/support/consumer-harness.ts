@@ -1,15 +1,22 @@
 // Fixtures for the consumer tests: emulators with a vehicle table, a source queue and a DLQ; real-shaped
 // SQS events made by sending to fauxqs and receiving back (so messageId, SentTimestamp, receive counts and
 // attributes are what SQS produces); and capture of what Powertools writes to stdout (logs and EMF).
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import type { Message, MessageAttributeValue } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Message, MessageAttributeValue } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startSqs } from "../../local/emulators";
 import type { RunningEmulator } from "../../local/emulators";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startSqs } from "../../local/emulators";
 
 export interface ConsumerWorld {
   sqsEmulator: RunningEmulator;
@@ -39,9 +46,18 @@ export async function startConsumerWorld(): Promise<ConsumerWorld> {
   await createVehicleTable(dynamo, TABLE_NAME);
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "vehicles" }))).QueueUrl!;
   const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "vehicles-dlq" }))).QueueUrl!;
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] })))
+    .Attributes!.QueueArn!;
   return {
-    sqsEmulator, dynamoEmulator, sqs, dynamo, documentClient, tableName: TABLE_NAME, queueUrl, queueArn, dlqUrl,
+    sqsEmulator,
+    dynamoEmulator,
+    sqs,
+    dynamo,
+    documentClient,
+    tableName: TABLE_NAME,
+    queueUrl,
+    queueArn,
+    dlqUrl,
     async close() {
       sqs.destroy();
       dynamo.destroy();
@@ -51,12 +67,20 @@ export async function startConsumerWorld(): Promise<ConsumerWorld> {
 }
 
 export async function createVehicleTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
-  await dynamo.send(new CreateTableCommand({
-    TableName: tableName,
-    BillingMode: "PAY_PER_REQUEST",
-    KeySchema: [{ AttributeName: "vehicleId", KeyType: "HASH" }, { AttributeName: "eventId", KeyType: "RANGE" }],
-    AttributeDefinitions: [{ AttributeName: "vehicleId", AttributeType: "S" }, { AttributeName: "eventId", AttributeType: "S" }],
-  }));
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [
+        { AttributeName: "vehicleId", KeyType: "HASH" },
+        { AttributeName: "eventId", KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: "vehicleId", AttributeType: "S" },
+        { AttributeName: "eventId", AttributeType: "S" },
+      ],
+    }),
+  );
 }
 
 export interface OutgoingMessage {
@@ -75,7 +99,15 @@ export function nextEventId(): string {
 }
 
 export function vehicleBody(overrides: Record<string, unknown> = {}): string {
-  return JSON.stringify({ vehicleId: "VH2001", make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 15000, ...overrides });
+  return JSON.stringify({
+    vehicleId: "VH2001",
+    make: "Honda",
+    model: "Civic",
+    year: 2020,
+    color: "Blue",
+    mileage: 15000,
+    ...overrides,
+  });
 }
 
 /** Send each message to the source queue, then receive them all back as a Lambda SQS event (as the event source mapping would). */
@@ -83,11 +115,13 @@ export async function sqsEventFor(world: ConsumerWorld, messages: OutgoingMessag
   for (const message of messages) {
     const attributes: Record<string, MessageAttributeValue> = { ...message.extraAttributes };
     if (message.eventId) attributes.eventId = { DataType: "String", StringValue: message.eventId };
-    await world.sqs.send(new SendMessageCommand({
-      QueueUrl: world.queueUrl,
-      MessageBody: message.body,
-      ...(Object.keys(attributes).length ? { MessageAttributes: attributes } : {}),
-    }));
+    await world.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: world.queueUrl,
+        MessageBody: message.body,
+        ...(Object.keys(attributes).length ? { MessageAttributes: attributes } : {}),
+      }),
+    );
   }
   const received = await receiveAll(world.sqs, world.queueUrl, messages.length);
   // Keep the send order: the tests refer to records by position.
@@ -100,13 +134,20 @@ export async function sqsEventFor(world: ConsumerWorld, messages: OutgoingMessag
 export async function receiveAll(sqs: SQSClient, queueUrl: string, count: number): Promise<Message[]> {
   const messages: Message[] = [];
   for (let attempt = 0; messages.length < count && attempt < 50; attempt += 1) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(10, count - messages.length), WaitTimeSeconds: 1,
-      MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"], VisibilityTimeout: 300,
-    }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, count - messages.length),
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ["All"],
+        MessageAttributeNames: ["All"],
+        VisibilityTimeout: 300,
+      }),
+    );
     messages.push(...Messages);
   }
-  if (messages.length < count) throw new Error(`expected ${count} messages on ${queueUrl}, received ${messages.length}`);
+  if (messages.length < count)
+    throw new Error(`expected ${count} messages on ${queueUrl}, received ${messages.length}`);
   return messages;
 }
 
@@ -118,7 +159,8 @@ export function toLambdaRecord(message: Message, queueArn: string): SQSRecord {
       dataType: value.DataType!,
       ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
       ...(value.BinaryValue !== undefined ? { binaryValue: Buffer.from(value.BinaryValue).toString("base64") } : {}),
-      stringListValues: [], binaryListValues: [],
+      stringListValues: [],
+      binaryListValues: [],
     };
   }
   return {
@@ -135,10 +177,18 @@ export function toLambdaRecord(message: Message, queueArn: string): SQSRecord {
   } as SQSRecord;
 }
 
-export async function queryVehicle(world: ConsumerWorld, vehicleId: string, tableName = world.tableName): Promise<Record<string, unknown>[]> {
-  const { Items = [] } = await world.documentClient.send(new QueryCommand({
-    TableName: tableName, KeyConditionExpression: "vehicleId = :v", ExpressionAttributeValues: { ":v": vehicleId },
-  }));
+export async function queryVehicle(
+  world: ConsumerWorld,
+  vehicleId: string,
+  tableName = world.tableName,
+): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await world.documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "vehicleId = :v",
+      ExpressionAttributeValues: { ":v": vehicleId },
+    }),
+  );
   return Items;
 }
 
@@ -183,7 +233,9 @@ export interface CapturedOutput {
  * stderr), so patching the streams' write sees everything; uvu prints nothing while a test body runs.
  * Non-JSON lines pass through to the terminal.
  */
-export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result?: T; error?: unknown } & CapturedOutput> {
+export async function captureOutput<T>(
+  fn: () => Promise<T>,
+): Promise<{ result?: T; error?: unknown } & CapturedOutput> {
   const lines: Record<string, any>[] = [];
   const restore = [process.stdout, process.stderr].map((stream) => interceptJsonLines(stream, lines));
   try {
@@ -208,7 +260,8 @@ function interceptJsonLines(stream: NodeJS.WriteStream, into: Record<string, any
         passThrough.push(line);
       }
     }
-    if (passThrough.length) return (original as (...args: unknown[]) => boolean).call(stream, passThrough.join("\n") + "\n", ...rest);
+    if (passThrough.length)
+      return (original as (...args: unknown[]) => boolean).call(stream, `${passThrough.join("\n")}\n`, ...rest);
     return true;
   }) as typeof stream.write;
   return () => {
@@ -221,7 +274,11 @@ function split(lines: Record<string, any>[]): CapturedOutput {
 }
 
 /** Sum of a metric over EMF documents, optionally only those with the given dimension values. */
-export function metricValues(emf: Record<string, any>[], name: string, dimensions: Record<string, string> = {}): number[] {
+export function metricValues(
+  emf: Record<string, any>[],
+  name: string,
+  dimensions: Record<string, string> = {},
+): number[] {
   const values: number[] = [];
   for (const doc of emf) {
     const declared = doc._aws.CloudWatchMetrics[0].Metrics.some((m: { Name: string }) => m.Name === name);

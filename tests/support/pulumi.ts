@@ -2,8 +2,14 @@
 // effect once (the program module is cached; a second setMocks silently records nothing), so every infra and
 // artifact test awaits this same memoized synthesis of the dev stack.
 import { join } from "node:path";
-import { parseSettings, type PipelineSettings } from "../../components/config";
-import { PROJECT_ROOT, stackConfigFromYaml, synthesize, type SynthesizedResource, type SynthesizedStack } from "../../local/synth";
+import { type PipelineSettings, parseSettings } from "../../components/config";
+import {
+  PROJECT_ROOT,
+  type SynthesizedResource,
+  type SynthesizedStack,
+  stackConfigFromYaml,
+  synthesize,
+} from "../../local/synth";
 
 let stack: Promise<SynthesizedStack> | undefined;
 
@@ -15,7 +21,11 @@ export function devStackConfig(): Record<string, string> {
 /** The settings the dev stack's program sees, for asserting resources against them. */
 export function devSettings(): PipelineSettings {
   const prefix = "vehicle-pipeline:";
-  const raw = Object.fromEntries(Object.entries(devStackConfig()).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  const raw = Object.fromEntries(
+    Object.entries(devStackConfig())
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v]),
+  );
   return parseSettings(raw);
 }
 

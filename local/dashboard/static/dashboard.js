@@ -1,6 +1,5 @@
 // The local dashboard page: polls /api/series and draws each widget of the declared CloudWatch dashboard.
 // Charts are Vega-Lite specs built on the server (report/charts.ts), so the page and REPORT.md draw alike.
-"use strict";
 
 const POLL_MS = 1500;
 const grid = document.getElementById("grid");
@@ -93,7 +92,7 @@ async function drawWidget(widget) {
     cell.element.dataset.state = !drawable ? "static" : widget.points > 0 ? "ok" : "empty";
   } catch (error) {
     cell.element.dataset.state = "error";
-    widget.notes = [`could not draw: ${error && error.message}`].concat(widget.notes);
+    widget.notes = [`could not draw: ${error?.message}`].concat(widget.notes);
   }
   cell.notes.textContent = widget.notes.join(" · ");
 }
@@ -106,7 +105,9 @@ async function poll() {
     const data = await response.json();
     for (const widget of data.widgets) await drawWidget(widget);
     const run = data.run || {};
-    const range = data.range ? `${new Date(data.range.start * 1000).toISOString().slice(11, 19)}–${new Date(data.range.end * 1000).toISOString().slice(11, 19)} UTC` : "no data yet";
+    const range = data.range
+      ? `${new Date(data.range.start * 1000).toISOString().slice(11, 19)}–${new Date(data.range.end * 1000).toISOString().slice(11, 19)} UTC`
+      : "no data yet";
     statusLine.textContent = `${run.runId ? `run ${run.runId} · ` : ""}${run.endedAt ? "ended" : "live"} · ${range} · updated ${new Date().toISOString().slice(11, 19)}`;
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
   } catch (error) {

@@ -1,8 +1,7 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { CONSUMER_METRICS } from "../handlers/batch-metrics";
+import { CONSUMER_METRICS, CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
 import { VALIDATION_ERROR_CODES } from "../handlers/errors";
-import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "./monitored-function";
 
 const cloudwatch = awsx.classic.cloudwatch;
 type Metric = awsx.classic.cloudwatch.Metric;

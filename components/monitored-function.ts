@@ -2,6 +2,7 @@ import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createConsumerFromEnvironment } from "../handlers";
+import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
 import { consumerCodePathOptions, installedPackages } from "./consumer-archive";
 import { consumerPolicy, lambdaAssumeRolePolicy } from "./policies";
 
@@ -20,10 +21,6 @@ export interface MonitoredFunctionArgs {
   /** Powertools log level; INFO logs one line per outcome without message bodies. */
   logLevel?: pulumi.Input<string>;
 }
-
-/** The environment the consumer reads (see handlers/index.ts and docs/CONTRACTS.md). */
-export const CONSUMER_SERVICE_NAME = "vehicle-consumer";
-export const METRICS_NAMESPACE = "VehiclePipeline";
 
 /**
  * The vehicle consumer: a CallbackFunction fed by the queue through an explicit event source mapping, with its own

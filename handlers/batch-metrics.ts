@@ -2,6 +2,10 @@ import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { ValidationErrorCode } from "./errors";
 
+/** The EMF namespace and service dimension the consumer publishes under, unless its environment says otherwise. */
+export const METRICS_NAMESPACE = "VehiclePipeline";
+export const CONSUMER_SERVICE_NAME = "vehicle-consumer";
+
 /** Names shared with the dashboard, the alarms and the local per-second record: change them together. */
 export const CONSUMER_METRICS = {
   stored: "VehiclesStored",

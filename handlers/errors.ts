@@ -29,17 +29,6 @@ export class VehiclePipelineError extends Error {
   }
 }
 
-/** A message that can never be stored, whatever the retries: it goes to the DLQ at once. */
-export class VehicleValidationError extends VehiclePipelineError {
-  constructor(
-    readonly code: ValidationErrorCode,
-    readonly reason: string,
-  ) {
-    super(`${code}: ${reason}`);
-    this.name = "VehicleValidationError";
-  }
-}
-
 /**
  * DynamoDB refused or failed the write for a reason that may pass (throttling, 5xx, timeout, network).
  * Thrown out of the record handler so the record becomes a batch item failure and SQS retries it.

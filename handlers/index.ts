@@ -4,16 +4,13 @@ import type { Tracer } from "@aws-lambda-powertools/tracer";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "./batch-metrics";
 import type { VehicleConsumer } from "./consumer";
 import { createConsumer } from "./consumer";
 import { ConsumerConfigurationError } from "./errors";
 
 export type { ConsumerDeps, Outcome, VehicleConsumer } from "./consumer";
 export { createConsumer } from "./consumer";
-
-/** Used when the program did not set them, so the metrics land where the dashboard looks. */
-const DEFAULT_SERVICE_NAME = "vehicle-consumer";
-const DEFAULT_METRICS_NAMESPACE = "VehiclePipeline";
 
 /**
  * Build the consumer from the Lambda environment: the CallbackFunction's `callbackFactory`, run once per
@@ -28,7 +25,7 @@ const DEFAULT_METRICS_NAMESPACE = "VehiclePipeline";
 export function createConsumerFromEnvironment(env: NodeJS.ProcessEnv = process.env): VehicleConsumer {
   const tableName = required(env, "TABLE_NAME", "the DynamoDB table the consumer writes vehicles to");
   const dlqUrl = required(env, "DLQ_URL", "the queue URL invalid messages are sent to");
-  const serviceName = env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME;
+  const serviceName = env.POWERTOOLS_SERVICE_NAME || CONSUMER_SERVICE_NAME;
   const tracer = xRayIsPresent(env) ? createTracer(serviceName) : undefined;
   // The SDK sends SQS calls to the queue URL's host unless an endpoint is given in code. When the environment
   // aims SQS elsewhere (AWS_ENDPOINT_URL_SQS, the embedded cloud), that host is an emulator's naming artifact
@@ -48,7 +45,7 @@ export function createConsumerFromEnvironment(env: NodeJS.ProcessEnv = process.e
     dlqUrl,
     tracer,
     logger: new Logger({ serviceName, logLevel: (env.LOG_LEVEL as "INFO" | undefined) || "INFO" }),
-    metrics: new Metrics({ serviceName, namespace: env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE }),
+    metrics: new Metrics({ serviceName, namespace: env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE }),
   });
 }
 

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { type CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
+import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
 import { CloudWatchMetricsSource } from "./cloudwatch-source";
-import { CONSUMER_NAMESPACE, CONSUMER_SERVICE } from "./local-run";
 import type { PipelineNames } from "./queries";
 import { collectReportData, type ReportData, type ReportSettings } from "./report-data";
 
@@ -57,7 +57,7 @@ async function countCustomMetrics(client: CloudWatchClient): Promise<number | un
     let count = 0;
     let token: string | undefined;
     do {
-      const page = await client.send(new ListMetricsCommand({ Namespace: CONSUMER_NAMESPACE, NextToken: token }));
+      const page = await client.send(new ListMetricsCommand({ Namespace: METRICS_NAMESPACE, NextToken: token }));
       count += page.Metrics?.length ?? 0;
       token = page.NextToken;
     } while (token);
@@ -80,7 +80,7 @@ export interface CloudWatchReportOptions {
 }
 
 export async function cloudWatchReportData(options: CloudWatchReportOptions): Promise<ReportData> {
-  const names: PipelineNames = { ...options.names, service: CONSUMER_SERVICE, namespace: CONSUMER_NAMESPACE };
+  const names: PipelineNames = { ...options.names, service: CONSUMER_SERVICE_NAME, namespace: METRICS_NAMESPACE };
   const warnings = [
     "Log excerpts are not read from CloudWatch Logs by this command; the stack's saved Logs Insights queries show validation failures, slowest batches and duplicates.",
   ];

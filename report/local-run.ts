@@ -2,15 +2,12 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { parseSettings } from "../components/config";
+import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
 import { recordSpan } from "./aggregate";
 import { LocalMetricsSource } from "./local-source";
 import type { PipelineNames } from "./queries";
 import { type MetricLine, type RunInfo, type RunRecord, RunRecordError } from "./record";
 import { chartPeriod, collectReportData, type ReportData, type ReportSettings } from "./report-data";
-
-/** The consumer's EMF namespace and service dimension (docs/CONTRACTS.md: POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME). */
-export const CONSUMER_NAMESPACE = "VehiclePipeline";
-export const CONSUMER_SERVICE = "vehicle-consumer";
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -94,8 +91,8 @@ export function inferNames(run: RunInfo, metrics: readonly MetricLine[]): Pipeli
     resourceNames("aws:dynamodb/table:Table")[0] ??
     [...dimensionValues(metrics, "AWS/DynamoDB", "TableName").keys()][0] ??
     "unknown-table";
-  const service = [...dimensionValues(metrics, CONSUMER_NAMESPACE, "service").keys()][0] ?? CONSUMER_SERVICE;
-  return { queueName, dlqName, functionName, tableName, service, namespace: CONSUMER_NAMESPACE };
+  const service = [...dimensionValues(metrics, METRICS_NAMESPACE, "service").keys()][0] ?? CONSUMER_SERVICE_NAME;
+  return { queueName, dlqName, functionName, tableName, service, namespace: METRICS_NAMESPACE };
 }
 
 const SETTING_KEYS = [
@@ -194,7 +191,7 @@ export function inferSettings(
 }
 
 /** Distinct series in the consumer's namespace: what CloudWatch would bill as custom metrics. */
-export function customMetricCount(metrics: readonly MetricLine[], namespace = CONSUMER_NAMESPACE): number {
+export function customMetricCount(metrics: readonly MetricLine[], namespace = METRICS_NAMESPACE): number {
   const keys = new Set<string>();
   for (const m of metrics) {
     if (m.namespace !== namespace) continue;

@@ -1,6 +1,15 @@
 import type { SynthesizedResource } from "../local/synth";
-import { emptyProto, engineGrpc, engineProto, grpc, providerProto, resourceGrpc, resourceProto, structProto } from "./grpc";
-import { describeCodeArchive, plainObject } from "./properties";
+import {
+  emptyProto,
+  engineGrpc,
+  engineProto,
+  grpc,
+  providerProto,
+  resourceGrpc,
+  resourceProto,
+  structProto,
+} from "./grpc";
+import { describeCodeArchive, type Properties, plainObject } from "./properties";
 import { invokeAnswer, providerAnswer } from "./provider-state";
 
 /**
@@ -43,7 +52,7 @@ export interface EngineOptions {
 /** What the program registered, in registration order. */
 export interface EngineRecord {
   resources: SynthesizedResource[];
-  outputs: Record<string, any>;
+  outputs: Properties;
   diagnostics: Diagnostic[];
   /** Types of the invokes the program made, in order (data sources). */
   invokes: string[];

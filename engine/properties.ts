@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { packageNameOf, type SynthesizedCode } from "../local/synth";
+import { packageNameOf, type SynthesizedCode, type SynthesizedResource } from "../local/synth";
+
+/** Plain property values, as SynthesizedResource carries them. */
+export type Properties = SynthesizedResource["inputs"];
 
 /**
  * Pure decoding of the property values the SDK sends over gRPC (google.protobuf.Struct as plain JS), using the
@@ -7,8 +10,14 @@ import { packageNameOf, type SynthesizedCode } from "../local/synth";
  * resource references, output values and the unknown sentinel.
  */
 
-const { specialSigKey, specialSecretSig, specialAssetSig, specialArchiveSig, specialResourceSig, specialOutputValueSig } =
-  pulumi.runtime;
+const {
+  specialSigKey,
+  specialSecretSig,
+  specialAssetSig,
+  specialArchiveSig,
+  specialResourceSig,
+  specialOutputValueSig,
+} = pulumi.runtime;
 
 /** A value not known until the resource exists (preview), as the SDK itself writes it. */
 export const UNKNOWN: string = pulumi.runtime.unknownValue;
@@ -41,14 +50,14 @@ export function plainValue(value: Plain): Plain {
   }
 }
 
-export function plainObject(value: Record<string, Plain>): Record<string, any> {
-  return plainValue(value) as Record<string, any>;
+export function plainObject(value: Record<string, Plain>): Properties {
+  return plainValue(value) as Properties;
 }
 
 /** The Function's `code` archive as sent to the engine -> the serialized handler and the archive's folders. */
 export function describeCodeArchive(archive: Plain): SynthesizedCode {
-  const raw = archive as Record<string, any> | null;
-  if (raw?.[specialSigKey] !== specialArchiveSig || typeof raw.assets !== "object")
+  const raw = archive as { assets?: unknown; [key: string]: unknown } | null;
+  if (raw?.[specialSigKey] !== specialArchiveSig || typeof raw.assets !== "object" || raw.assets === null)
     throw new Error(`the Function's code is not an asset archive: ${JSON.stringify(archive)?.slice(0, 200)}`);
   const assets = raw.assets as Record<string, Record<string, unknown>>;
   const index = assets["__index.js"];

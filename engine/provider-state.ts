@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { MOCK_ACCOUNT_ID } from "../local/synth";
-import { UNKNOWN } from "./properties";
+import { type Properties, UNKNOWN } from "./properties";
 
 /**
  * What the AWS provider would answer for the resources and data sources this program uses, in the formats the
@@ -62,7 +62,7 @@ export interface ProviderAnswer {
   /** UNKNOWN in a preview, as a provider leaves it for a resource it has not created. */
   id: string;
   /** Inputs plus the attributes the provider adds; in a preview, computed ones are UNKNOWN. */
-  state: Record<string, any>;
+  state: Properties;
 }
 
 /**
@@ -73,7 +73,7 @@ export interface ProviderAnswer {
 export function providerAnswer(
   type: string,
   name: string,
-  inputs: Record<string, any>,
+  inputs: Properties,
   region: string,
   dryRun: boolean,
 ): ProviderAnswer {

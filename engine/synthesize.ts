@@ -86,7 +86,8 @@ export async function synthesizeWithLanguageHost(options: LanguageHostOptions = 
     );
     const durationMs = Date.now() - started;
     const errors = engine.record.diagnostics.filter((d) => d.severity === "error").map((d) => d.message.trim());
-    if (exit.code !== 0 || errors.length > 0) throw new LanguageHostRunError(exit.code, errors, exit.stderr || exit.stdout);
+    if (exit.code !== 0 || errors.length > 0)
+      throw new LanguageHostRunError(exit.code, errors, exit.stderr || exit.stdout);
     const { resources, outputs, diagnostics, invokes } = engine.record;
     return { resources, outputs, config, dryRun, diagnostics, invokes, durationMs };
   } finally {

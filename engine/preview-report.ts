@@ -15,7 +15,7 @@ function show(value: unknown): string {
 }
 
 /** Resources grouped by type: count and names, in the order the program first registered each type. */
-export function resourcesByType(stack: Pick<LanguageHostStack, "resources">): { type: string; names: string[] }[] {
+function resourcesByType(stack: Pick<LanguageHostStack, "resources">): { type: string; names: string[] }[] {
   const groups = new Map<string, string[]>();
   for (const { type, name } of stack.resources) groups.set(type, [...(groups.get(type) ?? []), name]);
   return [...groups].map(([type, names]) => ({ type, names }));

@@ -52,7 +52,7 @@ export class LanguageHostRunError extends Error {
   }
 }
 
-export function stackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
+function stackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
   const file = join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) throw new Error(`no stack file ${file}: is "${stack}" a stack of this project?`);
   return { ...stackConfigFromYaml(file), ...overrides };

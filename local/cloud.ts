@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { claimStateFile, type EmbeddedCloudState, releaseStateFile, writeState } from "../contracts/state-file";
 import { type DeployedStack, deployStack } from "./deploy";
 import {
   type EmulatorCall,
@@ -18,7 +19,6 @@ import type { RuntimeFault } from "./execution-environment";
 import { FunctionRuntime } from "./function-runtime";
 import { RunRecorder, type SeriesKey } from "./recorder";
 import { REPO_ROOT } from "./stack-source";
-import { claimStateFile, type EmbeddedCloudState, releaseStateFile, writeState } from "./state";
 import type { SynthesizedStack } from "./synth";
 
 export interface EmbeddedCloudOptions {

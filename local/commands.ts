@@ -135,7 +135,7 @@ async function startDashboard(
 ): Promise<{ url: string; close(): Promise<void> } | undefined> {
   if (!body || !cloud.recorder) return undefined;
   try {
-    const { startDashboardServer } = await import("./dashboard/index.js");
+    const { startDashboardServer } = await import("../dashboard/index.js");
     const server = await startDashboardServer({ runDir: cloud.recorder.folder, dashboardBody: body });
     cloud.updateState({ dashboardUrl: server.url });
     return server;

@@ -220,7 +220,7 @@ async function run(): Promise<SynthesizedStack> {
       return undefined;
     });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require("../index") as Record<string, unknown>;
+    const program = require("../index.ts") as Record<string, unknown>;
     return Object.fromEntries(Object.entries(program).filter(([key]) => key !== "default" && key !== "__esModule"));
   });
 

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { constants as fsConstants } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { isAlive } from "../local/state";
+import { isAlive } from "../contracts/state-file";
 import { ProducerArgsError } from "./args";
 
 /** Where the producer sends, and how it found out. */

@@ -5,8 +5,8 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { type DashboardBody, renderDashboardBody } from "../components/dashboard-widgets";
-import { type DashboardServer, startDashboardServer } from "../local/dashboard";
-import { SAMPLE_NAMES, sampleRun } from "../report/sample-run";
+import { type DashboardServer, startDashboardServer } from "../dashboard";
+import { SAMPLE_NAMES, sampleRun } from "./support/sample-run";
 
 /**
  * The local dashboard in real headless Chromium (Debian's, see .ci/install-chromium.sh), drawing the

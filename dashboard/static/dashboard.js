@@ -1,5 +1,5 @@
 // The local dashboard page: polls /api/series and draws each widget of the declared CloudWatch dashboard.
-// Charts are Vega-Lite specs built on the server (report/charts.ts), so the page and REPORT.md draw alike.
+// Charts are Vega-Lite specs built on the server (metrics/charts.ts), so the page and REPORT.md draw alike.
 
 const POLL_MS = 1500;
 const grid = document.getElementById("grid");
@@ -84,7 +84,7 @@ async function drawWidget(widget) {
     } else if (widget.kind === "single") {
       drawSingle(cell, widget);
     } else {
-      // Sanitized on the server (local/dashboard/markdown.ts escapes everything it does not render).
+      // Sanitized on the server (dashboard/markdown.ts escapes everything it does not render).
       cell.body.innerHTML = `<div class="text">${widget.html || ""}</div>`;
     }
     const drawable = widget.kind === "chart" || widget.kind === "single";

@@ -1,4 +1,4 @@
-import type { MetricSelector, SeriesPoint, Statistic } from "./aggregate";
+import type { MetricSelector, SeriesPoint, Statistic } from "../metrics/aggregate";
 
 /**
  * The series the report reads, named once. The local record and CloudWatch both answer these queries,

@@ -1,6 +1,6 @@
-import { aggregateSeries, aggregateTotal, type SeriesPoint } from "./aggregate";
+import type { MetricLine } from "../contracts/run-record";
+import { aggregateSeries, aggregateTotal, type SeriesPoint } from "../metrics/aggregate";
 import type { MetricsSource, SeriesQuery, TimeRange } from "./queries";
-import type { MetricLine } from "./record";
 
 /** The report's view of a local run: the same statistics the dashboard computes, from metrics.jsonl. */
 export class LocalMetricsSource implements MetricsSource {

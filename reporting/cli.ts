@@ -1,14 +1,14 @@
 import * as path from "node:path";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { RunRecordError, readRunRecord, resolveLastRun } from "../contracts/run-record";
 import { parseReportArgs, REPORT_USAGE, type ReportArgs, ReportArgsError } from "./args";
 import { cloudWatchReportData, namesFromStackOutputs, readStackOutputs, StackOutputsError } from "./cloudwatch-run";
 import { generateReport } from "./generate";
 import { inferSettings, localReportData } from "./local-run";
-import { RunRecordError, readRunRecord, resolveLastRun } from "./record";
 import type { ReportData } from "./report-data";
 import { ChromiumMissingError, DASHBOARD_SCREENSHOT, screenshotDashboard } from "./screenshot";
 
-/** `npm run report`: see REPORT_USAGE in report/args.ts. */
+/** `npm run report`: see REPORT_USAGE in reporting/args.ts. */
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 

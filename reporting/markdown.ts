@@ -1,6 +1,6 @@
+import type { LogLine } from "../contracts/run-record";
 import type { CostEstimate } from "./cost";
 import { formatNumber, type KeyFigures, keyFigures, observations } from "./observations";
-import type { LogLine } from "./record";
 import type { ReportChart } from "./report-charts";
 import type { ReportData } from "./report-data";
 

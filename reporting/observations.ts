@@ -1,4 +1,4 @@
-import type { SeriesPoint } from "./aggregate";
+import type { SeriesPoint } from "../metrics/aggregate";
 import type { ReportData } from "./report-data";
 
 /**

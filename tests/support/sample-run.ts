@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { LogLine, MetricLine, RunInfo } from "./record";
+import type { LogLine, MetricLine, RunInfo } from "../../contracts/run-record";
 
 /**
  * A small, deterministic scale-out/in run in the record format (docs/CONTRACTS.md), for tests and for

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { renderDashboardBody } from "../components/dashboard-widgets";
-import { startDashboardServer } from "../local/dashboard";
+import { startDashboardServer } from "../dashboard";
 import type { PipelineNames } from "./queries";
 
 export const DASHBOARD_SCREENSHOT = "dashboard.png";

@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { parseSettings } from "../components/config";
+import { type MetricLine, type RunInfo, type RunRecord, RunRecordError } from "../contracts/run-record";
 import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
-import { recordSpan } from "./aggregate";
+import { recordSpan } from "../metrics/aggregate";
 import { LocalMetricsSource } from "./local-source";
 import type { PipelineNames } from "./queries";
-import { type MetricLine, type RunInfo, type RunRecord, RunRecordError } from "./record";
 import { chartPeriod, collectReportData, type ReportData, type ReportSettings } from "./report-data";
 
 type Json = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { MetricLine } from "./record";
+import type { MetricLine } from "../contracts/run-record";
 
 /**
  * CloudWatch statistics over the per-second record. The local dashboard and the report both go through
@@ -65,7 +65,7 @@ export interface MetricSelector {
   dimensions: Record<string, string>;
   /**
    * Extra dimension names pooled over every value they take, e.g. ["Reason"] to count ValidationFailures
-   * of all reasons together (CloudWatch needs SUM(SEARCH(...)) for this; see report/cloudwatch-source.ts).
+   * of all reasons together (CloudWatch needs SUM(SEARCH(...)) for this; see reporting/cloudwatch-source.ts).
    */
   pooledDimensions?: readonly string[];
 }

@@ -1,6 +1,6 @@
-import { aggregateSeries, aggregateTotal, autoPeriod, recordSpan, type SeriesPoint } from "../../report/aggregate";
-import { type ChartSeries, pointCount, timeSeriesSpec, type VegaLiteSpec } from "../../report/charts";
-import type { MetricLine } from "../../report/record";
+import type { MetricLine } from "../contracts/run-record";
+import { aggregateSeries, aggregateTotal, autoPeriod, recordSpan, type SeriesPoint } from "../metrics/aggregate";
+import { type ChartSeries, pointCount, timeSeriesSpec, type VegaLiteSpec } from "../metrics/charts";
 import type { DashboardWidget, MetricWidget, WidgetMetric } from "./body";
 import { escapeHtml, renderMarkdown } from "./markdown";
 

@@ -1,4 +1,4 @@
-import { type MetricSelector, parseStatistic, type Statistic } from "../../report/aggregate";
+import { type MetricSelector, parseStatistic, type Statistic } from "../metrics/aggregate";
 
 /**
  * Reads a CloudWatch dashboard body (the JSON the program passes to aws.cloudwatch.Dashboard) into the

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { renderSvg } from "./charts";
+import { renderSvg } from "../metrics/charts";
 import { estimateCost } from "./cost";
 import { reportMarkdown } from "./markdown";
 import { reportCharts } from "./report-charts";

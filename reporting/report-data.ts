@@ -1,6 +1,6 @@
-import type { SeriesPoint } from "./aggregate";
+import type { LogLine } from "../contracts/run-record";
+import type { SeriesPoint } from "../metrics/aggregate";
 import { type MetricsSource, type PipelineNames, type ReportSeriesId, reportQueries, type TimeRange } from "./queries";
-import type { LogLine } from "./record";
 
 /** Everything the report is made from, whichever source it came from. */
 export interface ReportData {

@@ -1,5 +1,5 @@
 import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import type { SeriesPoint } from "./aggregate";
+import type { SeriesPoint } from "../metrics/aggregate";
 import type { MetricsSource, SeriesQuery, TimeRange } from "./queries";
 
 /** GetMetricData takes at most 500 queries per call. */

@@ -15,8 +15,8 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { CreateTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { LOCAL_CREDENTIALS } from "../contracts/local-endpoints";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "../local/cloud";
-import { LOCAL_CREDENTIALS } from "../local/emulators";
 import { REPO_ROOT, synthesizeStack } from "../local/stack-source";
 import { produce } from "../producer/produce";
 

@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/emulators";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import type { WorkerJob, WorkerResult } from "./producer-worker";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

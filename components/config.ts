@@ -237,6 +237,20 @@ export function parseSettings(
   return settings;
 }
 
+/** Settings from a stack's config map as Pulumi.<stack>.yaml or PULUMI_CONFIG hold it ("<namespace>:<key>" keys). */
+export function settingsFromStackConfig(
+  config: Record<string, unknown>,
+  namespace = "vehicle-pipeline",
+): PipelineSettings {
+  const prefix = `${namespace}:`;
+  const raw = Object.fromEntries(
+    Object.entries(config)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v as RawValue]),
+  );
+  return parseSettings(raw, namespace);
+}
+
 /** Reads this stack's settings from Pulumi config. Throws ConfigError, which fails `pulumi up` before any resource is touched. */
 export function loadSettings(config = new pulumi.Config()): PipelineSettings {
   const raw: Partial<Record<keyof PipelineSettings, string | undefined>> = {};

@@ -1,11 +1,15 @@
-import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import type { PipelineSettings } from "../components/config";
 
 /**
- * The per-second record the embedded cloud writes (see docs/CONTRACTS.md, "Per-second record").
- * These types are the reading side of that contract; parsing is tolerant of a run still being written
- * (a half-written last line is skipped, not an error) but says what it skipped.
+ * The per-second record the embedded cloud writes and the dashboard and report read (see docs/CONTRACTS.md,
+ * "Per-second record"): its file names, line types, run.json, the run.json writer and the readers. Parsing is
+ * tolerant of a run still being written (a half-written last line is skipped, not an error) but says what it skipped.
  */
+export const METRICS_FILE = "metrics.jsonl";
+export const LOGS_FILE = "logs.jsonl";
+export const RUN_FILE = "run.json";
 
 /** One metrics.jsonl line: every value one metric series produced in one second. */
 export interface MetricLine {
@@ -33,11 +37,22 @@ export interface RunInfo {
   runId: string;
   startedAt?: string;
   endedAt?: string;
+  /** The region the emulated stack ran in. */
+  region?: string;
+  /** The stack's outputs as deployed on the emulators (queueUrl, dlqUrl, tableName, functionName, ...). */
+  outputs?: Record<string, unknown>;
+  /** The settings the program was synthesized with (components/config.ts parseSettings of the run's stack config). */
+  settings?: PipelineSettings;
   parameters?: Record<string, unknown>;
   producer?: Record<string, unknown>;
   verification?: Record<string, unknown>;
   resources?: unknown[];
   [key: string]: unknown;
+}
+
+/** Writes run.json into a run folder, once the run has ended. */
+export function writeRunInfo(dir: string, run: RunInfo): void {
+  writeFileSync(path.join(dir, RUN_FILE), `${JSON.stringify(run, null, 2)}\n`);
 }
 
 export interface ParsedLines<T> {
@@ -166,7 +181,7 @@ export interface RunRecord {
 
 /** Reads a run folder. A missing run.json or logs.jsonl is a warning; a folder without metrics.jsonl is an error. */
 export function readRunRecord(dir: string): RunRecord {
-  const metricsPath = path.join(dir, "metrics.jsonl");
+  const metricsPath = path.join(dir, METRICS_FILE);
   if (!existsSync(metricsPath)) throw new RunRecordError(`${dir} holds no metrics.jsonl: not a run record`);
   const warnings: string[] = [];
   const { lines, skipped } = parseMetricLines(readFileSync(metricsPath, "utf8"));
@@ -174,7 +189,7 @@ export function readRunRecord(dir: string): RunRecord {
     warnings.push(`metrics.jsonl: skipped ${skipped.length} unreadable line(s) (first at line ${skipped[0]})`);
 
   let run: RunInfo = { runId: path.basename(dir) };
-  const runPath = path.join(dir, "run.json");
+  const runPath = path.join(dir, RUN_FILE);
   if (existsSync(runPath)) {
     try {
       run = {
@@ -190,7 +205,7 @@ export function readRunRecord(dir: string): RunRecord {
     warnings.push("run.json is missing; parameters and verification are unknown");
   }
 
-  const logsPath = path.join(dir, "logs.jsonl");
+  const logsPath = path.join(dir, LOGS_FILE);
   const logs = existsSync(logsPath) ? parseLogLines(readFileSync(logsPath, "utf8")) : [];
   if (!existsSync(logsPath)) warnings.push("logs.jsonl is missing");
   return { dir, run, metrics: lines, logs, warnings };

@@ -2,13 +2,12 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { claimStateFile, type EmbeddedCloudState, releaseStateFile, writeState } from "../contracts/state-file";
 import { type DeployedStack, deployStack } from "./deploy";
 import {
   type EmulatorCall,
   injectedSqsApi,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
   type RunningEmulator,
   type SqsStoreView,
   startDynamo,

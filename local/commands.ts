@@ -2,6 +2,7 @@
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { localEnvironment } from "../contracts/local-endpoints";
 import {
   ProducerArgsError,
   parseCount,
@@ -13,7 +14,6 @@ import {
   parseSeed,
 } from "../producer/args";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
-import { LOCAL_CREDENTIALS } from "./emulators";
 import { latencySummary, type PipelineRunResult, type RunLoad, runPipeline } from "./pipeline-run";
 import { synthesizeStack } from "./stack-source";
 
@@ -111,14 +111,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
 
 /** The lines that let the AWS CLI and SDKs reach the embedded cloud. */
 export function environmentLines(endpoints: { sqs: string; dynamodb: string }, region: string): string[] {
-  return [
-    `export AWS_ENDPOINT_URL_SQS=${endpoints.sqs}`,
-    `export AWS_ENDPOINT_URL_DYNAMODB=${endpoints.dynamodb}`,
-    `export AWS_REGION=${region}`,
-    `export AWS_DEFAULT_REGION=${region}`,
-    `export AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`,
-    `export AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
-  ];
+  return Object.entries(localEnvironment(endpoints, region)).map(([name, value]) => `export ${name}=${value}`);
 }
 
 /** The declared CloudWatch dashboard's body, if the program has one (the local dashboard draws it). */

@@ -7,7 +7,7 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from "./emulators";
+import { LOCAL_ACCOUNT_ID, localEnvironment } from "../contracts/local-endpoints";
 import type { EventSourceMappingConfig } from "./event-source-mapping";
 import type { LocalFunction } from "./execution-environment";
 import type { SynthesizedResource, SynthesizedStack } from "./synth";
@@ -146,14 +146,9 @@ export function runtimeEnvironment(
   target: Pick<DeployTarget, "region" | "endpoints">,
 ): Record<string, string> {
   return {
-    AWS_REGION: target.region,
-    AWS_DEFAULT_REGION: target.region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: "test",
     // How the same artifact reaches the emulators: SDK v3 honours service-specific endpoint variables.
-    AWS_ENDPOINT_URL_SQS: target.endpoints.sqs,
-    AWS_ENDPOINT_URL_DYNAMODB: target.endpoints.dynamodb,
+    ...localEnvironment(target.endpoints, target.region),
+    AWS_SESSION_TOKEN: "test",
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),

@@ -1,12 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** Credentials and region every SDK client aimed at an emulator must carry; the emulators ignore their values. */
-export const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" } as const;
-export const LOCAL_REGION = "us-east-1";
-/** fauxqs builds queue URLs and ARNs with this account id. */
-export const LOCAL_ACCOUNT_ID = "000000000000";
-
 export interface RunningEmulator {
   /** http://127.0.0.1:PORT */
   readonly endpoint: string;

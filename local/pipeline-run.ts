@@ -1,12 +1,14 @@
 import { randomInt } from "node:crypto";
 import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { settingsFromStackConfig } from "../components/config";
+import { LOCAL_CREDENTIALS } from "../contracts/local-endpoints";
+import { nearestRank } from "../contracts/statistics";
 import { EXPECTED_ERROR_CODE } from "../producer/invalid";
 import { type OutgoingMessage, VehicleMessageSource } from "../producer/messages";
 import { type ProduceSummary, produce, type RatePhase } from "../producer/produce";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
-import { LOCAL_CREDENTIALS } from "./emulators";
 import type { RuntimeFault } from "./execution-environment";
 import { synthesizeStack } from "./stack-source";
 import type { SynthesizedStack } from "./synth";
@@ -269,9 +271,12 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     };
     cloud.recorder?.stop();
     cloud.recorder?.writeRun({
-      runId: result.runId,
+      runId: result.runId ?? cloud.recorder.runId,
       startedAt: startedAt.toISOString(),
       endedAt: new Date().toISOString(),
+      region: cloud.region,
+      outputs: deployed.outputs,
+      settings: settingsFromStackConfig(stack.config),
       parameters: {
         producer: { ...load, seed, invalidRatio: load.invalidRatio ?? 0 },
         stackConfig: stack.config,
@@ -287,7 +292,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
         fault: options.fault ?? null,
       },
       producer,
-      verification,
+      verification: { ...verification },
       timings: {
         timeToFirstStoredMs: result.timeToFirstStoredMs,
         firstStoredAt: result.firstStoredAt,
@@ -314,8 +319,7 @@ export function latencySummary(sorted: readonly number[]): {
   p99: number | null;
   max: number | null;
 } {
-  const at = (q: number) =>
-    sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  const at = (q: number) => nearestRank(sorted, q * 100) ?? null;
   return {
     count: sorted.length,
     p50: at(0.5),

@@ -1,4 +1,5 @@
 import type { MetricLine } from "../contracts/run-record";
+import { percentile } from "../contracts/statistics";
 
 /**
  * CloudWatch statistics over the per-second record. The local dashboard and the report both go through
@@ -48,14 +49,6 @@ export function computeStatistic(values: readonly number[], stat: Statistic): nu
     default:
       return percentile(values, Number(stat.slice(1)));
   }
-}
-
-/** Nearest-rank percentile: the smallest value with at least p% of the datapoints at or below it. */
-export function percentile(values: readonly number[], p: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1];
 }
 
 /** Which record lines feed one series: namespace, metric and the exact dimension set, like CloudWatch. */

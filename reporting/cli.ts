@@ -4,7 +4,7 @@ import { RunRecordError, readRunRecord, resolveLastRun } from "../contracts/run-
 import { parseReportArgs, REPORT_USAGE, type ReportArgs, ReportArgsError } from "./args";
 import { cloudWatchReportData, namesFromStackOutputs, readStackOutputs, StackOutputsError } from "./cloudwatch-run";
 import { generateReport } from "./generate";
-import { inferSettings, localReportData } from "./local-run";
+import { localReportData, settingsFromStackFile } from "./local-run";
 import type { ReportData } from "./report-data";
 import { ChromiumMissingError, DASHBOARD_SCREENSHOT, screenshotDashboard } from "./screenshot";
 
@@ -34,7 +34,7 @@ async function reportData(args: ReportArgs): Promise<{ data: ReportData; runDir?
     tableName: fromFlags.tableName ?? stackNames!.tableName,
   };
   const stackName = target.stack ?? "dev";
-  const { settings, source } = inferSettings({ runId: "deployed" }, REPO_ROOT, stackName.split("/").pop());
+  const { settings, source } = settingsFromStackFile(REPO_ROOT, stackName.split("/").pop());
   const data = await cloudWatchReportData({
     client: new CloudWatchClient({ region }),
     names,

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type MetricLine, parseMetricLines } from "../contracts/run-record";
+import { percentile } from "../contracts/statistics";
 import { DashboardBodyError, expandShorthand, type MetricWidget, parseDashboardBody } from "../dashboard/body";
 import { renderMarkdown } from "../dashboard/markdown";
 import { dashboardData } from "../dashboard/widget-data";
@@ -10,7 +11,6 @@ import {
   autoPeriod,
   computeStatistic,
   parseStatistic,
-  percentile,
   UnsupportedStatisticError,
 } from "../metrics/aggregate";
 import { sampleDashboardBody, sampleRun } from "./support/sample-run";

@@ -9,8 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { createConsumerFromEnvironment } from "../handlers";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/emulators";
 import type { ConsumerWorld } from "./support/consumer-harness";
 import {
   captureOutput,

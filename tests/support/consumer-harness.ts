@@ -15,8 +15,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts/local-endpoints";
 import type { RunningEmulator } from "../../local/emulators";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startSqs } from "../../local/emulators";
+import { startDynamo, startSqs } from "../../local/emulators";
 
 export interface ConsumerWorld {
   sqsEmulator: RunningEmulator;

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { parseSettings } from "../../components/config";
 import type { LogLine, MetricLine, RunInfo } from "../../contracts/run-record";
 
 /**
@@ -164,6 +165,21 @@ export function sampleRun(options: SampleRunOptions = {}): SampleRun {
     runId: `sample-${o.startT}`,
     startedAt: new Date(o.startT * 1000).toISOString(),
     endedAt: new Date(t * 1000).toISOString(),
+    region: "us-east-1",
+    outputs: {
+      queueUrl: `http://127.0.0.1:1/000000000000/${o.queueName}`,
+      dlqUrl: `http://127.0.0.1:1/000000000000/${o.dlqName}`,
+      functionName: o.functionName,
+      tableName: o.tableName,
+    },
+    settings: {
+      ...parseSettings({}),
+      batchSize: 10,
+      maxConcurrency: o.maxConcurrency,
+      memorySizeMb: 256,
+      timeoutSeconds: 30,
+      visibilityTimeoutSeconds: 180,
+    },
     parameters: {
       profile: "sample",
       rate: o.peakRate,

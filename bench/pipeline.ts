@@ -1,4 +1,4 @@
-// Benchmark of the embedded cloud's pipeline (issue 4). Writes report/BENCH-pipeline.md and report/BENCH-pipeline.json.
+// Benchmark of the embedded cloud's pipeline. Writes report/BENCH-pipeline.md and report/BENCH-pipeline.json.
 //   tsx bench/pipeline.ts            (also run by `npm run bench` if bench/run.ts includes it)
 // What it measures, all in one run on this machine:
 //  1. `npm start` to first stored item: the CLI as a child process, from spawn to the first successful PutItem, with the

@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { localEnvironment } from "../contracts/local-endpoints";
+import { dashboardBodyFromStack, NoDashboardError } from "../dashboard/stack-body";
 import {
   ProducerArgsError,
   parseCount,
@@ -114,19 +115,19 @@ export function environmentLines(endpoints: { sqs: string; dynamodb: string }, r
   return Object.entries(localEnvironment(endpoints, region)).map(([name, value]) => `export ${name}=${value}`);
 }
 
-/** The declared CloudWatch dashboard's body, if the program has one (the local dashboard draws it). */
-function dashboardBodyOf(stack: { resources: { type: string; inputs: Record<string, any> }[] }): string | undefined {
-  const dashboard = stack.resources.find((r) => r.type === "aws:cloudwatch/dashboard:Dashboard");
-  const body = dashboard?.inputs.dashboardBody;
-  return typeof body === "string" ? body : body ? JSON.stringify(body) : undefined;
-}
-
 /** Starts the local dashboard on the run's record when the program declares a dashboard; never fails the run. */
 async function startDashboard(
   cloud: EmbeddedCloud,
-  body: string | undefined,
+  stack: Parameters<typeof dashboardBodyFromStack>[0],
 ): Promise<{ url: string; close(): Promise<void> } | undefined> {
-  if (!body || !cloud.recorder) return undefined;
+  if (!cloud.recorder) return undefined;
+  let body: string;
+  try {
+    body = dashboardBodyFromStack(stack);
+  } catch (error) {
+    if (error instanceof NoDashboardError) return undefined;
+    throw error;
+  }
   try {
     const { startDashboardServer } = await import("../dashboard/index.js");
     const server = await startDashboardServer({ runDir: cloud.recorder.folder, dashboardBody: body });
@@ -208,7 +209,7 @@ async function run(args: CliArgs): Promise<number> {
     signal: abort.signal,
     onProgress: (line) => console.log(line),
     onDeployed: async (cloud, _deployed, stack) => {
-      dashboard = await startDashboard(cloud, dashboardBodyOf(stack));
+      dashboard = await startDashboard(cloud, stack);
       if (dashboard) console.log(`local dashboard: ${dashboard.url}`);
     },
   });
@@ -227,7 +228,7 @@ async function up(args: CliArgs): Promise<number> {
   try {
     const stack = await synthesizeStack({ cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache") });
     const deployed = await cloud.deploy(stack);
-    dashboard = await startDashboard(cloud, dashboardBodyOf(stack));
+    dashboard = await startDashboard(cloud, stack);
     const o = deployed.outputs;
     console.log(
       [

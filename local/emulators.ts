@@ -284,7 +284,6 @@ export async function startDynamo(
   if (options.inWorkerThread) return startDynamoThread(options);
   const port = options.port ?? 0;
   // dynalite ships no types; its factory returns a plain http.Server.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require("dynalite") as (opts: Record<string, unknown>) => Server;
   const server = dynalite({
     createTableMs: 0,

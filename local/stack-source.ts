@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { checkInstall } from "./install-check";
 import type { SynthesizedStack } from "./synth";
 
 export const REPO_ROOT = resolve(__dirname, "..");
@@ -11,14 +12,6 @@ export class StackSynthesisError extends Error {
   constructor(detail: string) {
     super(`could not synthesize the Pulumi program: ${detail.trim()}`);
     this.name = "StackSynthesisError";
-  }
-}
-
-/** Something the embedded cloud needs is not installed; the message says what to run. */
-export class MissingInstallError extends Error {
-  constructor(what: string) {
-    super(`${what} is missing: run \`npm ci\` in ${REPO_ROOT} first`);
-    this.name = "MissingInstallError";
   }
 }
 
@@ -68,19 +61,6 @@ export function programFingerprint(options: StackSourceOptions = {}): string {
 
 export function stackFileFor(options: StackSourceOptions = {}): string {
   return options.stackFile ?? join(REPO_ROOT, `Pulumi.${process.env.PULUMI_STACK ?? "dev"}.yaml`);
-}
-
-/** Fails early, with the command that fixes it, when node_modules is missing. */
-export function checkInstall(): void {
-  for (const [what, path] of [
-    ["node_modules", "node_modules"],
-    ["tsx", "node_modules/tsx/dist/cli.mjs"],
-    ["fauxqs", "node_modules/fauxqs/dist/app.js"],
-    ["dynalite", "node_modules/dynalite/package.json"],
-    ["@pulumi/aws", "node_modules/@pulumi/aws/package.json"],
-  ] as const) {
-    if (!existsSync(join(REPO_ROOT, path))) throw new MissingInstallError(what);
-  }
 }
 
 /**

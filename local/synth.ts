@@ -84,7 +84,7 @@ function autoName(name: string): string {
   return `${name}-${createHash("sha1").update(name).digest("hex").slice(0, 7)}`;
 }
 
-/** The state a real create would return for the attributes the program reads (FACTS: arn and name at least). */
+/** The state a real create would return for the attributes the program reads (at least arn and name, or `queue.arn` and the like stay undefined). */
 function mockState(
   type: string,
   name: string,
@@ -160,8 +160,8 @@ async function describeCode(code: any): Promise<SynthesizedCode> {
 let synthesized: Promise<SynthesizedStack> | undefined;
 
 /**
- * Runs index.ts under mocks, once per process (setMocks and the program module can only be installed once; see
- * FACTS.md). Config comes from PULUMI_CONFIG as it is when first called. Rejects with the program's error, e.g. a
+ * Runs index.ts under mocks, once per process (setMocks and the program module can only be installed once: a second
+ * setMocks in the same process silently records nothing). Config comes from PULUMI_CONFIG as it is when first called. Rejects with the program's error, e.g. a
  * ConfigError for invalid settings.
  */
 export function synthesize(): Promise<SynthesizedStack> {
@@ -219,7 +219,6 @@ async function run(): Promise<SynthesizedStack> {
       created.push({ resource: args.resource, parent: args.opts.parent });
       return undefined;
     });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../index.ts") as Record<string, unknown>;
     return Object.fromEntries(Object.entries(program).filter(([key]) => key !== "default" && key !== "__esModule"));
   });

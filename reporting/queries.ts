@@ -1,3 +1,4 @@
+import { CONSUMER_METRICS } from "../handlers/batch-metrics";
 import type { MetricSelector, SeriesPoint, Statistic } from "../metrics/aggregate";
 
 /**
@@ -96,16 +97,16 @@ export function reportQueries(names: PipelineNames): Record<ReportSeriesId, Seri
       dimensions: { TableName: names.tableName },
       stat: "Sum",
     },
-    stored: own("stored", "VehiclesStored", "Sum"),
-    duplicates: own("duplicates", "DuplicatesSkipped", "Sum"),
+    stored: own("stored", CONSUMER_METRICS.stored, "Sum"),
+    duplicates: own("duplicates", CONSUMER_METRICS.duplicates, "Sum"),
     // The consumer emits ValidationFailures only with a Reason dimension; the report wants all reasons together.
-    validationFailures: own("validationFailures", "ValidationFailures", "Sum", ["Reason"]),
-    transientFailures: own("transientFailures", "TransientFailures", "Sum"),
+    validationFailures: own("validationFailures", CONSUMER_METRICS.validationFailures, "Sum", ["Reason"]),
+    transientFailures: own("transientFailures", CONSUMER_METRICS.transientFailures, "Sum"),
     coldStarts: own("coldStarts", "ColdStart", "Sum"),
-    latencyP50: own("latencyP50", "EndToEndLatency", "p50"),
-    latencyP90: own("latencyP90", "EndToEndLatency", "p90"),
-    latencyP99: own("latencyP99", "EndToEndLatency", "p99"),
-    latencyCount: own("latencyCount", "EndToEndLatency", "SampleCount"),
+    latencyP50: own("latencyP50", CONSUMER_METRICS.endToEndLatency, "p50"),
+    latencyP90: own("latencyP90", CONSUMER_METRICS.endToEndLatency, "p90"),
+    latencyP99: own("latencyP99", CONSUMER_METRICS.endToEndLatency, "p99"),
+    latencyCount: own("latencyCount", CONSUMER_METRICS.endToEndLatency, "SampleCount"),
   };
 }
 

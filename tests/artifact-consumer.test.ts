@@ -96,7 +96,6 @@ test.before(async (context) => {
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { handler } = require(join(task, "__index.js"));
 
   context.world = {

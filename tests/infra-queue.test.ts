@@ -90,7 +90,7 @@ test("producer policy allows only SendMessage, GetQueueUrl and GetQueueAttribute
 test("stack outputs name the deployed resources", async () => {
   const stack = await devStack();
   const source = only(stack, QUEUE, "vehicles");
-  // The six outputs of issue 2 (other components add their own, e.g. dashboardUrl).
+  // The queue's six outputs (other components add their own, e.g. dashboardUrl).
   const { queueUrl, queueArn, dlqUrl, tableName, functionName, producerPolicyArn } = stack.outputs;
   assert.equal(
     { queueUrl, queueArn, dlqUrl, tableName, functionName, producerPolicyArn },

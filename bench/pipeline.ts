@@ -27,6 +27,7 @@ const SYNTH_CACHE = join(DEFAULT_LOCAL_ROOT, "synth-cache");
 interface ChildRun {
   exitCode: number;
   spawnedAt: number;
+  // biome-ignore lint/suspicious/noExplicitAny: run.json as npm start wrote it; the benchmark reads a few fields, each optional-chained
   run: any;
   timeToFirstStoredFromSpawnMs: number | undefined;
   wallMs: number;

@@ -29,7 +29,7 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** The dead-letter queue keeps messages for SQS's maximum, 14 days, so nobody loses evidence over a long weekend. */
 export const DLQ_RETENTION_SECONDS = 1_209_600;
 /** The only values CloudWatch Logs accepts for retentionInDays. */
-export const LOG_RETENTION_DAYS = [
+const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 

@@ -9,7 +9,7 @@ import type { PipelineSettings } from "../components/config";
  */
 export const METRICS_FILE = "metrics.jsonl";
 export const LOGS_FILE = "logs.jsonl";
-export const RUN_FILE = "run.json";
+const RUN_FILE = "run.json";
 
 /** One metrics.jsonl line: every value one metric series produced in one second. */
 export interface MetricLine {
@@ -111,7 +111,7 @@ export function parseMetricLines(text: string): ParsedLines<MetricLine> {
 }
 
 /** Parses logs.jsonl text; lines that are not JSON objects are kept as `{ message: <text> }`. */
-export function parseLogLines(text: string): LogLine[] {
+function parseLogLines(text: string): LogLine[] {
   const out: LogLine[] = [];
   for (const raw of text.split("\n")) {
     if (raw.trim() === "") continue;

@@ -12,7 +12,7 @@ export interface EmbeddedCloudState {
 }
 
 /** Another embedded cloud is running from this checkout; two would fight over .local/ and the state file. */
-export class AlreadyRunningError extends Error {
+class AlreadyRunningError extends Error {
   constructor(
     readonly pid: number,
     stateFile: string,
@@ -24,7 +24,7 @@ export class AlreadyRunningError extends Error {
   }
 }
 
-export function stateFilePath(localRoot: string): string {
+function stateFilePath(localRoot: string): string {
   return join(localRoot, "state.json");
 }
 

@@ -24,7 +24,7 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-export class DashboardServerError extends Error {
+class DashboardServerError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "DashboardServerError";

@@ -4,7 +4,7 @@
  * embedded cloud deploys, so the local page and CloudWatch draw one definition.
  */
 
-export const DASHBOARD_TYPE = "aws:cloudwatch/dashboard:Dashboard";
+const DASHBOARD_TYPE = "aws:cloudwatch/dashboard:Dashboard";
 
 export class NoDashboardError extends Error {
   constructor(count: number) {

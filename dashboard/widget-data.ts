@@ -44,7 +44,7 @@ export interface DashboardData {
   widgets: WidgetData[];
 }
 
-export function periodFor(metric: WidgetMetric, override: PeriodOverride, spanSeconds: number): number {
+function periodFor(metric: WidgetMetric, override: PeriodOverride, spanSeconds: number): number {
   if (override === "declared") return metric.period;
   if (override === "auto") return autoPeriod(metric.period, spanSeconds);
   return override;

@@ -12,16 +12,18 @@ try {
 // The SDK's Node 20 end-of-support notice would interleave with the progress lines; set the variable to keep it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const { main } = require("./commands") as typeof import("./commands");
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // Our named errors (EmulatorStartError, AlreadyRunningError, CliArgsError, ...) carry a complete sentence.
-    const known =
-      error instanceof Error &&
-      /Error$/.test(error.name) &&
-      !["Error", "TypeError", "RangeError", "ReferenceError", "SyntaxError"].includes(error.name);
-    process.stderr.write(`${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
-    process.exit(2);
-  },
-);
+// Loaded only now, after the install check, so a missing package cannot fail this file's imports.
+import("./commands.js")
+  .then(({ main }) => main(process.argv.slice(2)))
+  .then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      // Our named errors (EmulatorStartError, AlreadyRunningError, CliArgsError, ...) carry a complete sentence.
+      const known =
+        error instanceof Error &&
+        /Error$/.test(error.name) &&
+        !["Error", "TypeError", "RangeError", "ReferenceError", "SyntaxError"].includes(error.name);
+      process.stderr.write(`${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
+      process.exit(2);
+    },
+  );

@@ -45,7 +45,7 @@ export interface EmbeddedCloudOptions {
 }
 
 /** Environments initialised ahead of the first invocation when the options do not say. */
-export const DEFAULT_PREWARMED_ENVIRONMENTS = 1;
+const DEFAULT_PREWARMED_ENVIRONMENTS = 1;
 
 export const DEFAULT_LOCAL_ROOT = join(REPO_ROOT, ".local");
 
@@ -239,6 +239,7 @@ export class EmbeddedCloud {
       const url = String(call.request?.QueueUrl ?? "");
       return url.slice(url.lastIndexOf("/") + 1);
     };
+    // biome-ignore lint/suspicious/noExplicitAny: SQS JSON responses, one shape per operation; readers use optional fields
     const parse = (text: string | undefined): any => {
       try {
         return text ? JSON.parse(text) : {};

@@ -18,7 +18,7 @@ import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import { latencySummary, type PipelineRunResult, type RunLoad, runPipeline } from "./pipeline-run";
 import { synthesizeStack } from "./stack-source";
 
-export const USAGE = `The vehicle pipeline on this machine: SQS (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, the Pulumi
+const USAGE = `The vehicle pipeline on this machine: SQS (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, the Pulumi
 program deployed into them, the consumer run the way Lambda runs it.
 
 Usage:
@@ -55,27 +55,31 @@ export interface CliArgs {
   port: number | undefined;
 }
 
-export const DEFAULT_RUN = { rate: 200, durationMs: 30_000, invalidRatio: 0.02 } as const;
+const DEFAULT_RUN = { rate: 200, durationMs: 30_000, invalidRatio: 0.02 } as const;
+
+function parseCliFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      rate: { type: "string" },
+      duration: { type: "string" },
+      count: { type: "string" },
+      profile: { type: "string" },
+      "invalid-ratio": { type: "string" },
+      seed: { type: "string" },
+      persist: { type: "boolean", default: false },
+      port: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+}
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let parsed;
+  let parsed: ReturnType<typeof parseCliFlags>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        rate: { type: "string" },
-        duration: { type: "string" },
-        count: { type: "string" },
-        profile: { type: "string" },
-        "invalid-ratio": { type: "string" },
-        seed: { type: "string" },
-        persist: { type: "boolean", default: false },
-        port: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-    });
+    parsed = parseCliFlags(argv);
   } catch (error) {
     throw new CliArgsError(`${(error as Error).message}\n\n${USAGE}`);
   }
@@ -111,7 +115,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
 }
 
 /** The lines that let the AWS CLI and SDKs reach the embedded cloud. */
-export function environmentLines(endpoints: { sqs: string; dynamodb: string }, region: string): string[] {
+function environmentLines(endpoints: { sqs: string; dynamodb: string }, region: string): string[] {
   return Object.entries(localEnvironment(endpoints, region)).map(([name, value]) => `export ${name}=${value}`);
 }
 
@@ -144,7 +148,7 @@ function table(rows: [string, string | number][]): string {
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join("\n");
 }
 
-export function formatRunSummary(result: PipelineRunResult): string {
+function formatRunSummary(result: PipelineRunResult): string {
   const v = result.verification;
   const p = result.producer;
   const latency = latencySummary(result.latenciesMs);

@@ -10,14 +10,14 @@ import { CreateQueueCommand, SetQueueAttributesCommand, type SQSClient } from "@
 import { LOCAL_ACCOUNT_ID, localEnvironment } from "../contracts/local-endpoints";
 import type { EventSourceMappingConfig } from "./event-source-mapping";
 import type { LocalFunction } from "./execution-environment";
-import type { SynthesizedResource, SynthesizedStack } from "./synth";
+import type { PlainValues, SynthesizedResource, SynthesizedStack } from "./synth";
 
 /**
  * "pulumi up" against the emulators: every resource of the synthesized stack that the embedded cloud can run is
  * created from its declared inputs (nothing is restated here), references between resources (the mock's ARNs and
  * URLs) are rewritten to the emulators' own, and every other resource is listed with the reason it is not emulated.
  */
-export const TYPES = {
+const TYPES = {
   queue: "aws:sqs/queue:Queue",
   redrivePolicy: "aws:sqs/redrivePolicy:RedrivePolicy",
   table: "aws:dynamodb/table:Table",
@@ -91,7 +91,7 @@ export interface DeployTarget {
 }
 
 /** A declared value the embedded cloud cannot honour, or a reference it cannot resolve. */
-export class DeployError extends Error {
+class DeployError extends Error {
   constructor(resource: Pick<SynthesizedResource, "type" | "name">, why: string) {
     super(`cannot deploy ${resource.type} "${resource.name}": ${why}`);
     this.name = "DeployError";
@@ -125,7 +125,7 @@ class References {
 const physicalName = (r: SynthesizedResource): string => String(r.state.name ?? r.inputs.name ?? r.name);
 
 /** The queue attributes the program declares, in SQS's attribute names. */
-export function queueAttributes(inputs: Record<string, any>): Record<string, string> {
+export function queueAttributes(inputs: PlainValues): Record<string, string> {
   const attributes: Record<string, string> = {};
   const set = (name: string, value: unknown) => {
     if (value !== undefined && value !== null) attributes[name] = String(value);
@@ -141,7 +141,7 @@ export function queueAttributes(inputs: Record<string, any>): Record<string, str
 }
 
 /** Environment variables the Lambda service sets for every function, aimed at the emulators. */
-export function runtimeEnvironment(
+function runtimeEnvironment(
   fn: { name: string; memorySizeMb: number; handler: string; codeDir: string },
   target: Pick<DeployTarget, "region" | "endpoints">,
 ): Record<string, string> {
@@ -369,7 +369,7 @@ async function createTable(dynamo: DynamoDBClient, r: SynthesizedResource, name:
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   const payPerRequest = inputs.billingMode === "PAY_PER_REQUEST";
-  const indexes = (list: any[] | undefined, local: boolean) =>
+  const indexes = (list: PlainValues[] | undefined, local: boolean) =>
     list?.map((index) => ({
       IndexName: String(index.name),
       KeySchema: [

@@ -20,7 +20,7 @@ export interface EmulatorCall {
   statusCode: number;
   latencyMs: number;
   /** The parsed JSON request (SQS) or undefined (DynamoDB, whose body we do not parse twice). */
-  request: Record<string, any> | undefined;
+  request: Record<string, unknown> | undefined;
   /** The JSON response text (SQS only). */
   response: string | undefined;
   /** Size of the request body in bytes, from Content-Length. */
@@ -85,7 +85,7 @@ async function importSqsStore(): Promise<new () => SqsStoreView & { host: string
 }
 
 /** Thrown when an emulator cannot bind, with the port and what to do about it. */
-export class EmulatorStartError extends Error {
+class EmulatorStartError extends Error {
   constructor(service: string, port: number, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException)?.code;
     const why =
@@ -127,7 +127,7 @@ export async function startSqs(options: SqsOptions = {}): Promise<
         operation: operationOf(request.headers["x-amz-target"]),
         statusCode: reply.statusCode,
         latencyMs: performance.now() - started,
-        request: request.body as Record<string, any> | undefined,
+        request: request.body as Record<string, unknown> | undefined,
         response: typeof payload === "string" ? payload : undefined,
         requestBytes: Number(request.headers["content-length"] ?? 0),
       };
@@ -165,6 +165,7 @@ export function injectedSqsApi(
   app: import("fastify").FastifyInstance,
   host: string,
 ): import("./event-source-mapping").PollerSqsApi {
+  // biome-ignore lint/suspicious/noExplicitAny: the SQS JSON protocol response; PollerSqsApi below gives each operation its type
   const call = async (operation: string, input: unknown): Promise<any> => {
     const response = await app.inject({
       method: "POST",

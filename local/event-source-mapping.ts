@@ -42,9 +42,9 @@ export interface EventSourceMappingConfig {
  *   queue would grow further; in Lambda each cold start has its own CPU.
  * Throttles cannot happen: pollers never exceed maximumConcurrency and the local function has no reserved limit.
  */
-export const LEAD_POLL_WAIT_SECONDS = 20;
-export const EXTRA_POLL_WAIT_SECONDS = 1;
-export const SCALE_OUT_INTERVAL_MS = 200;
+const LEAD_POLL_WAIT_SECONDS = 20;
+const EXTRA_POLL_WAIT_SECONDS = 1;
+const SCALE_OUT_INTERVAL_MS = 200;
 /** ReceiveMessage and DeleteMessageBatch take at most ten messages per call. */
 const SQS_BATCH_LIMIT = 10;
 
@@ -61,7 +61,7 @@ export interface PollerSqsApi {
 }
 
 /** The poller's calls through an SDK client over HTTP. */
-export function sdkPollerApi(sqs: SQSClient): PollerSqsApi {
+function sdkPollerApi(sqs: SQSClient): PollerSqsApi {
   return {
     receiveMessage: async (input, signal) =>
       (await sqs.send(new ReceiveMessageCommand(input), { abortSignal: signal })).Messages ?? [],

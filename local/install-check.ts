@@ -20,7 +20,7 @@ const REQUIRED = [
 const ROOT = join(__dirname, "..");
 
 /** Something the embedded cloud needs is not installed; the message says what to run. */
-export class MissingInstallError extends Error {
+class MissingInstallError extends Error {
   constructor(readonly missing: readonly string[]) {
     super(
       `the embedded cloud needs ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not installed: run \`npm ci\` in ${ROOT} first`,

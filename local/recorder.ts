@@ -55,7 +55,7 @@ export interface RecorderOptions {
 }
 
 /** A fresh run id that sorts by time and is readable in a folder listing: 2026-11-28T01-30-00-123Z. */
-export function newRunId(now = new Date()): string {
+function newRunId(now = new Date()): string {
   return now.toISOString().replace(/[:.]/g, "-");
 }
 
@@ -133,7 +133,10 @@ export class RunRecorder {
     // A value stamped in a second already written (a late EMF line) joins the current one rather than being lost.
     if (second <= this.lastClosed) second = this.lastClosed + 1;
     let bucket = this.pending.get(second);
-    if (!bucket) this.pending.set(second, (bucket = new Map()));
+    if (!bucket) {
+      bucket = new Map();
+      this.pending.set(second, bucket);
+    }
     const values = bucket.get(id);
     if (values) values.push(value);
     else bucket.set(id, [value]);

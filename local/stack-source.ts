@@ -8,7 +8,7 @@ import type { SynthesizedStack } from "./synth";
 export const REPO_ROOT = resolve(__dirname, "..");
 
 /** The program could not be synthesized (bad config, a bug in index.ts); the message carries the program's own error. */
-export class StackSynthesisError extends Error {
+class StackSynthesisError extends Error {
   constructor(detail: string) {
     super(`could not synthesize the Pulumi program: ${detail.trim()}`);
     this.name = "StackSynthesisError";
@@ -40,7 +40,7 @@ const PROGRAM_SOURCES = [
 ];
 
 /** A hash of the stack file, the overrides and the program's sources: equal hashes synthesize equal stacks. */
-export function programFingerprint(options: StackSourceOptions = {}): string {
+function programFingerprint(options: StackSourceOptions = {}): string {
   const stackFile = stackFileFor(options);
   const hash = createHash("sha256")
     .update(existsSync(stackFile) ? readFileSync(stackFile) : "")
@@ -59,7 +59,7 @@ export function programFingerprint(options: StackSourceOptions = {}): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-export function stackFileFor(options: StackSourceOptions = {}): string {
+function stackFileFor(options: StackSourceOptions = {}): string {
   return options.stackFile ?? join(REPO_ROOT, `Pulumi.${process.env.PULUMI_STACK ?? "dev"}.yaml`);
 }
 

@@ -1,4 +1,4 @@
-import { type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 
@@ -61,9 +61,9 @@ interface DeadLetter {
 }
 
 /** Every item in the table (a run is a few thousand; a Scan is fine). */
-export async function readTable(dynamo: DynamoDBClient, tableName: string): Promise<Record<string, any>[]> {
-  const items: Record<string, any>[] = [];
-  let ExclusiveStartKey: Record<string, any> | undefined;
+export async function readTable(dynamo: DynamoDBClient, tableName: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamo.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey }));
     for (const item of page.Items ?? []) items.push(unmarshall(item));
@@ -76,7 +76,7 @@ export async function readTable(dynamo: DynamoDBClient, tableName: string): Prom
  * Reads every DLQ message once, hiding each for ten minutes so it is not read twice; nothing is deleted, so a user
  * can still inspect the DLQ after the run (they come back when the visibility timeout passes).
  */
-export async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<DeadLetter[]> {
+async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<DeadLetter[]> {
   const out: DeadLetter[] = [];
   let empty = 0;
   while (empty < 2) {
@@ -118,7 +118,7 @@ export async function verifyRun(sent: readonly SentRecord[], target: VerifyTarge
 /** The pure part of verifyRun. */
 export function judgeRun(
   sent: readonly SentRecord[],
-  items: readonly Record<string, any>[],
+  items: readonly Record<string, unknown>[],
   deadLetters: readonly DeadLetter[],
   leftInQueue: number,
   expectedCodes: Readonly<Record<string, string>>,

@@ -102,7 +102,10 @@ export function aggregateSeries(
     if (!matchesSelector(line, selector)) continue;
     const bucket = Math.floor(line.t / options.period) * options.period;
     let values = buckets.get(bucket);
-    if (!values) buckets.set(bucket, (values = []));
+    if (!values) {
+      values = [];
+      buckets.set(bucket, values);
+    }
     for (const v of line.values) values.push(v);
   }
   const points: SeriesPoint[] = [];
@@ -142,7 +145,7 @@ export function recordSpan(lines: readonly MetricLine[]): { start: number; end: 
 }
 
 /** Periods CloudWatch offers in its period override, in seconds (the sub-minute ones for high-resolution data). */
-export const DISPLAY_PERIODS = [1, 5, 10, 30, 60, 300, 900, 3600] as const;
+const DISPLAY_PERIODS = [1, 5, 10, 30, 60, 300, 900, 3600] as const;
 
 /**
  * The period a chart uses when "auto": the declared period if the span holds at least `minPoints` of

@@ -128,7 +128,7 @@ export interface ProduceSummary {
  * A sending slot frees quickly at 200/s; waiting up to 50 ms to fill a batch keeps calls few without
  * adding more than 50 ms to any message's latency at low rates.
  */
-export const BATCH_LINGER_MS = 50;
+const BATCH_LINGER_MS = 50;
 
 function scheduleFor(options: Pick<ProduceOptions, "rate" | "profile" | "durationMs">): RateSchedule {
   if (options.profile) return new RateSchedule(options.profile);

@@ -33,7 +33,7 @@ export class QueueNotFoundError extends Error {
 }
 
 /** The repository root: producer/ sits directly below it. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 export interface DiscoveryInputs {
   flag?: string;

@@ -1,4 +1,9 @@
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { MessageKind, OutgoingMessage } from "./messages";
 import type { LatencyRecorder } from "./stats";
 
@@ -83,7 +88,7 @@ type CallError = Error & {
 };
 
 /** Whether a whole-call error is worth another try: throttling, 5xx, timeouts and network errors are; bad requests are not. */
-export function isRetryableCallError(error: unknown): boolean {
+function isRetryableCallError(error: unknown): boolean {
   const e = error as CallError;
   if (FATAL_CODES.has(e.name)) return false;
   if (e.$retryable) return true;
@@ -94,7 +99,7 @@ export function isRetryableCallError(error: unknown): boolean {
 }
 
 /** Delay before attempt `attempt` (2 = the first retry): exponential, capped, with "equal jitter" so concurrent senders spread out. */
-export function backoffMs(attempt: number, policy: RetryPolicy): number {
+function backoffMs(attempt: number, policy: RetryPolicy): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 2));
   return ceiling / 2 + (policy.random ?? Math.random)() * (ceiling / 2);
 }
@@ -135,7 +140,7 @@ export async function sendBatch(
     }));
     const started = performance.now();
     outcome.calls += 1;
-    let response;
+    let response: SendMessageBatchCommandOutput;
     try {
       response = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
       options.latency?.record(performance.now() - started);

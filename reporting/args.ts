@@ -68,31 +68,35 @@ function parseTime(flag: string, text: string): Date {
   return date;
 }
 
+function parseReportFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      run: { type: "string" },
+      "local-root": { type: "string" },
+      screenshot: { type: "boolean" },
+      stack: { type: "string" },
+      "queue-name": { type: "string" },
+      "dlq-name": { type: "string" },
+      "function-name": { type: "string" },
+      "table-name": { type: "string" },
+      region: { type: "string" },
+      start: { type: "string" },
+      end: { type: "string" },
+      since: { type: "string" },
+      period: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
 export function parseReportArgs(argv: readonly string[], now = new Date()): ReportArgs {
-  let values;
+  let values: ReturnType<typeof parseReportFlags>;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        run: { type: "string" },
-        "local-root": { type: "string" },
-        screenshot: { type: "boolean" },
-        stack: { type: "string" },
-        "queue-name": { type: "string" },
-        "dlq-name": { type: "string" },
-        "function-name": { type: "string" },
-        "table-name": { type: "string" },
-        region: { type: "string" },
-        start: { type: "string" },
-        end: { type: "string" },
-        since: { type: "string" },
-        period: { type: "string" },
-        out: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    values = parseReportFlags(argv);
   } catch (error) {
     throw new ReportArgsError((error as Error).message);
   }

@@ -1,4 +1,9 @@
-import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import {
+  type CloudWatchClient,
+  GetMetricDataCommand,
+  type GetMetricDataCommandOutput,
+  type MetricDataQuery,
+} from "@aws-sdk/client-cloudwatch";
 import type { SeriesPoint } from "../metrics/aggregate";
 import type { MetricsSource, SeriesQuery, TimeRange } from "./queries";
 
@@ -74,7 +79,7 @@ export class CloudWatchMetricsSource implements MetricsSource {
       const chunk = queries.slice(i, i + MAX_QUERIES_PER_CALL).map((q) => toMetricDataQuery(q, period));
       let nextToken: string | undefined;
       do {
-        let response;
+        let response: GetMetricDataCommandOutput;
         try {
           response = await this.client.send(
             new GetMetricDataCommand({

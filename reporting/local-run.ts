@@ -51,7 +51,7 @@ export function settingsFromStackFile(repoRoot: string, stack = "dev"): { settin
 }
 
 /** Distinct series in the consumer's namespace: what CloudWatch would bill as custom metrics. */
-export function customMetricCount(metrics: readonly MetricLine[], namespace = METRICS_NAMESPACE): number {
+function customMetricCount(metrics: readonly MetricLine[], namespace = METRICS_NAMESPACE): number {
   const keys = new Set<string>();
   for (const m of metrics) {
     if (m.namespace !== namespace) continue;

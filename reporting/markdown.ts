@@ -106,7 +106,7 @@ function logText(line: LogLine, max = 280): string {
 }
 
 /** Which log lines to show: the runtime's own lines, then examples of each level, at most `perGroup` each. */
-export function logExcerpts(logs: readonly LogLine[], perGroup = 5): { title: string; lines: string[] }[] {
+function logExcerpts(logs: readonly LogLine[], perGroup = 5): { title: string; lines: string[] }[] {
   const groups: { title: string; lines: string[] }[] = [];
   const level = (l: LogLine) => String(l.level ?? "").toUpperCase();
   const cloud = logs.filter((l) => l.source === "cloud");

@@ -41,7 +41,7 @@ export interface KeyFigures {
   meanBatchSize?: number;
 }
 
-export function peak(points: readonly SeriesPoint[]): { value: number; t: number } | undefined {
+function peak(points: readonly SeriesPoint[]): { value: number; t: number } | undefined {
   let best: SeriesPoint | undefined;
   for (const p of points) if (!best || p.value > best.value) best = p;
   return best ? { value: best.value, t: best.t } : undefined;
@@ -130,7 +130,7 @@ export function formatNumber(value: number | undefined, digits = 0): string {
 }
 
 /** "+12 s" from the first send (or the range start when nothing was sent). */
-export function offset(data: ReportData, figures: KeyFigures, t: number | undefined): string {
+function offset(data: ReportData, figures: KeyFigures, t: number | undefined): string {
   if (t === undefined) return "n/a";
   const zero = figures.firstSend ?? data.range.start;
   const seconds = t - zero;

@@ -17,7 +17,7 @@ const perSecond = (points: readonly SeriesPoint[], period: number): SeriesPoint[
  * happened), so count charts show 0 there rather than a line drawn across the gap. Gauges and
  * percentiles keep their gaps: an unknown depth or latency is not zero.
  */
-export function fillCounterGaps(
+function fillCounterGaps(
   points: readonly SeriesPoint[],
   range: { start: number; end: number },
   period: number,

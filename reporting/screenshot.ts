@@ -1,13 +1,14 @@
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
+import type { Browser } from "playwright-core";
 import { renderDashboardBody } from "../components/dashboard-widgets";
 import { startDashboardServer } from "../dashboard";
 import type { PipelineNames } from "./queries";
 
 export const DASHBOARD_SCREENSHOT = "dashboard.png";
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Flags for a headless run in CI containers: no sandbox (root), no GPU, nothing phoning home. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
@@ -59,7 +60,7 @@ export async function screenshotDashboard(options: ScreenshotOptions): Promise<s
     host: "127.0.0.1",
   });
   const { chromium } = await import("playwright-core");
-  let browser;
+  let browser: Browser | undefined;
   try {
     try {
       browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

@@ -21,7 +21,7 @@ import * as assert from "uvu/assert";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { type RunningEmulator, startDynamo, startSqs } from "../local/emulators";
 import { consumerFunction, measureArchive, PROJECT_ROOT, type SynthesizedCode, unpackArchive } from "../local/synth";
-import { lambdaContext } from "./support/consumer-harness";
+import { type JsonLine, lambdaContext } from "./support/consumer-harness";
 import { devStack, only } from "./support/pulumi";
 
 /** The target for the zipped deployment package. */
@@ -172,7 +172,7 @@ async function eventFor(world: World, messages: { body: string; eventId?: string
 async function invoke(
   world: World,
   event: SQSEvent,
-): Promise<{ result: { batchItemFailures: { itemIdentifier: string }[] }; lines: any[] }> {
+): Promise<{ result: { batchItemFailures: { itemIdentifier: string }[] }; lines: JsonLine[] }> {
   const [stdout, stderr] = [process.stdout.write, process.stderr.write];
   let captured = "";
   const capture = ((chunk: string | Uint8Array) => {

@@ -232,7 +232,8 @@ async function main(): Promise<void> {
   if (warm.run.timings?.synthesizeCached === false)
     console.log("  warning: the program changed during the run, so the cached start synthesized");
   console.log(
-    `  first stored ${fmt(warm.timeToFirstStoredFromSpawnMs)} ms after spawn, p50 ${warm.run.latency?.p50} ms, p99 ${warm.run.latency?.p99} ms, verified ${warm.run.verification?.ok}, exit ${warm.exitCode}`,
+    `  first stored ${fmt(warm.timeToFirstStoredFromSpawnMs)} ms after spawn, p50 ${warm.run.latency?.p50} ` +
+      `ms, p99 ${warm.run.latency?.p99} ms, verified ${warm.run.verification?.ok}, exit ${warm.exitCode}`,
   );
   // 3. Throughput.
   const rounds: Record<string, number>[] = [];
@@ -243,7 +244,9 @@ async function main(): Promise<void> {
     const r = await drainBacklog(5_000);
     rounds.push(r);
     console.log(
-      `  pipeline ${r.throughputSteady!.toFixed(0)}/s steady vs bare writes ${r.bareWritesPerSecond!.toFixed(0)}/s (${r.bareBeforePerSecond!.toFixed(0)} before, ${r.bareAfterPerSecond!.toFixed(0)} after): ratio ${r.ratio!.toFixed(2)}`,
+      `  pipeline ${r.throughputSteady!.toFixed(0)}/s steady vs bare writes ` +
+        `${r.bareWritesPerSecond!.toFixed(0)}/s (${r.bareBeforePerSecond!.toFixed(0)} before, ` +
+        `${r.bareAfterPerSecond!.toFixed(0)} after): ratio ${r.ratio!.toFixed(2)}`,
     );
   }
   // The better round: the machine is shared, and a round disturbed by other processes says less about the pipeline.

@@ -216,12 +216,15 @@ export function parseSettings(
   if (problems.length === 0) {
     if (batchSize > 10 && batchingWindowSeconds < 1) {
       problems.push(
-        `batchSize = ${batchSize} needs batchingWindowSeconds of at least 1: Lambda only accepts batches above 10 from a standard queue with a batching window`,
+        `batchSize = ${batchSize} needs batchingWindowSeconds of at least 1: Lambda only accepts batches ` +
+          `above 10 from a standard queue with a batching window`,
       );
     }
     if (visibilityTimeoutSeconds < timeoutSeconds) {
       problems.push(
-        `timeoutSeconds = ${timeoutSeconds} is longer than visibilityTimeoutSeconds = ${visibilityTimeoutSeconds}: Lambda rejects an event source mapping whose function can outlive the message's visibility; use at least ${timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR} (6 x the timeout)`,
+        `timeoutSeconds = ${timeoutSeconds} is longer than visibilityTimeoutSeconds = ` +
+          `${visibilityTimeoutSeconds}: Lambda rejects an event source mapping whose function can outlive the ` +
+          `message's visibility; use at least ${timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR} (6 x the timeout)`,
       );
     }
     if (

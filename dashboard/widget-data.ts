@@ -180,7 +180,8 @@ export function dashboardData(
       const props = "properties" in widget ? widget.properties : {};
       const described =
         widget.type === "alarm" && Array.isArray(props.alarms)
-          ? `<p>Alarms (state is only known on AWS):</p><ul>${props.alarms.map((a) => `<li>${escapeHtml(String(a).split(":").pop() ?? String(a))}</li>`).join("")}</ul>`
+          ? `<p>Alarms (state is only known on ` +
+            `AWS):</p><ul>${props.alarms.map((a) => `<li>${escapeHtml(String(a).split(":").pop() ?? String(a))}</li>`).join("")}</ul>`
           : widget.type === "log" && typeof props.query === "string"
             ? `<p>Logs Insights query (runs on AWS only):</p><pre>${escapeHtml(props.query)}</pre>`
             : `<p>${escapeHtml(widget.type)} widget: not drawn locally.</p>`;

@@ -182,11 +182,13 @@ function formatRunSummary(result: PipelineRunResult): string {
       ],
       [
         "Lambda",
-        `${result.lambda.invocations} invocations, ${result.lambda.errors} errors, ${result.lambda.coldStarts} cold starts, peak concurrency ${result.lambda.peakConcurrency}`,
+        `${result.lambda.invocations} invocations, ${result.lambda.errors} errors, ` +
+          `${result.lambda.coldStarts} cold starts, peak concurrency ${result.lambda.peakConcurrency}`,
       ],
       [
         "event source mapping",
-        `peak ${result.mapping.peakPollers} pollers, ${result.mapping.scaleOuts} scale-outs, ${result.mapping.scaleIns} scale-ins, ${result.mapping.retriedBatches} batches left for retry`,
+        `peak ${result.mapping.peakPollers} pollers, ${result.mapping.scaleOuts} scale-outs, ` +
+          `${result.mapping.scaleIns} scale-ins, ${result.mapping.retriedBatches} batches left for retry`,
       ],
       ["record", result.folder ?? "-"],
     ]),
@@ -259,7 +261,8 @@ async function up(args: CliArgs): Promise<number> {
         "",
         "then, e.g. (AWS CLI v1 ignores AWS_ENDPOINT_URL_SQS in us-east-1, where it forces queue.amazonaws.com, so SQS",
         "commands pass --endpoint-url; CLI v2 and the SDKs honour the variable):",
-        `  aws sqs send-message --endpoint-url ${cloud.endpoints.sqs} --queue-url ${String(o.queueUrl)} --message-body '{"vehicleId":"VH2001","make":"Honda","model":"Civic","year":2020,"color":"Blue","mileage":15000}'`,
+        `  aws sqs send-message --endpoint-url ${cloud.endpoints.sqs} --queue-url ${String(o.queueUrl)} ` +
+          `--message-body '{"vehicleId":"VH2001","make":"Honda","model":"Civic","year":2020,"color":"Blue","mileage":15000}'`,
         `  aws dynamodb scan --table-name ${String(o.tableName)}`,
         "  npm run produce -- --rate 50/s --duration 10s      (finds the queue through the state file)",
       ].join("\n"),

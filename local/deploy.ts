@@ -233,7 +233,9 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       type: r.type,
       name,
       status: "emulated",
-      detail: `dynalite table, keys ${r.inputs.hashKey}${r.inputs.rangeKey ? `+${r.inputs.rangeKey}` : ""}, ${r.inputs.billingMode ?? "PROVISIONED"}${notes.length ? ` (not emulated: ${notes.join(", ")})` : ""}`,
+      detail:
+        `dynalite table, keys ${r.inputs.hashKey}${r.inputs.rangeKey ? `+${r.inputs.rangeKey}` : ""}, ` +
+        `${r.inputs.billingMode ?? "PROVISIONED"}${notes.length ? ` (not emulated: ${notes.join(", ")})` : ""}`,
     });
   }
 
@@ -327,7 +329,10 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       type: r.type,
       name: r.name,
       status: "emulated",
-      detail: `${queue.name} -> ${fn.name}: batchSize ${config.batchSize}, window ${config.batchingWindowSeconds} s, maximumConcurrency ${config.maximumConcurrency}, ${config.reportBatchItemFailures ? "ReportBatchItemFailures" : "whole-batch responses"}`,
+      detail:
+        `${queue.name} -> ${fn.name}: batchSize ${config.batchSize}, window ` +
+        `${config.batchingWindowSeconds} s, maximumConcurrency ${config.maximumConcurrency}, ` +
+        `${config.reportBatchItemFailures ? "ReportBatchItemFailures" : "whole-batch responses"}`,
     });
   }
 

@@ -145,7 +145,9 @@ export class SqsEventSourceMapping {
     this.spawn(false);
     this.recorder?.log({
       source: "cloud",
-      message: `event source mapping ${this.config.uuid.slice(0, 8)}: receive came back full, scaled out to ${this.pollers.size} pollers (max ${this.config.maximumConcurrency})`,
+      message:
+        `event source mapping ${this.config.uuid.slice(0, 8)}: receive came back full, scaled out to ` +
+        `${this.pollers.size} pollers (max ${this.config.maximumConcurrency})`,
     });
   }
 

@@ -141,7 +141,8 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const deployMs = performance.now() - t1;
     const queueUrl = String(deployed.outputs.queueUrl);
     say(
-      `deployed in ${deployMs.toFixed(0)} ms: queue ${queueUrl}, table ${String(deployed.outputs.tableName)}, function ${String(deployed.outputs.functionName)}`,
+      `deployed in ${deployMs.toFixed(0)} ms: queue ${queueUrl}, table ${String(deployed.outputs.tableName)}, ` +
+        `function ${String(deployed.outputs.functionName)}`,
     );
     const notEmulated = deployed.resources.filter((r) => r.status === "not emulated");
     say(`not emulated (${notEmulated.length}): ${[...new Set(notEmulated.map((r) => r.type))].join(", ")}`);
@@ -186,7 +187,8 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
           onProgress: (p) => {
             const b = cloud.backlog();
             say(
-              `${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  sent ${p.sent} (${Math.round(p.currentRate)}/s)  queue ${b.visible} visible, ${b.inFlight} in flight  running ${b.running}`,
+              `${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  sent ${p.sent} ` +
+                `(${Math.round(p.currentRate)}/s)  queue ${b.visible} visible, ${b.inFlight} in flight  running ${b.running}`,
             );
           },
         },

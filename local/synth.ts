@@ -170,8 +170,8 @@ let synthesized: Promise<SynthesizedStack> | undefined;
 
 /**
  * Runs index.ts under mocks, once per process (setMocks and the program module can only be installed once: a second
- * setMocks in the same process silently records nothing). Config comes from PULUMI_CONFIG as it is when first called. Rejects with the program's error, e.g. a
- * ConfigError for invalid settings.
+ * setMocks in the same process silently records nothing). Config comes from PULUMI_CONFIG as it is when first
+ * called. Rejects with the program's error, e.g. a ConfigError for invalid settings.
  */
 export function synthesize(): Promise<SynthesizedStack> {
   synthesized ??= run();

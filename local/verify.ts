@@ -179,7 +179,8 @@ export function judgeRun(
       if (differing.length > 0) {
         v.mismatched += 1;
         problem(
-          `mismatched: ${message.eventId} stored ${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`,
+          `mismatched: ${message.eventId} stored ` +
+            `${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`,
         );
         continue;
       }
@@ -196,7 +197,8 @@ export function judgeRun(
       if (!letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected)) {
         v.mismatched += 1;
         problem(
-          `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ${letter.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(letter.errorReason)}`,
+          `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ` +
+            `${letter.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(letter.errorReason)}`,
         );
         continue;
       }

@@ -19,7 +19,8 @@ export class MessageTooLargeError extends Error {
     readonly limitSource: string,
   ) {
     super(
-      `message ${eventId} is ${bytes} bytes (body plus attributes), above the queue's limit of ${limit} bytes (${limitSource}); nothing more was sent`,
+      `message ${eventId} is ${bytes} bytes (body plus attributes), above the queue's limit of ${limit} bytes ` +
+        `(${limitSource}); nothing more was sent`,
     );
     this.name = "MessageTooLargeError";
   }

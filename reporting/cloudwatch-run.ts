@@ -46,7 +46,8 @@ export function readStackOutputs(stack: string, cwd: string): Record<string, unk
     ) as Record<string, unknown>;
   } catch (error) {
     throw new StackOutputsError(
-      `could not read the outputs of stack "${stack}" with the Pulumi CLI (${(error as Error).message.split("\n")[0]}); pass --queue-name, --dlq-name, --function-name and --table-name instead`,
+      `could not read the outputs of stack "${stack}" with the Pulumi CLI ` +
+        `(${(error as Error).message.split("\n")[0]}); pass --queue-name, --dlq-name, --function-name and --table-name instead`,
     );
   }
 }
@@ -82,7 +83,8 @@ export interface CloudWatchReportOptions {
 export async function cloudWatchReportData(options: CloudWatchReportOptions): Promise<ReportData> {
   const names: PipelineNames = { ...options.names, service: CONSUMER_SERVICE_NAME, namespace: METRICS_NAMESPACE };
   const warnings = [
-    "Log excerpts are not read from CloudWatch Logs by this command; the stack's saved Logs Insights queries show validation failures, slowest batches and duplicates.",
+    "Log excerpts are not read from CloudWatch Logs by this command; the stack's saved Logs Insights queries " +
+      "show validation failures, slowest batches and duplicates.",
   ];
   const counted = await countCustomMetrics(options.client);
   if (counted === undefined)

@@ -43,7 +43,8 @@ export const PRICES = {
     listed: "$0.625 per million write request units",
     per: "write request unit (on-demand, standard table class; 1 WRU per write of up to 1 KB, also for a failed conditional put)",
     source:
-      "Amazon DynamoDB on-demand pricing (aws.amazon.com/dynamodb/pricing) after AWS's 50% on-demand cut effective 2024-11-01; figure confirmed in airbyte.com's DynamoDB pricing guide (July 2025)",
+      "Amazon DynamoDB on-demand pricing (aws.amazon.com/dynamodb/pricing) after AWS's 50% on-demand cut " +
+      "effective 2024-11-01; figure confirmed in airbyte.com's DynamoDB pricing guide (July 2025)",
     asOf: "2024-11-01",
   },
   cloudWatchMetricMonth: {
@@ -159,7 +160,8 @@ export function estimateCost(data: ReportData): CostEstimate {
   );
   if (emptyReceives !== undefined) {
     assumptions.push(
-      "Empty receives are as the local event source mapping polled; Lambda's pollers on AWS long-poll an idle queue on their own schedule, so idle time costs differ.",
+      "Empty receives are as the local event source mapping polled; Lambda's pollers on AWS long-poll an idle " +
+        "queue on their own schedule, so idle time costs differ.",
     );
   }
 

@@ -171,7 +171,8 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   out.push(`# Vehicle pipeline: scale-out/in test report`);
   out.push("");
   out.push(
-    `Run \`${data.runId}\`, ${iso(data.range.start)} to ${iso(data.range.end)} (${formatNumber(span)} s), read from the ${data.sourceKind} (${data.origin}). ` +
+    `Run \`${data.runId}\`, ${iso(data.range.start)} to ${iso(data.range.end)} (${formatNumber(span)} s), ` +
+      `read from the ${data.sourceKind} (${data.origin}). ` +
       `Generated ${generatedAt.toISOString()} by \`${command}\`. Times below are seconds from the first message sent.${runTimes}`,
   );
   out.push("");
@@ -180,8 +181,14 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   out.push("");
   out.push(
     data.sourceKind === "local record"
-      ? "The embedded cloud ran the Pulumi program's own resources on this machine: SQS (fauxqs) and DynamoDB (dynalite) in-process, the consumer from its serialized CallbackFunction archive in isolated execution environments, fed by an event source mapping that scales concurrency out while receives come back full and in when they come back empty. The producer sent vehicle messages (a share deliberately invalid) on the profile below; every second, the recorder wrote what CloudWatch would show (same namespaces, names and dimensions). After the queue drained, every item was verified against what was sent."
-      : "The metrics below were read from CloudWatch (GetMetricData) for a deployed stack; the verification table is derived from the metrics because no item-level record exists for a deployed run.",
+      ? "The embedded cloud ran the Pulumi program's own resources on this machine: SQS (fauxqs) and DynamoDB " +
+          "(dynalite) in-process, the consumer from its serialized CallbackFunction archive in isolated " +
+          "execution environments, fed by an event source mapping that scales concurrency out while receives " +
+          "come back full and in when they come back empty. The producer sent vehicle messages (a share " +
+          "deliberately invalid) on the profile below; every second, the recorder wrote what CloudWatch " +
+          "would show (same namespaces, names and dimensions). After the queue drained, every item was verified against what was sent."
+      : "The metrics below were read from CloudWatch (GetMetricData) for a deployed stack; the verification " +
+          "table is derived from the metrics because no item-level record exists for a deployed run.",
   );
   out.push("");
   const rows: [string, string][] = [
@@ -245,7 +252,8 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
     out.push(`![The local dashboard drawing the program's CloudWatch dashboard from this run's record](${screenshot})`);
     out.push("");
     out.push(
-      "*The local dashboard (the CloudWatch dashboard the program declares, drawn from the per-second record) at the end of the run, in headless Chromium.*",
+      "*The local dashboard (the CloudWatch dashboard the program declares, drawn from the per-second record) " +
+        "at the end of the run, in headless Chromium.*",
     );
     out.push("");
   }
@@ -271,7 +279,8 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   out.push(
     `Estimated from this run's counts at us-east-1 list prices: **${usd(cost.totalUsd)}** for ${formatNumber(cost.messages)} messages` +
       (cost.usdPerMillionMessages !== undefined
-        ? `. Of that, ${usd(cost.fixedUsd)} is billed by the hour whatever the volume (custom metrics); the rest scales with messages: **${usd(cost.usdPerMillionMessages)} per million messages** at this run's mix.`
+        ? `. Of that, ${usd(cost.fixedUsd)} is billed by the hour whatever the volume (custom metrics); the ` +
+          `rest scales with messages: **${usd(cost.usdPerMillionMessages)} per million messages** at this run's mix.`
         : "."),
   );
   out.push("");
@@ -311,7 +320,8 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   out.push("## Regenerate");
   out.push("");
   out.push(
-    "`npm run report` (last local run), `npm run report -- --run <folder>`, or against a deployed stack: `npm run report -- --stack <name>` or `--queue-name … --dlq-name … --function-name … --table-name … --region …`.",
+    "`npm run report` (last local run), `npm run report -- --run <folder>`, or against a deployed stack: `npm " +
+      "run report -- --stack <name>` or `--queue-name … --dlq-name … --function-name … --table-name … --region …`.",
   );
   out.push("");
   return out.join("\n");

@@ -159,7 +159,8 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
   );
   if (f.peakProcessRate) {
     out.push(
-      `Deletes (messages the consumer finished) peaked at ${formatNumber(f.peakProcessRate.value, 1)} ${per} at ${offset(data, f, f.peakProcessRate.t)}.`,
+      `Deletes (messages the consumer finished) peaked at ${formatNumber(f.peakProcessRate.value, 1)} ${per} ` +
+        `at ${offset(data, f, f.peakProcessRate.t)}.`,
     );
   }
   if (f.peakConcurrency) {
@@ -172,14 +173,18 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
           : ` (below the configured maximumConcurrency of ${max})`;
     const scaleIn =
       f.scaledInAt !== undefined
-        ? ` It was back at 0 at ${offset(data, f, f.scaledInAt)}, ${f.lastSend !== undefined ? `${f.scaledInAt - f.lastSend} s after the last send` : ""}.`
+        ? ` It was back at 0 at ${offset(data, f, f.scaledInAt)}, ` +
+          `${f.lastSend !== undefined ? `${f.scaledInAt - f.lastSend} s after the last send` : ""}.`
         : " It had not returned to 0 by the end of the range.";
     out.push(
-      `Concurrent executions rose from 0 to a peak of ${formatNumber(f.peakConcurrency.value)}${cap} at ${offset(data, f, f.peakConcurrency.t)}, ${f.peakConcurrency.t - f.firstSend} s after the first send.${scaleIn}`,
+      `Concurrent executions rose from 0 to a peak of ${formatNumber(f.peakConcurrency.value)}${cap} at ` +
+        `${offset(data, f, f.peakConcurrency.t)}, ${f.peakConcurrency.t - f.firstSend} s after the first send.${scaleIn}`,
     );
     if (f.atPeak) {
       out.push(
-        `At ${formatNumber(f.peakConcurrency.value)} concurrent executions (${formatNumber(f.atPeak.seconds)} s in all, between ${offset(data, f, f.atPeak.first)} and ${offset(data, f, f.atPeak.last)}) the consumer finished ${formatNumber(f.atPeak.meanProcessRate, 1)} messages per second on average` +
+        `At ${formatNumber(f.peakConcurrency.value)} concurrent executions (${formatNumber(f.atPeak.seconds)} ` +
+          `s in all, between ${offset(data, f, f.atPeak.first)} and ${offset(data, f, f.atPeak.last)}) the ` +
+          `consumer finished ${formatNumber(f.atPeak.meanProcessRate, 1)} messages per second on average` +
           (f.peakSendRate && f.peakSendRate.value > f.atPeak.meanProcessRate
             ? `, below the peak send rate of ${formatNumber(f.peakSendRate.value, 1)}/s.`
             : "."),
@@ -188,7 +193,8 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
   }
   if (f.peakVisible && f.peakVisible.value === 0) {
     out.push(
-      `No visible backlog was sampled: the consumer received every message within the second it arrived${f.maxAge ? `; the oldest message was at most ${formatNumber(f.maxAge.value)} s old` : ""}.`,
+      `No visible backlog was sampled: the consumer received every message within the second it ` +
+        `arrived${f.maxAge ? `; the oldest message was at most ${formatNumber(f.maxAge.value)} s old` : ""}.`,
     );
   } else if (f.peakVisible) {
     out.push(
@@ -225,7 +231,8 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
     );
   }
   out.push(
-    `Failures: ${formatNumber(f.errors ?? 0)} function errors, ${formatNumber(f.throttles ?? 0)} throttles, ${formatNumber(f.transientFailures ?? 0)} transient store failures (retried through SQS), ` +
+    `Failures: ${formatNumber(f.errors ?? 0)} function errors, ${formatNumber(f.throttles ?? 0)} throttles, ` +
+      `${formatNumber(f.transientFailures ?? 0)} transient store failures (retried through SQS), ` +
       `${formatNumber(f.validationFailures ?? 0)} validation failures sent to the DLQ, ${formatNumber(f.duplicates ?? 0)} duplicates skipped` +
       (f.dlqPeak !== undefined
         ? `; the DLQ's sampled depth reached ${formatNumber(f.dlqPeak)} visible messages.`
@@ -237,10 +244,15 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
     const gap = f.sent - f.stored - f.validationFailures;
     out.push(
       gap === 0
-        ? `The metrics account for every message sent: ${formatNumber(f.stored)} stored + ${formatNumber(f.validationFailures)} dead-lettered = ${formatNumber(f.sent)} sent.`
+        ? `The metrics account for every message sent: ${formatNumber(f.stored)} stored + ` +
+            `${formatNumber(f.validationFailures)} dead-lettered = ${formatNumber(f.sent)} sent.`
         : gap > 0 && gap === f.duplicates
-          ? `${formatNumber(f.sent)} sent = ${formatNumber(f.stored)} stored + ${formatNumber(f.validationFailures)} dead-lettered + ${formatNumber(gap)} re-sent copies skipped as duplicates.`
-          : `The metrics do not add up: ${formatNumber(f.sent)} sent, ${formatNumber(f.stored)} stored and ${formatNumber(f.validationFailures)} dead-lettered leave ${formatNumber(Math.abs(gap))} ${gap > 0 ? "unaccounted for" : "counted twice"} (duplicates skipped: ${formatNumber(f.duplicates ?? 0)}); the verification table below is item-level and decides.`,
+          ? `${formatNumber(f.sent)} sent = ${formatNumber(f.stored)} stored + ` +
+            `${formatNumber(f.validationFailures)} dead-lettered + ${formatNumber(gap)} re-sent copies skipped as duplicates.`
+          : `The metrics do not add up: ${formatNumber(f.sent)} sent, ${formatNumber(f.stored)} stored and ` +
+            `${formatNumber(f.validationFailures)} dead-lettered leave ${formatNumber(Math.abs(gap))} ` +
+            `${gap > 0 ? "unaccounted for" : "counted twice"} (duplicates skipped: ` +
+            `${formatNumber(f.duplicates ?? 0)}); the verification table below is item-level and decides.`,
     );
   }
   return out;

@@ -75,7 +75,10 @@ export function reportCharts(data: ReportData): ReportChart[] {
     },
     {
       file: "concurrency.svg",
-      caption: `Concurrent executions of the consumer (maximum per period), scaling out while receives come back full and in when the queue empties${maxConcurrency !== undefined ? `; the dashed line is maximumConcurrency (${maxConcurrency})` : ""}.`,
+      caption:
+        `Concurrent executions of the consumer (maximum per period), scaling out while receives come ` +
+        `back full and in when the queue ` +
+        `empties${maxConcurrency !== undefined ? `; the dashed line is maximumConcurrency (${maxConcurrency})` : ""}.`,
       spec: timeSeriesSpec({
         title: "Concurrency: scale out and in",
         leftTitle: "concurrent executions",
@@ -88,7 +91,9 @@ export function reportCharts(data: ReportData): ReportChart[] {
     },
     {
       file: "errors.svg",
-      caption: `Function errors, throttles, transient store failures and validation failures (count per ${p} s, left axis), and the dead-letter queue's depth (right axis).`,
+      caption:
+        `Function errors, throttles, transient store failures and validation failures (count per ${p} ` +
+        `s, left axis), and the dead-letter queue's depth (right axis).`,
       spec: timeSeriesSpec({
         title: "Errors and dead-letter queue",
         leftTitle: `count per ${p} s`,

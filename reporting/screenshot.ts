@@ -22,7 +22,8 @@ const CHROMIUM_ARGS = [
 export class ChromiumMissingError extends Error {
   constructor(cause: unknown) {
     super(
-      `cannot start Chromium at ${CHROMIUM_PATH} for --screenshot: install Debian's chromium package (as root: bash .ci/install-chromium.sh) or set CHROMIUM_PATH; ` +
+      `cannot start Chromium at ${CHROMIUM_PATH} for --screenshot: install Debian's chromium package (as ` +
+        `root: bash .ci/install-chromium.sh) or set CHROMIUM_PATH; ` +
         `or leave out --screenshot (${String((cause as Error)?.message ?? cause).split("\n")[0]})`,
       { cause },
     );

@@ -108,7 +108,9 @@ async function poll() {
     const range = data.range
       ? `${new Date(data.range.start * 1000).toISOString().slice(11, 19)}–${new Date(data.range.end * 1000).toISOString().slice(11, 19)} UTC`
       : "no data yet";
-    statusLine.textContent = `${run.runId ? `run ${run.runId} · ` : ""}${run.endedAt ? "ended" : "live"} · ${range} · updated ${new Date().toISOString().slice(11, 19)}`;
+    statusLine.textContent =
+      `${run.runId ? `run ${run.runId} · ` : ""}${run.endedAt ? "ended" : "live"} · ` +
+      `${range} · updated ${new Date().toISOString().slice(11, 19)}`;
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
   } catch (error) {
     statusLine.textContent = `cannot read the record: ${error.message}`;

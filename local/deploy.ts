@@ -167,15 +167,47 @@ function runtimeEnvironment(
   };
 }
 
+/** What each step of deployStack reads and adds to: references to rewrite, reports, what is deployed so far. */
+interface DeployContext {
+  stack: SynthesizedStack;
+  target: DeployTarget;
+  refs: References;
+  reports: ResourceReport[];
+  byType: (type: string) => SynthesizedResource[];
+  queues: DeployedQueue[];
+  tables: DeployedTable[];
+  functions: LocalFunction[];
+  mappings: DeployedMapping[];
+}
+
 /** Applies the stack to the emulators. Safe to re-run against persisted DynamoDB data (existing tables are kept). */
 export async function deployStack(stack: SynthesizedStack, target: DeployTarget): Promise<DeployedStack> {
-  const refs = new References();
-  const reports: ResourceReport[] = [];
-  const byType = (type: string) => stack.resources.filter((r) => r.type === type);
-  const handled = new Set<string>(Object.values(TYPES));
-
+  const ctx: DeployContext = {
+    stack,
+    target,
+    refs: new References(),
+    reports: [],
+    byType: (type) => stack.resources.filter((r) => r.type === type),
+    queues: [],
+    tables: [],
+    functions: [],
+    mappings: [],
+  };
   // Queues first (without redrive), so every ARN a redrive policy names exists when it is set.
-  const queues: DeployedQueue[] = [];
+  await deployQueues(ctx);
+  await setRedrivePolicies(ctx);
+  await deployTables(ctx);
+  deployFunctions(ctx);
+  // Environment variables last: they reference queues and tables by the mock's names (DLQ_URL, TABLE_NAME).
+  setFunctionEnvironments(ctx);
+  deployMappings(ctx);
+  reportOtherResources(ctx);
+  const { queues, tables, functions, mappings, refs, reports } = ctx;
+  return { queues, tables, functions, mappings, outputs: refs.deep(stack.outputs), resources: reports };
+}
+
+async function deployQueues(ctx: DeployContext): Promise<void> {
+  const { refs, reports, byType, target, queues } = ctx;
   for (const r of byType(TYPES.queue)) {
     const name = physicalName(r);
     const attributes = queueAttributes(r.inputs);
@@ -196,6 +228,10 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       detail: `fauxqs queue ${QueueUrl} ${JSON.stringify(attributes)}${notes.length ? ` (${notes.join(", ")})` : ""}`,
     });
   }
+}
+
+async function setRedrivePolicies(ctx: DeployContext): Promise<void> {
+  const { refs, reports, byType, target, queues } = ctx;
   const queueByUrl = (url: string) => queues.find((q) => q.url === url);
   const setRedrive = async (r: SynthesizedResource, queueUrl: string, policy: unknown) => {
     const text = refs.resolve(typeof policy === "string" ? policy : JSON.stringify(policy));
@@ -218,8 +254,10 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
     const text = await setRedrive(r, url, r.inputs.redrivePolicy);
     reports.push({ type: r.type, name: r.name, status: "emulated", detail: `RedrivePolicy ${text} on ${url}` });
   }
+}
 
-  const tables: DeployedTable[] = [];
+async function deployTables(ctx: DeployContext): Promise<void> {
+  const { refs, reports, byType, target, tables } = ctx;
   for (const r of byType(TYPES.table)) {
     const name = physicalName(r);
     await createTable(target.dynamo, r, name);
@@ -238,8 +276,10 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
         `${r.inputs.billingMode ?? "PROVISIONED"}${notes.length ? ` (not emulated: ${notes.join(", ")})` : ""}`,
     });
   }
+}
 
-  const functions: LocalFunction[] = [];
+function deployFunctions(ctx: DeployContext): void {
+  const { refs, reports, byType, target, functions } = ctx;
   for (const r of byType(TYPES.function)) {
     const name = physicalName(r);
     const code = r.inputs.code as { indexJs?: string } | undefined;
@@ -280,7 +320,10 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       detail: `worker threads running ${codePath}, timeout ${fn.timeoutSeconds} s, memory ${fn.memorySizeMb} MB (not emulated: ${notes.join(", ")})`,
     });
   }
-  // Environment variables last: they reference queues and tables by the mock's names (DLQ_URL, TABLE_NAME).
+}
+
+function setFunctionEnvironments(ctx: DeployContext): void {
+  const { refs, byType, target, functions } = ctx;
   for (const fn of functions) {
     const r = byType(TYPES.function).find((x) => physicalName(x) === fn.name)!;
     const declared = refs.deep((r.inputs.environment?.variables ?? {}) as Record<string, unknown>);
@@ -297,8 +340,11 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       ...Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, String(v)])),
     };
   }
+}
 
-  const mappings: DeployedMapping[] = [];
+function deployMappings(ctx: DeployContext): void {
+  const { refs, reports, byType, target, queues, functions } = ctx;
+  const { mappings } = ctx;
   for (const r of byType(TYPES.eventSourceMapping)) {
     const sourceArn = refs.resolve(String(r.inputs.eventSourceArn));
     const queue = queues.find((q) => q.arn === sourceArn);
@@ -335,7 +381,11 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
         `${config.reportBatchItemFailures ? "ReportBatchItemFailures" : "whole-batch responses"}`,
     });
   }
+}
 
+function reportOtherResources(ctx: DeployContext): void {
+  const { stack, reports } = ctx;
+  const handled = new Set<string>(Object.values(TYPES));
   for (const r of stack.resources) {
     if (handled.has(r.type)) continue;
     const isComponent = !r.type.startsWith("aws:") && !r.type.startsWith("pulumi:providers:");
@@ -348,8 +398,6 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
         : (NOT_EMULATED_REASONS[r.type] ?? "no local emulator for this resource type"),
     });
   }
-
-  return { queues, tables, functions, mappings, outputs: refs.deep(stack.outputs), resources: reports };
 }
 
 async function createTable(dynamo: DynamoDBClient, r: SynthesizedResource, name: string): Promise<void> {

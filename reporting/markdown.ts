@@ -1,6 +1,6 @@
 import type { LogLine } from "../contracts/run-record";
 import type { CostEstimate } from "./cost";
-import { formatNumber, type KeyFigures, keyFigures, observations } from "./observations";
+import { formatNumber, keyFigures, observations } from "./observations";
 import type { ReportChart } from "./report-charts";
 import type { ReportData } from "./report-data";
 
@@ -162,7 +162,20 @@ export interface MarkdownInputs {
 }
 
 export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, command }: MarkdownInputs): string {
-  const figures: KeyFigures = keyFigures(data);
+  return [
+    ...headerSection(data, generatedAt, command),
+    ...processSection(data),
+    ...verificationSection(data),
+    ...observationsSection(data),
+    ...chartsSection(charts, screenshot),
+    ...logsSection(data.logs),
+    ...costSection(cost),
+    ...notesSection(data.warnings),
+    ...regenerateSection(),
+  ].join("\n");
+}
+
+function headerSection(data: ReportData, generatedAt: Date, command: string): string[] {
   const out: string[] = [];
   const span = data.range.end - data.range.start;
   const runTimes = [data.startedAt, data.endedAt].every(Boolean)
@@ -176,7 +189,11 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
       `Generated ${generatedAt.toISOString()} by \`${command}\`. Times below are seconds from the first message sent.${runTimes}`,
   );
   out.push("");
+  return out;
+}
 
+function processSection(data: ReportData): string[] {
+  const out: string[] = [];
   out.push("## Test process and parameters");
   out.push("");
   out.push(
@@ -213,7 +230,11 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   out.push("");
   out.push(`Settings from ${data.settingsSource}.`);
   out.push("");
+  return out;
+}
 
+function verificationSection(data: ReportData): string[] {
+  const out: string[] = [];
   const verification = verificationRows(data);
   out.push("## Verification");
   out.push("");
@@ -232,12 +253,20 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
     ),
   );
   out.push("");
+  return out;
+}
 
+function observationsSection(data: ReportData): string[] {
+  const out: string[] = [];
   out.push("## Observations");
   out.push("");
-  for (const sentence of observations(data, figures)) out.push(`- ${sentence}`);
+  for (const sentence of observations(data, keyFigures(data))) out.push(`- ${sentence}`);
   out.push("");
+  return out;
+}
 
+function chartsSection(charts: readonly ReportChart[], screenshot: string | undefined): string[] {
+  const out: string[] = [];
   out.push("## Charts");
   out.push("");
   for (const chart of charts) {
@@ -257,13 +286,17 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
     );
     out.push("");
   }
+  return out;
+}
 
+function logsSection(logs: readonly LogLine[]): string[] {
+  const out: string[] = [];
   out.push("## Log excerpts");
   out.push("");
-  if (data.logs.length === 0) out.push("No log lines in this range.");
+  if (logs.length === 0) out.push("No log lines in this range.");
   else {
-    out.push(`${formatNumber(data.logs.length)} log lines (${levelCounts(data.logs)}).`);
-    for (const group of logExcerpts(data.logs)) {
+    out.push(`${formatNumber(logs.length)} log lines (${levelCounts(logs)}).`);
+    for (const group of logExcerpts(logs)) {
       out.push("");
       out.push(`${group.title}:`);
       out.push("");
@@ -273,7 +306,11 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
     }
   }
   out.push("");
+  return out;
+}
 
+function costSection(cost: CostEstimate): string[] {
+  const out: string[] = [];
   out.push("## What the same load would cost on AWS");
   out.push("");
   out.push(
@@ -310,13 +347,22 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
   out.push("");
   for (const a of cost.assumptions) out.push(`- ${a}`);
   out.push("");
+  return out;
+}
 
-  if (data.warnings.length > 0) {
+function notesSection(warnings: readonly string[]): string[] {
+  const out: string[] = [];
+  if (warnings.length > 0) {
     out.push("## Data notes");
     out.push("");
-    for (const w of data.warnings) out.push(`- ${w}`);
+    for (const w of warnings) out.push(`- ${w}`);
     out.push("");
   }
+  return out;
+}
+
+function regenerateSection(): string[] {
+  const out: string[] = [];
   out.push("## Regenerate");
   out.push("");
   out.push(
@@ -324,5 +370,5 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
       "run report -- --stack <name>` or `--queue-name … --dlq-name … --function-name … --table-name … --region …`.",
   );
   out.push("");
-  return out.join("\n");
+  return out;
 }

@@ -167,42 +167,10 @@ export function judgeRun(
     }
     if (message.kind === "valid") {
       v.valid += 1;
-      if (letters.length > 0) {
-        v.misrouted += 1;
-        problem(
-          `misrouted: valid message ${message.eventId} went to the DLQ: ${letters[0]!.errorCode} ${letters[0]!.errorReason}`,
-        );
-        continue;
-      }
-      const body = JSON.parse(message.body) as Record<string, unknown>;
-      const differing = VEHICLE_FIELDS.filter((field) => stored[0]![field] !== body[field]);
-      if (differing.length > 0) {
-        v.mismatched += 1;
-        problem(
-          `mismatched: ${message.eventId} stored ` +
-            `${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`,
-        );
-        continue;
-      }
-      v.storedCorrectly += 1;
+      judgeValid(message, stored, letters, v, problem);
     } else {
       v.invalid += 1;
-      if (stored.length > 0) {
-        v.misrouted += 1;
-        problem(`misrouted: ${message.kind} message ${message.eventId} was stored`);
-        continue;
-      }
-      const letter = letters[0]!;
-      const expected = expectedCodes[message.kind];
-      if (!letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected)) {
-        v.mismatched += 1;
-        problem(
-          `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ` +
-            `${letter.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(letter.errorReason)}`,
-        );
-        continue;
-      }
-      v.deadLetteredCorrectly += 1;
+      judgeInvalid(message, stored, letters, expectedCodes[message.kind], v, problem);
     }
   }
   for (const id of itemsByEvent.keys()) if (!sentIds.has(id)) v.unexpected += itemsByEvent.get(id)!.length;
@@ -227,4 +195,58 @@ function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]>
     else map.set(k, [x]);
   }
   return map;
+}
+
+/** A valid message must be stored once, with every field as sent. */
+function judgeValid(
+  message: SentRecord,
+  stored: readonly Record<string, unknown>[],
+  letters: readonly DeadLetter[],
+  v: Verification,
+  problem: (text: string) => void,
+): void {
+  if (letters.length > 0) {
+    v.misrouted += 1;
+    problem(
+      `misrouted: valid message ${message.eventId} went to the DLQ: ${letters[0]!.errorCode} ${letters[0]!.errorReason}`,
+    );
+    return;
+  }
+  const body = JSON.parse(message.body) as Record<string, unknown>;
+  const differing = VEHICLE_FIELDS.filter((field) => stored[0]![field] !== body[field]);
+  if (differing.length > 0) {
+    v.mismatched += 1;
+    problem(
+      `mismatched: ${message.eventId} stored ` +
+        `${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`,
+    );
+    return;
+  }
+  v.storedCorrectly += 1;
+}
+
+/** An invalid message must be in the DLQ once, with the error code its kind calls for. */
+function judgeInvalid(
+  message: SentRecord,
+  stored: readonly Record<string, unknown>[],
+  letters: readonly DeadLetter[],
+  expected: string | undefined,
+  v: Verification,
+  problem: (text: string) => void,
+): void {
+  if (stored.length > 0) {
+    v.misrouted += 1;
+    problem(`misrouted: ${message.kind} message ${message.eventId} was stored`);
+    return;
+  }
+  const letter = letters[0]!;
+  if (!letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected)) {
+    v.mismatched += 1;
+    problem(
+      `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ` +
+        `${letter.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(letter.errorReason)}`,
+    );
+    return;
+  }
+  v.deadLetteredCorrectly += 1;
 }

@@ -38,9 +38,8 @@ export interface EmbeddedCloudOptions {
   writeState?: boolean;
   /**
    * Environments to initialise per function right after deploy, before any message arrives (default 1; 0 for none).
-   * AWS starts an SQS mapping with five concurrent batches; measured here at 200/s on two cores, initialising five
-   * ahead of time made p99 latency worse (2.2 s against 1.5 s with one): their inits take the CPU the first batches
-   * need. One, so the first batch does not wait for a cold start.
+   * One, so the first batch does not wait for a cold start; more would take the CPU the first batches need on a
+   * laptop, where cold starts share the cores.
    */
   prewarm?: number;
 }

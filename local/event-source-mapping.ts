@@ -35,11 +35,9 @@ export interface EventSourceMappingConfig {
  *   receive comes back empty (1 s long poll) retires, so the count falls back to one as the queue empties, and
  *   ConcurrentExecutions (invocations running) falls to zero.
  * - AWS starts with five concurrent batches; here pollers start from one, and one environment is initialised at deploy
- *   (FunctionRuntime.prewarm, like Lambda's proactive initialization) so the first batch skips the cold start. Five
- *   initialised ahead made latency worse on two cores (see cloud.ts).
- *   A poller is added only when an environment exists for it or none is initialising: a cold start here is CPU-bound on the
- *   same few cores (loading the SDK and Powertools takes 0.25-1.5 s), so ten at once would slow every one of them and the
- *   queue would grow further; in Lambda each cold start has its own CPU.
+ *   (FunctionRuntime.prewarm, like Lambda's proactive initialization) so the first batch skips the cold start.
+ *   A poller is added only when an environment exists for it or none is initialising: a cold start here is CPU-bound
+ *   on the same few cores, where several at once slow each other; in Lambda each has its own CPU.
  * Throttles cannot happen: pollers never exceed maximumConcurrency and the local function has no reserved limit.
  */
 const LEAD_POLL_WAIT_SECONDS = 20;

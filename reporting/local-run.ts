@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { settingsFromStackConfig } from "../components/config";
+import { type PipelineSettings, settingsFromStackConfig } from "../components/config";
 import { LOCAL_REGION } from "../contracts/local-endpoints";
 import { type MetricLine, type RunInfo, type RunRecord, RunRecordError } from "../contracts/run-record";
 import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
@@ -13,6 +13,21 @@ import { chartPeriod, collectReportData, type ReportData, type ReportSettings } 
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The settings the report shows, in its order. */
+const REPORTED_SETTINGS = [
+  "memorySizeMb",
+  "maxConcurrency",
+  "batchSize",
+  "timeoutSeconds",
+  "maxReceiveCount",
+  "visibilityTimeoutSeconds",
+  "batchingWindowSeconds",
+] as const satisfies readonly (keyof ReportSettings)[];
+
+function reported(settings: Partial<PipelineSettings>): ReportSettings {
+  return Object.fromEntries(REPORTED_SETTINGS.map((key) => [key, settings[key]])) as ReportSettings;
+}
 
 /** A run.json written before it carried the stack outputs and settings: say so rather than guess them. */
 function missingField(run: RunInfo, field: string): RunRecordError {
@@ -35,7 +50,7 @@ export function namesFromRun(run: RunInfo): PipelineNames {
 /** The settings the run deployed with, as run.json holds them. */
 export function settingsFromRun(run: RunInfo): ReportSettings {
   if (!isObject(run.settings)) throw missingField(run, "settings");
-  return run.settings;
+  return reported(run.settings);
 }
 
 /** Settings of a deployed stack, from its Pulumi.<stack>.yaml (the CloudWatch report has no run.json). */
@@ -44,7 +59,7 @@ export function settingsFromStackFile(repoRoot: string, stack = "dev"): { settin
   if (!existsSync(yamlPath)) return { settings: {}, source: `nowhere: Pulumi.${stack}.yaml is missing` };
   const config = (parseYaml(readFileSync(yamlPath, "utf8")) as { config?: Json } | null)?.config ?? {};
   try {
-    return { settings: settingsFromStackConfig(config), source: `Pulumi.${stack}.yaml` };
+    return { settings: reported(settingsFromStackConfig(config)), source: `Pulumi.${stack}.yaml` };
   } catch (error) {
     return { settings: {}, source: `nowhere: Pulumi.${stack}.yaml is invalid (${(error as Error).message})` };
   }

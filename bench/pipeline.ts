@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   const afterRamp = existsSync(warmFolder) ? latencyAfterRamp(warmFolder, 15) : none;
   const after = loadavg();
 
-  const result = benchResult({
+  const inputs: BenchInputs = {
     startedAt,
     load,
     after,
@@ -240,10 +240,11 @@ async function main(): Promise<void> {
     rounds,
     throughput,
     benchPeakRss,
-  });
+  };
+  const result = benchResult(inputs);
   mkdirSync(join(REPO_ROOT, "report"), { recursive: true });
   writeFileSync(OUT_JSON, `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(OUT_MD, benchMarkdown(result, { startedAt, load, after, afterRamp, rounds, throughput, benchPeakRss }));
+  writeFileSync(OUT_MD, benchMarkdown(result, inputs));
   console.log(`wrote ${OUT_MD} and ${OUT_JSON}`);
 }
 
@@ -305,18 +306,8 @@ interface BenchInputs {
   benchPeakRss: number;
 }
 
-function benchResult({
-  startedAt,
-  load,
-  after,
-  cold,
-  warm,
-  wholeRun,
-  afterRamp,
-  rounds,
-  throughput,
-  benchPeakRss,
-}: BenchInputs) {
+function benchResult(inputs: BenchInputs) {
+  const { startedAt, load, after, cold, warm, wholeRun, afterRamp, rounds, throughput, benchPeakRss } = inputs;
   const ratio = throughput.ratio!;
   return {
     startedAt,

@@ -6,9 +6,9 @@ import { startDashboardServer } from "../dashboard";
 import type { PipelineNames } from "./queries";
 
 export const DASHBOARD_SCREENSHOT = "dashboard.png";
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Flags for a headless run in CI containers: no sandbox (root), no GPU, nothing phoning home. */
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",

@@ -107,6 +107,24 @@ function numberAt(record: Record<string, unknown> | undefined, key: string): num
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
+/** What each service's part of the estimate reads, and how it adds a line or an assumption. */
+interface Bill {
+  data: ReportData;
+  t: ReportData["totals"];
+  sent: number;
+  invocations: number;
+  line: (
+    service: string,
+    item: string,
+    quantity: number,
+    unit: string,
+    price: Price,
+    basis: string,
+    fixed?: boolean,
+  ) => void;
+  assumptions: string[];
+}
+
 export function estimateCost(data: ReportData): CostEstimate {
   const t = data.totals;
   const sent = t.sent ?? 0;
@@ -124,6 +142,30 @@ export function estimateCost(data: ReportData): CostEstimate {
   ) =>
     lines.push({ service, item, quantity, unit, price, usd: quantity * price.usd, basis, ...(fixed ? { fixed } : {}) });
 
+  const bill: Bill = { data, t, sent, invocations, line, assumptions };
+  sqsCosts(bill);
+  lambdaCosts(bill);
+  dynamoCosts(bill);
+  cloudWatchCosts(bill);
+  xrayCosts(bill);
+
+  const totalUsd = lines.reduce((n, l) => n + l.usd, 0);
+  assumptions.push(
+    "No free tier, no Savings Plans; DynamoDB storage, data transfer and the dashboard ($3 per dashboard-month) are left out.",
+  );
+  const fixedUsd = lines.filter((l) => l.fixed).reduce((n, l) => n + l.usd, 0);
+  return {
+    lines,
+    totalUsd,
+    messages: sent,
+    usdPerMillionMessages: sent > 0 ? ((totalUsd - fixedUsd) / sent) * 1e6 : undefined,
+    fixedUsd,
+    assumptions,
+  };
+}
+
+/** SQS: the producer's sends, the mapping's receives and deletes, the consumer's dead-letter sends. */
+function sqsCosts({ data, t, sent, invocations, line, assumptions }: Bill): void {
   const producerCalls = numberAt(data.producer, "calls");
   const sendCalls = producerCalls ?? Math.ceil(sent / SQS_BATCH);
   line(
@@ -164,7 +206,10 @@ export function estimateCost(data: ReportData): CostEstimate {
         "queue on their own schedule, so idle time costs differ.",
     );
   }
+}
 
+/** Lambda: requests, and compute from the recorded durations. */
+function lambdaCosts({ data, t, invocations, line, assumptions }: Bill): void {
   line("Lambda", "Requests", invocations, "invocations", PRICES.lambdaRequest, "Invocations");
   const memoryMb = data.settings.memorySizeMb;
   if (memoryMb !== undefined && t.durationSum !== undefined) {
@@ -183,7 +228,10 @@ export function estimateCost(data: ReportData): CostEstimate {
   } else {
     assumptions.push("Lambda compute is left out: the memory size or the durations are unknown.");
   }
+}
 
+/** DynamoDB: on-demand write request units. */
+function dynamoCosts({ t, line }: Bill): void {
   line(
     "DynamoDB",
     "Write request units",
@@ -192,7 +240,10 @@ export function estimateCost(data: ReportData): CostEstimate {
     PRICES.dynamoWru,
     t.wcu !== undefined ? "ConsumedWriteCapacityUnits" : "no write capacity data",
   );
+}
 
+/** CloudWatch: custom metrics by the hour, and the function's logs. */
+function cloudWatchCosts({ data, line, assumptions }: Bill): void {
   const hours = Math.max(1, Math.ceil((data.range.end - data.range.start) / 3600));
   line(
     "CloudWatch",
@@ -220,7 +271,10 @@ export function estimateCost(data: ReportData): CostEstimate {
   assumptions.push(
     "Log volume counts the function's structured log lines in the record; Lambda's START/END/REPORT lines and the EMF blobs add to it on AWS.",
   );
+}
 
+/** X-Ray: traces under the default sampling rule. */
+function xrayCosts({ data, invocations, line }: Bill): void {
   const secondsWithInvocations = data.series.invocations.filter((p) => p.value > 0).length * data.period;
   const reservoir = Math.min(invocations, secondsWithInvocations * XRAY_RESERVOIR_PER_SECOND);
   const traces = reservoir + (invocations - reservoir) * XRAY_FIXED_RATE;
@@ -232,18 +286,4 @@ export function estimateCost(data: ReportData): CostEstimate {
     PRICES.xrayTrace,
     "default sampling: 1 per second + 5% of the rest of the invocations",
   );
-
-  const totalUsd = lines.reduce((n, l) => n + l.usd, 0);
-  assumptions.push(
-    "No free tier, no Savings Plans; DynamoDB storage, data transfer and the dashboard ($3 per dashboard-month) are left out.",
-  );
-  const fixedUsd = lines.filter((l) => l.fixed).reduce((n, l) => n + l.usd, 0);
-  return {
-    lines,
-    totalUsd,
-    messages: sent,
-    usdPerMillionMessages: sent > 0 ? ((totalUsd - fixedUsd) / sent) * 1e6 : undefined,
-    fixedUsd,
-    assumptions,
-  };
 }

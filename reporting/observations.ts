@@ -151,6 +151,18 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
     out.push("No message was sent to the queue in this range: there is nothing to observe.");
     return out;
   }
+  return [
+    ...sendingSentences(data, f, per),
+    ...concurrencySentences(data, f, f.firstSend),
+    ...backlogSentences(data, f),
+    ...workSentences(data, f),
+    ...failureSentences(f),
+  ];
+}
+
+/** The send and delete rates. */
+function sendingSentences(data: ReportData, f: KeyFigures, per: string): string[] {
+  const out: string[] = [];
   out.push(
     `The producer sent ${formatNumber(f.sent)} messages from ${offset(data, f, f.firstSend)} to ${offset(data, f, f.lastSend)}` +
       (f.peakSendRate
@@ -163,6 +175,12 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
         `at ${offset(data, f, f.peakProcessRate.t)}.`,
     );
   }
+  return out;
+}
+
+/** How concurrency scaled out and back in, and what it achieved at its peak. */
+function concurrencySentences(data: ReportData, f: KeyFigures, firstSend: number): string[] {
+  const out: string[] = [];
   if (f.peakConcurrency) {
     const max = data.settings.maxConcurrency;
     const cap =
@@ -178,7 +196,7 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
         : " It had not returned to 0 by the end of the range.";
     out.push(
       `Concurrent executions rose from 0 to a peak of ${formatNumber(f.peakConcurrency.value)}${cap} at ` +
-        `${offset(data, f, f.peakConcurrency.t)}, ${f.peakConcurrency.t - f.firstSend} s after the first send.${scaleIn}`,
+        `${offset(data, f, f.peakConcurrency.t)}, ${f.peakConcurrency.t - firstSend} s after the first send.${scaleIn}`,
     );
     if (f.atPeak) {
       out.push(
@@ -191,6 +209,12 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
       );
     }
   }
+  return out;
+}
+
+/** The backlog, the oldest message, and when the queue drained. */
+function backlogSentences(data: ReportData, f: KeyFigures): string[] {
+  const out: string[] = [];
   if (f.peakVisible && f.peakVisible.value === 0) {
     out.push(
       `No visible backlog was sampled: the consumer received every message within the second it ` +
@@ -213,6 +237,12 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
         : "The queue had not drained by the end of the range.",
     );
   }
+  return out;
+}
+
+/** Latency, invocations and durations. */
+function workSentences(data: ReportData, f: KeyFigures): string[] {
+  const out: string[] = [];
   if (f.latencyP50 !== undefined) {
     out.push(
       `End-to-end latency (SentTimestamp to stored) over the run: p50 ${ms(f.latencyP50)}, p90 ${ms(f.latencyP90)}, p99 ${ms(f.latencyP99)}` +
@@ -230,6 +260,12 @@ export function observations(data: ReportData, figures = keyFigures(data)): stri
         `; function duration p50 ${ms(f.durationP50)}, p99 ${ms(f.durationP99)}; ${formatNumber(f.coldStarts ?? 0)} cold starts.`,
     );
   }
+  return out;
+}
+
+/** Failures, and whether the counts add up. */
+function failureSentences(f: KeyFigures): string[] {
+  const out: string[] = [];
   out.push(
     `Failures: ${formatNumber(f.errors ?? 0)} function errors, ${formatNumber(f.throttles ?? 0)} throttles, ` +
       `${formatNumber(f.transientFailures ?? 0)} transient store failures (retried through SQS), ` +

@@ -157,44 +157,57 @@ export async function sendBatch(
       continue;
     }
 
-    const accepted = new Set<number>();
-    for (const entry of response.Successful ?? []) {
-      const message = pending[Number(entry.Id)];
-      if (!message || !entry.MessageId) continue;
-      accepted.add(Number(entry.Id));
-      outcome.sent.push({
-        eventId: message.eventId,
-        messageId: entry.MessageId,
-        kind: message.kind,
-        vehicleId: message.vehicleId,
-      });
-    }
-    const retry: OutgoingMessage[] = [];
-    const failures = new Map<OutgoingMessage, { code: string; reason: string }>();
-    for (const entry of response.Failed ?? []) {
-      const message = pending[Number(entry.Id)];
-      if (!message || accepted.has(Number(entry.Id))) continue;
-      const failure = { code: entry.Code ?? "Unknown", reason: entry.Message ?? "" };
-      accepted.add(Number(entry.Id));
-      // A sender fault (too large, invalid characters) fails the same way every time: do not retry it.
-      if (entry.SenderFault) outcome.unsent.push({ message, ...failure });
-      else {
-        retry.push(message);
-        failures.set(message, failure);
-      }
-    }
-    // An entry the answer does not mention at all is retried: we cannot know it arrived.
-    pending.forEach((message, index) => {
-      if (!accepted.has(index)) {
-        retry.push(message);
-        failures.set(message, {
-          code: "MissingFromResponse",
-          reason: "the response listed the entry neither as successful nor as failed",
-        });
-      }
-    });
+    const { retry, failures } = sortResponse(pending, response, outcome);
     pending = retry;
     lastFailure = failures;
   }
   return outcome;
+}
+
+/**
+ * Files each pending message by what the SendMessageBatch answer says of it: sent, unsent for good (a sender
+ * fault), or to retry (any other failure, or not mentioned at all) with its failure.
+ */
+function sortResponse(
+  pending: readonly OutgoingMessage[],
+  response: SendMessageBatchCommandOutput,
+  outcome: BatchOutcome,
+): { retry: OutgoingMessage[]; failures: Map<OutgoingMessage, { code: string; reason: string }> } {
+  const accepted = new Set<number>();
+  for (const entry of response.Successful ?? []) {
+    const message = pending[Number(entry.Id)];
+    if (!message || !entry.MessageId) continue;
+    accepted.add(Number(entry.Id));
+    outcome.sent.push({
+      eventId: message.eventId,
+      messageId: entry.MessageId,
+      kind: message.kind,
+      vehicleId: message.vehicleId,
+    });
+  }
+  const retry: OutgoingMessage[] = [];
+  const failures = new Map<OutgoingMessage, { code: string; reason: string }>();
+  for (const entry of response.Failed ?? []) {
+    const message = pending[Number(entry.Id)];
+    if (!message || accepted.has(Number(entry.Id))) continue;
+    const failure = { code: entry.Code ?? "Unknown", reason: entry.Message ?? "" };
+    accepted.add(Number(entry.Id));
+    // A sender fault (too large, invalid characters) fails the same way every time: do not retry it.
+    if (entry.SenderFault) outcome.unsent.push({ message, ...failure });
+    else {
+      retry.push(message);
+      failures.set(message, failure);
+    }
+  }
+  // An entry the answer does not mention at all is retried: we cannot know it arrived.
+  pending.forEach((message, index) => {
+    if (!accepted.has(index)) {
+      retry.push(message);
+      failures.set(message, {
+        code: "MissingFromResponse",
+        reason: "the response listed the entry neither as successful nor as failed",
+      });
+    }
+  });
+  return { retry, failures };
 }

@@ -107,21 +107,24 @@ function numberAt(record: Record<string, unknown> | undefined, key: string): num
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
+/** Adds one line to the estimate; `fixed` marks a cost billed by the hour whatever the volume. */
+type AddLine = (
+  service: string,
+  item: string,
+  quantity: number,
+  unit: string,
+  price: Price,
+  basis: string,
+  fixed?: boolean,
+) => void;
+
 /** What each service's part of the estimate reads, and how it adds a line or an assumption. */
 interface Bill {
   data: ReportData;
   t: ReportData["totals"];
   sent: number;
   invocations: number;
-  line: (
-    service: string,
-    item: string,
-    quantity: number,
-    unit: string,
-    price: Price,
-    basis: string,
-    fixed?: boolean,
-  ) => void;
+  line: AddLine;
   assumptions: string[];
 }
 
@@ -131,15 +134,7 @@ export function estimateCost(data: ReportData): CostEstimate {
   const invocations = t.invocations ?? 0;
   const assumptions: string[] = [];
   const lines: CostLine[] = [];
-  const line = (
-    service: string,
-    item: string,
-    quantity: number,
-    unit: string,
-    price: Price,
-    basis: string,
-    fixed = false,
-  ) =>
+  const line: AddLine = (service, item, quantity, unit, price, basis, fixed = false) =>
     lines.push({ service, item, quantity, unit, price, usd: quantity * price.usd, basis, ...(fixed ? { fixed } : {}) });
 
   const bill: Bill = { data, t, sent, invocations, line, assumptions };

@@ -72,7 +72,9 @@ export function mayPassOnRetry(error: unknown): boolean {
   return NETWORK_ERROR_CODES.includes(String(e.code ?? ""));
 }
 
+/** By shape, not instanceof: the closure serializer rebuilds error classes without Error in their prototype chain. */
 function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  const e = error as { name?: unknown; message?: unknown } | null | undefined;
+  if (typeof e?.message === "string") return `${String(e.name ?? "Error")}: ${e.message}`;
   return `non-error thrown: ${String(error)}`;
 }

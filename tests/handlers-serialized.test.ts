@@ -121,7 +121,7 @@ test("the required text stores a valid message and dead-letters an invalid one",
   assert.ok(run.emf.some((d) => d.VehiclesStored === 1 && d._aws.CloudWatchMetrics[0].Namespace === "VehiclePipeline"));
 });
 
-test("the required text keeps error messages and causes (serialized error classes) when DynamoDB fails", async ({
+test("the required text keeps error messages and causes (serialized error classes) when DynamoDB refuses for good", async ({
   world,
   text,
 }) => {
@@ -131,13 +131,17 @@ test("the required text keeps error messages and causes (serialized error classe
     { body: "{}", eventId: nextEventId() },
   ]);
   const run = await captureOutput(() => handler(event, lambdaContext()));
-  assert.equal(run.result, { batchItemFailures: [{ itemIdentifier: event.Records[0]!.messageId }] });
-  const failed = run.logs.find((l) => l.outcome === "failed");
-  assert.match(failed?.reason, /^could not store message .*: ResourceNotFoundException/);
-  assert.is(failed?.error.name, "VehicleStoreError");
-  assert.match(failed?.error.message, /could not store message/);
-  assert.is(failed?.error.cause.name, "ResourceNotFoundException");
-  await receiveAll(world.sqs, world.dlqUrl, 1);
+  // A missing table is not something a retry fixes: the record goes to the DLQ now, with the error as its reason.
+  assert.equal(run.result, { batchItemFailures: [] });
+  const dead = await receiveAll(world.sqs, world.dlqUrl, 2);
+  const refused = dead.find((m) => m.MessageAttributes?.sourceMessageId?.StringValue === event.Records[0]!.messageId);
+  assert.is(refused?.MessageAttributes?.errorCode?.StringValue, "STORE_REJECTED");
+  assert.match(
+    refused?.MessageAttributes?.errorReason?.StringValue ?? "",
+    /^VehicleStoreError: could not store message .*: ResourceNotFoundException/,
+  );
+  const line = run.logs.find((l) => l.messageId === event.Records[0]!.messageId);
+  assert.is(line?.code, "STORE_REJECTED");
 });
 
 test.run();

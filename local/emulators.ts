@@ -284,9 +284,12 @@ export async function startDynamo(
 ): Promise<RunningEmulator & { onCall(listener: EmulatorCallListener): () => void }> {
   if (options.inWorkerThread) return startDynamoThread(options);
   const port = options.port ?? 0;
-  // dynalite ships no types; its factory returns a plain http.Server.
-  const dynalite = require("dynalite") as (opts: Record<string, unknown>) => Server;
-  const server = dynalite({
+  // dynalite ships no types; its factory returns a plain http.Server. Started through the wrapper that gives it
+  // AWS's answers where it lacks them, as the worker thread does.
+  const { startableDynalite } = require("./dynalite-aws.js") as {
+    startableDynalite: (opts: Record<string, unknown>) => Server;
+  };
+  const server = startableDynalite({
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,

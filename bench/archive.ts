@@ -8,7 +8,10 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { consumerFunction, measureArchive, PROJECT_ROOT, stackConfigFromYaml, synthesize } from "../local/synth";
+import { consumerFunction } from "../contracts/synthesized-stack";
+import { measureArchive } from "../engine/archive";
+import { synthesize } from "../engine/mock-synthesis";
+import { PROJECT_ROOT, stackConfigFromYaml } from "../engine/project";
 
 const MiB = 1024 * 1024;
 

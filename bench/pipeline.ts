@@ -16,12 +16,13 @@ import { join } from "node:path";
 import { CreateTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { LOCAL_CREDENTIALS } from "../contracts/local-endpoints";
+import { PROJECT_ROOT } from "../engine/project";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "../local/cloud";
-import { REPO_ROOT, synthesizeStack } from "../local/stack-source";
+import { synthesizeStack } from "../local/stack-source";
 import { produce } from "../producer/produce";
 
-const OUT_MD = join(REPO_ROOT, "report", "BENCH-pipeline.md");
-const OUT_JSON = join(REPO_ROOT, "report", "BENCH-pipeline.json");
+const OUT_MD = join(PROJECT_ROOT, "report", "BENCH-pipeline.md");
+const OUT_JSON = join(PROJECT_ROOT, "report", "BENCH-pipeline.json");
 const SYNTH_CACHE = join(DEFAULT_LOCAL_ROOT, "synth-cache");
 
 interface ChildRun {
@@ -39,8 +40,8 @@ function startCli(args: string[]): Promise<ChildRun> {
     const spawnedAt = Date.now();
     const child = spawn(
       process.execPath,
-      [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, "local/cli.ts"), "run", ...args],
-      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+      [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(PROJECT_ROOT, "local/cli.ts"), "run", ...args],
+      { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
@@ -242,7 +243,7 @@ async function main(): Promise<void> {
     benchPeakRss,
   };
   const result = benchResult(inputs);
-  mkdirSync(join(REPO_ROOT, "report"), { recursive: true });
+  mkdirSync(join(PROJECT_ROOT, "report"), { recursive: true });
   writeFileSync(OUT_JSON, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(OUT_MD, benchMarkdown(result, inputs));
   console.log(`wrote ${OUT_MD} and ${OUT_JSON}`);

@@ -1,4 +1,4 @@
-import type { SynthesizedResource } from "../local/synth";
+import { FUNCTION_TYPE, type SynthesizedResource } from "../contracts/synthesized-stack";
 import {
   emptyProto,
   engineGrpc,
@@ -19,7 +19,6 @@ import { invokeAnswer, providerAnswer } from "./provider-state";
  */
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
-const FUNCTION_TYPE = "aws:lambda/function:Function";
 
 /** Features the real engine supports and this one honours; the callback-based ones (transforms, hooks) it does
  * not serve, so a program using them fails clearly instead of silently running without them. */

@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
-import { MOCK_ACCOUNT_ID } from "../local/synth";
 import { type Properties, UNKNOWN } from "./properties";
 
 /**
- * What the AWS provider would answer for the resources and data sources this program uses, in the formats the
- * mocks of local/synth.ts use (so the embedded cloud can rewrite ids, ARNs and URLs the same way whichever
- * synthesizer ran). Pure functions of type, name, inputs and region.
+ * What the AWS provider would answer for the resources and data sources this program uses: the one definition of
+ * the ids, ARNs and URLs both synthesizers (the language host's engine and the unit tests' mocks) give resources,
+ * which the embedded cloud rewrites to the emulators' own. Pure functions of type, name, inputs and region.
  */
+
+/** The account in every synthesized ARN and URL. */
+export const MOCK_ACCOUNT_ID = "123456789012";
 
 /** A short stable suffix in place of the provider's random auto-name suffix. */
 function autoName(name: string): string {

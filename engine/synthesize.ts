@@ -1,19 +1,23 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PROJECT, PROJECT_ROOT, type SynthesizedStack, stackConfigFromYaml } from "../local/synth";
+import type { SynthesizedStack } from "../contracts/synthesized-stack";
 import { runProgram } from "./language-host";
 import { type Diagnostic, LocalEngine } from "./monitor";
+import { PROJECT, PROJECT_ROOT, stackConfigFromYaml, stackFilePath } from "./project";
 
 /**
  * Synthesizes the stack through Pulumi's own Node language host, as `pulumi preview` (dryRun) or `pulumi up` would
  * run the program: ts-node with the project's TypeScript, type-checked unless transpileOnly, registering resources
- * over gRPC with an in-process engine. Returns the SynthesizedStack shape of local/synth.ts.
+ * over gRPC with an in-process engine. The stack it returns carries the Lambda archive exactly as the engine received
+ * it: the embedded cloud deploys from it, so it runs the `__index.js` that `pulumi up` would upload.
  */
 
 export interface LanguageHostOptions {
-  /** Stack name; config comes from Pulumi.<stack>.yaml (default dev). */
+  /** Stack name, as the program sees it in pulumi.getStack() (default dev). */
   stack?: string;
+  /** Where the stack's config is read from (default Pulumi.<stack>.yaml in the project root). */
+  stackFile?: string;
   /** Preview (true, default) leaves ids, ARNs and URLs of new resources unknown; update (false) fills them in. */
   dryRun?: boolean;
   /** Skip type checking, like PULUMI_NODEJS_TRANSPILE_ONLY=true. Default false: `pulumi up` type-checks. */
@@ -52,8 +56,7 @@ export class LanguageHostRunError extends Error {
   }
 }
 
-function stackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
-  const file = join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+function stackConfig(stack: string, file: string, overrides: Record<string, string> = {}): Record<string, string> {
   if (!existsSync(file)) throw new Error(`no stack file ${file}: is "${stack}" a stack of this project?`);
   return { ...stackConfigFromYaml(file), ...overrides };
 }
@@ -61,7 +64,7 @@ function stackConfig(stack: string, overrides: Record<string, string> = {}): Rec
 export async function synthesizeWithLanguageHost(options: LanguageHostOptions = {}): Promise<LanguageHostStack> {
   const stack = options.stack ?? "dev";
   const dryRun = options.dryRun ?? true;
-  const config = stackConfig(stack, options.configOverrides);
+  const config = stackConfig(stack, options.stackFile ?? stackFilePath(stack), options.configOverrides);
   const engine = new LocalEngine({ project: PROJECT, stack, dryRun, region: config["aws:region"] ?? "us-east-1" });
   const syncDir = mkdtempSync(join(tmpdir(), "pulumi-sync-"));
   const started = Date.now();

@@ -4,6 +4,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { claimStateFile, type EmbeddedCloudState, releaseStateFile, writeState } from "../contracts/state-file";
+import type { SynthesizedStack } from "../contracts/synthesized-stack";
+import { PROJECT_ROOT } from "../engine/project";
 import { type DeployedStack, deployStack } from "./deploy";
 import { recordDynamoCalls, recordSqsCalls } from "./emulator-metrics";
 import {
@@ -18,8 +20,6 @@ import { type PollerSqsApi, SqsEventSourceMapping } from "./event-source-mapping
 import type { RuntimeFault } from "./execution-environment";
 import { FunctionRuntime } from "./function-runtime";
 import { RunRecorder, type SeriesKey } from "./recorder";
-import { REPO_ROOT } from "./stack-source";
-import type { SynthesizedStack } from "./synth";
 
 export interface EmbeddedCloudOptions {
   /** The .local folder (state, runs, function code, persisted data). Must be inside the repository. */
@@ -47,7 +47,7 @@ export interface EmbeddedCloudOptions {
 /** Environments initialised ahead of the first invocation when the options do not say. */
 const DEFAULT_PREWARMED_ENVIRONMENTS = 1;
 
-export const DEFAULT_LOCAL_ROOT = join(REPO_ROOT, ".local");
+export const DEFAULT_LOCAL_ROOT = join(PROJECT_ROOT, ".local");
 
 /**
  * The whole pipeline on one machine: fauxqs for SQS and dynalite for DynamoDB on 127.0.0.1, the stack deployed into

@@ -8,9 +8,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { LOCAL_ACCOUNT_ID, localEnvironment } from "../contracts/local-endpoints";
+import type { PlainValues, SynthesizedResource, SynthesizedStack } from "../contracts/synthesized-stack";
 import type { EventSourceMappingConfig } from "./event-source-mapping";
 import type { LocalFunction } from "./execution-environment";
-import type { PlainValues, SynthesizedResource, SynthesizedStack } from "./synth";
 
 /**
  * "pulumi up" against the emulators: every resource of the synthesized stack that the embedded cloud can run is

@@ -5,6 +5,7 @@ import { settingsFromStackConfig } from "../components/config";
 import { LOCAL_CREDENTIALS } from "../contracts/local-endpoints";
 import type { RunInfo } from "../contracts/run-record";
 import { nearestRank } from "../contracts/statistics";
+import type { SynthesizedStack } from "../contracts/synthesized-stack";
 import { EXPECTED_ERROR_CODE } from "../producer/invalid";
 import { type OutgoingMessage, VehicleMessageSource } from "../producer/messages";
 import { type ProduceSummary, produce, type RatePhase } from "../producer/produce";
@@ -12,7 +13,6 @@ import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import type { RuntimeFault } from "./execution-environment";
 import { type StackFromProgram, synthesizeStack } from "./stack-source";
-import type { SynthesizedStack } from "./synth";
 import { readTable, type SentRecord, type Verification, verifyRun } from "./verify";
 
 /** The producer's side of a run: the pass-through flags of `npm start`. */

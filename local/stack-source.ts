@@ -1,11 +1,15 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import type { SynthesizedStack } from "../contracts/synthesized-stack";
+import { PROJECT_ROOT, stackFilePath } from "../engine/project";
 import { checkInstall } from "./install-check";
-import type { SynthesizedStack } from "./synth";
 
-export const REPO_ROOT = resolve(__dirname, "..");
+/**
+ * The stack the embedded cloud deploys: the program run through Pulumi's own Node language host (engine/), so the
+ * resources and the Lambda archive are the ones `pulumi up` would send, `__index.js` byte for byte. Transpile-only:
+ * TypeScript emits the same JavaScript with and without type checking (`npm test` and `tsc --noEmit` check types).
+ */
 
 /** The program could not be synthesized (bad config, a bug in index.ts); the message carries the program's own error. */
 class StackSynthesisError extends Error {
@@ -16,42 +20,52 @@ class StackSynthesisError extends Error {
 }
 
 export interface StackSourceOptions {
-  /** Pulumi.<stack>.yaml to read (default Pulumi.dev.yaml, or $PULUMI_STACK's). */
+  /** The stack, as the program sees it in pulumi.getStack() (default $PULUMI_STACK, else dev). */
+  stack?: string;
+  /** Its config file (default Pulumi.<stack>.yaml in the project root). */
   stackFile?: string;
   /** Config values that win over the stack file, e.g. {"vehicle-pipeline:batchSize": "5"} (tests). */
   overrides?: Record<string, string>;
   /**
-   * Folder for synthesized stacks keyed by a hash of the config and every source file the program is made of
-   * (index.ts, components/, handlers/, local/synth.ts, package-lock.json): an unchanged program and config is not
-   * synthesized again (about 5-15 s on two cores). Unset: always synthesize.
+   * Folder for synthesized stacks keyed by a hash of the stack, its config and every source file the program is made
+   * of (PROGRAM_SOURCES): an unchanged program and config is not synthesized again. Unset: always synthesize.
    */
   cacheDir?: string;
 }
 
-/** Source folders and files whose content decides what the program synthesizes. */
+/** Source folders and files whose content decides what the program synthesizes (engine/ is the synthesizer). */
 const PROGRAM_SOURCES = [
   "index.ts",
   "components",
   "handlers",
-  "local/synth.ts",
-  "local/synth-cli.ts",
+  "contracts/synthesized-stack.ts",
+  "engine",
+  "Pulumi.yaml",
   "package-lock.json",
   "tsconfig.json",
 ];
 
-/** A hash of the stack file, the overrides and the program's sources: equal hashes synthesize equal stacks. */
-function programFingerprint(options: StackSourceOptions = {}): string {
-  const stackFile = stackFileFor(options);
+function stackNameOf(options: StackSourceOptions): string {
+  return options.stack ?? process.env.PULUMI_STACK ?? "dev";
+}
+
+function stackFileOf(options: StackSourceOptions): string {
+  return options.stackFile ?? stackFilePath(stackNameOf(options));
+}
+
+/** A hash of the stack, its file, the overrides and the program's sources: equal hashes synthesize equal stacks. */
+function programFingerprint(options: StackSourceOptions): string {
+  const stackFile = stackFileOf(options);
   const hash = createHash("sha256")
     .update(existsSync(stackFile) ? readFileSync(stackFile) : "")
     .update(JSON.stringify(Object.entries(options.overrides ?? {}).sort()))
-    .update(process.env.PULUMI_STACK ?? "dev");
+    .update(stackNameOf(options));
   const visit = (path: string) => {
-    const absolute = join(REPO_ROOT, path);
+    const absolute = join(PROJECT_ROOT, path);
     if (!existsSync(absolute)) return;
     if (statSync(absolute).isDirectory()) {
       for (const entry of readdirSync(absolute).sort()) visit(join(path, entry));
-    } else if (/\.(ts|js|json)$/.test(path)) {
+    } else if (/\.(ts|js|json|yaml)$/.test(path)) {
       hash.update(path).update(readFileSync(absolute));
     }
   };
@@ -59,83 +73,54 @@ function programFingerprint(options: StackSourceOptions = {}): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-function stackFileFor(options: StackSourceOptions = {}): string {
-  return options.stackFile ?? join(REPO_ROOT, `Pulumi.${process.env.PULUMI_STACK ?? "dev"}.yaml`);
-}
-
-/**
- * Synthesizes index.ts in a child process (`node --require tsx/cjs local/synth-cli.ts`): a fresh module cache, so the config given here
- * is the one the program sees even if this process synthesized before with another.
- */
 /** A synthesized stack with the config it was synthesized with. */
 export interface StackFromProgram extends SynthesizedStack {
-  /** The PULUMI_CONFIG the program saw. */
+  /** The stack config the program saw (`ns:key` form). */
   config: Record<string, string>;
   /** True when it came from the cache. */
   cached: boolean;
 }
 
+type CachedStack = SynthesizedStack & { config: Record<string, string> };
+
+function readCache(cacheFile: string | undefined): CachedStack | undefined {
+  if (!cacheFile || !existsSync(cacheFile)) return undefined;
+  try {
+    return JSON.parse(readFileSync(cacheFile, "utf8")) as CachedStack;
+  } catch {
+    return undefined; // a cache file cut short (a run killed while writing it): synthesize again
+  }
+}
+
 export async function synthesizeStack(options: StackSourceOptions = {}): Promise<StackFromProgram> {
   checkInstall();
   const cacheFile = options.cacheDir ? join(options.cacheDir, `${programFingerprint(options)}.json`) : undefined;
-  if (cacheFile && existsSync(cacheFile)) {
-    try {
-      return {
-        ...(JSON.parse(readFileSync(cacheFile, "utf8")) as SynthesizedStack & { config: Record<string, string> }),
-        cached: true,
-      };
-    } catch {
-      // A cache file cut short (a run killed while writing it): synthesize again.
-    }
-  }
-  // The child reads the stack file (stackConfigFromYaml, in synth.ts, which loads @pulumi/pulumi): reading it here
-  // first cost about 2 s of this thread before the child could start, and before the emulators could start.
-  const { config, ...stack } = await synthesizeInChild(stackFileFor(options), options.overrides ?? {});
+  const cached = readCache(cacheFile);
+  if (cached) return { ...cached, cached: true };
+  const { resources, outputs, config } = await synthesizeFromLanguageHost(options);
   if (cacheFile) {
     mkdirSync(options.cacheDir!, { recursive: true });
-    writeFileSync(cacheFile, JSON.stringify({ ...stack, config }));
+    writeFileSync(cacheFile, JSON.stringify({ resources, outputs, config }));
   }
-  return { ...stack, config, cached: false };
+  return { resources, outputs, config, cached: false };
 }
 
-function synthesizeInChild(
-  stackFile: string,
-  overrides: Record<string, string>,
-): Promise<SynthesizedStack & { config: Record<string, string> }> {
-  return new Promise((resolvePromise, reject) => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      SYNTH_STACK_FILE: stackFile,
-      SYNTH_CONFIG_OVERRIDES: JSON.stringify(overrides),
-      SYNTH_PRINT_CONFIG: "1",
-    };
-    delete env.PULUMI_CONFIG; // the stack file and the overrides decide, as the cache's fingerprint says
-    // tsx's require hook in this one process; the tsx CLI would start a second Node process to run it (0.2-0.7 s more).
-    const child = spawn(process.execPath, ["--require", "tsx/cjs", join(REPO_ROOT, "local/synth-cli.ts")], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
+async function synthesizeFromLanguageHost(options: StackSourceOptions): Promise<CachedStack> {
+  // Loaded only when there is something to synthesize: a cached start does not pay for gRPC and Pulumi's stubs.
+  // (require, not import(): under tsx's CommonJS hook a dynamic import of a .ts file is not transpiled.)
+  const { LanguageHostRunError, synthesizeWithLanguageHost } =
+    require("../engine/synthesize") as typeof import("../engine/synthesize");
+  try {
+    return await synthesizeWithLanguageHost({
+      stack: stackNameOf(options),
+      stackFile: stackFileOf(options),
+      configOverrides: options.overrides,
+      // An update, not a preview: the ids, ARNs and URLs the deployer rewrites to the emulators' are known.
+      dryRun: false,
+      transpileOnly: true,
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", (error) => reject(new StackSynthesisError(error.message)));
-    child.on("close", (code) => {
-      const stderr = Buffer.concat(err).toString("utf8");
-      if (code !== 0) return reject(new StackSynthesisError(stderr || `synth-cli exited with ${code}`));
-      const text = Buffer.concat(out).toString("utf8");
-      try {
-        // The last line is the JSON; anything before it is the program's own chatter.
-        const lines = text.trim().split("\n");
-        resolvePromise(JSON.parse(lines[lines.length - 1]!) as SynthesizedStack & { config: Record<string, string> });
-      } catch (error) {
-        reject(
-          new StackSynthesisError(
-            `synth-cli printed no JSON stack (${(error as Error).message}); stderr: ${stderr.slice(0, 2000)}`,
-          ),
-        );
-      }
-    });
-  });
+  } catch (error) {
+    if (error instanceof LanguageHostRunError) throw new StackSynthesisError(error.message);
+    throw error;
+  }
 }

@@ -19,8 +19,10 @@ import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { consumerFunction, type SynthesizedCode } from "../contracts/synthesized-stack";
+import { measureArchive, unpackArchive } from "../engine/archive";
+import { PROJECT_ROOT } from "../engine/project";
 import { type RunningEmulator, startDynamo, startSqs } from "../local/emulators";
-import { consumerFunction, measureArchive, PROJECT_ROOT, type SynthesizedCode, unpackArchive } from "../local/synth";
 import { type JsonLine, lambdaContext } from "./support/consumer-harness";
 import { devStack, only } from "./support/pulumi";
 

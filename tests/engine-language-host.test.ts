@@ -8,9 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { consumerFunction, type SynthesizedStack } from "../contracts/synthesized-stack";
+import { PROJECT_ROOT } from "../engine/project";
 import { isUnknown } from "../engine/properties";
+import { MOCK_ACCOUNT_ID } from "../engine/provider-state";
 import { LanguageHostRunError, type LanguageHostStack, synthesizeWithLanguageHost } from "../engine/synthesize";
-import { consumerFunction, MOCK_ACCOUNT_ID, PROJECT_ROOT, type SynthesizedStack } from "../local/synth";
 import { devSettings, devStack, ofType, only } from "./support/pulumi";
 
 const QUEUE = "aws:sqs/queue:Queue";

@@ -7,10 +7,10 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { languageHostArgs, languageHostConfig, languageHostEnv, type ProgramRun } from "../engine/language-host";
 import { formatPreview } from "../engine/preview-report";
+import { PROJECT_ROOT } from "../engine/project";
 import { describeCodeArchive, plainValue, UNKNOWN } from "../engine/properties";
 import { providerAnswer } from "../engine/provider-state";
 import type { LanguageHostStack } from "../engine/synthesize";
-import { PROJECT_ROOT } from "../local/synth";
 
 const test = suite("engine: pure parts and the preview CLI's flags");
 const { specialSigKey, specialSecretSig, specialAssetSig, specialArchiveSig, specialResourceSig } = pulumi.runtime;

@@ -6,7 +6,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ConfigError, loadSettings } from "../components/config";
-import { PROJECT_ROOT, StackConfigError, type SynthesizedStack, stackConfigFromYaml } from "../local/synth";
+import type { SynthesizedStack } from "../contracts/synthesized-stack";
+import { PROJECT_ROOT, StackConfigError, stackConfigFromYaml } from "../engine/project";
 import { devStackConfig } from "./support/pulumi";
 
 const test = suite("infra: stack configuration");
@@ -16,7 +17,7 @@ function synthCli(config: Record<string, string>): Promise<{ code: number; stdou
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--require", "tsx/cjs", join(PROJECT_ROOT, "local", "synth-cli.ts")],
+      ["--require", "tsx/cjs", join(PROJECT_ROOT, "engine", "mock-synthesis-cli.ts")],
       {
         cwd: PROJECT_ROOT,
         env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) },

@@ -6,7 +6,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type DashboardBody, renderDashboardBody } from "../components/dashboard-widgets";
 import { consumerLogQueries } from "../components/log-queries";
-import { PROJECT_ROOT, type SynthesizedResource, type SynthesizedStack } from "../local/synth";
+import type { SynthesizedResource, SynthesizedStack } from "../contracts/synthesized-stack";
+import { PROJECT_ROOT } from "../engine/project";
 import { devStack, devStackConfig, ofType, only } from "./support/pulumi";
 
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
@@ -108,14 +109,16 @@ function synthesizeWith(config: Record<string, string>): Promise<SynthesizedStac
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ["--require", "tsx/cjs", join(PROJECT_ROOT, "local", "synth-cli.ts")],
+      ["--require", "tsx/cjs", join(PROJECT_ROOT, "engine", "mock-synthesis-cli.ts")],
       {
         cwd: PROJECT_ROOT,
         env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) },
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) =>
-        error ? reject(new Error(`synth-cli failed: ${stderr}`)) : resolve(JSON.parse(stdout) as SynthesizedStack),
+        error
+          ? reject(new Error(`mock-synthesis-cli failed: ${stderr}`))
+          : resolve(JSON.parse(stdout) as SynthesizedStack),
     );
   });
 }

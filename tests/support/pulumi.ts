@@ -3,13 +3,9 @@
 // artifact test awaits this same memoized synthesis of the dev stack.
 import { join } from "node:path";
 import { type PipelineSettings, parseSettings } from "../../components/config";
-import {
-  PROJECT_ROOT,
-  type SynthesizedResource,
-  type SynthesizedStack,
-  stackConfigFromYaml,
-  synthesize,
-} from "../../local/synth";
+import type { SynthesizedResource, SynthesizedStack } from "../../contracts/synthesized-stack";
+import { synthesize } from "../../engine/mock-synthesis";
+import { PROJECT_ROOT, stackConfigFromYaml } from "../../engine/project";
 
 let stack: Promise<SynthesizedStack> | undefined;
 

@@ -1,10 +1,9 @@
 // The program run the way `pulumi up` and `pulumi preview` run it: Pulumi's own Node language host
 // (@pulumi/pulumi/cmd/run, ts-node with the project's TypeScript, type checking on) registering resources over gRPC
 // with the in-process engine of engine/. Three program runs in all, shared by every assertion: an update
-// (type-checked, fresh compile cache), an invalid config (type-checked, that cache warm) and a preview
+// (type-checked, fresh compile cache, shared with the embedded cloud's test), an invalid config (type-checked, that cache warm) and a preview
 // (transpile-only). Timeouts are hang guards only.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -13,6 +12,7 @@ import { PROJECT_ROOT } from "../engine/project";
 import { isUnknown } from "../engine/properties";
 import { MOCK_ACCOUNT_ID } from "../engine/provider-state";
 import { LanguageHostRunError, type LanguageHostStack, synthesizeWithLanguageHost } from "../engine/synthesize";
+import { compileCacheDir, devUpdate } from "./support/language-host";
 import { devSettings, devStack, ofType, only } from "./support/pulumi";
 
 const QUEUE = "aws:sqs/queue:Queue";
@@ -28,16 +28,9 @@ const OUTPUT_NAMES = [
   "traceMapUrl",
 ];
 
-// ts-node's disk cache can hide a type error in an unchanged importer: each test process gets its own, empty.
-const compileCacheDir = mkdtempSync(join(tmpdir(), "engine-test-ts-node-"));
-
-let update: Promise<LanguageHostStack> | undefined;
 let preview: Promise<LanguageHostStack> | undefined;
-/** One type-checked update for the whole file. */
-const updated = () => {
-  update ??= synthesizeWithLanguageHost({ stack: "dev", dryRun: false, compileCacheDir });
-  return update;
-};
+/** One type-checked update for the whole test process. */
+const updated = devUpdate;
 /** One transpile-only preview for the whole file, after the update (two cores: one program at a time). */
 const previewed = async () => {
   await updated().catch(() => undefined);
@@ -48,8 +41,6 @@ const previewed = async () => {
 const typesAndNames = (stack: SynthesizedStack) => stack.resources.map((r) => `${r.type} ${r.name}`).sort();
 
 const test = suite("engine: the program under Pulumi's language host");
-
-test.after(() => rmSync(compileCacheDir, { recursive: true, force: true }));
 
 test("update, type-checked: the same resources the mocks path records, no warning or error logged", async () => {
   const stack = await updated();

@@ -1,4 +1,4 @@
-// The embedded cloud end to end: the real program synthesized, deployed into fauxqs and dynalite, its serialized
+// The embedded cloud end to end: the real program synthesized through Pulumi's language host, deployed into fauxqs and dynalite, its serialized
 // consumer run in worker threads by the event source mapping, and the outcome verified against what was sent.
 // No timing assertions: every check is about what happened, not how fast.
 
@@ -11,9 +11,11 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { MetricLine } from "../contracts/run-record";
 import { readState } from "../contracts/state-file";
+import { consumerFunction } from "../contracts/synthesized-stack";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "../local/cloud";
 import { type PipelineRunResult, runPipeline } from "../local/pipeline-run";
 import { synthesizeStack } from "../local/stack-source";
+import { devUpdate } from "./support/language-host";
 
 const localRoot = join(DEFAULT_LOCAL_ROOT, `test-${process.pid}`);
 const quiet = { localRoot, idleMs: 5_000 };
@@ -63,6 +65,21 @@ cloud(
       sent.reduce((n, l) => n + (l.values[0] ?? 0), 0),
       300,
     );
+  },
+);
+
+cloud(
+  "the consumer it ran is byte for byte the __index.js the language host received, with the same archive",
+  async () => {
+    assert.ok(fullRun, "needs the full run above");
+    const [ran] = fullRun.deployed.functions;
+    const fromLanguageHost = consumerFunction(await devUpdate());
+    assert.is(ran!.codePath, join(localRoot, "functions", fromLanguageHost.state.name, "__index.js"));
+    assert.is(readFileSync(ran!.codePath, "utf8"), fromLanguageHost.inputs.code.indexJs);
+    // The archive's other entries: the embedded cloud's workers load them from the same node_modules folders.
+    const deployedFrom = consumerFunction(await synthesizeStack({ cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache") }));
+    assert.equal(deployedFrom.inputs.code.paths, fromLanguageHost.inputs.code.paths);
+    assert.equal(deployedFrom.inputs.code.packages, fromLanguageHost.inputs.code.packages);
   },
 );
 

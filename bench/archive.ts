@@ -1,6 +1,6 @@
 /**
- * Lambda archive benchmark (`npx tsx bench/archive.ts`): synthesizes the program under mocks, builds the deployment
- * zip the engine would upload and reports its size and contents, plus how long `tsc --noEmit` takes on this machine.
+ * Lambda archive benchmark (`npx tsx bench/archive.ts`): runs the program through Pulumi's language host, builds the
+ * deployment zip the engine would upload and reports its size and contents, plus how long `tsc --noEmit` takes.
  * Results go to report/BENCH-archive.md and report/BENCH-archive.json; nothing is asserted (the artifact test holds
  * the 1 MB limit).
  */
@@ -10,15 +10,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { consumerFunction } from "../contracts/synthesized-stack";
 import { measureArchive } from "../engine/archive";
-import { synthesize } from "../engine/mock-synthesis";
-import { PROJECT_ROOT, stackConfigFromYaml } from "../engine/project";
+import { PROJECT_ROOT } from "../engine/project";
+import { synthesizeWithLanguageHost } from "../engine/synthesize";
 
 const MiB = 1024 * 1024;
 
 async function main(): Promise<void> {
-  process.chdir(PROJECT_ROOT);
-  process.env.PULUMI_CONFIG = JSON.stringify(stackConfigFromYaml(path.join(PROJECT_ROOT, "Pulumi.dev.yaml")));
-  const { inputs } = consumerFunction(await synthesize());
+  const { inputs } = consumerFunction(
+    await synthesizeWithLanguageHost({ stack: "dev", dryRun: false, transpileOnly: true }),
+  );
   const archive = measureArchive(inputs.code);
 
   const started = process.hrtime.bigint();

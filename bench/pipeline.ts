@@ -389,8 +389,8 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
 
 - **Time to first stored item**: \`local/cli.ts run\` spawned as a child process (as \`npm start\` runs it, without npm's
   own start-up); from the spawn to the first PutItem that dynalite answered 200 (the run records its epoch time in
-  run.json). "Not cached": \`.local/synth-cache\` emptied first, so the program is synthesized under Pulumi mocks in a
-  child process, which dominates. The emulators start while the program synthesizes.
+  run.json). "Not cached": \`.local/synth-cache\` emptied first, so the program is run through Pulumi's Node language host
+  (transpile-only) in a child process, which dominates. The emulators start while the program synthesizes.
 - **Latency**: the default \`npm start\` (200/s for 30 s, 2% malformed, verified: ${run200.verified}, ${run200.sent} sent at ${fmt(run200.achievedRate, 1)}/s):
   the consumer's EndToEndLatency metric (EMF, from SQS's SentTimestamp to the PutItem's answer) for every stored
   message, read from the run's per-second record. The whole-run figure includes the start, when environments are
@@ -425,9 +425,9 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
 - **Latency at 200/s.** Steady state is tens of milliseconds. The p99 of the whole run comes from the first seconds:
   environments are initialised one after another (0.25-1 s of CPU each) while messages arrive at full rate, receives
   come back full, the mapping scales out and the backlog drains once enough environments are warm.
-- **First stored item without the cache.** Synthesizing the program under Pulumi mocks in a child process takes most
-  of it (loading @pulumi/pulumi and the program, then the mocked deployment, all in the child; the parent no longer
-  loads @pulumi/pulumi itself to read the stack file first); every later run with the same program and config reuses
+- **First stored item without the cache.** Running the program through Pulumi's language host in a child process
+  takes most of it (loading @pulumi/pulumi, @pulumi/aws and the program under ts-node, serializing the consumer,
+  registering every resource with the in-process engine over gRPC); every later run with the same program and config reuses
   \`.local/synth-cache\`.${result.timeToFirstStored.cachedStackWasCached === false ? '\n- **Note:** the program changed between the two start-up runs (a shared checkout), so the "cached" run synthesized too.' : ""}
 `;
   const previous = existsSync(OUT_MD) ? readFileSync(OUT_MD, "utf8") : "";

@@ -1,5 +1,5 @@
 /**
- * The dashboard body the program declares, taken from a synthesized stack (local/synth.ts): the
+ * The dashboard body the program declares, taken from a synthesized stack (contracts/synthesized-stack.ts): the
  * `dashboardBody` input of its aws:cloudwatch/dashboard:Dashboard, with the same physical names the
  * embedded cloud deploys, so the local page and CloudWatch draw one definition.
  */

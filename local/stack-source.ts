@@ -11,7 +11,7 @@ import { checkInstall } from "./install-check";
  * TypeScript emits the same JavaScript with and without type checking (`npm test` and `tsc --noEmit` check types).
  */
 
-/** The program could not be synthesized (bad config, a bug in index.ts); the message carries the program's own error. */
+/** The program could not be synthesized (bad config, a bug in index.ts); the message carries the program's error. */
 class StackSynthesisError extends Error {
   constructor(detail: string) {
     super(`could not synthesize the Pulumi program: ${detail.trim()}`);

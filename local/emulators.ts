@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { registerMessageMoveTasks } from "./message-move-tasks";
 
 /** Credentials and region every SDK client aimed at an emulator must carry; the emulators ignore their values. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" } as const;
@@ -124,6 +125,7 @@ export async function startSqs(options: SqsOptions = {}): Promise<
     store.host = "";
   }
   const app = buildApp({ logger: false, ...(store ? { stores: { sqsStore: store } as never } : {}) });
+  registerMessageMoveTasks(app);
   const calls = callListeners();
   // Every SQS call passes here once answered: the recorder counts sends, receives and deletes from these.
   app.addHook("onSend", async (request, reply, payload) => {

@@ -91,7 +91,9 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
   throw new QueueNotFoundError(tried);
 }
 
-type StateAnswer = { ok: true; queueUrl: string; endpoint?: string; region?: string } | { ok: false; why: string };
+type StateAnswer =
+  | { ok: true; queueUrl: string; dlqUrl?: string; endpoint?: string; region?: string }
+  | { ok: false; why: string };
 
 /** Reads the embedded cloud's state file (see docs/CONTRACTS.md); a file left by a cloud that has stopped is ignored. */
 export async function readEmbeddedCloudState(file: string, isRunning: (pid: number) => boolean): Promise<StateAnswer> {
@@ -102,7 +104,12 @@ export async function readEmbeddedCloudState(file: string, isRunning: (pid: numb
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: false, why: "not running (no state file)" };
     return { ok: false, why: `cannot read the state file: ${(error as Error).message}` };
   }
-  let state: { pid?: unknown; region?: unknown; endpoints?: { sqs?: unknown }; outputs?: { queueUrl?: unknown } };
+  let state: {
+    pid?: unknown;
+    region?: unknown;
+    endpoints?: { sqs?: unknown };
+    outputs?: { queueUrl?: unknown; dlqUrl?: unknown };
+  };
   try {
     state = JSON.parse(text);
   } catch (error) {
@@ -120,14 +127,16 @@ export async function readEmbeddedCloudState(file: string, isRunning: (pid: numb
   return {
     ok: true,
     queueUrl,
+    dlqUrl: typeof state.outputs?.dlqUrl === "string" ? state.outputs.dlqUrl : undefined,
     endpoint: typeof state.endpoints?.sqs === "string" ? state.endpoints.sqs : undefined,
     region: typeof state.region === "string" ? state.region : undefined,
   };
 }
 
-/** Finds `pulumi` on the PATH and returns a function asking it for the stack's queueUrl, or undefined. */
+/** Finds `pulumi` on the PATH and returns a function asking it for a stack output (queueUrl), or undefined. */
 export async function pulumiOnPath(
   env: NodeJS.ProcessEnv = process.env,
+  output: "queueUrl" | "dlqUrl" = "queueUrl",
 ): Promise<(() => Promise<PulumiAnswer>) | undefined> {
   const names = process.platform === "win32" ? ["pulumi.exe", "pulumi.cmd"] : ["pulumi"];
   for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
@@ -135,7 +144,7 @@ export async function pulumiOnPath(
       const candidate = path.join(dir, name);
       try {
         await access(candidate, fsConstants.X_OK);
-        return () => askPulumiForQueueUrl(candidate, env);
+        return () => askPulumiForQueueUrl(candidate, env, output);
       } catch {
         // not here; keep looking
       }
@@ -144,12 +153,12 @@ export async function pulumiOnPath(
   return undefined;
 }
 
-function askPulumiForQueueUrl(executable: string, env: NodeJS.ProcessEnv): Promise<PulumiAnswer> {
+function askPulumiForQueueUrl(executable: string, env: NodeJS.ProcessEnv, output: string): Promise<PulumiAnswer> {
   return new Promise((resolve) => {
     // Run from the project root so Pulumi finds Pulumi.yaml and the selected stack, wherever the user stands.
     execFile(
       executable,
-      ["stack", "output", "queueUrl"],
+      ["stack", "output", output],
       { cwd: PROJECT_ROOT, env, timeout: 30_000 },
       (error, stdout, stderr) => {
         const url = stdout.trim();

@@ -83,10 +83,6 @@ async function sourceQueuesOf(call: Call, deadLetterArn: string): Promise<string
   return sources;
 }
 
-async function arnOf(call: Call, url: string): Promise<string> {
-  return (await call("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["QueueArn"] })).Attributes.QueueArn;
-}
-
 async function startTask(registry: MessageMoveTaskRegistry, call: Call, body: any): Promise<object> {
   const sourceUrl = await queueUrlOfArn(call, body.SourceArn, "SourceArn");
   const rate = body.MaxNumberOfMessagesPerSecond;

@@ -1,6 +1,7 @@
 import * as awsx from "@pulumi/awsx";
 import type { PipelineSettings } from "./config";
 import type { DashboardTargets } from "./dashboard-widgets";
+import { DLQ_RUNBOOK_POINTER } from "./runbook";
 
 type Metric = awsx.classic.cloudwatch.Metric;
 
@@ -47,8 +48,7 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
   return [
     {
       key: "dlq-not-empty",
-      description:
-        "The dead-letter queue holds messages: invalid vehicles (see the errorCode/errorReason attributes) or messages that failed maxReceiveCount times. Inspect them, fix the cause, then redrive or purge.",
+      description: `The dead-letter queue holds messages: invalid vehicles (see the errorCode/errorReason attributes) or messages that failed maxReceiveCount times. Inspect them, fix the cause, then redrive or purge. ${DLQ_RUNBOOK_POINTER}`,
       metric: (t) =>
         sqs.metrics.approximateNumberOfMessagesVisible({
           ...perMinute,

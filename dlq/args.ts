@@ -6,8 +6,8 @@ export const COMMANDS = ["stats", "peek", "export", "redrive", "purge"] as const
 export type DlqCommand = (typeof COMMANDS)[number];
 
 /** AWS caps a message move task at 500 messages a second; the filtered redrive keeps the same bound. */
-export const MAX_REDRIVE_RATE = 500;
-export const DEFAULT_PEEK_LIMIT = 10;
+const MAX_REDRIVE_RATE = 500;
+const DEFAULT_PEEK_LIMIT = 10;
 
 export interface DlqArgs {
   command: DlqCommand | "help";

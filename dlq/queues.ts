@@ -1,14 +1,8 @@
 // Where the dead-letter queue and its source queue are: the producer's discovery, asked for dlqUrl as well.
 
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { isAlive } from "../local/state";
-import {
-  DEFAULT_STATE_FILE,
-  discoverQueue,
-  pulumiOnPath,
-  QueueNotFoundError,
-  readEmbeddedCloudState,
-} from "../producer/queue-url";
+import { DEFAULT_STATE_FILE, isAlive } from "../contracts/state-file";
+import { discoverQueue, pulumiOnPath, QueueNotFoundError, queueFromStateFile } from "../producer/queue-url";
 import { chooseSqsClient } from "../producer/sqs-client";
 
 export class DlqNotFoundError extends Error {
@@ -52,10 +46,10 @@ async function findDlq(flag: string | undefined, env: NodeJS.ProcessEnv): Promis
     if (answer.ok) return { url: answer.queueUrl, source: "pulumi stack output" };
     tried.push(`pulumi stack output dlqUrl: ${answer.why}`);
   } else tried.push("pulumi stack output dlqUrl: the pulumi CLI is not on the PATH");
-  const state = await readEmbeddedCloudState(env.VEHICLE_PIPELINE_STATE_FILE ?? DEFAULT_STATE_FILE, isAlive);
-  if (state.ok && state.dlqUrl)
-    return { url: state.dlqUrl, source: "embedded cloud", endpoint: state.endpoint, region: state.region };
-  tried.push(`embedded cloud: ${state.ok ? "the state file has no outputs.dlqUrl" : state.why}`);
+  const state = queueFromStateFile(env.VEHICLE_PIPELINE_STATE_FILE ?? DEFAULT_STATE_FILE, isAlive, "dlqUrl");
+  if (state.ok)
+    return { url: state.queueUrl, source: "embedded cloud", endpoint: state.endpoint, region: state.region };
+  tried.push(`embedded cloud: ${state.why}`);
   throw new DlqNotFoundError(tried);
 }
 

@@ -10,7 +10,7 @@ import { cancelMoveTask, latestMoveTask, receiveAll, release, startMoveTask } fr
 
 const FINISHED = new Set(["COMPLETED", "CANCELLED", "FAILED"]);
 
-export function describeTask(task: ListMessageMoveTasksResultEntry): string {
+function describeTask(task: ListMessageMoveTasksResultEntry): string {
   return `${task.Status}: moved ${task.ApproximateNumberOfMessagesMoved ?? 0} of ${task.ApproximateNumberOfMessagesToMove ?? "?"}${task.FailureReason ? ` (${task.FailureReason})` : ""}`;
 }
 

@@ -3,9 +3,9 @@
 
 const { parentPort, workerData } = require("node:worker_threads");
 const { performance } = require("node:perf_hooks");
-const dynalite = require("dynalite");
+const { startableDynalite } = require("./dynalite-aws.js");
 
-const server = dynalite({
+const server = startableDynalite({
   createTableMs: 0,
   deleteTableMs: 0,
   updateTableMs: 0,

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { MessageMoveTaskRegistry, type MoveTask } from "./message-move-registry";
 
 /** AWS caps MaxNumberOfMessagesPerSecond at 500; unset means "system optimized", which here is that cap. */
-export const MAX_MOVE_VELOCITY = 500;
+const MAX_MOVE_VELOCITY = 500;
 
 const OPERATIONS = new Set([
   "StartMessageMoveTask",
@@ -18,7 +18,7 @@ const OPERATIONS = new Set([
 ]);
 
 /** An SQS error as the JSON protocol carries it: `__type` plus the legacy query code in x-amzn-query-error. */
-export class SqsApiError extends Error {
+class SqsApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -32,7 +32,33 @@ export class SqsApiError extends Error {
 const notFound = (what: string) => new SqsApiError("ResourceNotFoundException", `${what} does not exist.`);
 const invalid = (message: string) => new SqsApiError("InvalidParameterValue", message);
 
-type Call = (operation: string, input: Record<string, unknown>) => Promise<any>;
+/** The fields of the requests answered here, as the JSON protocol sends them (unchecked until used). */
+interface MoveRequest {
+  SourceArn?: string;
+  DestinationArn?: string;
+  MaxNumberOfMessagesPerSecond?: number;
+  MaxResults?: number;
+  TaskHandle?: string;
+  QueueUrl?: string;
+  NextToken?: string;
+}
+
+interface SqsMessage {
+  Body: string;
+  ReceiptHandle: string;
+  MessageAttributes?: Record<string, unknown>;
+}
+
+/** The parts of fauxqs's answers read here. */
+interface SqsAnswer {
+  QueueUrl?: string;
+  QueueUrls?: string[];
+  Attributes?: Record<string, string>;
+  Messages?: SqsMessage[];
+  Successful?: { Id: string }[];
+}
+
+type Call = (operation: string, input: Record<string, unknown>) => Promise<SqsAnswer>;
 
 /** fauxqs's own SQS actions, called without a socket, with the host the caller used (fauxqs builds URLs from it). */
 function injectedCall(app: FastifyInstance, host: string): Call {
@@ -53,14 +79,14 @@ function injectedCall(app: FastifyInstance, host: string): Call {
 }
 
 /** The queue an ARN names, as fauxqs knows it (URL), or ResourceNotFoundException. */
-async function queueUrlOfArn(call: Call, arn: unknown, parameter: string): Promise<string> {
+async function queueOfArn(call: Call, arn: unknown, parameter: string): Promise<{ arn: string; url: string }> {
   if (typeof arn !== "string" || !/^arn:[\w-]+:sqs:[\w-]*:\d*:[\w.-]+$/.test(arn))
     throw invalid(
       `Value ${JSON.stringify(arn ?? null)} for parameter ${parameter} is invalid. Reason: not an SQS queue ARN.`,
     );
   const name = arn.slice(arn.lastIndexOf(":") + 1);
   try {
-    return (await call("GetQueueUrl", { QueueName: name })).QueueUrl;
+    return { arn, url: String((await call("GetQueueUrl", { QueueName: name })).QueueUrl) };
   } catch (error) {
     if ((error as SqsApiError).code === "QueueDoesNotExist") throw notFound(`The queue ${arn}`);
     throw error;
@@ -71,7 +97,7 @@ async function queueUrlOfArn(call: Call, arn: unknown, parameter: string): Promi
 async function sourceQueuesOf(call: Call, deadLetterArn: string): Promise<string[]> {
   const { QueueUrls = [] } = await call("ListQueues", { MaxResults: 1000 });
   const sources: string[] = [];
-  for (const url of QueueUrls as string[]) {
+  for (const url of QueueUrls) {
     const { Attributes = {} } = await call("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["RedrivePolicy"] });
     if (!Attributes.RedrivePolicy) continue;
     try {
@@ -83,16 +109,16 @@ async function sourceQueuesOf(call: Call, deadLetterArn: string): Promise<string
   return sources;
 }
 
-async function startTask(registry: MessageMoveTaskRegistry, call: Call, body: any): Promise<object> {
-  const sourceUrl = await queueUrlOfArn(call, body.SourceArn, "SourceArn");
+async function startTask(registry: MessageMoveTaskRegistry, call: Call, body: MoveRequest): Promise<object> {
+  const { arn: sourceArn, url: sourceUrl } = await queueOfArn(call, body.SourceArn, "SourceArn");
   const rate = body.MaxNumberOfMessagesPerSecond;
   if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > MAX_MOVE_VELOCITY))
     throw invalid(`Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: must be 1 to 500.`);
-  const sources = await sourceQueuesOf(call, body.SourceArn);
+  const sources = await sourceQueuesOf(call, sourceArn);
   if (sources.length === 0) throw invalid("Source queue must be configured as a Dead Letter Queue.");
   const destinationUrl =
-    body.DestinationArn === undefined ? undefined : await queueUrlOfArn(call, body.DestinationArn, "DestinationArn");
-  if (registry.running(body.SourceArn))
+    body.DestinationArn === undefined ? undefined : (await queueOfArn(call, body.DestinationArn, "DestinationArn")).url;
+  if (registry.running(sourceArn))
     throw invalid(
       "There is already a task running. Only one active task is allowed for a source queue arn at a given time.",
     );
@@ -105,10 +131,10 @@ async function startTask(registry: MessageMoveTaskRegistry, call: Call, body: an
   });
   const task = registry.add({
     handle: randomUUID(),
-    sourceArn: body.SourceArn,
+    sourceArn,
     destinationArn: body.DestinationArn,
     maxPerSecond: rate,
-    toMove: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    toMove: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
   });
   if (!target) registry.fail(task, "DestinationArn is required when the dead-letter queue has several source queues.");
   else void moveMessages(registry, task, call, sourceUrl, target);
@@ -136,17 +162,17 @@ async function moveMessages(
       if (Messages.length === 0) break;
       const sent = await call("SendMessageBatch", {
         QueueUrl: destinationUrl,
-        Entries: Messages.map((m: any, i: number) => ({
+        Entries: Messages.map((m, i) => ({
           Id: String(i),
           MessageBody: m.Body,
           ...(m.MessageAttributes ? { MessageAttributes: m.MessageAttributes } : {}),
         })),
       });
-      const moved = (sent.Successful ?? []).map((entry: { Id: string }) => Messages[Number(entry.Id)]);
+      const moved = (sent.Successful ?? []).map((entry) => Messages[Number(entry.Id)] as SqsMessage);
       if (moved.length > 0)
         await call("DeleteMessageBatch", {
           QueueUrl: sourceUrl,
-          Entries: moved.map((m: any, i: number) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          Entries: moved.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
         });
       task.moved += moved.length;
       if (moved.length < Messages.length) throw new Error(`${Messages.length - moved.length} messages not sent`);
@@ -159,25 +185,25 @@ async function moveMessages(
   }
 }
 
-async function listTasks(registry: MessageMoveTaskRegistry, call: Call, body: any): Promise<object> {
-  await queueUrlOfArn(call, body.SourceArn, "SourceArn");
+async function listTasks(registry: MessageMoveTaskRegistry, call: Call, body: MoveRequest): Promise<object> {
+  const { arn } = await queueOfArn(call, body.SourceArn, "SourceArn");
   const max = body.MaxResults ?? 1;
   if (!Number.isInteger(max) || max < 1 || max > 10)
     throw invalid(`Value ${max} for parameter MaxResults is invalid. Reason: must be 1 to 10.`);
-  return { Results: registry.recent(body.SourceArn, max).map((task) => registry.entry(task)) };
+  return { Results: registry.recent(arn, max).map((task) => registry.entry(task)) };
 }
 
-function cancelTask(registry: MessageMoveTaskRegistry, body: any): object {
+function cancelTask(registry: MessageMoveTaskRegistry, body: MoveRequest): object {
   const task = registry.byHandle(body.TaskHandle);
-  if (!task || task.status !== "RUNNING") throw notFound(`The task ${JSON.stringify(body.TaskHandle ?? null)}`);
+  if (task?.status !== "RUNNING") throw notFound(`The task ${JSON.stringify(body.TaskHandle ?? null)}`);
   registry.cancel(task);
   return { ApproximateNumberOfMessagesMoved: task.moved };
 }
 
-async function listSourceQueues(call: Call, body: any): Promise<object> {
+async function listSourceQueues(call: Call, body: MoveRequest): Promise<object> {
   if (typeof body.QueueUrl !== "string") throw invalid("QueueUrl is required");
   const { Attributes } = await call("GetQueueAttributes", { QueueUrl: body.QueueUrl, AttributeNames: ["QueueArn"] });
-  const sources = await sourceQueuesOf(call, Attributes.QueueArn);
+  const sources = await sourceQueuesOf(call, String(Attributes?.QueueArn));
   const start = body.NextToken ? Number(body.NextToken) : 0;
   const end = body.MaxResults ? start + Number(body.MaxResults) : sources.length;
   return {
@@ -186,7 +212,12 @@ async function listSourceQueues(call: Call, body: any): Promise<object> {
   };
 }
 
-async function answer(registry: MessageMoveTaskRegistry, call: Call, operation: string, body: any): Promise<object> {
+async function answer(
+  registry: MessageMoveTaskRegistry,
+  call: Call,
+  operation: string,
+  body: MoveRequest,
+): Promise<object> {
   switch (operation) {
     case "StartMessageMoveTask":
       return startTask(registry, call, body);

@@ -1,4 +1,4 @@
-import { type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 
@@ -61,9 +61,9 @@ interface DeadLetter {
 }
 
 /** Every item in the table (a run is a few thousand; a Scan is fine). */
-export async function readTable(dynamo: DynamoDBClient, tableName: string): Promise<Record<string, any>[]> {
-  const items: Record<string, any>[] = [];
-  let ExclusiveStartKey: Record<string, any> | undefined;
+export async function readTable(dynamo: DynamoDBClient, tableName: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamo.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey }));
     for (const item of page.Items ?? []) items.push(unmarshall(item));
@@ -76,7 +76,7 @@ export async function readTable(dynamo: DynamoDBClient, tableName: string): Prom
  * Reads every DLQ message once, hiding each for ten minutes so it is not read twice; nothing is deleted, so a user
  * can still inspect the DLQ after the run (they come back when the visibility timeout passes).
  */
-export async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<DeadLetter[]> {
+async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<DeadLetter[]> {
   const out: DeadLetter[] = [];
   let empty = 0;
   while (empty < 2) {
@@ -118,7 +118,7 @@ export async function verifyRun(sent: readonly SentRecord[], target: VerifyTarge
 /** The pure part of verifyRun. */
 export function judgeRun(
   sent: readonly SentRecord[],
-  items: readonly Record<string, any>[],
+  items: readonly Record<string, unknown>[],
   deadLetters: readonly DeadLetter[],
   leftInQueue: number,
   expectedCodes: Readonly<Record<string, string>>,
@@ -167,40 +167,10 @@ export function judgeRun(
     }
     if (message.kind === "valid") {
       v.valid += 1;
-      if (letters.length > 0) {
-        v.misrouted += 1;
-        problem(
-          `misrouted: valid message ${message.eventId} went to the DLQ: ${letters[0]!.errorCode} ${letters[0]!.errorReason}`,
-        );
-        continue;
-      }
-      const body = JSON.parse(message.body) as Record<string, unknown>;
-      const differing = VEHICLE_FIELDS.filter((field) => stored[0]![field] !== body[field]);
-      if (differing.length > 0) {
-        v.mismatched += 1;
-        problem(
-          `mismatched: ${message.eventId} stored ${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`,
-        );
-        continue;
-      }
-      v.storedCorrectly += 1;
+      judgeValid(message, stored, letters, v, problem);
     } else {
       v.invalid += 1;
-      if (stored.length > 0) {
-        v.misrouted += 1;
-        problem(`misrouted: ${message.kind} message ${message.eventId} was stored`);
-        continue;
-      }
-      const letter = letters[0]!;
-      const expected = expectedCodes[message.kind];
-      if (!letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected)) {
-        v.mismatched += 1;
-        problem(
-          `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ${letter.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(letter.errorReason)}`,
-        );
-        continue;
-      }
-      v.deadLetteredCorrectly += 1;
+      judgeInvalid(message, stored, letters, expectedCodes[message.kind], v, problem);
     }
   }
   for (const id of itemsByEvent.keys()) if (!sentIds.has(id)) v.unexpected += itemsByEvent.get(id)!.length;
@@ -225,4 +195,58 @@ function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]>
     else map.set(k, [x]);
   }
   return map;
+}
+
+/** A valid message must be stored once, with every field as sent. */
+function judgeValid(
+  message: SentRecord,
+  stored: readonly Record<string, unknown>[],
+  letters: readonly DeadLetter[],
+  v: Verification,
+  problem: (text: string) => void,
+): void {
+  if (letters.length > 0) {
+    v.misrouted += 1;
+    problem(
+      `misrouted: valid message ${message.eventId} went to the DLQ: ${letters[0]!.errorCode} ${letters[0]!.errorReason}`,
+    );
+    return;
+  }
+  const body = JSON.parse(message.body) as Record<string, unknown>;
+  const differing = VEHICLE_FIELDS.filter((field) => stored[0]![field] !== body[field]);
+  if (differing.length > 0) {
+    v.mismatched += 1;
+    problem(
+      `mismatched: ${message.eventId} stored ` +
+        `${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`,
+    );
+    return;
+  }
+  v.storedCorrectly += 1;
+}
+
+/** An invalid message must be in the DLQ once, with the error code its kind calls for. */
+function judgeInvalid(
+  message: SentRecord,
+  stored: readonly Record<string, unknown>[],
+  letters: readonly DeadLetter[],
+  expected: string | undefined,
+  v: Verification,
+  problem: (text: string) => void,
+): void {
+  if (stored.length > 0) {
+    v.misrouted += 1;
+    problem(`misrouted: ${message.kind} message ${message.eventId} was stored`);
+    return;
+  }
+  const letter = letters[0]!;
+  if (!letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected)) {
+    v.mismatched += 1;
+    problem(
+      `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ` +
+        `${letter.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(letter.errorReason)}`,
+    );
+    return;
+  }
+  v.deadLetteredCorrectly += 1;
 }

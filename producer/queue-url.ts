@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import { constants as fsConstants } from "node:fs";
-import { access, readFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import * as path from "node:path";
-import { isAlive } from "../local/state";
+import { DEFAULT_STATE_FILE, inspectStateFile, isAlive } from "../contracts/state-file";
 import { ProducerArgsError } from "./args";
 
 /** Where the producer sends, and how it found out. */
@@ -33,9 +33,7 @@ export class QueueNotFoundError extends Error {
 }
 
 /** The repository root: producer/ sits directly below it. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
-/** Written by the embedded cloud (local/state.ts) while it runs. */
-export const DEFAULT_STATE_FILE = path.join(PROJECT_ROOT, ".local", "state.json");
+const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 export interface DiscoveryInputs {
   flag?: string;
@@ -82,7 +80,7 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
 
   // VEHICLE_PIPELINE_STATE_FILE points at another cloud's state (tests use it to stay clear of a cloud running in this checkout).
   const stateFile = inputs.stateFile ?? env.VEHICLE_PIPELINE_STATE_FILE ?? DEFAULT_STATE_FILE;
-  const state = await readEmbeddedCloudState(stateFile, inputs.isRunning ?? isAlive);
+  const state = queueFromStateFile(stateFile, inputs.isRunning ?? isAlive);
   if (state.ok)
     return { queueUrl: state.queueUrl, source: "embedded cloud", endpoint: state.endpoint, region: state.region };
   const shown = path.relative(process.cwd(), stateFile);
@@ -91,52 +89,33 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
   throw new QueueNotFoundError(tried);
 }
 
-type StateAnswer =
-  | { ok: true; queueUrl: string; dlqUrl?: string; endpoint?: string; region?: string }
-  | { ok: false; why: string };
+/** A stack output the embedded cloud's state file carries (see docs/CONTRACTS.md). */
+export type QueueOutput = "queueUrl" | "dlqUrl";
 
-/** Reads the embedded cloud's state file (see docs/CONTRACTS.md); a file left by a cloud that has stopped is ignored. */
-export async function readEmbeddedCloudState(file: string, isRunning: (pid: number) => boolean): Promise<StateAnswer> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: false, why: "not running (no state file)" };
-    return { ok: false, why: `cannot read the state file: ${(error as Error).message}` };
-  }
-  let state: {
-    pid?: unknown;
-    region?: unknown;
-    endpoints?: { sqs?: unknown };
-    outputs?: { queueUrl?: unknown; dlqUrl?: unknown };
-  };
-  try {
-    state = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, why: `the state file is not JSON: ${(error as Error).message}` };
-  }
-  const queueUrl = state.outputs?.queueUrl;
+/** A queue of the running embedded cloud (its source queue or its DLQ), from its state file. */
+export function queueFromStateFile(
+  file: string,
+  isRunning: (pid: number) => boolean,
+  output: QueueOutput = "queueUrl",
+): { ok: true; queueUrl: string; endpoint?: string; region?: string } | { ok: false; why: string } {
+  const answer = inspectStateFile(file, isRunning);
+  if (!answer.ok) return answer;
+  const { state } = answer;
+  const queueUrl = state.outputs?.[output];
   if (typeof queueUrl !== "string" || queueUrl === "")
-    return { ok: false, why: "the state file has no outputs.queueUrl" };
-  if (typeof state.pid === "number" && !isRunning(state.pid)) {
-    return {
-      ok: false,
-      why: `stale state file: the cloud's process ${state.pid} is not running (start it with \`npm run local -- up\`)`,
-    };
-  }
+    return { ok: false, why: `the state file has no outputs.${output}` };
   return {
     ok: true,
     queueUrl,
-    dlqUrl: typeof state.outputs?.dlqUrl === "string" ? state.outputs.dlqUrl : undefined,
     endpoint: typeof state.endpoints?.sqs === "string" ? state.endpoints.sqs : undefined,
     region: typeof state.region === "string" ? state.region : undefined,
   };
 }
 
-/** Finds `pulumi` on the PATH and returns a function asking it for a stack output (queueUrl), or undefined. */
+/** Finds `pulumi` on the PATH and returns a function asking it for a stack output (queueUrl by default), or undefined. */
 export async function pulumiOnPath(
   env: NodeJS.ProcessEnv = process.env,
-  output: "queueUrl" | "dlqUrl" = "queueUrl",
+  output: QueueOutput = "queueUrl",
 ): Promise<(() => Promise<PulumiAnswer>) | undefined> {
   const names = process.platform === "win32" ? ["pulumi.exe", "pulumi.cmd"] : ["pulumi"];
   for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
@@ -144,7 +123,7 @@ export async function pulumiOnPath(
       const candidate = path.join(dir, name);
       try {
         await access(candidate, fsConstants.X_OK);
-        return () => askPulumiForQueueUrl(candidate, env, output);
+        return () => askPulumiForOutput(candidate, env, output);
       } catch {
         // not here; keep looking
       }
@@ -153,7 +132,7 @@ export async function pulumiOnPath(
   return undefined;
 }
 
-function askPulumiForQueueUrl(executable: string, env: NodeJS.ProcessEnv, output: string): Promise<PulumiAnswer> {
+function askPulumiForOutput(executable: string, env: NodeJS.ProcessEnv, output: QueueOutput): Promise<PulumiAnswer> {
   return new Promise((resolve) => {
     // Run from the project root so Pulumi finds Pulumi.yaml and the selected stack, wherever the user stands.
     execFile(

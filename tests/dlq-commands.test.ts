@@ -16,11 +16,12 @@ import {
 } from "@aws-sdk/client-sqs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { type DlqArgs, parseDlqArgs } from "../dlq/args";
 import { exportMessages, peek, purge, redrive, stats } from "../dlq/commands";
 import type { Io } from "../dlq/io";
 import type { DlqTarget } from "../dlq/queues";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type RunningEmulator, startSqs } from "../local/emulators";
+import { type RunningEmulator, startSqs } from "../local/emulators";
 
 const test = suite("dlq commands on fauxqs");
 let emulator: RunningEmulator;

@@ -4,7 +4,16 @@ import { writeFile } from "node:fs/promises";
 import type { DlqArgs } from "./args";
 import { formatMessage, formatStats } from "./format";
 import { EXIT, type Io } from "./io";
-import { type DlqMessage, dlqStats, exportRecord, matches, redrivePlan } from "./messages";
+import {
+  attachReasons,
+  type DlqMessage,
+  dlqStats,
+  exportRecord,
+  isReasonMessage,
+  matches,
+  redrivePlan,
+  sendBatches,
+} from "./messages";
 import type { DlqTarget } from "./queues";
 import { redriveAll } from "./redrive-task";
 import { sourceQueueOf } from "./source-queue";
@@ -19,14 +28,16 @@ async function withAllMessages<T>(
 ): Promise<T> {
   io.err(`reading every message of ${target.describe}, each held invisible for up to ${args.holdSeconds} s`);
   let last = 0;
-  const messages = await receiveAll(target.sqs, target.dlqUrl, {
-    holdSeconds: args.holdSeconds,
-    onProgress: (received, expected) => {
-      if (received - last < 500) return;
-      last = received;
-      io.err(`  read ${received} of about ${expected}`);
-    },
-  });
+  const messages = attachReasons(
+    await receiveAll(target.sqs, target.dlqUrl, {
+      holdSeconds: args.holdSeconds,
+      onProgress: (received, expected) => {
+        if (received - last < 500) return;
+        last = received;
+        io.err(`  read ${received} of about ${expected}`);
+      },
+    }),
+  );
   const consumed = new Set<DlqMessage>();
   try {
     return await work(messages, consumed);
@@ -45,11 +56,18 @@ export async function stats(args: DlqArgs, target: DlqTarget, io: Io): Promise<n
 
 export async function peek(args: DlqArgs, target: DlqTarget, io: Io): Promise<number> {
   const shown = await withAllMessages(args, target, io, async (messages) =>
-    messages.filter((m) => matches(m, { code: args.code })).slice(0, args.limit ?? 10),
+    messages.filter((m) => shownByPeek(m, args.code)).slice(0, args.limit ?? 10),
   );
   for (const m of shown) io.out(args.json ? JSON.stringify(exportRecord(m)) : formatMessage(m));
   io.err(`${shown.length} message(s) shown${args.code ? ` with errorCode ${args.code}` : ""}; none consumed`);
   return EXIT.ok;
+}
+
+/** A reason message is shown inside the message it describes; alone only when that message is not in the DLQ. */
+function shownByPeek(message: DlqMessage, code: string | undefined): boolean {
+  if (isReasonMessage(message))
+    return message.reasonMatched === false && (code === undefined || message.errorCode === code);
+  return matches(message, { code });
 }
 
 async function writeExport(file: string, messages: readonly DlqMessage[]): Promise<void> {
@@ -61,7 +79,10 @@ export async function exportMessages(args: DlqArgs, target: DlqTarget, io: Io): 
     `will write every message${args.code ? ` with errorCode ${args.code}` : ""} to ${args.out}; nothing is deleted`,
   );
   const count = await withAllMessages(args, target, io, async (messages) => {
-    const selected = messages.filter((m) => matches(m, { code: args.code }));
+    // Reason messages are kept beside the messages they describe: an investigation needs both.
+    const selected = messages.filter(
+      (m) => (isReasonMessage(m) || matches(m, {})) && (!args.code || m.errorCode === args.code),
+    );
     await writeExport(args.out!, selected);
     return selected.length;
   });
@@ -91,7 +112,12 @@ export async function purge(args: DlqArgs, target: DlqTarget, io: Io): Promise<n
 
 export async function redrive(args: DlqArgs, target: DlqTarget, io: Io): Promise<number> {
   const filtered = args.code !== undefined || args.movedOnly || args.limit !== undefined;
-  if (!filtered) return redriveAll(args, target, io);
+  if (!filtered) return redriveAll(args, target, io, () => redriveEach(args, target, io));
+  return redriveEach(args, target, io);
+}
+
+/** Re-sends the selected vehicle messages one batch at a time, then deletes each; reason messages stay. */
+async function redriveEach(args: DlqArgs, target: DlqTarget, io: Io): Promise<number> {
   const sourceUrl = await sourceQueueOf(target);
   return withAllMessages(args, target, io, async (messages, consumed) => {
     const plan = redrivePlan(messages, {
@@ -109,6 +135,8 @@ export async function redrive(args: DlqArgs, target: DlqTarget, io: Io): Promise
         `refusing ${plan.refused.length} rejected message(s) (errorCode set; they would come straight back): --force sends them`,
       );
     if (plan.overLimit > 0) io.err(`${plan.overLimit} more match but are beyond --limit`);
+    if (plan.reasonMessages > 0)
+      io.err(`keeping ${plan.reasonMessages} reason message(s) in the DLQ: they are not vehicle messages`);
     if (args.dryRun) {
       io.out(`dry run: would redrive ${plan.send.length}, refuse ${plan.refused.length}; nothing changed`);
       return EXIT.ok;
@@ -133,7 +161,7 @@ async function resendThenDelete(
 ): Promise<number> {
   const started = Date.now();
   let moved = 0;
-  for (const batch of chunks(messages)) {
+  for (const batch of sendBatches(messages)) {
     if (io.signal.aborted) {
       io.err("interrupted: stopping after the batch in hand");
       break;

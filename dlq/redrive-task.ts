@@ -3,7 +3,7 @@
 import type { ListMessageMoveTasksResultEntry } from "@aws-sdk/client-sqs";
 import type { DlqArgs } from "./args";
 import { EXIT, type Io } from "./io";
-import { dlqStats } from "./messages";
+import { attachReasons, dlqStats } from "./messages";
 import type { DlqTarget } from "./queues";
 import { queueArn, sourceQueueOf } from "./source-queue";
 import { cancelMoveTask, latestMoveTask, receiveAll, release, startMoveTask } from "./sqs-io";
@@ -14,12 +14,28 @@ function describeTask(task: ListMessageMoveTasksResultEntry): string {
   return `${task.Status}: moved ${task.ApproximateNumberOfMessagesMoved ?? 0} of ${task.ApproximateNumberOfMessagesToMove ?? "?"}${task.FailureReason ? ` (${task.FailureReason})` : ""}`;
 }
 
-export async function redriveAll(args: DlqArgs, target: DlqTarget, io: Io): Promise<number> {
+/**
+ * Redrives everything with a move task, unless the DLQ holds reason messages: a move task would send them to the
+ * source queue too, so then `oneByOne` (re-send each vehicle message, then delete it) does the work.
+ */
+export async function redriveAll(
+  args: DlqArgs,
+  target: DlqTarget,
+  io: Io,
+  oneByOne: () => Promise<number>,
+): Promise<number> {
   const sourceUrl = await sourceQueueOf(target);
   // A move task takes everything; look first, so rejected messages are not sent back to fail again.
-  const messages = await receiveAll(target.sqs, target.dlqUrl, { holdSeconds: args.holdSeconds });
+  const messages = attachReasons(await receiveAll(target.sqs, target.dlqUrl, { holdSeconds: args.holdSeconds }));
   await release(target.sqs, target.dlqUrl, messages);
   const stats = dlqStats(messages);
+  if (stats.reasonMessages > 0 && (stats.rejected === 0 || args.force)) {
+    io.err(
+      `${stats.reasonMessages} reason message(s) in the DLQ, which a move task would send to the source queue: ` +
+        "re-sending the vehicle messages one by one instead",
+    );
+    return oneByOne();
+  }
   io.err(
     `will start a message move task: ${stats.total} message(s) from ${target.dlqUrl} to ${sourceUrl}` +
       `${args.rate ? ` at most ${args.rate}/s` : " at SQS's own rate"} (StartMessageMoveTask)`,

@@ -1,9 +1,11 @@
 // When is a rejected message dead-lettered more than once? The consumer against fauxqs and dynalite, with its table
 // missing (a deployment fault, retried): Powertools' batch handling never sends a rejected record twice, because a
 // rejected record is a success to it; a whole batch delivered again (what SQS does after an invocation that timed out
-// or crashed after the DLQ send) does, and `npm run dlq -- stats` recognises the extra copy by its sourceMessageId.
+// or crashed after the DLQ send) would, unless the consumer deletes the record from its source queue right after the
+// DLQ send (SOURCE_QUEUE_URL); `npm run dlq -- stats` recognises any extra copy by its sourceMessageId.
 
 import { FullBatchFailureError } from "@aws-lambda-powertools/batch";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { attachReasons, dlqStats } from "../dlq/messages";
@@ -33,12 +35,13 @@ test.after(async (context) => {
 });
 
 /** The consumer aimed at a table that does not exist: every valid record fails with ResourceNotFoundException. */
-function consumerWithoutTable(world: ConsumerWorld) {
+function consumerWithoutTable(world: ConsumerWorld, sourceQueueUrl?: string) {
   return createConsumer({
     documentClient: world.documentClient,
     sqs: world.sqs,
     tableName: "deleted-table",
     dlqUrl: world.dlqUrl,
+    sourceQueueUrl,
     logger: testLogger(),
     metrics: testMetrics(),
   });
@@ -82,7 +85,7 @@ test("a batch of valid records only fails whole (FullBatchFailureError) and dead
   assert.is((await dlqNow(world)).stats.total, before);
 });
 
-test("the same batch delivered again (after a timeout or crash) dead-letters the malformed record a second time", async ({
+test("without SOURCE_QUEUE_URL, the same batch delivered again (after a timeout or crash) dead-letters the malformed record a second time", async ({
   world,
 }) => {
   const before = await dlqNow(world);
@@ -98,6 +101,44 @@ test("the same batch delivered again (after a timeout or crash) dead-letters the
   assert.is(after.stats.rejected - before.stats.rejected, 2, "two copies");
   assert.is(after.stats.rejectedDistinct - before.stats.rejectedDistinct, 1, "of one source message");
   assert.is(after.sources.filter((id) => id === event.Records[0]!.messageId).length, 2);
+});
+
+const inFlight = async (world: ConsumerWorld) =>
+  Number(
+    (
+      await world.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: world.queueUrl,
+          AttributeNames: ["ApproximateNumberOfMessagesNotVisible"],
+        }),
+      )
+    ).Attributes?.ApproximateNumberOfMessagesNotVisible,
+  );
+
+test("with SOURCE_QUEUE_URL, a dead-lettered record is deleted from the source queue at once, so it cannot come back", async ({
+  world,
+}) => {
+  const event = await sqsEventFor(world, [
+    { body: "{oops", eventId: nextEventId() },
+    { body: vehicleBody({ vehicleId: "VH7006" }), eventId: nextEventId() },
+  ]);
+  const before = await inFlight(world);
+  const run = await captureOutput(() => consumerWithoutTable(world, world.queueUrl)(event, lambdaContext()));
+  assert.equal(run.result, { batchItemFailures: [{ itemIdentifier: event.Records[1]!.messageId }] });
+  // Had the invocation timed out now, SQS would return only the valid record: the rejected one is gone.
+  assert.is(await inFlight(world), before - 1);
+  assert.not.ok(run.logs.some((l) => /not deleted from its source queue/.test(l.message)));
+});
+
+test("a failed early delete is logged and changes nothing else: the record still counts as dead-lettered", async ({
+  world,
+}) => {
+  const event = await sqsEventFor(world, [{ body: "nope", eventId: nextEventId() }]);
+  const missing = world.queueUrl.replace(/vehicles$/, "no-such-queue");
+  const run = await captureOutput(() => consumerWithoutTable(world, missing)(event, lambdaContext()));
+  assert.equal(run.result, { batchItemFailures: [] });
+  assert.ok(run.logs.some((l) => /not deleted from its source queue/.test(l.message)));
+  assert.ok((await dlqNow(world)).sources.includes(event.Records[0]!.messageId));
 });
 
 test.run();

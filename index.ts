@@ -30,7 +30,7 @@ const table = new VehicleTable("vehicles", { deletionProtection: settings.deleti
 const consumer = new MonitoredFunction("consumer", {
   // Stack in the name so two stacks can share an account and region.
   functionName: `vehicle-consumer-${pulumi.getStack()}`,
-  source: { arn: vehicles.arn },
+  source: { arn: vehicles.arn, url: vehicles.url },
   deadLetter: { arn: vehicles.deadLetterArn, url: vehicles.deadLetterUrl },
   table: { arn: table.arn, name: table.name },
   memorySizeMb: settings.memorySizeMb,

@@ -1,6 +1,7 @@
 import * as awsx from "@pulumi/awsx";
 import type { PipelineSettings } from "./config";
 import type { DashboardTargets } from "./dashboard-widgets";
+import { DLQ_RUNBOOK_POINTER } from "./runbook";
 
 type Metric = awsx.classic.cloudwatch.Metric;
 
@@ -49,7 +50,7 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
       key: "dlq-not-empty",
       description:
         "The dead-letter queue holds messages: invalid vehicles (see the errorCode/errorReason attributes) or " +
-        "messages that failed maxReceiveCount times. Inspect them, fix the cause, then redrive or purge.",
+        `messages that failed maxReceiveCount times. Inspect them, fix the cause, then redrive or purge. ${DLQ_RUNBOOK_POINTER}`,
       metric: (t) =>
         sqs.metrics.approximateNumberOfMessagesVisible({
           ...perMinute,

@@ -2,6 +2,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { CONSUMER_METRICS, CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
 import { VALIDATION_ERROR_CODES } from "../handlers/errors";
+import { DLQ_RUNBOOK_POINTER } from "./runbook";
 
 const cloudwatch = awsx.classic.cloudwatch;
 type Metric = awsx.classic.cloudwatch.Metric;
@@ -113,6 +114,7 @@ export function pipelineDashboardRows(targets: DashboardTargets): awsx.classic.c
         [line(sqs.metrics.approximateNumberOfMessagesVisible(dlq), "Maximum", "DLQ visible")],
         6,
       ),
+      new cloudwatch.TextWidget({ markdown: `**Dead letters?** ${DLQ_RUNBOOK_POINTER}`, width: 6, height: 6 }),
     ),
     new cloudwatch.RowWidget(
       heading("## Consumer (Lambda): invocations, failures, duration and how far it scaled out"),

@@ -9,7 +9,7 @@ import { consumerPolicy, lambdaAssumeRolePolicy } from "./policies";
 export interface MonitoredFunctionArgs {
   /** Physical function name; also names the log group `/aws/lambda/<functionName>`. */
   functionName: pulumi.Input<string>;
-  source: { arn: pulumi.Input<string> };
+  source: { arn: pulumi.Input<string>; url: pulumi.Input<string> };
   deadLetter: { arn: pulumi.Input<string>; url: pulumi.Input<string> };
   table: { arn: pulumi.Input<string>; name: pulumi.Input<string> };
   memorySizeMb: pulumi.Input<number>;
@@ -118,6 +118,7 @@ function consumerFunction(
         variables: {
           TABLE_NAME: args.table.name,
           DLQ_URL: args.deadLetter.url,
+          SOURCE_QUEUE_URL: args.source.url,
           POWERTOOLS_SERVICE_NAME: CONSUMER_SERVICE_NAME,
           POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
           LOG_LEVEL: args.logLevel ?? "INFO",

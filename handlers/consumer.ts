@@ -8,7 +8,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import type { BatchTally } from "./batch-metrics";
 import { countValidationFailure, newBatchTally, publishBatchMetrics } from "./batch-metrics";
 import type { Rejection } from "./dead-letter";
-import { sendToDeadLetterQueue } from "./dead-letter";
+import { deleteFromSource, sendToDeadLetterQueue } from "./dead-letter";
 import { readEventId } from "./event-id";
 import { classifyFailure } from "./failure-class";
 import { buildVehicleItem, eventIdOf } from "./item";
@@ -20,6 +20,11 @@ export interface ConsumerDeps {
   sqs: SQSClient;
   tableName: string;
   dlqUrl: string;
+  /**
+   * The queue the records come from. With it, a dead-lettered record is deleted from it at once, so a whole batch
+   * coming back (an invocation that timed out or crashed after the DLQ send) does not dead-letter it a second time.
+   */
+  sourceQueueUrl?: string;
   logger: Logger;
   metrics: Metrics;
   /** Optional: without it (or with tracing disabled outside Lambda) no subsegments are made. */
@@ -84,6 +89,7 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
   /** Dead-letter a message that can never be stored. A DeadLetterSendError propagates: the message then stays on the source queue rather than being lost. */
   async function rejectRecord(record: SQSRecord, rejection: Rejection, tally: BatchTally): Promise<Outcome> {
     const sent = await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, rejection);
+    if (deps.sourceQueueUrl) await deleteFromSource(deps.sqs, deps.sourceQueueUrl, record, deps.logger);
     countValidationFailure(tally, rejection.code);
     deps.logger.warn("vehicle rejected", {
       messageId: record.messageId,

@@ -1,3 +1,4 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
 import type { MessageAttributeValue, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import type { ValidationErrorCode } from "./errors";
@@ -109,6 +110,28 @@ function toSdkAttribute(value: SQSRecord["messageAttributes"][string]): MessageA
 /** SQS rejects attribute values with characters outside XML's allowed set; JSON.parse errors can quote such characters. */
 function sqsSafeText(text: string): string {
   return text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD");
+}
+
+/**
+ * Delete a dead-lettered record from its source queue now rather than when the invocation returns: SQS would deliver
+ * it again with the rest of its batch if the invocation times out or crashes, and it would be dead-lettered twice.
+ * A failure is only logged: the event source mapping deletes it anyway once the invocation succeeds.
+ */
+export async function deleteFromSource(
+  sqs: SQSClient,
+  queueUrl: string,
+  record: SQSRecord,
+  logger: Pick<Logger, "warn">,
+): Promise<void> {
+  const { DeleteMessageCommand } = sqsSdk();
+  try {
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle }));
+  } catch (error) {
+    logger.warn("dead-lettered record not deleted from its source queue yet", {
+      messageId: record.messageId,
+      reason: (error as Error)?.message ?? String(error),
+    });
+  }
 }
 
 /**

@@ -16,7 +16,7 @@ export type { VehicleConsumer } from "./consumer";
  * Named imports only, for the same reason (they serialize as `require(...)`); the runtime's SDK is required by
  * package name (runtime-sdk.ts), never by the file path the serializer would write.
  *
- * Reads TABLE_NAME and DLQ_URL (required), POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, LOG_LEVEL,
+ * Reads TABLE_NAME and DLQ_URL (required), SOURCE_QUEUE_URL (optional), POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, LOG_LEVEL,
  * AWS_XRAY_DAEMON_ADDRESS / POWERTOOLS_TRACE_ENABLED (whether to trace at all);
  * the SDK clients also honour AWS_REGION and AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB.
  */
@@ -44,6 +44,7 @@ export function createConsumerFromEnvironment(env: NodeJS.ProcessEnv = process.e
     sqs,
     tableName,
     dlqUrl,
+    sourceQueueUrl: env.SOURCE_QUEUE_URL?.trim() || undefined,
     tracer,
     logger: new Logger({ serviceName, logLevel: (env.LOG_LEVEL as "INFO" | undefined) || "INFO" }),
     metrics: new Metrics({ serviceName, namespace: env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE }),

@@ -89,17 +89,21 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
   throw new QueueNotFoundError(tried);
 }
 
-/** The running embedded cloud's queue, from its state file (see docs/CONTRACTS.md). */
-function queueFromStateFile(
+/** A stack output the embedded cloud's state file carries (see docs/CONTRACTS.md). */
+export type QueueOutput = "queueUrl" | "dlqUrl";
+
+/** A queue of the running embedded cloud (its source queue or its DLQ), from its state file. */
+export function queueFromStateFile(
   file: string,
   isRunning: (pid: number) => boolean,
+  output: QueueOutput = "queueUrl",
 ): { ok: true; queueUrl: string; endpoint?: string; region?: string } | { ok: false; why: string } {
   const answer = inspectStateFile(file, isRunning);
   if (!answer.ok) return answer;
   const { state } = answer;
-  const queueUrl = state.outputs?.queueUrl;
+  const queueUrl = state.outputs?.[output];
   if (typeof queueUrl !== "string" || queueUrl === "")
-    return { ok: false, why: "the state file has no outputs.queueUrl" };
+    return { ok: false, why: `the state file has no outputs.${output}` };
   return {
     ok: true,
     queueUrl,
@@ -108,9 +112,10 @@ function queueFromStateFile(
   };
 }
 
-/** Finds `pulumi` on the PATH and returns a function asking it for the stack's queueUrl, or undefined. */
+/** Finds `pulumi` on the PATH and returns a function asking it for a stack output (queueUrl by default), or undefined. */
 export async function pulumiOnPath(
   env: NodeJS.ProcessEnv = process.env,
+  output: QueueOutput = "queueUrl",
 ): Promise<(() => Promise<PulumiAnswer>) | undefined> {
   const names = process.platform === "win32" ? ["pulumi.exe", "pulumi.cmd"] : ["pulumi"];
   for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
@@ -118,7 +123,7 @@ export async function pulumiOnPath(
       const candidate = path.join(dir, name);
       try {
         await access(candidate, fsConstants.X_OK);
-        return () => askPulumiForQueueUrl(candidate, env);
+        return () => askPulumiForOutput(candidate, env, output);
       } catch {
         // not here; keep looking
       }
@@ -127,12 +132,12 @@ export async function pulumiOnPath(
   return undefined;
 }
 
-function askPulumiForQueueUrl(executable: string, env: NodeJS.ProcessEnv): Promise<PulumiAnswer> {
+function askPulumiForOutput(executable: string, env: NodeJS.ProcessEnv, output: QueueOutput): Promise<PulumiAnswer> {
   return new Promise((resolve) => {
     // Run from the project root so Pulumi finds Pulumi.yaml and the selected stack, wherever the user stands.
     execFile(
       executable,
-      ["stack", "output", "queueUrl"],
+      ["stack", "output", output],
       { cwd: PROJECT_ROOT, env, timeout: 30_000 },
       (error, stdout, stderr) => {
         const url = stdout.trim();

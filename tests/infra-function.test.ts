@@ -16,12 +16,13 @@ test("runtime, memory, timeout and tracing", async () => {
   assert.is(fn.inputs.name, "vehicle-consumer-dev");
 });
 
-test("environment: table, DLQ, Powertools service and namespace, log level", async () => {
+test("environment: table, DLQ, source queue, Powertools service and namespace, log level", async () => {
   const stack = await devStack();
   const fn = only(stack, FUNCTION);
   assert.equal(fn.inputs.environment.variables, {
     TABLE_NAME: only(stack, "aws:dynamodb/table:Table").state.name,
     DLQ_URL: only(stack, "aws:sqs/queue:Queue", "vehicles-dlq").state.url,
+    SOURCE_QUEUE_URL: only(stack, "aws:sqs/queue:Queue", "vehicles").state.url,
     POWERTOOLS_SERVICE_NAME: "vehicle-consumer",
     POWERTOOLS_METRICS_NAMESPACE: "VehiclePipeline",
     LOG_LEVEL: "INFO",

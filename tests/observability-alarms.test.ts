@@ -74,6 +74,7 @@ test("thresholds come from the settings, not from the rules", () => {
 test("the DLQ alarm fires on any visible message, the age alarm only above the threshold, counts at or above it", () => {
   const rules = pipelineAlarmRules(parseSettings({}));
   assert.is(rule(rules, "dlq-not-empty").comparisonOperator, "GreaterThanThreshold");
+  assert.match(rule(rules, "dlq-not-empty").description, /"When the DLQ alarm fires".*npm run dlq -- stats/);
   assert.is(rule(rules, "oldest-message-age").comparisonOperator, "GreaterThanThreshold");
   for (const key of ["consumer-errors", "consumer-throttles", "table-throttles"] as const) {
     assert.is(rule(rules, key).comparisonOperator, "GreaterThanOrEqualToThreshold", key);

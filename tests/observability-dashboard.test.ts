@@ -49,9 +49,11 @@ function lines(w: DashboardWidgetJson) {
   return (w.properties.metrics ?? []).map(parse);
 }
 
-test("four section headings and fourteen metric widgets, within CloudWatch's 100", async () => {
+test("four section headings, the DLQ runbook pointer and fourteen metric widgets, within CloudWatch's 100", async () => {
   const b = await body();
-  assert.is(b.widgets.filter((w) => w.type === "text").length, 4);
+  const texts = b.widgets.filter((w) => w.type === "text");
+  assert.is(texts.length, 5);
+  assert.ok(texts.some((w) => /When the DLQ alarm fires.*npm run dlq -- stats/.test(String(w.properties.markdown))));
   assert.is(b.widgets.filter((w) => w.type === "metric").length, 14);
 });
 

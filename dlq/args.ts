@@ -1,0 +1,183 @@
+import { parseArgs } from "node:util";
+import { ProducerArgsError, parseDuration, parseInteger, parseRate } from "../producer/args";
+import { DEFAULT_HOLD_SECONDS } from "./sqs-io";
+
+export const COMMANDS = ["stats", "peek", "export", "redrive", "purge"] as const;
+export type DlqCommand = (typeof COMMANDS)[number];
+
+/** AWS caps a message move task at 500 messages a second; the filtered redrive keeps the same bound. */
+const MAX_REDRIVE_RATE = 500;
+const DEFAULT_PEEK_LIMIT = 10;
+
+export interface DlqArgs {
+  command: DlqCommand | "help";
+  queueUrl?: string;
+  dlqUrl?: string;
+  endpoint?: string;
+  region?: string;
+  json: boolean;
+  byPrefix?: number;
+  limit?: number;
+  code?: string;
+  movedOnly: boolean;
+  out?: string;
+  rate?: number;
+  dryRun: boolean;
+  force: boolean;
+  wait: boolean;
+  yes: boolean;
+  noExport: boolean;
+  holdSeconds: number;
+}
+
+/** A bad command or flag: exit 2 with this message. */
+export class DlqArgsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DlqArgsError";
+  }
+}
+
+export const USAGE = `Look at the dead-letter queue and put its messages back once the cause is fixed.
+
+Usage: npm run dlq -- <command> [options]        (or: npx tsx dlq <command> [options])
+
+Commands:
+  stats [--by-prefix N] [--json]          how many, by errorCode or "moved after N receives", oldest and newest
+  peek [--limit N] [--code X]             messages with their attributes and body (default ${DEFAULT_PEEK_LIMIT}), not consumed
+  export --out FILE [--code X]            every message as JSON lines; nothing deleted
+  redrive [--code X | --moved-only] [--limit N] [--rate R] [--dry-run] [--force] [--wait]
+                                          back to the source queue: without a filter SQS's StartMessageMoveTask;
+                                          with one, re-send each (body and eventId), then delete it from the DLQ.
+                                          Rejected messages (errorCode set) need --force: they would come back.
+  purge --yes [--no-export]               delete them all, after exporting them to dlq-export-<time>.jsonl
+
+Where the queues are (first found wins): --dlq-url / --queue-url, $DLQ_URL / $QUEUE_URL, \`pulumi stack output
+dlqUrl\` / \`queueUrl\`, the running embedded cloud (.local/state.json from \`npm run local -- up\`).
+  --endpoint <url>    any SQS-compatible endpoint      --region <name>   e.g. eu-west-1
+  --hold <d>          how long read messages stay invisible to others while a command works (default ${DEFAULT_HOLD_SECONDS}s)
+
+Exit status: 0 done; 1 a step failed; 2 bad command, flags or no queue; 130 interrupted.`;
+
+const OPTIONS = {
+  "queue-url": { type: "string" },
+  "dlq-url": { type: "string" },
+  endpoint: { type: "string" },
+  region: { type: "string" },
+  json: { type: "boolean" },
+  "by-prefix": { type: "string" },
+  limit: { type: "string" },
+  code: { type: "string" },
+  "moved-only": { type: "boolean" },
+  out: { type: "string" },
+  rate: { type: "string" },
+  "dry-run": { type: "boolean" },
+  force: { type: "boolean" },
+  wait: { type: "boolean" },
+  yes: { type: "boolean" },
+  "no-export": { type: "boolean" },
+  hold: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+type Flag = keyof typeof OPTIONS;
+
+const COMMON: Flag[] = ["queue-url", "dlq-url", "endpoint", "region", "hold", "help"];
+const ALLOWED: Record<DlqCommand, Flag[]> = {
+  stats: ["json", "by-prefix"],
+  peek: ["limit", "code", "json"],
+  export: ["out", "code"],
+  redrive: ["code", "moved-only", "limit", "rate", "dry-run", "force", "wait"],
+  purge: ["yes", "no-export"],
+};
+
+function checkCommand(word: string | undefined): DlqCommand {
+  if (word === undefined) throw new DlqArgsError(`no command: give one of ${COMMANDS.join(", ")}`);
+  if (!(COMMANDS as readonly string[]).includes(word))
+    throw new DlqArgsError(`unknown command ${JSON.stringify(word)}: expected one of ${COMMANDS.join(", ")}`);
+  return word as DlqCommand;
+}
+
+function checkUrl(raw: string | undefined, flag: string): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^https?:\/\/[^/\s]+/.test(raw.trim()) || !URL.canParse(raw.trim()))
+    throw new DlqArgsError(`invalid --${flag} ${JSON.stringify(raw)}: expected an http(s) URL`);
+  return raw.trim();
+}
+
+/** Parses `<command> [options]`; throws DlqArgsError naming the command or flag. */
+export function parseDlqArgs(argv: readonly string[]): DlqArgs {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new DlqArgsError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return withDefaults({ command: "help" });
+  const command = checkCommand(positionals[0]);
+  if (positionals.length > 1) throw new DlqArgsError(`unexpected argument ${JSON.stringify(positionals[1])}`);
+  for (const flag of Object.keys(values) as Flag[]) {
+    if (!COMMON.includes(flag) && !ALLOWED[command].includes(flag))
+      throw new DlqArgsError(
+        `--${flag} does not apply to ${command} (it takes: ${ALLOWED[command].map((f) => `--${f}`).join(" ")})`,
+      );
+  }
+  if (values.code !== undefined && values["moved-only"])
+    throw new DlqArgsError("--code and --moved-only cannot be combined: moved messages have no errorCode");
+  if (command === "export" && !values.out) throw new DlqArgsError("export needs --out FILE, e.g. --out dlq.jsonl");
+  if (command === "purge" && !values.yes)
+    throw new DlqArgsError("purge deletes every message in the DLQ: add --yes to confirm");
+  if (values.code !== undefined && !/^[A-Z_]+$/.test(values.code))
+    throw new DlqArgsError(`invalid --code ${JSON.stringify(values.code)}: expected an error code, e.g. MISSING_FIELD`);
+  try {
+    return withDefaults({
+      command,
+      queueUrl: checkUrl(values["queue-url"], "queue-url"),
+      dlqUrl: checkUrl(values["dlq-url"], "dlq-url"),
+      endpoint: checkUrl(values.endpoint, "endpoint"),
+      region: values.region,
+      json: values.json === true,
+      byPrefix:
+        values["by-prefix"] === undefined ? undefined : parseInteger(values["by-prefix"], "by-prefix", 1, 12, "3"),
+      limit: values.limit === undefined ? undefined : parseInteger(values.limit, "limit", 1, 1_000_000, "100"),
+      code: values.code,
+      movedOnly: values["moved-only"] === true,
+      out: values.out,
+      rate: values.rate === undefined ? undefined : parseRedriveRate(values.rate),
+      dryRun: values["dry-run"] === true,
+      force: values.force === true,
+      wait: values.wait === true,
+      yes: values.yes === true,
+      noExport: values["no-export"] === true,
+      holdSeconds:
+        values.hold === undefined ? DEFAULT_HOLD_SECONDS : Math.ceil(parseDuration(values.hold, "hold") / 1000),
+    });
+  } catch (error) {
+    if (error instanceof ProducerArgsError) throw new DlqArgsError(error.message);
+    throw error;
+  }
+}
+
+/** The producer's rate syntax (50/s, 3000/m), as whole messages per second from 1 to 500 (a move task's bound). */
+function parseRedriveRate(raw: string): number {
+  const perSecond = parseRate(raw);
+  if (!Number.isInteger(perSecond) || perSecond < 1 || perSecond > MAX_REDRIVE_RATE)
+    throw new DlqArgsError(
+      `invalid --rate ${JSON.stringify(raw)}: expected whole messages per second from 1 to 500, e.g. 50/s`,
+    );
+  return perSecond;
+}
+
+function withDefaults(args: Partial<DlqArgs> & { command: DlqArgs["command"] }): DlqArgs {
+  return {
+    json: false,
+    movedOnly: false,
+    dryRun: false,
+    force: false,
+    wait: false,
+    yes: false,
+    noExport: false,
+    holdSeconds: DEFAULT_HOLD_SECONDS,
+    ...args,
+  };
+}

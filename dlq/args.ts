@@ -1,12 +1,13 @@
 import { parseArgs } from "node:util";
+import { MAX_MOVE_TASK_VELOCITY } from "../contracts/sqs-limits";
 import { ProducerArgsError, parseDuration, parseInteger, parseRate } from "../producer/args";
 import { DEFAULT_HOLD_SECONDS } from "./sqs-io";
 
 export const COMMANDS = ["stats", "peek", "export", "redrive", "purge"] as const;
 export type DlqCommand = (typeof COMMANDS)[number];
 
-/** AWS caps a message move task at 500 messages a second; the filtered redrive keeps the same bound. */
-const MAX_REDRIVE_RATE = 500;
+/** The filtered redrive keeps a move task's bound. */
+const MAX_REDRIVE_RATE = MAX_MOVE_TASK_VELOCITY;
 const DEFAULT_PEEK_LIMIT = 10;
 
 export interface DlqArgs {
@@ -158,12 +159,12 @@ export function parseDlqArgs(argv: readonly string[]): DlqArgs {
   }
 }
 
-/** The producer's rate syntax (50/s, 3000/m), as whole messages per second from 1 to 500 (a move task's bound). */
+/** The producer's rate syntax (50/s, 3000/m), as whole messages per second up to a move task's bound. */
 function parseRedriveRate(raw: string): number {
   const perSecond = parseRate(raw);
   if (!Number.isInteger(perSecond) || perSecond < 1 || perSecond > MAX_REDRIVE_RATE)
     throw new DlqArgsError(
-      `invalid --rate ${JSON.stringify(raw)}: expected whole messages per second from 1 to 500, e.g. 50/s`,
+      `invalid --rate ${JSON.stringify(raw)}: expected whole messages per second from 1 to ${MAX_REDRIVE_RATE}, e.g. 50/s`,
     );
   return perSecond;
 }

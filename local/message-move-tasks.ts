@@ -1,3 +1,4 @@
+import { MAX_MOVE_TASK_VELOCITY } from "../contracts/sqs-limits";
 // SQS's dead-letter queue redrive API (StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask) and
 // ListDeadLetterSourceQueues, which fauxqs 1.9 does not serve, answered in front of fauxqs with AWS's JSON-protocol
 // request and response shapes. Moving uses fauxqs's own actions through app.inject(): receive from the dead-letter
@@ -7,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { MessageMoveTaskRegistry, type MoveTask } from "./message-move-registry";
 
-/** AWS caps MaxNumberOfMessagesPerSecond at 500; unset means "system optimized", which here is that cap. */
-const MAX_MOVE_VELOCITY = 500;
+/** Unset MaxNumberOfMessagesPerSecond means "system optimized", which here is AWS's cap. */
+const MAX_MOVE_VELOCITY = MAX_MOVE_TASK_VELOCITY;
 
 const OPERATIONS = new Set([
   "StartMessageMoveTask",
@@ -113,7 +114,9 @@ async function startTask(registry: MessageMoveTaskRegistry, call: Call, body: Mo
   const { arn: sourceArn, url: sourceUrl } = await queueOfArn(call, body.SourceArn, "SourceArn");
   const rate = body.MaxNumberOfMessagesPerSecond;
   if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > MAX_MOVE_VELOCITY))
-    throw invalid(`Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: must be 1 to 500.`);
+    throw invalid(
+      `Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: must be 1 to ${MAX_MOVE_VELOCITY}.`,
+    );
   const sources = await sourceQueuesOf(call, sourceArn);
   if (sources.length === 0) throw invalid("Source queue must be configured as a Dead Letter Queue.");
   const destinationUrl =

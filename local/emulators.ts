@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { enforceSqsMessageRules } from "./sqs-fidelity";
 
 export interface RunningEmulator {
   /** http://127.0.0.1:PORT */
@@ -118,6 +119,7 @@ export async function startSqs(options: SqsOptions = {}): Promise<
     store.host = "";
   }
   const app = buildApp({ logger: false, ...(store ? { stores: { sqsStore: store } as never } : {}) });
+  enforceSqsMessageRules(app);
   const calls = callListeners();
   // Every SQS call passes here once answered: the recorder counts sends, receives and deletes from these.
   app.addHook("onSend", async (request, reply, payload) => {

@@ -9,8 +9,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 const MAX_MESSAGE_ATTRIBUTES = 10;
 /** SQS's limit on an attribute name and on a data type, in characters. */
 const MAX_NAME_LENGTH = 256;
-/** The characters SQS accepts in a message body and a String attribute value (XML 1.0's). */
-const INVALID_TEXT_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+/** Whether SQS refuses this text in a String value: only XML 1.0's characters are allowed. */
+function hasInvalidCharacter(text: string): boolean {
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    const allowed =
+      code === 0x09 ||
+      code === 0x0a ||
+      code === 0x0d ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      code >= 0x10000;
+    if (!allowed) return true;
+  }
+  return false;
+}
 const VALID_NAME = /^[A-Za-z0-9_.-]+$/;
 const BASE_TYPES = ["String", "Number", "Binary"] as const;
 
@@ -37,7 +50,7 @@ function invalidValue(name: string, value: AttributeValue): string | undefined {
   const raw = base === "Binary" ? value.BinaryValue : value.StringValue;
   if (raw === undefined || raw === null || raw === "")
     return `Message (user) attribute '${name}' must contain a non-empty value of type '${base}'.`;
-  if (base === "String" && typeof raw === "string" && INVALID_TEXT_CHAR.test(raw))
+  if (base === "String" && typeof raw === "string" && hasInvalidCharacter(raw))
     return `Message (user) attribute '${name}' contains invalid characters in its value.`;
   if (base === "Number" && (typeof raw !== "string" || !Number.isFinite(Number(raw))))
     return `Value '${String(raw)}' for message (user) attribute '${name}' of type 'Number' is not a valid number.`;

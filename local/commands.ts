@@ -11,7 +11,7 @@ import {
   parseInteger,
   parseInvalidRatio,
   parseProfile,
-  parseRate,
+  parseRateFlag,
   parseSeed,
 } from "../producer/args";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
@@ -26,7 +26,7 @@ Usage:
   npm run local -- up [options]       deploy and stay up until Ctrl-C, printing endpoints and AWS CLI settings
 
 run options (passed to the producer):
-  --rate <r>            messages per second, e.g. 200/s                     (default 200/s)
+  --rate <r>            messages per second, e.g. 200/s, or max            (default 200/s)
   --duration <d>        how long to produce, e.g. 30s, 2m                   (default 30s)
   --count <n>           stop after n messages (instead of --duration)
   --profile <phases>    stepped rates, e.g. "50/s:20s,400/s:40s,0/s:10s" (replaces --rate/--duration)
@@ -96,7 +96,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         throw new CliArgsError("--profile replaces --rate and --duration: give one or the other");
       load.profile = parseProfile(values.profile);
     } else {
-      load.rate = values.rate !== undefined ? parseRate(values.rate) : DEFAULT_RUN.rate;
+      load.rate = values.rate !== undefined ? parseRateFlag(values.rate) : DEFAULT_RUN.rate;
       if (values.duration !== undefined) load.durationMs = parseDuration(values.duration);
       else if (values.count === undefined) load.durationMs = DEFAULT_RUN.durationMs;
     }

@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { localEnvironment } from "../contracts/local-endpoints";
+import { releaseStateFile } from "../contracts/state-file";
 import { dashboardBodyFromStack, NoDashboardError } from "../dashboard/stack-body";
 import {
   ProducerArgsError,
@@ -17,6 +18,7 @@ import {
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import { latencySummary, type PipelineRunResult, type RunLoad, runPipeline } from "./pipeline-run";
 import { synthesizeStack } from "./stack-source";
+import { type HeldMessages, StopControl } from "./stop-control";
 
 const USAGE = `The vehicle pipeline on this machine: SQS (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, the Pulumi
 program deployed into them, the consumer run the way Lambda runs it.
@@ -224,16 +226,58 @@ async function run(args: CliArgs): Promise<number> {
   return result.verification.ok ? 0 : 1;
 }
 
+/** What the cloud's queues hold: the mapped queues' backlog, and every other queue (the DLQ). */
+function heldMessages(cloud: EmbeddedCloud): HeldMessages {
+  const { visible, inFlight } = cloud.backlog();
+  const mapped = new Set(cloud.mappings.map((m) => m.config.queueUrl.slice(m.config.queueUrl.lastIndexOf("/") + 1)));
+  let elsewhere = 0;
+  for (const queue of cloud.deployed?.queues ?? []) {
+    if (mapped.has(queue.name)) continue;
+    const view = cloud.sqsEmulator.store?.getQueueByName(queue.name);
+    for (const attribute of [
+      "ApproximateNumberOfMessages",
+      "ApproximateNumberOfMessagesNotVisible",
+      "ApproximateNumberOfMessagesDelayed",
+    ])
+      elsewhere += Number(view?.getAttribute(attribute) ?? 0);
+  }
+  return { queued: visible, inFlight, elsewhere };
+}
+
+function restoredLine(cloud: EmbeddedCloud): string {
+  const restored = [...(cloud.sqsEmulator.journal?.restored ?? [])];
+  const file = join(cloud.localRoot, "sqs", "journal.jsonl");
+  if (restored.length === 0) return `yes, in ${file} (nothing to restore)`;
+  return `yes, in ${file}; restored ${restored.map(([name, n]) => `${n} in ${name}`).join(", ")}`;
+}
+
 async function up(args: CliArgs): Promise<number> {
+  // VEHICLE_PIPELINE_LOCAL_ROOT: another .local folder inside the repository (tests run their own clouds in one).
+  const localRoot = process.env.VEHICLE_PIPELINE_LOCAL_ROOT ?? DEFAULT_LOCAL_ROOT;
+  // Listening before the cloud starts: a Ctrl-C during synthesis or deploy still cleans up.
+  const stop = new StopControl({
+    persist: args.persist,
+    journal: join(localRoot, "sqs", "journal.jsonl"),
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    releaseNow: () => releaseStateFile(localRoot),
+    write: (line) => process.stderr.write(`${line}\n`),
+  });
   const cloud = await EmbeddedCloud.start({
+    localRoot,
     persist: args.persist,
     sqsPort: args.port,
     dynamoPort: args.port === undefined ? undefined : args.port + 1,
   });
   let dashboard: { url: string; close(): Promise<void> } | undefined;
   try {
+    if (stop.requested) return 0;
     const stack = await synthesizeStack({ cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache") });
     const deployed = await cloud.deploy(stack);
+    stop.attach(
+      () => heldMessages(cloud),
+      () => cloud.waitForDrain(Number.MAX_SAFE_INTEGER),
+    );
+    if (stop.requested) return 0;
     dashboard = await startDashboard(cloud, stack);
     const o = deployed.outputs;
     console.log(
@@ -249,6 +293,7 @@ async function up(args: CliArgs): Promise<number> {
           ["dashboard", dashboard?.url ?? "(none declared)"],
           ["state file", join(cloud.localRoot, "state.json")],
           ["record", cloud.recorder?.folder ?? "-"],
+          ["queues kept", args.persist ? restoredLine(cloud) : "no: in memory, lost at stop (--persist keeps them)"],
         ]),
         "",
         "resources:",
@@ -267,13 +312,10 @@ async function up(args: CliArgs): Promise<number> {
         "  npm run produce -- --rate 50/s --duration 10s      (finds the queue through the state file)",
       ].join("\n"),
     );
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
-    });
-    console.log("\nstopping");
+    await stop.stopped;
     return 0;
   } finally {
+    stop.dispose();
     await dashboard?.close();
     await cloud.stop();
   }

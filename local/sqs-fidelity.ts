@@ -58,7 +58,7 @@ function invalidValue(name: string, value: AttributeValue): string | undefined {
 }
 
 /** Why SQS would refuse these message attributes, in its words, or undefined when it would take them. */
-export function messageAttributesProblem(attributes: unknown): string | undefined {
+function messageAttributesProblem(attributes: unknown): string | undefined {
   if (attributes === undefined || attributes === null || typeof attributes !== "object") return undefined;
   const entries = Object.entries(attributes as Record<string, AttributeValue>);
   if (entries.length > MAX_MESSAGE_ATTRIBUTES)

@@ -144,7 +144,7 @@ test.after(() => {
     } catch {
       // already gone
     }
-  rmSync(LOCAL_ROOT, { recursive: true, force: true });
+  rmSync(LOCAL_ROOT, { recursive: true, force: true, maxRetries: 5 });
 });
 
 test("stopPlan: --persist keeps, no terminal stops and counts the loss, a terminal drains first", () => {

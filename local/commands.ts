@@ -18,7 +18,7 @@ import {
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import { latencySummary, type PipelineRunResult, type RunLoad, runPipeline } from "./pipeline-run";
 import { synthesizeStack } from "./stack-source";
-import { type HeldMessages, StopControl } from "./stop-control";
+import { type HeldMessages, REPEATED_SIGNAL_MS, StopControl } from "./stop-control";
 
 const USAGE = `The vehicle pipeline on this machine: SQS (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, the Pulumi
 program deployed into them, the consumer run the way Lambda runs it.
@@ -201,10 +201,15 @@ function formatRunSummary(result: PipelineRunResult): string {
 
 async function run(args: CliArgs): Promise<number> {
   const abort = new AbortController();
-  let interrupted = false;
+  let interruptedAt: number | undefined;
   process.on("SIGINT", () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
+    if (interruptedAt !== undefined) {
+      // One Ctrl-C through `npm start` arrives twice within milliseconds (tsx relays it): only a later one quits.
+      if (Date.now() - interruptedAt < REPEATED_SIGNAL_MS) return;
+      releaseStateFile(DEFAULT_LOCAL_ROOT);
+      process.exit(130);
+    }
+    interruptedAt = Date.now();
     process.stderr.write("\nstopping the producer; draining and verifying what was sent (Ctrl-C again to quit now)\n");
     abort.abort();
   });

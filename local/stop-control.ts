@@ -5,6 +5,9 @@
 
 import { readFileSync } from "node:fs";
 
+/** Signals closer together than this are one Ctrl-C delivered twice (the process group's and tsx's relay). */
+export const REPEATED_SIGNAL_MS = 500;
+
 /** What the cloud holds when a stop is asked for. */
 export interface HeldMessages {
   /** Visible or delayed in the queues an event source mapping reads. */
@@ -90,8 +93,6 @@ export interface StopControlOptions {
   /** Synchronous cleanup that must happen before anything else on the way out (the state file). */
   releaseNow(): void;
   write(line: string): void;
-  /** Signals closer together than this are one Ctrl-C delivered twice (the process group's and tsx's relay). */
-  repeatWindowMs?: number;
   /** How often the launcher chain is checked. */
   watchIntervalMs?: number;
 }
@@ -143,14 +144,14 @@ export class StopControl {
     const now = Date.now();
     if (this.done) {
       // Cleanup is under way; a deliberate further Ctrl-C gives up waiting for it (the state file is already gone).
-      if (now - (this.doneAt ?? now) >= (this.options.repeatWindowMs ?? 500)) {
+      if (now - (this.doneAt ?? now) >= REPEATED_SIGNAL_MS) {
         this.options.write(`${reason} again: exiting without waiting for the emulators to close`);
         process.exit(130);
       }
       return;
     }
     if (this.firstAt !== undefined) {
-      if (now - this.firstAt < (this.options.repeatWindowMs ?? 500)) return;
+      if (now - this.firstAt < REPEATED_SIGNAL_MS) return;
       this.options.write(`${reason} again: stopping at once`);
       this.finish();
       return;

@@ -166,7 +166,10 @@ export class StopControl {
       return;
     }
     void this.drain().then(
-      () => this.finish(),
+      () => {
+        this.options.write("the queue is drained: stopping");
+        this.finish();
+      },
       (error: unknown) => {
         this.options.write(`draining failed (${(error as Error).message}): stopping`);
         this.finish();

@@ -26,7 +26,7 @@ export interface EmbeddedCloudOptions {
   localRoot?: string;
   sqsPort?: number;
   dynamoPort?: number;
-  /** Keep DynamoDB data on disk under <localRoot>/dynamodb. */
+  /** Keep DynamoDB data on disk under <localRoot>/dynamodb and queue contents in <localRoot>/sqs/journal.jsonl. */
   persist?: boolean;
   /** Write the per-second record under <localRoot>/runs/<runId>/ (default true). */
   record?: boolean;
@@ -71,6 +71,7 @@ export class EmbeddedCloud {
     readonly sqsEmulator: RunningEmulator & {
       app: import("fastify").FastifyInstance;
       store: SqsStoreView | undefined;
+      journal: import("./sqs-journal").QueueJournal | undefined;
       onCall(listener: (call: EmulatorCall) => void): () => void;
     },
     readonly dynamoEmulator: RunningEmulator & { onCall(listener: (call: EmulatorCall) => void): () => void },
@@ -99,7 +100,11 @@ export class EmbeddedCloud {
     if (options.writeState !== false) claimStateFile(localRoot);
     // Both at once: fauxqs's import alone takes about 400 ms, dynalite's thread about as long to start.
     const [sqs, dynamo] = await Promise.allSettled([
-      startSqs({ port: options.sqsPort, loopbackQueueUrls: true }),
+      startSqs({
+        port: options.sqsPort,
+        loopbackQueueUrls: true,
+        ...(options.persist ? { journalFile: join(localRoot, "sqs", "journal.jsonl") } : {}),
+      }),
       startDynamo({
         port: options.dynamoPort,
         inWorkerThread: true,

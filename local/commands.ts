@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { localEnvironment } from "../contracts/local-endpoints";
+import { releaseStateFile } from "../contracts/state-file";
 import { dashboardBodyFromStack, NoDashboardError } from "../dashboard/stack-body";
 import {
   ProducerArgsError,
@@ -11,12 +12,13 @@ import {
   parseInteger,
   parseInvalidRatio,
   parseProfile,
-  parseRate,
+  parseRateFlag,
   parseSeed,
 } from "../producer/args";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import { latencySummary, type PipelineRunResult, type RunLoad, runPipeline } from "./pipeline-run";
 import { synthesizeStack } from "./stack-source";
+import { type HeldMessages, REPEATED_SIGNAL_MS, StopControl } from "./stop-control";
 
 const USAGE = `The vehicle pipeline on this machine: SQS (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, the Pulumi
 program deployed into them, the consumer run the way Lambda runs it.
@@ -26,7 +28,7 @@ Usage:
   npm run local -- up [options]       deploy and stay up until Ctrl-C, printing endpoints and AWS CLI settings
 
 run options (passed to the producer):
-  --rate <r>            messages per second, e.g. 200/s                     (default 200/s)
+  --rate <r>            messages per second, e.g. 200/s, or max            (default 200/s)
   --duration <d>        how long to produce, e.g. 30s, 2m                   (default 30s)
   --count <n>           stop after n messages (instead of --duration)
   --profile <phases>    stepped rates, e.g. "50/s:20s,400/s:40s,0/s:10s" (replaces --rate/--duration)
@@ -96,7 +98,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         throw new CliArgsError("--profile replaces --rate and --duration: give one or the other");
       load.profile = parseProfile(values.profile);
     } else {
-      load.rate = values.rate !== undefined ? parseRate(values.rate) : DEFAULT_RUN.rate;
+      load.rate = values.rate !== undefined ? parseRateFlag(values.rate) : DEFAULT_RUN.rate;
       if (values.duration !== undefined) load.durationMs = parseDuration(values.duration);
       else if (values.count === undefined) load.durationMs = DEFAULT_RUN.durationMs;
     }
@@ -199,10 +201,15 @@ function formatRunSummary(result: PipelineRunResult): string {
 
 async function run(args: CliArgs): Promise<number> {
   const abort = new AbortController();
-  let interrupted = false;
+  let interruptedAt: number | undefined;
   process.on("SIGINT", () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
+    if (interruptedAt !== undefined) {
+      // One Ctrl-C through `npm start` arrives twice within milliseconds (tsx relays it): only a later one quits.
+      if (Date.now() - interruptedAt < REPEATED_SIGNAL_MS) return;
+      releaseStateFile(DEFAULT_LOCAL_ROOT);
+      process.exit(130);
+    }
+    interruptedAt = Date.now();
     process.stderr.write("\nstopping the producer; draining and verifying what was sent (Ctrl-C again to quit now)\n");
     abort.abort();
   });
@@ -224,16 +231,58 @@ async function run(args: CliArgs): Promise<number> {
   return result.verification.ok ? 0 : 1;
 }
 
+/** What the cloud's queues hold: the mapped queues' backlog, and every other queue (the DLQ). */
+function heldMessages(cloud: EmbeddedCloud): HeldMessages {
+  const { visible, inFlight } = cloud.backlog();
+  const mapped = new Set(cloud.mappings.map((m) => m.config.queueUrl.slice(m.config.queueUrl.lastIndexOf("/") + 1)));
+  let elsewhere = 0;
+  for (const queue of cloud.deployed?.queues ?? []) {
+    if (mapped.has(queue.name)) continue;
+    const view = cloud.sqsEmulator.store?.getQueueByName(queue.name);
+    for (const attribute of [
+      "ApproximateNumberOfMessages",
+      "ApproximateNumberOfMessagesNotVisible",
+      "ApproximateNumberOfMessagesDelayed",
+    ])
+      elsewhere += Number(view?.getAttribute(attribute) ?? 0);
+  }
+  return { queued: visible, inFlight, elsewhere };
+}
+
+function restoredLine(cloud: EmbeddedCloud): string {
+  const restored = [...(cloud.sqsEmulator.journal?.restored ?? [])];
+  const file = join(cloud.localRoot, "sqs", "journal.jsonl");
+  if (restored.length === 0) return `yes, in ${file} (nothing to restore)`;
+  return `yes, in ${file}; restored ${restored.map(([name, n]) => `${n} in ${name}`).join(", ")}`;
+}
+
 async function up(args: CliArgs): Promise<number> {
+  // VEHICLE_PIPELINE_LOCAL_ROOT: another .local folder inside the repository (tests run their own clouds in one).
+  const localRoot = process.env.VEHICLE_PIPELINE_LOCAL_ROOT ?? DEFAULT_LOCAL_ROOT;
+  // Listening before the cloud starts: a Ctrl-C during synthesis or deploy still cleans up.
+  const stop = new StopControl({
+    persist: args.persist,
+    journal: join(localRoot, "sqs", "journal.jsonl"),
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    releaseNow: () => releaseStateFile(localRoot),
+    write: (line) => process.stderr.write(`${line}\n`),
+  });
   const cloud = await EmbeddedCloud.start({
+    localRoot,
     persist: args.persist,
     sqsPort: args.port,
     dynamoPort: args.port === undefined ? undefined : args.port + 1,
   });
   let dashboard: { url: string; close(): Promise<void> } | undefined;
   try {
+    if (stop.requested) return 0;
     const stack = await synthesizeStack({ cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache") });
     const deployed = await cloud.deploy(stack);
+    stop.attach(
+      () => heldMessages(cloud),
+      () => cloud.waitForDrain(Number.MAX_SAFE_INTEGER),
+    );
+    if (stop.requested) return 0;
     dashboard = await startDashboard(cloud, stack);
     const o = deployed.outputs;
     console.log(
@@ -249,6 +298,7 @@ async function up(args: CliArgs): Promise<number> {
           ["dashboard", dashboard?.url ?? "(none declared)"],
           ["state file", join(cloud.localRoot, "state.json")],
           ["record", cloud.recorder?.folder ?? "-"],
+          ["queues kept", args.persist ? restoredLine(cloud) : "no: in memory, lost at stop (--persist keeps them)"],
         ]),
         "",
         "resources:",
@@ -267,13 +317,10 @@ async function up(args: CliArgs): Promise<number> {
         "  npm run produce -- --rate 50/s --duration 10s      (finds the queue through the state file)",
       ].join("\n"),
     );
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
-    });
-    console.log("\nstopping");
+    await stop.stopped;
     return 0;
   } finally {
+    stop.dispose();
     await dashboard?.close();
     await cloud.stop();
   }

@@ -1,6 +1,8 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { registerMessageMoveTasks } from "./message-move-tasks";
+import { enforceSqsMessageRules } from "./sqs-fidelity";
+import { journalQueues, type QueueJournal } from "./sqs-journal";
 
 export interface RunningEmulator {
   /** http://127.0.0.1:PORT */
@@ -53,6 +55,8 @@ export interface SqsOptions extends EmulatorOptions {
    * SDKs without an endpoint override and the consumer's DLQ_URL can then use the URL as it is.
    */
   loopbackQueueUrls?: boolean;
+  /** Keep queue contents in this journal file across restarts (needs loopbackQueueUrls, which gives us the store). */
+  journalFile?: string;
 }
 
 /** The parts of fauxqs's in-memory store the embedded cloud reads (queue depth, oldest message) without an API call. */
@@ -106,6 +110,7 @@ export async function startSqs(options: SqsOptions = {}): Promise<
   RunningEmulator & {
     app: import("fastify").FastifyInstance;
     store: SqsStoreView | undefined;
+    journal: QueueJournal | undefined;
     onCall(listener: EmulatorCallListener): () => void;
   }
 > {
@@ -119,7 +124,9 @@ export async function startSqs(options: SqsOptions = {}): Promise<
     store.host = "";
   }
   const app = buildApp({ logger: false, ...(store ? { stores: { sqsStore: store } as never } : {}) });
+  enforceSqsMessageRules(app);
   registerMessageMoveTasks(app);
+  const journal = store && options.journalFile ? journalQueues(app, store as never, options.journalFile) : undefined;
   const calls = callListeners();
   // Every SQS call passes here once answered: the recorder counts sends, receives and deletes from these.
   app.addHook("onSend", async (request, reply, payload) => {
@@ -144,16 +151,21 @@ export async function startSqs(options: SqsOptions = {}): Promise<
     await app.listen({ port, host: "127.0.0.1" });
   } catch (error) {
     await app.close().catch(() => undefined);
+    journal?.close();
     throw new EmulatorStartError("SQS (fauxqs)", port, error);
   }
   const bound = (app.server.address() as AddressInfo).port;
   return {
     app,
     store,
+    journal,
     onCall: calls.onCall,
     endpoint: `http://127.0.0.1:${bound}`,
     port: bound,
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      journal?.close();
+    },
   };
 }
 

@@ -114,6 +114,11 @@ export function parseRate(
   return perSecond;
 }
 
+/** The --rate flag, as every command that takes one reads it: a rate above zero, or `max` (as fast as sending allows). */
+export function parseRateFlag(raw: string): number {
+  return parseRate(raw, "rate", { allowMax: true });
+}
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `30s`, `2m`, `500ms`, `1h`, `1.5s` to milliseconds. A unit is required: a bare `30` could mean seconds or minutes. */
@@ -212,11 +217,7 @@ export function parseProducerArgs(argv: readonly string[]): ProducerArgs {
     );
   }
   const profile = profileRaw === undefined ? undefined : parseProfile(profileRaw);
-  const rate = profile
-    ? undefined
-    : rateRaw === undefined
-      ? DEFAULT_RATE
-      : parseRate(rateRaw, "rate", { allowMax: true });
+  const rate = profile ? undefined : rateRaw === undefined ? DEFAULT_RATE : parseRateFlag(rateRaw);
 
   const invalidRaw = text("invalid-ratio");
   const invalidRatio = invalidRaw === undefined ? 0 : parseInvalidRatio(invalidRaw);

@@ -19,9 +19,20 @@ export function formatProgress(p: ProduceProgress): string {
     `retried ${p.retried}`,
     `failed ${p.failed}`,
     `in flight ${p.inFlight}`,
+    // Nothing listens at the endpoint: more concurrency would not help, and the run is stopping.
+    ...(p.unreachable !== undefined ? [`endpoint unreachable (${p.unreachable}): stopping`] : []),
     // More than a second of messages overdue: the queue answers too slowly for this rate at this concurrency.
-    ...(p.behind > Math.max(p.targetRate, 1) ? [`behind by ${p.behind} (raise --concurrency?)`] : []),
+    ...(p.unreachable === undefined && p.behind > Math.max(p.targetRate, 1)
+      ? [`behind by ${p.behind} (raise --concurrency?)`]
+      : []),
   ].join("  ");
+}
+
+function stopReason(s: ProduceSummary): string {
+  if (s.stoppedBy === "signal") return "Ctrl-C / abort";
+  if (s.stoppedBy !== "unreachable") return s.stoppedBy;
+  const why = s.unsent[0]?.reason ?? "no answer";
+  return `the endpoint: nothing answers there (${why}); is the embedded cloud still up, or the endpoint right?`;
 }
 
 /** The human summary printed at the end of a run. */
@@ -38,7 +49,7 @@ export function formatSummary(s: ProduceSummary): string {
   const lines = [
     `queue          ${s.queueUrl}`,
     `target         ${target} (batches of ${s.target.batchSize}, ${s.target.concurrency} in flight, seed ${s.target.seed})`,
-    `stopped by     ${s.stoppedBy === "signal" ? "Ctrl-C / abort" : s.stoppedBy}`,
+    `stopped by     ${stopReason(s)}`,
     `duration       ${seconds(s.durationMs)}`,
     `sent           ${s.sent} of ${s.generated} (${s.byKind.valid} valid, ${invalidTotal} malformed)`,
   ];

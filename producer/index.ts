@@ -62,6 +62,7 @@ export async function main(
       region: args.region,
       discoveredEndpoint: target.endpoint,
       discoveredRegion: target.region,
+      embeddedCloud: target.source === "embedded cloud",
     });
     sqs = new SQSClient(client.config);
     io.stderr.write(

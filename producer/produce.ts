@@ -12,7 +12,14 @@ import {
   VehicleMessageSource,
 } from "./messages";
 import { pause, type RatePhase, RateSchedule } from "./rate";
-import { type BatchOutcome, DEFAULT_RETRY_POLICY, type RetryPolicy, type SentMessage, sendBatch } from "./sender";
+import {
+  type BatchOutcome,
+  DEFAULT_RETRY_POLICY,
+  isUnreachableCode,
+  type RetryPolicy,
+  type SentMessage,
+  sendBatch,
+} from "./sender";
 import { chooseSqsClient } from "./sqs-client";
 import { LatencyRecorder, type LatencySummary, RecentRate } from "./stats";
 
@@ -64,6 +71,8 @@ export interface ProduceProgress {
   inFlight: number;
   /** Messages due by now but not yet handed to SQS: above zero for long means the queue or --concurrency cannot keep up. */
   behind: number;
+  /** Set once a batch found nothing listening at the endpoint: the reason (e.g. "connect ECONNREFUSED 127.0.0.1:4566"). */
+  unreachable?: string;
 }
 
 export interface ProduceDependencies {
@@ -78,7 +87,8 @@ export interface ProduceDependencies {
   source?: MessageSource;
 }
 
-export type StopReason = "count" | "duration" | "profile" | "signal";
+/** "unreachable": a batch's every attempt found nothing listening at the endpoint, so the run stopped early. */
+export type StopReason = "count" | "duration" | "profile" | "signal" | "unreachable";
 
 export interface ProduceSummary {
   queueUrl: string;
@@ -197,6 +207,16 @@ class SendAccount {
   }
 }
 
+/**
+ * The reason when a batch gave up only because nothing listened at the endpoint (after its bounded retries): further
+ * batches would wait out the same retries for nothing, so the run stops and reports what it could not send.
+ */
+function unreachableReason(outcome: BatchOutcome): string | undefined {
+  if (outcome.sent.length > 0 || outcome.unsent.length === 0) return undefined;
+  if (!outcome.unsent.every((miss) => isUnreachableCode(miss.code))) return undefined;
+  return outcome.unsent[0]!.reason;
+}
+
 /** Everything the send loop reads and changes. */
 interface SendLoop {
   options: ProduceOptions;
@@ -213,6 +233,8 @@ interface SendLoop {
   signal: AbortSignal | undefined;
   generated: number;
   fatal: unknown;
+  /** Why the endpoint is unreachable, once a batch gave up on it: no further batch is sent. */
+  unreachable: string | undefined;
 }
 
 /** Generates and dispatches batches as the schedule makes them due, until the schedule, count or signal stops it. */
@@ -221,6 +243,7 @@ async function sendOnSchedule(loop: SendLoop): Promise<StopReason> {
   for (;;) {
     if (signal?.aborted) return "signal";
     if (loop.fatal !== undefined) throw loop.fatal;
+    if (loop.unreachable !== undefined) return "unreachable";
     if (loop.generated >= countLimit) return "count";
     const now = loop.elapsed();
     const dueNow = Math.min(schedule.dueBy(now), countLimit);
@@ -291,7 +314,10 @@ export async function produce(options: ProduceOptions, deps: ProduceDependencies
         const task: Promise<void> = loop
           .sending(() => sendBatch(sqs, options.queueUrl, batch, { policy, latency }))
           .then(
-            (outcome) => account.settle(outcome),
+            (outcome) => {
+              account.settle(outcome);
+              loop.unreachable ??= unreachableReason(outcome);
+            },
             (error: unknown) => {
               loop.fatal ??= error;
               account.settleLost(batch, error);
@@ -304,6 +330,7 @@ export async function produce(options: ProduceOptions, deps: ProduceDependencies
       signal: deps.signal,
       generated: 0,
       fatal: undefined,
+      unreachable: undefined,
     };
     const progress = progressReporter(loop, account);
     const ticker = deps.onProgress
@@ -344,6 +371,7 @@ function progressReporter(loop: SendLoop, account: SendAccount): () => ProducePr
       failed: account.unsent.length,
       inFlight: loop.sending.activeCount + loop.sending.pendingCount,
       behind: behindBy(Math.min(loop.schedule.dueBy(now), loop.countLimit) - loop.generated),
+      ...(loop.unreachable !== undefined ? { unreachable: loop.unreachable } : {}),
     };
   };
 }

@@ -80,6 +80,14 @@ const THROTTLING_CODES = new Set([
   "SlowDown",
 ]);
 
+/** Network errors that mean nothing listens at the endpoint (or its name does not resolve): no request was delivered. */
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
+/** Whether an unsent message's code says the endpoint could not be reached at all. */
+export function isUnreachableCode(code: string): boolean {
+  return UNREACHABLE_CODES.has(code);
+}
+
 type CallError = Error & {
   $metadata?: { httpStatusCode?: number };
   $retryable?: unknown;
@@ -148,7 +156,8 @@ export async function sendBatch(
       const e = error as CallError;
       if (e.$metadata?.httpStatusCode !== undefined) options.latency?.record(performance.now() - started);
       if (FATAL_CODES.has(e.name)) throw new FatalSendError(e.name, e.message, error);
-      const failure = { code: e.name || "Error", reason: e.message };
+      // A socket error's code (ECONNREFUSED, ...) says more than its name ("Error").
+      const failure = { code: (UNREACHABLE_CODES.has(String(e.code)) ? e.code : e.name) || "Error", reason: e.message };
       if (!isRetryableCallError(error)) {
         for (const message of pending) outcome.unsent.push({ message, ...failure });
         break;

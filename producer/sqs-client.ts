@@ -35,6 +35,8 @@ export function chooseSqsClient(input: {
   region?: string;
   discoveredEndpoint?: string;
   discoveredRegion?: string;
+  /** The target is the embedded cloud (found through its state file): its test credentials, whatever AWS_* says. */
+  embeddedCloud?: boolean;
   env?: NodeJS.ProcessEnv;
 }): ClientChoice {
   const env = input.env ?? process.env;
@@ -55,8 +57,9 @@ export function chooseSqsClient(input: {
     fromQueueUrl ??
     (emulator ? LOCAL_REGION : undefined);
   if (!region) throw new RegionMissingError(input.queueUrl);
-  // Emulators accept any credentials but the SDK refuses to sign without some: give test ones unless the user set their own.
-  const useTestCredentials = emulator && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE;
+  // Emulators accept any credentials but the SDK refuses to sign without some: give test ones unless the user set their
+  // own for another emulator. The embedded cloud always gets its own: a shell's AWS_PROFILE is meant for AWS.
+  const useTestCredentials = input.embeddedCloud || (emulator && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE);
   return {
     config: {
       region,

@@ -57,6 +57,9 @@ test.before(async (context) => {
     LOG_LEVEL: "INFO",
     DLQ_URL: world.dlqUrl,
   });
+  // Lambda sets no profile or session token: a caller's would win over the keys above in the SDK's chain.
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
 });
 
 test.after(async (context) => {

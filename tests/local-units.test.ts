@@ -7,6 +7,7 @@ import { queueAttributes } from "../local/deploy";
 import { parseFunctionLine } from "../local/function-output";
 import { buildSqsEvent, judgeBatchResponse } from "../local/sqs-event";
 import { judgeRun } from "../local/verify";
+import { parseProducerArgs } from "../producer/args";
 
 test("a success without ReportBatchItemFailures deletes the whole batch, whatever the response says", () => {
   assert.equal(judgeBatchResponse(["a", "b"], { batchItemFailures: [{ itemIdentifier: "a" }] }, false), {
@@ -187,6 +188,27 @@ test("the CLI passes producer flags through and names a bad flag with an example
   assert.throws(() => parseCliArgs(["--port", "x"]), /--port "x"/);
   assert.throws(() => parseCliArgs(["deploy"]), /unknown command "deploy"/);
   assert.throws(() => parseCliArgs(["--profile", "50/s:5s", "--rate", "5"]), /--profile replaces --rate/);
+});
+
+test("npm start and tsx producer read --rate the same way, max included", () => {
+  for (const raw of ["max", "MAX", "200/s", "12000/m", "0.5"])
+    assert.is(parseCliArgs(["run", "--rate", raw]).load.rate, parseProducerArgs(["--rate", raw]).rate, raw);
+  assert.is(parseCliArgs(["--rate", "max"]).load.rate, Infinity);
+  for (const raw of ["0", "fast", "1/fortnight"]) {
+    const refusal = (parse: () => unknown) => {
+      try {
+        parse();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "accepted";
+    };
+    assert.is(
+      refusal(() => parseCliArgs(["--rate", raw])),
+      refusal(() => parseProducerArgs(["--rate", raw])),
+      raw,
+    );
+  }
 });
 
 test.run();

@@ -48,6 +48,8 @@ function runProducer(
     VEHICLE_PIPELINE_STATE_FILE: path.join(scratch, "no-cloud.json"),
   };
   delete baseEnv.QUEUE_URL;
+  // The caller's AWS settings (a profile, keys, a region) are not this test's: each test passes the ones it means.
+  for (const name of Object.keys(baseEnv)) if (name.startsWith("AWS_")) delete baseEnv[name];
   // npm test sets NO_COLOR; if FORCE_COLOR is set too (a library in this process may set it), Node prints a warning into stderr.
   delete baseEnv.FORCE_COLOR;
   const child = spawn(process.execPath, [TSX, "producer", ...args], {
@@ -200,6 +202,85 @@ cli("a real SIGINT stops sending, finishes in-flight batches, prints the summary
   assert.ok(sent, run.stdout);
   assert.is(sent![1], sent![2], "every message made was sent");
   assert.is(await depth(queueUrl), Number(sent![1]), "the summary matches the queue");
+});
+
+cli("the embedded cloud gets its test credentials whatever AWS profile or keys the shell holds", async () => {
+  const queueUrl = await newQueue("cli-shell-aws");
+  const state = path.join(scratch, "state-shell-aws.json");
+  await writeFile(
+    state,
+    JSON.stringify({
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      region: LOCAL_REGION,
+      endpoints: { sqs: sqsServer.endpoint, dynamodb: "http://127.0.0.1:1" },
+      outputs: { queueUrl },
+    }),
+  );
+  const run = await runProducer(["--count", "20", "--rate", "max", "--json"], {
+    VEHICLE_PIPELINE_STATE_FILE: state,
+    AWS_PROFILE: "nonexistent",
+    AWS_ACCESS_KEY_ID: "x",
+    AWS_SECRET_ACCESS_KEY: "y",
+    AWS_REGION: "eu-west-3",
+  });
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stderr, /test credentials/);
+  assert.is(JSON.parse(run.stdout).sent, 20);
+  assert.is(await depth(queueUrl), 20);
+});
+
+/** A queue on an emulator of its own, which the test can stop while the producer sends to it. */
+async function doomedQueue(): Promise<{ emulator: RunningEmulator; queueUrl: string; client: SQSClient }> {
+  const emulator = await startSqs();
+  const client = new SQSClient({ endpoint: emulator.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const queueUrl = (await client.send(new CreateQueueCommand({ QueueName: "doomed" }))).QueueUrl!;
+  return { emulator, queueUrl, client };
+}
+
+cli("the queue's endpoint going away mid-run stops the producer: exit 1, JSON summary, unsent listed", async () => {
+  const { emulator, queueUrl, client } = await doomedQueue();
+  let stopped = false;
+  const run = await runProducer(
+    ["--queue-url", queueUrl, "--endpoint", emulator.endpoint, "--rate", "100/s", "--duration", "10m", "--json"],
+    {},
+    (child) => {
+      const poll = setInterval(async () => {
+        if (stopped) return;
+        const answer = await client.send(
+          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+        );
+        if (Number(answer.Attributes?.ApproximateNumberOfMessages) > 0) {
+          stopped = true;
+          clearInterval(poll);
+          client.destroy();
+          await emulator.close();
+        }
+      }, 100);
+      child.on("close", () => clearInterval(poll));
+    },
+  );
+  assert.ok(stopped);
+  assert.is(run.code, 1, run.stderr);
+  const summary = JSON.parse(run.stdout);
+  assert.is(summary.stoppedBy, "unreachable");
+  assert.ok(summary.sent > 0);
+  assert.ok(summary.failed > 0);
+  assert.is(summary.unsent.length, summary.failed);
+  assert.ok(summary.failures.ECONNREFUSED > 0, JSON.stringify(summary.failures));
+  assert.not.match(run.stderr, /raise --concurrency/);
+});
+
+cli("a dead endpoint from the start: the human summary names the cause, exit 1", async () => {
+  const { emulator, queueUrl, client } = await doomedQueue();
+  client.destroy();
+  await emulator.close();
+  const run = await runProducer(["--queue-url", queueUrl, "--rate", "100/s", "--duration", "10m"]);
+  assert.is(run.code, 1, run.stderr);
+  assert.match(run.stdout, /stopped by {5}the endpoint: nothing answers there \(connect ECONNREFUSED/);
+  assert.match(run.stdout, /failed {9}\d+ \(ECONNREFUSED \d+\)/);
+  assert.match(run.stdout, /unsent .*ECONNREFUSED/);
+  assert.not.match(run.stderr + run.stdout, /raise --concurrency/);
 });
 
 cli("messages left unsent make the exit status 1 and are listed", async () => {

@@ -18,6 +18,7 @@ import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts/local-endpoints";
 import type { RunningEmulator } from "../../local/emulators";
 import { startDynamo, startSqs } from "../../local/emulators";
+import { EXAMPLE_VEHICLE, type VehicleMessage } from "../../producer/vehicles";
 
 export interface ConsumerWorld {
   sqsEmulator: RunningEmulator;
@@ -100,15 +101,22 @@ export function nextEventId(): string {
 }
 
 export function vehicleBody(overrides: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    vehicleId: "VH2001",
-    make: "Honda",
-    model: "Civic",
-    year: 2020,
-    color: "Blue",
-    mileage: 15000,
+  return JSON.stringify({ ...EXAMPLE_VEHICLE, ...overrides });
+}
+
+/**
+ * The item the consumer should store for a first delivery of `record`, sent as vehicleBody(overrides) with this
+ * eventId: the vehicle's fields beside where the message came from (storedAt, the consumer's clock, is left out).
+ */
+export function expectedItem(record: SQSRecord, eventId: string, overrides: Partial<VehicleMessage> = {}) {
+  return {
+    ...EXAMPLE_VEHICLE,
     ...overrides,
-  });
+    eventId,
+    messageId: record.messageId,
+    sentAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(),
+    receiveCount: 1,
+  };
 }
 
 /** Send each message to the source queue, then receive them all back as a Lambda SQS event (as the event source mapping would). */

@@ -15,7 +15,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import { suite, type Test } from "uvu";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts/local-endpoints";
+import { type ConsumerDeps, createConsumer } from "../../handlers/consumer";
 import type { RunningEmulator } from "../../local/emulators";
 import { startDynamo, startSqs } from "../../local/emulators";
 import { EXAMPLE_VEHICLE, type VehicleMessage } from "../../producer/vehicles";
@@ -66,6 +68,31 @@ export async function startConsumerWorld(): Promise<ConsumerWorld> {
       await Promise.all([sqsEmulator.close(), dynamoEmulator.close()]);
     },
   };
+}
+
+/** A uvu suite whose context holds a ConsumerWorld, started before its tests and closed after them. */
+export function consumerSuite(name: string): Test<{ world: ConsumerWorld }> {
+  const test = suite<{ world: ConsumerWorld }>(name, {} as { world: ConsumerWorld });
+  test.before(async (context) => {
+    context.world = await startConsumerWorld();
+  });
+  test.after(async (context) => {
+    await context.world?.close();
+  });
+  return test;
+}
+
+/** The consumer wired to the world's clients, table and DLQ, logging and counting as in Lambda; overrides replace any of it. */
+export function testConsumer(world: ConsumerWorld, overrides: Partial<ConsumerDeps> = {}) {
+  return createConsumer({
+    documentClient: world.documentClient,
+    sqs: world.sqs,
+    tableName: world.tableName,
+    dlqUrl: world.dlqUrl,
+    logger: testLogger(),
+    metrics: testMetrics(),
+    ...overrides,
+  });
 }
 
 async function createVehicleTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
@@ -219,7 +246,7 @@ export function lambdaContext(functionName = "vehicle-consumer-test", region = "
   };
 }
 
-export function testLogger(): Logger {
+function testLogger(): Logger {
   return new Logger({ serviceName: "vehicle-consumer", logLevel: "DEBUG" });
 }
 

@@ -19,16 +19,8 @@ import { type DlqArgs, parseDlqArgs } from "../dlq/args";
 import { exportMessages, peek, purge, redrive, stats } from "../dlq/commands";
 import type { DlqTarget } from "../dlq/queues";
 import { EXAMPLE_VEHICLE } from "../producer/vehicles";
-import {
-  dlqTarget,
-  failUntilDeadLettered,
-  type LocalSqs,
-  queueArn,
-  queueDepth,
-  recordingIo,
-  redrivePair,
-  startLocalSqs,
-} from "./support/dlq-fixtures";
+import { dlqTarget, failUntilDeadLettered, recordingIo, redrivePair } from "./support/dlq-fixtures";
+import { type LocalSqs, queueArn, queueDepth, startLocalSqs } from "./support/local-sqs";
 
 const test = suite("dlq commands on fauxqs");
 let fauxqs: LocalSqs;

@@ -13,7 +13,8 @@ import { DEFAULT_LOCAL_ROOT } from "../local/cloud";
 import { readTable } from "../local/verify";
 import { produce } from "../producer/produce";
 import { deployDeadLetterCloud, waitForDeadLetters } from "./support/dead-letter-cloud";
-import { dlqTarget, queueDepth, recordingIo } from "./support/dlq-fixtures";
+import { dlqTarget, recordingIo } from "./support/dlq-fixtures";
+import { queueDepth } from "./support/local-sqs";
 
 const localRoot = join(DEFAULT_LOCAL_ROOT, `test-dlq-${process.pid}`);
 const test = suite("dlq redrive after a table outage");

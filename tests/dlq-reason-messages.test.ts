@@ -13,15 +13,8 @@ import { parseDlqArgs } from "../dlq/args";
 import { exportMessages, peek, redrive, stats } from "../dlq/commands";
 import type { DlqTarget } from "../dlq/queues";
 import { MAX_MESSAGE_BYTES, sendToDeadLetterQueue } from "../handlers/dead-letter";
-import {
-  dlqTarget,
-  failUntilDeadLettered,
-  type LocalSqs,
-  queueDepth,
-  recordingIo,
-  redrivePair,
-  startLocalSqs,
-} from "./support/dlq-fixtures";
+import { dlqTarget, failUntilDeadLettered, recordingIo, redrivePair } from "./support/dlq-fixtures";
+import { type LocalSqs, queueDepth, startLocalSqs } from "./support/local-sqs";
 
 const test = suite("dlq commands and the consumer's reason messages");
 let fauxqs: LocalSqs;

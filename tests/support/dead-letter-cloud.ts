@@ -5,7 +5,7 @@ import { join } from "node:path";
 import * as assert from "uvu/assert";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "../../local/cloud";
 import { synthesizeStack } from "../../local/stack-source";
-import { queueDepth } from "./dlq-fixtures";
+import { queueDepth } from "./local-sqs";
 
 export interface DeadLetterCloud {
   cloud: EmbeddedCloud;

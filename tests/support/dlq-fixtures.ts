@@ -1,49 +1,10 @@
-// fauxqs set up for the DLQ commands: a client on it, queue pairs joined by a redrive policy, a DLQ filled the way
-// SQS fills it, and an Io that keeps what a command printed.
+// Queues set up for the DLQ commands: pairs joined by a redrive policy, a DLQ filled the way SQS fills it, and an Io
+// that keeps what a command printed.
 
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts/local-endpoints";
+import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Io } from "../../dlq/io";
 import type { DlqTarget } from "../../dlq/queues";
-import { startSqs } from "../../local/emulators";
-
-export interface LocalSqs {
-  endpoint: string;
-  sqs: SQSClient;
-  close(): Promise<void>;
-}
-
-/** fauxqs as the embedded cloud runs it (with the move-task operations), queue URLs on 127.0.0.1. */
-export async function startLocalSqs(): Promise<LocalSqs> {
-  const emulator = await startSqs({ loopbackQueueUrls: true });
-  const sqs = new SQSClient({
-    endpoint: emulator.endpoint,
-    region: LOCAL_REGION,
-    credentials: { ...LOCAL_CREDENTIALS },
-  });
-  return {
-    endpoint: emulator.endpoint,
-    sqs,
-    async close() {
-      sqs.destroy();
-      await emulator.close();
-    },
-  };
-}
-
-export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
-  );
-  return Attributes!.QueueArn!;
-}
-
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
-  );
-  return Number(Attributes?.ApproximateNumberOfMessages);
-}
+import { queueArn, queueDepth } from "./local-sqs";
 
 /** `${name}-dlq` and `${name}-src`, whose redrive policy moves a message there after maxReceiveCount receives. */
 export async function redrivePair(

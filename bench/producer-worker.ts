@@ -9,6 +9,7 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@
 import { uuidv7 } from "uuidv7";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { type ProduceOptions, produce } from "../producer/produce";
+import { EXAMPLE_VEHICLE } from "../producer/vehicles";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -31,14 +32,7 @@ export interface WorkerResult {
   cpuMsPer1000: number;
 }
 
-const BARE_BODY = JSON.stringify({
-  vehicleId: "VH2001",
-  make: "Honda",
-  model: "Civic",
-  year: 2020,
-  color: "Blue",
-  mileage: 15000,
-});
+const BARE_BODY = JSON.stringify(EXAMPLE_VEHICLE);
 
 async function bare(
   sqs: SQSClient,

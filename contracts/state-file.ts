@@ -24,7 +24,7 @@ class AlreadyRunningError extends Error {
   }
 }
 
-function stateFilePath(localRoot: string): string {
+export function stateFilePath(localRoot: string): string {
   return join(localRoot, "state.json");
 }
 

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { injectSqsAction } from "./fauxqs-inject";
 import { registerMessageMoveTasks } from "./message-move-tasks";
 import { enforceSqsMessageRules } from "./sqs-fidelity";
 import { journalQueues, type QueueJournal } from "./sqs-journal";
@@ -181,21 +182,13 @@ export function injectedSqsApi(
 ): import("./event-source-mapping").PollerSqsApi {
   // biome-ignore lint/suspicious/noExplicitAny: the SQS JSON protocol response; PollerSqsApi below gives each operation its type
   const call = async (operation: string, input: unknown): Promise<any> => {
-    const response = await app.inject({
-      method: "POST",
-      url: "/",
-      headers: { host, "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${operation}` },
-      payload: JSON.stringify(input),
-    });
-    const body = response.body ? JSON.parse(response.body) : {};
-    if (response.statusCode !== 200) {
-      const type = String(body.__type ?? "InternalError");
-      throw Object.assign(
-        new Error(`${operation}: ${type.slice(type.lastIndexOf("#") + 1)}: ${body.message ?? response.statusCode}`),
-        { name: type, statusCode: response.statusCode },
-      );
-    }
-    return body;
+    const answer = await injectSqsAction(app, host, operation, input);
+    if (!answer.ok)
+      throw Object.assign(new Error(`${operation}: ${answer.code}: ${answer.message}`), {
+        name: answer.type,
+        statusCode: answer.statusCode,
+      });
+    return answer.body;
   };
   return {
     async receiveMessage(input, signal) {

@@ -6,6 +6,7 @@ import { MAX_MOVE_TASK_VELOCITY } from "../contracts/sqs-limits";
 
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { injectSqsAction } from "./fauxqs-inject";
 import { MessageMoveTaskRegistry, type MoveTask } from "./message-move-registry";
 
 /** Unset MaxNumberOfMessagesPerSecond means "system optimized", which here is AWS's cap. */
@@ -61,21 +62,12 @@ interface SqsAnswer {
 
 type Call = (operation: string, input: Record<string, unknown>) => Promise<SqsAnswer>;
 
-/** fauxqs's own SQS actions, called without a socket, with the host the caller used (fauxqs builds URLs from it). */
+/** fauxqs's own SQS actions, called without a socket, with the host the caller used; a refusal is an SqsApiError. */
 function injectedCall(app: FastifyInstance, host: string): Call {
   return async (operation, input) => {
-    const response = await app.inject({
-      method: "POST",
-      url: "/",
-      headers: { host, "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${operation}` },
-      payload: JSON.stringify(input),
-    });
-    const body = response.body ? JSON.parse(response.body) : {};
-    if (response.statusCode !== 200) {
-      const type = String(body.__type ?? "InternalError");
-      throw new SqsApiError(type.slice(type.lastIndexOf("#") + 1), String(body.message ?? response.statusCode));
-    }
-    return body;
+    const answer = await injectSqsAction<SqsAnswer>(app, host, operation, input);
+    if (!answer.ok) throw new SqsApiError(answer.code, answer.message);
+    return answer.body;
   };
 }
 

@@ -85,6 +85,16 @@ export const IGNORED_FAKER_MODELS: readonly string[] = [
   "Spyder",
 ];
 
+/** The vehicle examples, tests and benchmarks write by hand: the first id a run sends, a common car. */
+export const EXAMPLE_VEHICLE: Readonly<VehicleMessage> = {
+  vehicleId: "VH2001",
+  make: "Honda",
+  model: "Civic",
+  year: 2020,
+  color: "Blue",
+  mileage: 15000,
+};
+
 /** Seeded generator of realistic vehicles; the same seed yields the same sequence. */
 export class VehicleFactory {
   private readonly faker: Faker;

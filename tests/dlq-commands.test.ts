@@ -5,9 +5,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  CreateQueueCommand,
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -19,43 +17,30 @@ import * as assert from "uvu/assert";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { type DlqArgs, parseDlqArgs } from "../dlq/args";
 import { exportMessages, peek, purge, redrive, stats } from "../dlq/commands";
-import type { Io } from "../dlq/io";
 import type { DlqTarget } from "../dlq/queues";
-import { type RunningEmulator, startSqs } from "../local/emulators";
+import { EXAMPLE_VEHICLE } from "../producer/vehicles";
+import { dlqTarget, failUntilDeadLettered, recordingIo, redrivePair } from "./support/dlq-fixtures";
+import { type LocalSqs, queueArn, queueDepth, startLocalSqs } from "./support/local-sqs";
 
 const test = suite("dlq commands on fauxqs");
-let emulator: RunningEmulator;
+let fauxqs: LocalSqs;
 let sqs: SQSClient;
 let counter = 0;
 
 test.before(async () => {
-  emulator = await startSqs({ loopbackQueueUrls: true });
-  sqs = new SQSClient({ endpoint: emulator.endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
+  fauxqs = await startLocalSqs();
+  sqs = fauxqs.sqs;
 });
-test.after(async () => {
-  sqs.destroy();
-  await emulator.close();
-});
+test.after(() => fauxqs.close());
 
-const arnOf = async (url: string) =>
-  (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!
-    .QueueArn!;
-const depth = async (url: string) =>
-  Number(
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] })))
-      .Attributes!.ApproximateNumberOfMessages,
-  );
-const body = (i: number) =>
-  JSON.stringify({ vehicleId: `VH${2000 + i}`, make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: i });
+const arnOf = (url: string) => queueArn(sqs, url);
+const depth = (url: string) => queueDepth(sqs, url);
+const body = (i: number) => JSON.stringify({ ...EXAMPLE_VEHICLE, vehicleId: `VH${2000 + i}`, mileage: i });
 
 /** A source queue with maxReceiveCount 2 and its DLQ holding `rejected` rejected and `moved` moved messages. */
 async function dlqWith(rejected: number, moved: number): Promise<{ source: string; dlq: string; target: DlqTarget }> {
   counter += 1;
-  const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: `dlq-${counter}` }))).QueueUrl!;
-  const policy = JSON.stringify({ deadLetterTargetArn: await arnOf(dlq), maxReceiveCount: 2 });
-  const source = (
-    await sqs.send(new CreateQueueCommand({ QueueName: `src-${counter}`, Attributes: { RedrivePolicy: policy } }))
-  ).QueueUrl!;
+  const { source, dlq } = await redrivePair(sqs, `commands-${counter}`, 2);
   for (let i = 0; i < rejected; i += 10) {
     const entries = Array.from({ length: Math.min(10, rejected - i) }, (_, j) => ({
       Id: String(j),
@@ -77,17 +62,11 @@ async function dlqWith(rejected: number, moved: number): Promise<{ source: strin
     }));
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: source, Entries: entries }));
   }
-  // Receive without deleting (a consumer failing transiently) until the redrive policy has moved every one.
-  while ((await depth(dlq)) < rejected + moved)
-    await sqs.send(new ReceiveMessageCommand({ QueueUrl: source, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
-  return { source, dlq, target: { dlqUrl: dlq, queueUrl: source, source: "test", sqs, describe: `DLQ ${dlq}` } };
+  await failUntilDeadLettered(sqs, source, dlq, rejected + moved);
+  return { source, dlq, target: dlqTarget(sqs, source, dlq) };
 }
 
-function io(): Io & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l), signal: new AbortController().signal };
-}
+const io = recordingIo;
 
 const args = (argv: string[]): DlqArgs => parseDlqArgs(argv);
 
@@ -182,7 +161,7 @@ test("a redrive that dies between send and delete loses nothing: a rerun leaves 
   const { source, dlq, target } = await dlqWith(0, 30);
   // A client whose third DeleteMessageBatch fails, as if the process died right after sending that batch.
   const dying = new SQSClient({
-    endpoint: emulator.endpoint,
+    endpoint: fauxqs.endpoint,
     region: LOCAL_REGION,
     credentials: { ...LOCAL_CREDENTIALS },
   });

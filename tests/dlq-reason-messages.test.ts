@@ -5,42 +5,32 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { parseDlqArgs } from "../dlq/args";
 import { exportMessages, peek, redrive, stats } from "../dlq/commands";
-import type { Io } from "../dlq/io";
 import type { DlqTarget } from "../dlq/queues";
 import { MAX_MESSAGE_BYTES, sendToDeadLetterQueue } from "../handlers/dead-letter";
-import { type RunningEmulator, startSqs } from "../local/emulators";
+import { dlqTarget, failUntilDeadLettered, recordingIo, redrivePair } from "./support/dlq-fixtures";
+import { type LocalSqs, queueDepth, startLocalSqs } from "./support/local-sqs";
 
 const test = suite("dlq commands and the consumer's reason messages");
-let emulator: RunningEmulator;
+let fauxqs: LocalSqs;
 let sqs: SQSClient;
 let counter = 0;
 const dir = mkdtempSync(join(tmpdir(), "dlq-reasons-"));
 
 test.before(async () => {
-  emulator = await startSqs({ loopbackQueueUrls: true });
-  sqs = new SQSClient({ endpoint: emulator.endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
+  fauxqs = await startLocalSqs();
+  sqs = fauxqs.sqs;
 });
 test.after(async () => {
-  sqs.destroy();
-  await emulator.close();
+  await fauxqs.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const attribute = async (url: string, name: "QueueArn" | "ApproximateNumberOfMessages") =>
-  (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [name] }))).Attributes![name]!;
 const big = { MaximumMessageSize: String(MAX_MESSAGE_BYTES) };
 
 /**
@@ -64,14 +54,7 @@ function recordOf(messageId: string, body: string): SQSRecord {
  */
 async function dlqWithReasonMessages(): Promise<{ source: string; dlq: string; target: DlqTarget }> {
   counter += 1;
-  const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: `reasons-dlq-${counter}`, Attributes: big })))
-    .QueueUrl!;
-  const policy = JSON.stringify({ deadLetterTargetArn: await attribute(dlq, "QueueArn"), maxReceiveCount: 1 });
-  const source = (
-    await sqs.send(
-      new CreateQueueCommand({ QueueName: `reasons-src-${counter}`, Attributes: { ...big, RedrivePolicy: policy } }),
-    )
-  ).QueueUrl!;
+  const { source, dlq } = await redrivePair(sqs, `reasons-${counter}`, 1, big);
   const rejection = { code: "INVALID_JSON" as const, reason: "Unterminated string in JSON at position 1048398" };
   for (let copy = 0; copy < 2; copy += 1) {
     const sent = await sendToDeadLetterQueue(sqs, dlq, recordOf("source-big-1", bigBody), rejection);
@@ -87,16 +70,11 @@ async function dlqWithReasonMessages(): Promise<{ source: string; dlq: string; t
       })),
     }),
   );
-  while (Number(await attribute(dlq, "ApproximateNumberOfMessages")) < 6)
-    await sqs.send(new ReceiveMessageCommand({ QueueUrl: source, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
-  return { source, dlq, target: { dlqUrl: dlq, queueUrl: source, source: "test", sqs, describe: `DLQ ${dlq}` } };
+  await failUntilDeadLettered(sqs, source, dlq, 6);
+  return { source, dlq, target: dlqTarget(sqs, source, dlq) };
 }
 
-function io(): Io & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l), signal: new AbortController().signal };
-}
+const io = recordingIo;
 
 async function receiveBodies(url: string): Promise<string[]> {
   const bodies: string[] = [];
@@ -161,7 +139,7 @@ test("redrive never sends a reason message to the source queue, even forced and 
   assert.is(await redrive(parseDlqArgs(["redrive", "--moved-only"]), target, io()), 0);
   const moved = await receiveBodies(source);
   assert.equal(moved.map((b) => JSON.parse(b).vehicleId).sort(), ["VH0", "VH1"]);
-  assert.is(Number(await attribute(dlq, "ApproximateNumberOfMessages")), 4);
+  assert.is(await queueDepth(sqs, dlq), 4);
 
   const forced = io();
   assert.is(await redrive(parseDlqArgs(["redrive", "--force"]), target, forced), 0);
@@ -169,7 +147,7 @@ test("redrive never sends a reason message to the source queue, even forced and 
   const bodies = await receiveBodies(source);
   assert.is(bodies.length, 2);
   for (const b of bodies) assert.is(b, bigBody);
-  assert.is(Number(await attribute(dlq, "ApproximateNumberOfMessages")), 2, "the reason messages stay");
+  assert.is(await queueDepth(sqs, dlq), 2, "the reason messages stay");
 });
 
 test.run();

@@ -5,60 +5,34 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { attachReasons } from "../dlq/messages";
 import { receiveAll, release } from "../dlq/sqs-io";
-import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "../local/cloud";
-import { synthesizeStack } from "../local/stack-source";
+import { DEFAULT_LOCAL_ROOT } from "../local/cloud";
 import { produce } from "../producer/produce";
+import { deployDeadLetterCloud, waitForDeadLetters } from "./support/dead-letter-cloud";
 
 const localRoot = join(DEFAULT_LOCAL_ROOT, `test-dlq-once-${process.pid}`);
 const test = suite("dlq: a rejected message is dead-lettered once when the rest of its batch fails");
 test.after(() => rmSync(localRoot, { recursive: true, force: true }));
 
 test("malformed messages in failing batches reach the DLQ once each, valid ones are moved once each", async () => {
-  const stack = await synthesizeStack({
-    cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache"),
-    overrides: {
-      "vehicle-pipeline:timeoutSeconds": "2",
-      "vehicle-pipeline:visibilityTimeoutSeconds": "2",
-      "vehicle-pipeline:maxReceiveCount": "2",
-    },
-  });
-  const cloud = await EmbeddedCloud.start({ localRoot, idleMs: 5_000, writeState: false, record: false });
+  const world = await deployDeadLetterCloud(localRoot);
+  const { cloud, queueUrl, dlqUrl, tableName } = world;
   try {
-    const deployed = await cloud.deploy(stack);
-    const { queueUrl, dlqUrl, tableName } = deployed.outputs as Record<string, string>;
     await cloud.dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     await cloud.dynamo.send(new DeleteTableCommand({ TableName: tableName }));
 
-    const sent = await produce(
-      { queueUrl: queueUrl!, count: 60, rate: 1000, invalidRatio: 0.25, seed: 7 },
-      { sqs: cloud.sqs },
-    );
+    const sent = await produce({ queueUrl, count: 60, rate: 1000, invalidRatio: 0.25, seed: 7 }, { sqs: cloud.sqs });
     assert.is(sent.sent, 60);
     const invalid = sent.messages.filter((m) => m.kind !== "valid");
     const valid = sent.messages.filter((m) => m.kind === "valid");
     assert.ok(invalid.length > 5 && valid.length > 5, `a mix is needed: ${invalid.length} invalid`);
-    const dlqDepth = async () =>
-      Number(
-        (
-          await cloud.sqs.send(
-            new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
-          )
-        ).Attributes?.ApproximateNumberOfMessages,
-      );
-    const deadline = Date.now() + 180_000;
-    while ((await dlqDepth()) < 60) {
-      if (Date.now() > deadline) assert.unreachable(`only ${await dlqDepth()} of 60 reached the DLQ`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await cloud.waitForDrain(60_000);
+    await waitForDeadLetters(world, 60);
 
-    const messages = attachReasons(await receiveAll(cloud.sqs, dlqUrl!, { holdSeconds: 60 }));
-    await release(cloud.sqs, dlqUrl!, messages);
+    const messages = attachReasons(await receiveAll(cloud.sqs, dlqUrl, { holdSeconds: 60 }));
+    await release(cloud.sqs, dlqUrl, messages);
     const rejected = messages.filter((m) => m.errorCode !== undefined);
     const moved = messages.filter((m) => m.errorCode === undefined);
     const invalidIds = new Set(invalid.map((m) => m.messageId));

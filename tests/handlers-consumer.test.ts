@@ -9,15 +9,15 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Subsegment } from "aws-xray-sdk-core";
 // aws-xray-sdk-core comes with @aws-lambda-powertools/tracer; the test plays the Lambda runtime, which opens the segment.
 import { getNamespace, Segment, setSegment } from "aws-xray-sdk-core";
-import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { createConsumerFromEnvironment, xRayIsPresent } from "../handlers";
 import type { ConsumerDeps } from "../handlers/consumer";
-import { createConsumer } from "../handlers/consumer";
 import { ConsumerConfigurationError } from "../handlers/errors";
 import type { ConsumerWorld } from "./support/consumer-harness";
 import {
   captureOutput,
+  consumerSuite,
+  expectedItem,
   lambdaContext,
   localClientConfig,
   metricValues,
@@ -25,36 +25,16 @@ import {
   queryVehicle,
   receiveAll,
   sqsEventFor,
-  startConsumerWorld,
-  testLogger,
+  testConsumer,
   testMetrics,
   vehicleBody,
 } from "./support/consumer-harness";
 
 const NOW = new Date("2026-11-28T01:30:00.000Z");
-const test = suite<{ world: ConsumerWorld }>(
-  "handlers: consumer against dynalite and fauxqs",
-  {} as { world: ConsumerWorld },
-);
-
-test.before(async (context) => {
-  context.world = await startConsumerWorld();
-});
-test.after(async (context) => {
-  await context.world.close();
-});
+const test = consumerSuite("handlers: consumer against dynalite and fauxqs");
 
 function consumerFor(world: ConsumerWorld, overrides: Partial<ConsumerDeps> = {}) {
-  return createConsumer({
-    documentClient: world.documentClient,
-    sqs: world.sqs,
-    tableName: world.tableName,
-    dlqUrl: world.dlqUrl,
-    logger: testLogger(),
-    metrics: testMetrics(),
-    now: () => NOW,
-    ...overrides,
-  });
+  return testConsumer(world, { now: () => NOW, ...overrides });
 }
 
 let vehicleNumber = 3000;
@@ -72,21 +52,7 @@ test("a valid message is stored with every field, logged as stored and counted",
   const run = await captureOutput(() => consumerFor(world)(event, lambdaContext()));
   assert.equal(run.result, { batchItemFailures: [] });
   const items = await queryVehicle(world, vehicleId);
-  assert.equal(items, [
-    {
-      vehicleId,
-      eventId,
-      make: "Honda",
-      model: "Civic",
-      year: 2020,
-      color: "Blue",
-      mileage: 15000,
-      messageId: record.messageId,
-      sentAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(),
-      storedAt: NOW.toISOString(),
-      receiveCount: 1,
-    },
-  ]);
+  assert.equal(items, [{ ...expectedItem(record, eventId, { vehicleId }), storedAt: NOW.toISOString() }]);
   const line = run.logs.find((l) => l.outcome === "stored");
   assert.ok(line, "a stored log line");
   assert.is(line.messageId, record.messageId);

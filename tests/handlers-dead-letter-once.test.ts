@@ -6,45 +6,25 @@
 
 import { FullBatchFailureError } from "@aws-lambda-powertools/batch";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { attachReasons, dlqStats } from "../dlq/messages";
 import { receiveAll, release } from "../dlq/sqs-io";
-import { createConsumer } from "../handlers/consumer";
 import type { ConsumerWorld } from "./support/consumer-harness";
 import {
   captureOutput,
+  consumerSuite,
   lambdaContext,
   nextEventId,
   sqsEventFor,
-  startConsumerWorld,
-  testLogger,
-  testMetrics,
+  testConsumer,
   vehicleBody,
 } from "./support/consumer-harness";
 
-const test = suite<{ world: ConsumerWorld }>("handlers: a rejected record and the rest of its batch failing", {
-  world: undefined as unknown as ConsumerWorld,
-});
-
-test.before(async (context) => {
-  context.world = await startConsumerWorld();
-});
-test.after(async (context) => {
-  await context.world.close();
-});
+const test = consumerSuite("handlers: a rejected record and the rest of its batch failing");
 
 /** The consumer aimed at a table that does not exist: every valid record fails with ResourceNotFoundException. */
 function consumerWithoutTable(world: ConsumerWorld, sourceQueueUrl?: string) {
-  return createConsumer({
-    documentClient: world.documentClient,
-    sqs: world.sqs,
-    tableName: "deleted-table",
-    dlqUrl: world.dlqUrl,
-    sourceQueueUrl,
-    logger: testLogger(),
-    metrics: testMetrics(),
-  });
+  return testConsumer(world, { tableName: "deleted-table", sourceQueueUrl });
 }
 
 /** Reads the whole DLQ as `npm run dlq -- stats` does, leaves it as it was, and returns the statistics. */

@@ -5,42 +5,23 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { deadLetterAttributes } from "../handlers/dead-letter";
 import { buildVehicleItem, eventIdOf } from "../handlers/item";
+import { EXAMPLE_VEHICLE } from "../producer/vehicles";
+import { DLQ_REASON_ATTRIBUTES, RECORD_MESSAGE_ID, sqsRecord, stringAttribute } from "./support/sqs-record";
 
-const VEHICLE = { vehicleId: "VH2001", make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 15000 };
+const EVENT_ID = "019abc12-3456-7def-8123-456789abcdef";
 const NOW = new Date("2026-11-28T01:30:00.123Z");
 
+/** The example vehicle on its third receive, with the producer's eventId. */
 function record(overrides: Partial<SQSRecord> = {}): SQSRecord {
-  return {
-    messageId: "059f36b4-87a3-44ab-83d2-661975830a7d",
-    receiptHandle: "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a",
-    body: JSON.stringify(VEHICLE),
-    attributes: {
-      ApproximateReceiveCount: "3",
-      SentTimestamp: "1795829400000",
-      SenderId: "AIDAIENQZJOLO23YVJ4VO",
-      ApproximateFirstReceiveTimestamp: "1795829400500",
-    },
-    messageAttributes: {
-      eventId: {
-        dataType: "String",
-        stringValue: "019abc12-3456-7def-8123-456789abcdef",
-        stringListValues: [],
-        binaryListValues: [],
-      },
-    },
-    md5OfBody: "e4e68fb7bd0e697a0ae8f1bb342846b3",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:vehicles",
-    awsRegion: "us-east-1",
-    ...overrides,
-  };
+  const first = sqsRecord(JSON.stringify(EXAMPLE_VEHICLE), { eventId: stringAttribute(EVENT_ID) });
+  return { ...first, attributes: { ...first.attributes, ApproximateReceiveCount: "3" }, ...overrides };
 }
 
 test("the item carries the vehicle, the producer's eventId, and the SQS facts", () => {
-  assert.equal(buildVehicleItem(VEHICLE, record(), "019abc12-3456-7def-8123-456789abcdef", NOW), {
-    ...VEHICLE,
-    eventId: "019abc12-3456-7def-8123-456789abcdef",
-    messageId: "059f36b4-87a3-44ab-83d2-661975830a7d",
+  assert.equal(buildVehicleItem(EXAMPLE_VEHICLE, record(), EVENT_ID, NOW), {
+    ...EXAMPLE_VEHICLE,
+    eventId: EVENT_ID,
+    messageId: RECORD_MESSAGE_ID,
     sentAt: "2026-11-28T01:30:00.000Z",
     storedAt: "2026-11-28T01:30:00.123Z",
     receiveCount: 3,
@@ -48,7 +29,7 @@ test("the item carries the vehicle, the producer's eventId, and the SQS facts", 
 });
 
 test("eventIdOf, for logs: the attribute cut short, else the messageId", () => {
-  assert.is(eventIdOf(record({ messageAttributes: {} })), "059f36b4-87a3-44ab-83d2-661975830a7d");
+  assert.is(eventIdOf(record({ messageAttributes: {} })), RECORD_MESSAGE_ID);
   const long = record({
     messageAttributes: {
       eventId: { dataType: "String", stringValue: "e".repeat(2000), stringListValues: [], binaryListValues: [] },
@@ -58,44 +39,27 @@ test("eventIdOf, for logs: the attribute cut short, else the messageId", () => {
 });
 
 test("receiveCount is a number and sentAt is ISO", () => {
-  const item = buildVehicleItem(VEHICLE, record(), "019abc12-3456-7def-8123-456789abcdef", NOW);
+  const item = buildVehicleItem(EXAMPLE_VEHICLE, record(), EVENT_ID, NOW);
   assert.type(item.receiveCount, "number");
   assert.is(new Date(item.sentAt).getTime(), 1795829400000);
 });
 
 test("DLQ attributes: ours first, then the originals in name order, at most 10, binary kept as bytes", () => {
   const messageAttributes: SQSRecord["messageAttributes"] = {};
-  for (const name of ["k", "j", "i", "h", "g", "f", "e", "d", "c", "b"]) {
-    messageAttributes[name] = { dataType: "String", stringValue: name, stringListValues: [], binaryListValues: [] };
-  }
+  for (const name of ["k", "j", "i", "h", "g", "f", "e", "d", "c", "b"])
+    messageAttributes[name] = stringAttribute(name);
   messageAttributes.a = {
     dataType: "Binary",
     binaryValue: Buffer.from([1, 2, 3]).toString("base64"),
     stringListValues: [],
     binaryListValues: [],
   };
-  messageAttributes.errorCode = {
-    dataType: "String",
-    stringValue: "sender's own",
-    stringListValues: [],
-    binaryListValues: [],
-  };
+  messageAttributes.errorCode = stringAttribute("sender's own");
   const built = deadLetterAttributes(record({ messageAttributes }), {
     code: "UNKNOWN_FIELD",
     reason: 'unknown field "x"',
   });
-  assert.equal(Object.keys(built.attributes), [
-    "errorCode",
-    "errorReason",
-    "sourceMessageId",
-    "a",
-    "b",
-    "c",
-    "d",
-    "e",
-    "f",
-    "g",
-  ]);
+  assert.equal(Object.keys(built.attributes), [...DLQ_REASON_ATTRIBUTES, "a", "b", "c", "d", "e", "f", "g"]);
   assert.equal(built.dropped, ["h", "i", "j", "k"]);
   assert.equal(
     built.attributes.errorCode,
@@ -104,7 +68,7 @@ test("DLQ attributes: ours first, then the originals in name order, at most 10, 
   );
   assert.equal(built.attributes.sourceMessageId, {
     DataType: "String",
-    StringValue: "059f36b4-87a3-44ab-83d2-661975830a7d",
+    StringValue: RECORD_MESSAGE_ID,
   });
   assert.equal(built.attributes.a, { DataType: "Binary", BinaryValue: Buffer.from([1, 2, 3]) });
 });

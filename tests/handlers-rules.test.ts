@@ -10,33 +10,7 @@ import { MAX_EVENT_ID_BYTES, readEventId } from "../handlers/event-id";
 import { classifyFailure, mayPassOnRetry } from "../handlers/failure-class";
 import { MAX_JSON_DEPTH, scanJsonStructure } from "../handlers/json-structure";
 import { contentDifferences } from "../handlers/store";
-
-type Attribute = SQSRecord["messageAttributes"][string];
-const str = (value: string, dataType = "String"): Attribute => ({
-  dataType,
-  stringValue: value,
-  stringListValues: [],
-  binaryListValues: [],
-});
-
-function record(body: string, messageAttributes: SQSRecord["messageAttributes"] = {}): SQSRecord {
-  return {
-    messageId: "059f36b4-87a3-44ab-83d2-661975830a7d",
-    receiptHandle: "r",
-    body,
-    attributes: {
-      ApproximateReceiveCount: "1",
-      SentTimestamp: "1795829400000",
-      SenderId: "AIDAIENQZJOLO23YVJ4VO",
-      ApproximateFirstReceiveTimestamp: "1795829400500",
-    },
-    messageAttributes,
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:vehicles",
-    awsRegion: "us-east-1",
-  };
-}
+import { DLQ_REASON_ATTRIBUTES, RECORD_MESSAGE_ID, sqsRecord, stringAttribute } from "./support/sqs-record";
 
 const awsError = (name: string, status: number, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(name), {
@@ -112,16 +86,19 @@ test("scan: duplicate keys per object, as JSON.parse reads them, with their path
 });
 
 test("eventId: a non-empty String of at most 1,024 UTF-8 bytes; absent means the messageId", () => {
-  assert.equal(readEventId(record("{}")), { ok: true, eventId: "059f36b4-87a3-44ab-83d2-661975830a7d" });
-  assert.equal(readEventId(record("{}", { eventId: str(" e-1 ") })), { ok: true, eventId: "e-1" });
-  assert.equal(readEventId(record("{}", { eventId: str("e-1", "String.uuid") })), { ok: true, eventId: "e-1" });
-  assert.ok(readEventId(record("{}", { eventId: str("é".repeat(512)) })).ok, "1,024 bytes is allowed");
+  assert.equal(readEventId(sqsRecord("{}")), { ok: true, eventId: RECORD_MESSAGE_ID });
+  assert.equal(readEventId(sqsRecord("{}", { eventId: stringAttribute(" e-1 ") })), { ok: true, eventId: "e-1" });
+  assert.equal(readEventId(sqsRecord("{}", { eventId: stringAttribute("e-1", "String.uuid") })), {
+    ok: true,
+    eventId: "e-1",
+  });
+  assert.ok(readEventId(sqsRecord("{}", { eventId: stringAttribute("é".repeat(512)) })).ok, "1,024 bytes is allowed");
   const refused = [
-    str(""),
-    str("   "),
-    str("é".repeat(513)),
-    str("e".repeat(MAX_EVENT_ID_BYTES + 1)),
-    str("e-1", "Number"),
+    stringAttribute(""),
+    stringAttribute("   "),
+    stringAttribute("é".repeat(513)),
+    stringAttribute("e".repeat(MAX_EVENT_ID_BYTES + 1)),
+    stringAttribute("e-1", "Number"),
     {
       dataType: "Binary",
       binaryValue: Buffer.from("e-1").toString("base64"),
@@ -130,34 +107,23 @@ test("eventId: a non-empty String of at most 1,024 UTF-8 bytes; absent means the
     },
   ];
   for (const eventId of refused) {
-    const result = readEventId(record("{}", { eventId }));
+    const result = readEventId(sqsRecord("{}", { eventId }));
     assert.is(result.ok, false, JSON.stringify(eventId).slice(0, 80));
     assert.ok(!result.ok && result.reason.startsWith("eventId attribute"));
   }
 });
 
 test("DLQ attributes: the pipeline's own first (eventId included) when a sender set 10", () => {
-  const attributes: SQSRecord["messageAttributes"] = { eventId: str("e-1") };
-  for (const name of ["a", "b", "c", "d", "e", "f", "g", "h", "i"]) attributes[name] = str(name);
-  const built = deadLetterAttributes(record("{}", attributes), { code: "MISSING_FIELD", reason: "missing" });
-  assert.equal(Object.keys(built.attributes), [
-    "errorCode",
-    "errorReason",
-    "sourceMessageId",
-    "eventId",
-    "a",
-    "b",
-    "c",
-    "d",
-    "e",
-    "f",
-  ]);
+  const attributes: SQSRecord["messageAttributes"] = { eventId: stringAttribute("e-1") };
+  for (const name of ["a", "b", "c", "d", "e", "f", "g", "h", "i"]) attributes[name] = stringAttribute(name);
+  const built = deadLetterAttributes(sqsRecord("{}", attributes), { code: "MISSING_FIELD", reason: "missing" });
+  assert.equal(Object.keys(built.attributes), [...DLQ_REASON_ATTRIBUTES, "eventId", "a", "b", "c", "d", "e", "f"]);
   assert.equal(built.dropped, ["g", "h", "i"]);
   assert.is(built.reasonMessage, undefined);
 });
 
 test("DLQ attributes: empty values, which SQS refuses, are dropped rather than failing the send", () => {
-  const built = deadLetterAttributes(record("{}", { eventId: str(""), note: str("kept") }), {
+  const built = deadLetterAttributes(sqsRecord("{}", { eventId: stringAttribute(""), note: stringAttribute("kept") }), {
     code: "BAD_EVENT_ID",
     reason: "empty",
   });
@@ -167,30 +133,36 @@ test("DLQ attributes: empty values, which SQS refuses, are dropped rather than f
 
 test("DLQ attributes: a body near 1 MiB keeps whole; what does not fit is left out, and a reason message goes beside", () => {
   const full = "x".repeat(MAX_MESSAGE_BYTES);
-  const built = deadLetterAttributes(record(full, { eventId: str("e-1") }), { code: "BAD_FORMAT", reason: "too long" });
+  const built = deadLetterAttributes(sqsRecord(full, { eventId: stringAttribute("e-1") }), {
+    code: "BAD_FORMAT",
+    reason: "too long",
+  });
   assert.equal(built.attributes, {});
   assert.equal(built.dropped, ["errorCode", "errorReason", "sourceMessageId", "eventId"]);
   const companion = built.reasonMessage!;
   assert.equal(companion.attributes.errorCode, { DataType: "String", StringValue: "BAD_FORMAT" });
-  assert.equal(companion.attributes.sourceMessageId?.StringValue, "059f36b4-87a3-44ab-83d2-661975830a7d");
+  assert.equal(companion.attributes.sourceMessageId?.StringValue, RECORD_MESSAGE_ID);
   const md5 = require("node:crypto").createHash("md5").update(full).digest("hex");
   assert.is(companion.attributes.reasonForBodyMd5?.StringValue, md5);
   assert.equal(JSON.parse(companion.body), {
-    reasonFor: { sourceMessageId: "059f36b4-87a3-44ab-83d2-661975830a7d", bodyMd5: md5 },
+    reasonFor: { sourceMessageId: RECORD_MESSAGE_ID, bodyMd5: md5 },
     errorCode: "BAD_FORMAT",
     errorReason: "too long",
   });
 
   // Room for errorCode only: it is kept, and the rest of the reason still travels in the companion.
   const room = attributeBytes("errorCode", { DataType: "String", StringValue: "BAD_FORMAT" });
-  const partial = deadLetterAttributes(record("x".repeat(MAX_MESSAGE_BYTES - room)), {
+  const partial = deadLetterAttributes(sqsRecord("x".repeat(MAX_MESSAGE_BYTES - room)), {
     code: "BAD_FORMAT",
     reason: "r",
   });
   assert.equal(Object.keys(partial.attributes), ["errorCode"]);
   assert.ok(partial.reasonMessage);
 
-  const fits = deadLetterAttributes(record("x".repeat(MAX_MESSAGE_BYTES - 200)), { code: "BAD_FORMAT", reason: "r" });
+  const fits = deadLetterAttributes(sqsRecord("x".repeat(MAX_MESSAGE_BYTES - 200)), {
+    code: "BAD_FORMAT",
+    reason: "r",
+  });
   assert.equal(Object.keys(fits.attributes), ["errorCode", "errorReason", "sourceMessageId"]);
   assert.is(fits.reasonMessage, undefined);
 });

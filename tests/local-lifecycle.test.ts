@@ -4,18 +4,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import {
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { type EmbeddedCloudState, isAlive } from "../contracts/state-file";
 import { launcherChain, stopPlan } from "../local/stop-control";
+import { localSqsClient, receiveDistinct } from "./support/local-sqs";
 
 const ROOT = resolve(__dirname, "..");
 const LOCAL_ROOT = join(ROOT, ".local", `test-lifecycle-${process.pid}`);
@@ -87,7 +81,7 @@ async function cloudGone(state: EmbeddedCloudState): Promise<void> {
 }
 
 function sqsOf(state: EmbeddedCloudState): SQSClient {
-  return new SQSClient({ region: LOCAL_REGION, endpoint: state.endpoints.sqs, credentials: { ...LOCAL_CREDENTIALS } });
+  return localSqsClient(state.endpoints.sqs);
 }
 
 async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
@@ -116,24 +110,6 @@ async function deadLetter(sqs: SQSClient, state: EmbeddedCloudState, n: number):
       }),
     );
   await until("the DLQ to fill", async () => (await depth(sqs, state.outputs.dlqUrl!)) === n);
-}
-
-async function receiveAll(sqs: SQSClient, queueUrl: string, count: number): Promise<Message[]> {
-  const seen = new Map<string, Message>();
-  while (seen.size < count) {
-    const answer = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        VisibilityTimeout: 600,
-        WaitTimeSeconds: 1,
-        MessageSystemAttributeNames: ["All"],
-      }),
-    );
-    if (!answer.Messages?.length) break;
-    for (const message of answer.Messages) seen.set(message.MessageId!, message);
-  }
-  return [...seen.values()];
 }
 
 test.before(() => rmSync(LOCAL_ROOT, { recursive: true, force: true }));
@@ -214,7 +190,7 @@ test("--persist: the DLQ survives a SIGKILL of the cloud; a stop says what is ke
   let up = await startUp("--persist");
   let sqs = sqsOf(up.state);
   await deadLetter(sqs, up.state, 20);
-  const before = await receiveAll(sqs, up.state.outputs.dlqUrl!, 20);
+  const before = await receiveDistinct(sqs, up.state.outputs.dlqUrl!, 20);
   assert.is(before.length, 20);
   sqs.destroy();
   process.kill(up.state.pid, "SIGKILL");
@@ -223,7 +199,7 @@ test("--persist: the DLQ survives a SIGKILL of the cloud; a stop says what is ke
   up = await startUp("--persist");
   assert.match(up.output.stdout, /restored 20 in vehicles-dlq/);
   sqs = sqsOf(up.state);
-  const after = new Map((await receiveAll(sqs, up.state.outputs.dlqUrl!, 20)).map((m) => [m.MessageId!, m]));
+  const after = new Map((await receiveDistinct(sqs, up.state.outputs.dlqUrl!, 20)).map((m) => [m.MessageId!, m]));
   for (const old of before) {
     const again = after.get(old.MessageId!);
     assert.ok(again, `DLQ message ${old.MessageId} is back`);

@@ -8,15 +8,12 @@ import {
   CreateQueueCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
   SendMessageBatchCommand,
-  SQSClient,
 } from "@aws-sdk/client-sqs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { replayJournal } from "../local/sqs-journal";
+import { localSqsClient, receiveDistinct } from "./support/local-sqs";
 
 const ROOT = resolve(__dirname, "..");
 const scratch = mkdtempSync(join(tmpdir(), "sqs-journal-"));
@@ -44,29 +41,6 @@ function startChild(port = 0): Promise<{ child: ChildProcess; endpoint: string; 
     });
     child.on("exit", (code) => reject(new Error(`the emulator exited with ${code} before listening`)));
   });
-}
-
-function client(endpoint: string): SQSClient {
-  return new SQSClient({ region: LOCAL_REGION, endpoint, credentials: { ...LOCAL_CREDENTIALS } });
-}
-
-async function receiveAll(sqs: SQSClient, queueUrl: string, count: number): Promise<Message[]> {
-  const seen = new Map<string, Message>();
-  while (seen.size < count) {
-    const answer = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        VisibilityTimeout: 300,
-        WaitTimeSeconds: 1,
-        MessageAttributeNames: ["All"],
-        MessageSystemAttributeNames: ["All"],
-      }),
-    );
-    if (!answer.Messages?.length) break;
-    for (const message of answer.Messages) seen.set(message.MessageId!, message);
-  }
-  return [...seen.values()];
 }
 
 test.after(() => {
@@ -103,7 +77,7 @@ test("replay: a message lives in the queue of its last put, counts its receives,
 
 test("after a SIGKILL, queued and in-flight messages come back with their ids, bodies, attributes and timestamps", async () => {
   const first = await startChild();
-  let sqs = client(first.endpoint);
+  let sqs = localSqsClient(first.endpoint);
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "kept" }))).QueueUrl!;
   for (let batch = 0; batch < 3; batch++) {
     await sqs.send(
@@ -117,7 +91,7 @@ test("after a SIGKILL, queued and in-flight messages come back with their ids, b
       }),
     );
   }
-  const before = await receiveAll(sqs, queueUrl, 30);
+  const before = await receiveDistinct(sqs, queueUrl, 30);
   assert.is(before.length, 30);
   // Five deleted: gone for good; the other 25 were in flight when the process died.
   for (const message of before.slice(0, 5))
@@ -127,14 +101,14 @@ test("after a SIGKILL, queued and in-flight messages come back with their ids, b
   sqs.destroy();
 
   const second = await startChild(first.port);
-  sqs = client(second.endpoint);
+  sqs = localSqsClient(second.endpoint);
   // The queue comes back when it is created again, as the deploy does on every start.
   await sqs.send(new CreateQueueCommand({ QueueName: "kept" }));
   const depth = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
   );
   assert.is(depth.Attributes?.ApproximateNumberOfMessages, "25");
-  const after = new Map((await receiveAll(sqs, queueUrl, 25)).map((m) => [m.MessageId!, m]));
+  const after = new Map((await receiveDistinct(sqs, queueUrl, 25)).map((m) => [m.MessageId!, m]));
   assert.is(after.size, 25);
   for (const old of before.slice(5)) {
     const again = after.get(old.MessageId!);

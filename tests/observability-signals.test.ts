@@ -4,7 +4,6 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { type DashboardMetricArray, renderDashboardBody } from "../components/dashboard-widgets";
 import { consumerLogQueries } from "../components/log-queries";
-import { createConsumer } from "../handlers/consumer";
 import {
   type CapturedOutput,
   type ConsumerWorld,
@@ -13,7 +12,7 @@ import {
   nextEventId,
   sqsEventFor,
   startConsumerWorld,
-  testLogger,
+  testConsumer,
   testMetrics,
   vehicleBody,
 } from "./support/consumer-harness";
@@ -29,14 +28,7 @@ signals.before(async (context) => {
   const metrics = testMetrics();
   if (initialization === undefined) delete process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
   else process.env.AWS_LAMBDA_INITIALIZATION_TYPE = initialization;
-  const consumer = createConsumer({
-    documentClient: world.documentClient,
-    sqs: world.sqs,
-    tableName: world.tableName,
-    dlqUrl: world.dlqUrl,
-    logger: testLogger(),
-    metrics,
-  });
+  const consumer = testConsumer(world, { metrics });
   const repeated = nextEventId();
   const event = await sqsEventFor(world, [
     { body: vehicleBody({ vehicleId: "VH7001" }), eventId: nextEventId() },

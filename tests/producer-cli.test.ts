@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,6 +8,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-s
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { stateFilePath, writeState } from "../contracts/state-file";
 import { parseVehicleMessage } from "../handlers/vehicle";
 import { type RunningEmulator, startSqs } from "../local/emulators";
 import { EXPECTED_ERROR_CODE, type InvalidKind } from "../producer/invalid";
@@ -152,19 +153,22 @@ cli("no queue anywhere: exits 2 and says how to give one", async () => {
   assert.match(run.stderr, /embedded cloud \(.*no-cloud\.json\): not running \(no state file\)/);
 });
 
+/** The state file an embedded cloud on fauxqs would write, naming this queue; returns its path. */
+function cloudStateFor(name: string, queueUrl: string): string {
+  const localRoot = path.join(scratch, name);
+  writeState(localRoot, {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    region: LOCAL_REGION,
+    endpoints: { sqs: sqsServer.endpoint, dynamodb: "http://127.0.0.1:1" },
+    outputs: { queueUrl },
+  });
+  return stateFilePath(localRoot);
+}
+
 cli("the embedded cloud's state file is found, and --json prints a machine-readable summary", async () => {
   const queueUrl = await newQueue("cli-state");
-  const state = path.join(scratch, "state.json");
-  await writeFile(
-    state,
-    JSON.stringify({
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      region: LOCAL_REGION,
-      endpoints: { sqs: sqsServer.endpoint, dynamodb: "http://127.0.0.1:1" },
-      outputs: { queueUrl },
-    }),
-  );
+  const state = cloudStateFor("state", queueUrl);
   const run = await runProducer(["--count", "30", "--rate", "max", "--invalid-ratio", "0.1", "--json"], {
     VEHICLE_PIPELINE_STATE_FILE: state,
   });
@@ -206,17 +210,7 @@ cli("a real SIGINT stops sending, finishes in-flight batches, prints the summary
 
 cli("the embedded cloud gets its test credentials whatever AWS profile or keys the shell holds", async () => {
   const queueUrl = await newQueue("cli-shell-aws");
-  const state = path.join(scratch, "state-shell-aws.json");
-  await writeFile(
-    state,
-    JSON.stringify({
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      region: LOCAL_REGION,
-      endpoints: { sqs: sqsServer.endpoint, dynamodb: "http://127.0.0.1:1" },
-      outputs: { queueUrl },
-    }),
-  );
+  const state = cloudStateFor("state-shell-aws", queueUrl);
   const run = await runProducer(["--count", "20", "--rate", "max", "--json"], {
     VEHICLE_PIPELINE_STATE_FILE: state,
     AWS_PROFILE: "nonexistent",

@@ -15,9 +15,12 @@ import {
 } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import { suite, type Test } from "uvu";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts/local-endpoints";
+import { type ConsumerDeps, createConsumer } from "../../handlers/consumer";
 import type { RunningEmulator } from "../../local/emulators";
 import { startDynamo, startSqs } from "../../local/emulators";
+import { EXAMPLE_VEHICLE, type VehicleMessage } from "../../producer/vehicles";
 
 export interface ConsumerWorld {
   sqsEmulator: RunningEmulator;
@@ -67,6 +70,31 @@ export async function startConsumerWorld(): Promise<ConsumerWorld> {
   };
 }
 
+/** A uvu suite whose context holds a ConsumerWorld, started before its tests and closed after them. */
+export function consumerSuite(name: string): Test<{ world: ConsumerWorld }> {
+  const test = suite<{ world: ConsumerWorld }>(name, {} as { world: ConsumerWorld });
+  test.before(async (context) => {
+    context.world = await startConsumerWorld();
+  });
+  test.after(async (context) => {
+    await context.world?.close();
+  });
+  return test;
+}
+
+/** The consumer wired to the world's clients, table and DLQ, logging and counting as in Lambda; overrides replace any of it. */
+export function testConsumer(world: ConsumerWorld, overrides: Partial<ConsumerDeps> = {}) {
+  return createConsumer({
+    documentClient: world.documentClient,
+    sqs: world.sqs,
+    tableName: world.tableName,
+    dlqUrl: world.dlqUrl,
+    logger: testLogger(),
+    metrics: testMetrics(),
+    ...overrides,
+  });
+}
+
 async function createVehicleTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
   await dynamo.send(
     new CreateTableCommand({
@@ -100,15 +128,22 @@ export function nextEventId(): string {
 }
 
 export function vehicleBody(overrides: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    vehicleId: "VH2001",
-    make: "Honda",
-    model: "Civic",
-    year: 2020,
-    color: "Blue",
-    mileage: 15000,
+  return JSON.stringify({ ...EXAMPLE_VEHICLE, ...overrides });
+}
+
+/**
+ * The item the consumer should store for a first delivery of `record`, sent as vehicleBody(overrides) with this
+ * eventId: the vehicle's fields beside where the message came from (storedAt, the consumer's clock, is left out).
+ */
+export function expectedItem(record: SQSRecord, eventId: string, overrides: Partial<VehicleMessage> = {}) {
+  return {
+    ...EXAMPLE_VEHICLE,
     ...overrides,
-  });
+    eventId,
+    messageId: record.messageId,
+    sentAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(),
+    receiveCount: 1,
+  };
 }
 
 /** Send each message to the source queue, then receive them all back as a Lambda SQS event (as the event source mapping would). */
@@ -211,7 +246,7 @@ export function lambdaContext(functionName = "vehicle-consumer-test", region = "
   };
 }
 
-export function testLogger(): Logger {
+function testLogger(): Logger {
   return new Logger({ serviceName: "vehicle-consumer", logLevel: "DEBUG" });
 }
 

@@ -14,7 +14,10 @@ import {
 } from "../producer/args";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import { LOCAL_CREDENTIALS } from "./emulators";
+import { formatFaultLines, parseFaultFlags } from "./faults/cli-flags";
+import type { FaultSettings } from "./faults/injector";
 import { latencySummary, type PipelineRunResult, type RunLoad, runPipeline } from "./pipeline-run";
+import { stackFileNamed } from "./stack-name";
 import { synthesizeStack } from "./stack-source";
 
 export const USAGE = `The vehicle pipeline on this machine: SQS (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, the Pulumi
@@ -35,9 +38,16 @@ run options (passed to the producer):
 both:
   --persist             keep DynamoDB data on disk under .local/dynamodb
   --port <n>            fix the ports: SQS on n, DynamoDB on n+1          (default: free ports)
+  --stack <name>        read the settings from Pulumi.<name>.yaml, as \`pulumi up\` does  (default dev;
+                        Pulumi.faults.yaml has short timeouts so redeliveries happen within seconds)
+  --faults <spec>       inject AWS's failure modes, a comma list of kind=rate (share of eligible calls, 0 to 1):
+                        ddb-throttle, ddb-5xx, ddb-lost-ack, ddb-slow (PutItem), sqs-duplicate, sqs-delete-fail
+                        (the event source mapping), lambda-crash, lambda-init-fail, dlq-send-fail (SendMessage
+                        to a DLQ); e.g. --faults ddb-throttle=0.05,lambda-crash=0.02
+  --faults-seed <n>     seed the faults' dice, so a run is reproducible   (default: random, printed)
   --help                this text
 
-Stack settings (batch size, concurrency, timeouts, ...) come from Pulumi.dev.yaml, as for \`pulumi up\`.`;
+Stack settings (batch size, concurrency, timeouts, ...) come from Pulumi.<stack>.yaml, as for \`pulumi up\`.`;
 
 /** A bad flag; the message names it and shows an accepted value. */
 export class CliArgsError extends Error {
@@ -52,6 +62,9 @@ export interface CliArgs {
   load: RunLoad;
   persist: boolean;
   port: number | undefined;
+  /** --stack: the stack whose settings are deployed (undefined: dev, or $PULUMI_STACK). */
+  stackName?: string;
+  faults?: FaultSettings;
 }
 
 export const DEFAULT_RUN = { rate: 200, durationMs: 30_000, invalidRatio: 0.02 } as const;
@@ -72,6 +85,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         seed: { type: "string" },
         persist: { type: "boolean", default: false },
         port: { type: "string" },
+        stack: { type: "string" },
+        faults: { type: "string" },
+        "faults-seed": { type: "string" },
         help: { type: "boolean", default: false },
       },
     });
@@ -85,7 +101,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (positionals.length > 1) throw new CliArgsError(`unexpected argument "${positionals[1]}"`);
   const load: RunLoad = {};
   let port: number | undefined;
+  let faults: FaultSettings | undefined;
+  let stackName: string | undefined;
   try {
+    faults = parseFaultFlags(values.faults, values["faults-seed"]);
+    if (values.stack !== undefined) {
+      stackFileNamed(values.stack);
+      stackName = values.stack;
+    }
     if (values.profile !== undefined) {
       if (values.rate !== undefined || values.duration !== undefined)
         throw new CliArgsError("--profile replaces --rate and --duration: give one or the other");
@@ -103,10 +126,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     if (values.port !== undefined)
       port = parseInteger(values.port, "port", 1, 65_534, "4566 (DynamoDB takes the next one)");
   } catch (error) {
-    if (error instanceof ProducerArgsError || error instanceof CliArgsError) throw new CliArgsError(error.message);
+    if (
+      error instanceof ProducerArgsError ||
+      error instanceof CliArgsError ||
+      (error instanceof Error && ["FaultSpecError", "StackNameError"].includes(error.name))
+    )
+      throw new CliArgsError(error.message);
     throw error;
   }
-  return { command, load, persist: values.persist ?? false, port };
+  return { command, load, persist: values.persist ?? false, port, stackName, faults };
 }
 
 /** The lines that let the AWS CLI and SDKs reach the embedded cloud. */
@@ -165,6 +193,11 @@ export function formatRunSummary(result: PipelineRunResult): string {
       ["duplicated", v.duplicated],
       ["wrong content or reason", v.mismatched],
       ["misrouted", v.misrouted],
+      [
+        "dead-lettered after receives",
+        `${v.deadLetteredAfterReceives} (moved by the redrive policy: not lost, not stored)`,
+      ],
+      ["extra DLQ copies", v.extraDlqCopies],
       ["left in queue", v.leftInQueue],
       ["unexpected (not from this run)", v.unexpected],
     ]),
@@ -193,6 +226,7 @@ export function formatRunSummary(result: PipelineRunResult): string {
       ["record", result.folder ?? "-"],
     ]),
   ];
+  if (result.faults) lines.push("", ...formatFaultLines(result.faults, v));
   if (v.problems.length > 0) lines.push("", "PROBLEMS", ...v.problems.map((x) => `  ${x}`));
   return lines.join("\n");
 }
@@ -212,6 +246,8 @@ async function run(args: CliArgs): Promise<number> {
     persist: args.persist,
     sqsPort: args.port,
     dynamoPort: args.port === undefined ? undefined : args.port + 1,
+    stackName: args.stackName,
+    faults: args.faults,
     signal: abort.signal,
     onProgress: (line) => console.log(line),
     onDeployed: async (cloud, _deployed, stack) => {
@@ -229,10 +265,14 @@ async function up(args: CliArgs): Promise<number> {
     persist: args.persist,
     sqsPort: args.port,
     dynamoPort: args.port === undefined ? undefined : args.port + 1,
+    faults: args.faults,
   });
   let dashboard: { url: string; close(): Promise<void> } | undefined;
   try {
-    const stack = await synthesizeStack({ cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache") });
+    const stack = await synthesizeStack({
+      cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache"),
+      stackFile: args.stackName === undefined ? undefined : stackFileNamed(args.stackName),
+    });
     const deployed = await cloud.deploy(stack);
     dashboard = await startDashboard(cloud, dashboardBodyOf(stack));
     const o = deployed.outputs;
@@ -249,6 +289,12 @@ async function up(args: CliArgs): Promise<number> {
           ["dashboard", dashboard?.url ?? "(none declared)"],
           ["state file", join(cloud.localRoot, "state.json")],
           ["record", cloud.recorder?.folder ?? "-"],
+          ...(cloud.faults
+            ? ([["faults", `${cloud.faults.describe()} (for every client: in the emulators' request path)`]] as [
+                string,
+                string,
+              ][])
+            : []),
         ]),
         "",
         "resources:",

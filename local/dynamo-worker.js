@@ -35,12 +35,17 @@ server.on("request", (request, response) => {
     _flushTimer ??= setTimeout(flush, 20);
   });
 });
+// Injected DynamoDB faults (--faults ddb-*), around dynalite's handler and the observer above.
+const faults = require("./faults/dynamo-fault-layer.js").installDynamoFaults(server, workerData.faults, (kind) =>
+  parentPort.postMessage({ type: "fault", kind }),
+);
 server.once("error", (error) => parentPort.postMessage({ type: "error", code: error.code, message: error.message }));
 server.listen(workerData.port, "127.0.0.1", () =>
   parentPort.postMessage({ type: "listening", port: server.address().port }),
 );
 parentPort.on("message", (message) => {
   if (message.type === "observe") observing = message.on;
+  if (message.type === "fault-slow-ms") faults.setSlowMs(message.ms);
   if (message.type === "close") {
     flush();
     server.close(() => parentPort.postMessage({ type: "closed" }));

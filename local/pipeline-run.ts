@@ -8,6 +8,9 @@ import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import { LOCAL_CREDENTIALS } from "./emulators";
 import type { RuntimeFault } from "./execution-environment";
+import type { FaultSettings } from "./faults/injector";
+import { type FaultReport, faultReport } from "./faults/summary";
+import { stackFileNamed } from "./stack-name";
 import { synthesizeStack } from "./stack-source";
 import type { SynthesizedStack } from "./synth";
 import { readTable, type SentRecord, type Verification, verifyRun } from "./verify";
@@ -39,6 +42,10 @@ export interface PipelineRunOptions {
   /** How long to wait for the queue to drain after the producer stops (default: 60 s + the visibility timeout). */
   drainTimeoutMs?: number;
   fault?: RuntimeFault;
+  /** Faults injected where AWS fails (--faults, --faults-seed). */
+  faults?: FaultSettings;
+  /** The stack whose Pulumi.<name>.yaml gives the settings (--stack; default dev, or $PULUMI_STACK). */
+  stackName?: string;
   idleMs?: number;
   /** Environments initialised ahead of the first invocation (EmbeddedCloudOptions.prewarm). */
   prewarm?: number;
@@ -79,6 +86,8 @@ export interface PipelineRunResult {
     initMs: number[];
   };
   mapping: { peakPollers: number; scaleOuts: number; scaleIns: number; retriedBatches: number };
+  /** The injected faults and what they caused (runs with --faults). */
+  faults?: FaultReport;
   deployed: DeployedStack;
 }
 
@@ -95,6 +104,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   const synthesizing = (async () => {
     const t = performance.now();
     const stack = await synthesizeStack({
+      stackFile: options.stackName === undefined ? undefined : stackFileNamed(options.stackName),
       overrides: options.configOverrides,
       cacheDir:
         options.cacheSynth === false ? undefined : (options.synthCacheDir ?? join(DEFAULT_LOCAL_ROOT, "synth-cache")),
@@ -110,6 +120,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
       dynamoPort: options.dynamoPort,
       persist: options.persist,
       fault: options.fault,
+      faults: options.faults,
       idleMs: options.idleMs,
       prewarm: options.prewarm,
     });
@@ -134,6 +145,10 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
         firstStoredAt = performance.now();
         firstStoredEpoch = Date.now();
       }
+    });
+    let answeredPutItems = 0;
+    const stopCounting = cloud.dynamoEmulator.onCall((call) => {
+      if (call.operation === "PutItem") answeredPutItems += 1;
     });
     const deployed = await cloud.deploy(stack);
     const deployMs = performance.now() - t1;
@@ -207,6 +222,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     }
     const drainMs = performance.now() - t3;
     stopWatching();
+    stopCounting();
     // One full idle second in the record, so charts show concurrency and depth back at zero.
     await new Promise((resolve) => setTimeout(resolve, 2000 - (Date.now() % 1000)));
     await Promise.all(cloud.mappings.map((m) => m.stop()));
@@ -225,6 +241,10 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
       dlqUrl: String(deployed.outputs.dlqUrl),
       leftInQueue: backlog.visible + backlog.inFlight,
       expectedCodes: EXPECTED_ERROR_CODE,
+      context: {
+        maxReceiveCount: maxReceiveCountOf(deployed, queueUrl),
+        whyOf: cloud.faults && ((id) => cloud.faults!.injector.whyOf(id)),
+      },
     });
     const sentIds = new Set(sent.map((m) => m.eventId));
     const latenciesMs = (await readTable(cloud.dynamo, tableName))
@@ -268,6 +288,22 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
       deployed,
     };
     cloud.recorder?.stop();
+    if (cloud.faults)
+      result.faults = faultReport({
+        rates: cloud.faults.injector.settings.rates,
+        seed: cloud.faults.injector.settings.seed,
+        injected: { ...cloud.faults.injector.counts },
+        answeredPutItems,
+        metrics: cloud.recorder?.lines() ?? [],
+        verification,
+        lambda: {
+          coldStarts: result.lambda.coldStarts,
+          errors: result.lambda.errors,
+          timeouts: runtime?.stats.timeouts ?? 0,
+        },
+        mapping: { failedItems: mapping?.stats.failedItems ?? 0, retriedBatches: mapping?.stats.retriedBatches ?? 0 },
+        redeliveries: cloud.faults.pollerStats.redeliveries,
+      });
     cloud.recorder?.writeRun({
       runId: result.runId,
       startedAt: startedAt.toISOString(),
@@ -285,7 +321,9 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
           queues: deployed.queues.map((q) => ({ name: q.name, attributes: q.attributes })),
         },
         fault: options.fault ?? null,
+        faults: options.faults ?? null,
       },
+      faults: result.faults ?? null,
       producer,
       verification,
       timings: {
@@ -303,6 +341,16 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     return result;
   } finally {
     await cloud.stop();
+  }
+}
+
+/** The source queue's maxReceiveCount, from the RedrivePolicy deploy set on it. */
+function maxReceiveCountOf(deployed: DeployedStack, queueUrl: string): number | undefined {
+  const policy = deployed.queues.find((q) => q.url === queueUrl)?.attributes.RedrivePolicy;
+  try {
+    return policy ? Number(JSON.parse(String(policy)).maxReceiveCount) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

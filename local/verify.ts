@@ -36,8 +36,17 @@ export interface Verification {
   leftInQueue: number;
   itemsInTable: number;
   messagesInDlq: number;
-  /** DLQ messages by errorCode. */
+  /** DLQ messages by errorCode ("(none)": moved there by the source queue's redrive policy). */
   dlqByCode: Record<string, number>;
+  /**
+   * Messages neither stored nor dead-lettered by the consumer, moved to the DLQ by the redrive policy after
+   * maxReceiveCount receives (not lost, not stored), each with what hit it.
+   */
+  deadLetteredAfterReceives: number;
+  redriven: RedrivenMessage[];
+  /** Further DLQ copies of a message already accounted for (a crash or a duplicate delivery after the DLQ send). */
+  extraDlqCopies: number;
+  extraCopies: ExtraCopy[];
   /** Up to ten concrete problems, for the summary. */
   problems: string[];
 }
@@ -51,14 +60,44 @@ export interface VerifyTarget {
   leftInQueue: number;
   /** The producer's malformed kind -> the errorCode the consumer must give it. */
   expectedCodes: Readonly<Record<string, string>>;
+  context?: JudgeContext;
 }
 
 interface DeadLetter {
   eventId: string | undefined;
   errorCode: string | undefined;
   errorReason: string | undefined;
+  /** Set by the consumer when it dead-letters a message; absent on a message the redrive policy moved. */
+  sourceMessageId?: string | undefined;
   body: string;
 }
+
+/** A message the redrive policy moved to the DLQ after maxReceiveCount receives. */
+export interface RedrivenMessage {
+  eventId: string;
+  kind: string;
+  /** The source queue's maxReceiveCount (the redrive policy moves a message on the receive after it). */
+  receives: number | undefined;
+  /** Also stored once before it was moved (its deletes kept failing). */
+  stored: boolean;
+  why: string[];
+}
+
+/** More than one DLQ copy of one message, by the sourceMessageId the consumer gave each copy. */
+export interface ExtraCopy {
+  eventId: string;
+  sourceMessageId: string;
+  copies: number;
+}
+
+/** What verification can say beyond the table and the DLQ: why a message was moved (the fault ledger). */
+export interface JudgeContext {
+  maxReceiveCount?: number;
+  whyOf?: (eventId: string) => string[];
+}
+
+/** Lists in the verdict stay readable; the counts are complete. */
+const LISTED = 50;
 
 /** Every item in the table (a run is a few thousand; a Scan is fine). */
 export async function readTable(dynamo: DynamoDBClient, tableName: string): Promise<Record<string, any>[]> {
@@ -96,6 +135,7 @@ export async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<D
         eventId: attributes.eventId?.StringValue,
         errorCode: attributes.errorCode?.StringValue,
         errorReason: attributes.errorReason?.StringValue,
+        sourceMessageId: attributes.sourceMessageId?.StringValue,
         body: m.Body ?? "",
       });
     }
@@ -112,16 +152,20 @@ export async function verifyRun(sent: readonly SentRecord[], target: VerifyTarge
     readTable(target.dynamo, target.tableName),
     readDeadLetters(target.sqs, target.dlqUrl),
   ]);
-  return judgeRun(sent, items, deadLetters, target.leftInQueue, target.expectedCodes);
+  return judgeRun(sent, items, deadLetters, target.leftInQueue, target.expectedCodes, target.context);
 }
 
-/** The pure part of verifyRun. */
+/**
+ * The pure part of verifyRun. A DLQ message with an errorCode was sent there by the consumer; one without was moved
+ * there by the redrive policy after maxReceiveCount receives.
+ */
 export function judgeRun(
   sent: readonly SentRecord[],
   items: readonly Record<string, any>[],
   deadLetters: readonly DeadLetter[],
   leftInQueue: number,
   expectedCodes: Readonly<Record<string, string>>,
+  context: JudgeContext = {},
 ): Verification {
   const itemsByEvent = groupBy(items, (i) => String(i.eventId));
   const lettersByEvent = groupBy(deadLetters, (d) => d.eventId ?? "");
@@ -145,6 +189,10 @@ export function judgeRun(
     itemsInTable: items.length,
     messagesInDlq: deadLetters.length,
     dlqByCode: {},
+    deadLetteredAfterReceives: 0,
+    redriven: [],
+    extraDlqCopies: 0,
+    extraCopies: [],
     problems,
   };
   for (const d of deadLetters) v.dlqByCode[d.errorCode ?? "(none)"] = (v.dlqByCode[d.errorCode ?? "(none)"] ?? 0) + 1;
@@ -152,22 +200,52 @@ export function judgeRun(
   for (const message of sent) {
     sentIds.add(message.eventId);
     const stored = itemsByEvent.get(message.eventId) ?? [];
-    const letters = lettersByEvent.get(message.eventId) ?? [];
-    if (stored.length + letters.length === 0) {
+    const all = lettersByEvent.get(message.eventId) ?? [];
+    const letters = all.filter((d) => d.errorCode !== undefined);
+    const moved = all.filter((d) => d.errorCode === undefined);
+    if (message.kind === "valid") v.valid += 1;
+    else v.invalid += 1;
+    if (stored.length + all.length === 0) {
       v.lost += 1;
       problem(`lost: ${message.kind} message ${message.eventId} is neither in the table nor in the DLQ`);
       continue;
     }
-    if (stored.length + letters.length > 1) {
+    if (stored.length > 1) {
       v.duplicated += 1;
+      problem(`duplicated: ${message.eventId} is stored ${stored.length} times`);
+      continue;
+    }
+    if (stored.length > 0 && letters.length > 0) {
+      v.misrouted += 1;
       problem(
-        `duplicated: ${message.eventId} is stored ${stored.length} time(s) and dead-lettered ${letters.length} time(s)`,
+        `misrouted: ${message.kind} message ${message.eventId} is stored and dead-lettered with ${letters[0]!.errorCode}`,
       );
       continue;
     }
+    countExtraCopies(v, message.eventId, all, stored.length > 0);
+    if (stored.length === 0 && letters.length === 0) {
+      // Only redrive copies: it exhausted maxReceiveCount before anything succeeded.
+      v.deadLetteredAfterReceives += 1;
+      if (v.redriven.length < LISTED)
+        v.redriven.push({
+          eventId: message.eventId,
+          kind: message.kind,
+          receives: context.maxReceiveCount,
+          stored: false,
+          why: context.whyOf?.(message.eventId) ?? [],
+        });
+      continue;
+    }
+    if (moved.length > 0 && v.redriven.length < LISTED)
+      v.redriven.push({
+        eventId: message.eventId,
+        kind: message.kind,
+        receives: context.maxReceiveCount,
+        stored: stored.length > 0,
+        why: context.whyOf?.(message.eventId) ?? [],
+      });
     if (message.kind === "valid") {
-      v.valid += 1;
-      if (letters.length > 0) {
+      if (stored.length === 0) {
         v.misrouted += 1;
         problem(
           `misrouted: valid message ${message.eventId} went to the DLQ: ${letters[0]!.errorCode} ${letters[0]!.errorReason}`,
@@ -185,18 +263,20 @@ export function judgeRun(
       }
       v.storedCorrectly += 1;
     } else {
-      v.invalid += 1;
       if (stored.length > 0) {
         v.misrouted += 1;
         problem(`misrouted: ${message.kind} message ${message.eventId} was stored`);
         continue;
       }
-      const letter = letters[0]!;
       const expected = expectedCodes[message.kind];
-      if (!letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected)) {
+      const wrong = letters.find(
+        (letter) =>
+          !letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected),
+      );
+      if (wrong) {
         v.mismatched += 1;
         problem(
-          `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ${letter.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(letter.errorReason)}`,
+          `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ${wrong.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(wrong.errorReason)}`,
         );
         continue;
       }
@@ -212,8 +292,21 @@ export function judgeRun(
     v.mismatched === 0 &&
     v.misrouted === 0 &&
     leftInQueue === 0 &&
-    v.storedCorrectly + v.deadLetteredCorrectly === sent.length;
+    v.storedCorrectly + v.deadLetteredCorrectly + v.deadLetteredAfterReceives === sent.length;
   return v;
+}
+
+/**
+ * DLQ copies beyond the one that accounts for a message (all of them when it is stored), listed by the consumer's
+ * sourceMessageId, or as moved by the redrive policy.
+ */
+function countExtraCopies(v: Verification, eventId: string, copies: readonly DeadLetter[], stored: boolean): void {
+  const extra = copies.length - (stored ? 0 : 1);
+  if (extra <= 0) return;
+  v.extraDlqCopies += extra;
+  for (const [sourceMessageId, same] of groupBy(copies, (d) => d.sourceMessageId ?? "(moved by the redrive policy)")) {
+    if (v.extraCopies.length < LISTED) v.extraCopies.push({ eventId, sourceMessageId, copies: same.length });
+  }
 }
 
 function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]> {

@@ -28,6 +28,8 @@ export interface LambdaFaults {
   crash(event: object): boolean;
   /** An invocation met a failed init (to note which messages it hit). */
   initFailed(event: object, error: Error): void;
+  /** An invocation errored or timed out (to note which messages it hit). */
+  failed(event: object, outcome: InvokeOutcome): void;
 }
 
 /** What one invocation did, for the event source mapping and for statistics. */
@@ -201,6 +203,7 @@ export class FunctionRuntime {
         }
       }
       outcome = await env.invoke(event, requestId, this.options.faults?.crash(event));
+      if (outcome.kind !== "ok") this.options.faults?.failed(event, outcome);
       return this.finish(requestId, outcome, coldStart, coldStart ? env.initMs : undefined);
     } finally {
       this.busy -= 1;

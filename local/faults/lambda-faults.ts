@@ -21,5 +21,11 @@ export function lambdaFaultsOf(faults: FaultInjector): LambdaFaults {
     initFailed(event, error) {
       if (error.message.includes("fault injected")) faults.note(keysOf(event), "lambda-init-fail");
     },
+    failed(event, outcome) {
+      // A timeout here is what a slow PutItem (or anything slow) causes; the whole batch comes back.
+      const what =
+        outcome.kind === "timeout" ? "invocation timed out" : outcome.kind === "error" ? outcome.errorType : "";
+      if (what) faults.note(keysOf(event), what);
+    },
   };
 }

@@ -272,6 +272,7 @@ async function up(args: CliArgs): Promise<number> {
     const stack = await synthesizeStack({
       cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache"),
       stackFile: args.stackName === undefined ? undefined : stackFileNamed(args.stackName),
+      stackName: args.stackName,
     });
     const deployed = await cloud.deploy(stack);
     dashboard = await startDashboard(cloud, dashboardBodyOf(stack));

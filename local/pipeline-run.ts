@@ -105,6 +105,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const t = performance.now();
     const stack = await synthesizeStack({
       stackFile: options.stackName === undefined ? undefined : stackFileNamed(options.stackName),
+      stackName: options.stackName,
       overrides: options.configOverrides,
       cacheDir:
         options.cacheSynth === false ? undefined : (options.synthCacheDir ?? join(DEFAULT_LOCAL_ROOT, "synth-cache")),

@@ -23,6 +23,8 @@ export class MissingInstallError extends Error {
 }
 
 export interface StackSourceOptions {
+  /** The stack, as `pulumi up --stack` names it: Pulumi.<name>.yaml and pulumi.getStack() (default $PULUMI_STACK or dev). */
+  stackName?: string;
   /** Pulumi.<stack>.yaml to read (default Pulumi.dev.yaml, or $PULUMI_STACK's). */
   stackFile?: string;
   /** Config values that win over the stack file, e.g. {"vehicle-pipeline:batchSize": "5"} (tests). */
@@ -52,7 +54,7 @@ export function programFingerprint(options: StackSourceOptions = {}): string {
   const hash = createHash("sha256")
     .update(existsSync(stackFile) ? readFileSync(stackFile) : "")
     .update(JSON.stringify(Object.entries(options.overrides ?? {}).sort()))
-    .update(process.env.PULUMI_STACK ?? "dev");
+    .update(options.stackName ?? process.env.PULUMI_STACK ?? "dev");
   const visit = (path: string) => {
     const absolute = join(REPO_ROOT, path);
     if (!existsSync(absolute)) return;
@@ -67,7 +69,7 @@ export function programFingerprint(options: StackSourceOptions = {}): string {
 }
 
 export function stackFileFor(options: StackSourceOptions = {}): string {
-  return options.stackFile ?? join(REPO_ROOT, `Pulumi.${process.env.PULUMI_STACK ?? "dev"}.yaml`);
+  return options.stackFile ?? join(REPO_ROOT, `Pulumi.${options.stackName ?? process.env.PULUMI_STACK ?? "dev"}.yaml`);
 }
 
 /** Fails early, with the command that fixes it, when node_modules is missing. */
@@ -110,7 +112,11 @@ export async function synthesizeStack(options: StackSourceOptions = {}): Promise
   }
   // The child reads the stack file (stackConfigFromYaml, in synth.ts, which loads @pulumi/pulumi): reading it here
   // first cost about 2 s of this thread before the child could start, and before the emulators could start.
-  const { config, ...stack } = await synthesizeInChild(stackFileFor(options), options.overrides ?? {});
+  const { config, ...stack } = await synthesizeInChild(
+    stackFileFor(options),
+    options.overrides ?? {},
+    options.stackName,
+  );
   if (cacheFile) {
     mkdirSync(options.cacheDir!, { recursive: true });
     writeFileSync(cacheFile, JSON.stringify({ ...stack, config }));
@@ -121,6 +127,7 @@ export async function synthesizeStack(options: StackSourceOptions = {}): Promise
 function synthesizeInChild(
   stackFile: string,
   overrides: Record<string, string>,
+  stackName: string | undefined,
 ): Promise<SynthesizedStack & { config: Record<string, string> }> {
   return new Promise((resolvePromise, reject) => {
     const env: NodeJS.ProcessEnv = {
@@ -128,6 +135,7 @@ function synthesizeInChild(
       SYNTH_STACK_FILE: stackFile,
       SYNTH_CONFIG_OVERRIDES: JSON.stringify(overrides),
       SYNTH_PRINT_CONFIG: "1",
+      ...(stackName ? { PULUMI_STACK: stackName } : {}),
     };
     delete env.PULUMI_CONFIG; // the stack file and the overrides decide, as the cache's fingerprint says
     // tsx's require hook in this one process; the tsx CLI would start a second Node process to run it (0.2-0.7 s more).

@@ -214,7 +214,9 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const t3 = performance.now();
     const visibility = Math.max(...deployed.queues.map((q) => Number(q.attributes.VisibilityTimeout ?? 30)));
     try {
-      await cloud.waitForDrain(options.drainTimeoutMs ?? 60_000 + visibility * 1000, () => undefined);
+      // Under faults a message may need every one of its receives, a visibility timeout apart, before it settles.
+      const rounds = options.faults ? (maxReceiveCountOf(deployed, queueUrl) ?? 1) + 1 : 1;
+      await cloud.waitForDrain(options.drainTimeoutMs ?? 60_000 + rounds * visibility * 1000, () => undefined);
       say(`queue drained ${(performance.now() - t3).toFixed(0)} ms after the producer stopped`);
     } catch (error) {
       // Verify anyway: the verdict (messages left in the queue, lost ones) says more than the timeout.

@@ -62,9 +62,16 @@ function installDynamoFaults(server, settings, report) {
     }
     if (dice.roll("ddb-slow")) {
       report("ddb-slow");
-      // Past the function's timeout, then applied (a slow write still lands); the caller has usually gone by then.
-      setTimeout(() => pass(request, response), slowMs);
-      return;
+      // Applied now, answered past the function's timeout: the caller has usually given up (its environment
+      // terminated) before the answer leaves, so it cannot tell whether the write landed.
+      const end = response.end.bind(response);
+      response.end = (...args) => {
+        setTimeout(() => {
+          if (!request.socket.destroyed) end(...args);
+        }, slowMs);
+        return response;
+      };
+      return pass(request, response);
     }
     return pass(request, response);
   });

@@ -5,7 +5,7 @@ export const FAULT_KINDS = {
   "ddb-throttle": "PutItem answered with DynamoDB's throttling error (HTTP 400); the SDK's own retries run first",
   "ddb-5xx": "PutItem answered with InternalServerError (HTTP 500)",
   "ddb-lost-ack": "PutItem applied, then the connection reset before the response (the ambiguous case)",
-  "ddb-slow": "PutItem delayed past the function's timeout (applied late)",
+  "ddb-slow": "PutItem answered only after the function's timeout has passed (the write is applied)",
   "sqs-duplicate": "a message delivered a second time to another poller while the first may be in flight",
   "sqs-delete-fail": "DeleteMessageBatch reports entries as failed; they come back after the visibility timeout",
   "lambda-crash": "the execution environment dies after the batch ran, before its response (Runtime.ExitError)",

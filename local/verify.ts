@@ -78,8 +78,10 @@ export interface RedrivenMessage {
   kind: string;
   /** The source queue's maxReceiveCount (the redrive policy moves a message on the receive after it). */
   receives: number | undefined;
-  /** Also stored once before it was moved (its deletes kept failing). */
+  /** Also stored once before it was moved (later receives failed or their deletes did). */
   stored: boolean;
+  /** Also sent to the DLQ by the consumer, with its errorCode, before it was moved. */
+  deadLetteredByConsumer: boolean;
   why: string[];
 }
 
@@ -232,6 +234,7 @@ export function judgeRun(
           kind: message.kind,
           receives: context.maxReceiveCount,
           stored: false,
+          deadLetteredByConsumer: false,
           why: context.whyOf?.(message.eventId) ?? [],
         });
       continue;
@@ -242,6 +245,7 @@ export function judgeRun(
         kind: message.kind,
         receives: context.maxReceiveCount,
         stored: stored.length > 0,
+        deadLetteredByConsumer: letters.length > 0,
         why: context.whyOf?.(message.eventId) ?? [],
       });
     if (message.kind === "valid") {

@@ -5,6 +5,7 @@ import * as assert from "uvu/assert";
 import { CliArgsError, parseCliArgs } from "../local/commands";
 import { parseFaultFlags } from "../local/faults/cli-flags";
 import { createFaultDice } from "../local/faults/dice";
+import { FaultInjector } from "../local/faults/injector";
 import { FAULT_KINDS, FaultSpecError, formatFaultSpec, parseFaultSeed, parseFaultSpec } from "../local/faults/spec";
 import { judgeRun } from "../local/verify";
 
@@ -89,6 +90,21 @@ spec("the dice: the same seed rolls the same faults, kinds roll independently, t
   assert.equal(interleaved, rolls(1, "ddb-5xx"));
 });
 
+spec("the injector counts what it injects and remembers what hit each message, how often", () => {
+  const injector = new FaultInjector({ rates: { "lambda-crash": 1, "ddb-5xx": 0 }, seed: 1 });
+  assert.equal(injector.kinds, ["lambda-crash"]);
+  assert.ok(injector.roll("lambda-crash"));
+  assert.not.ok(injector.roll("ddb-5xx"));
+  injector.count("ddb-throttle", 2);
+  assert.equal(injector.counts, { "lambda-crash": 1, "ddb-throttle": 2 });
+  injector.note(["e1", "e2"], "invocation timed out");
+  injector.note(["e1"], "invocation timed out");
+  injector.note(["e1"], "sqs-duplicate");
+  assert.equal(injector.whyOf("e1"), ["invocation timed out x 2", "sqs-duplicate"]);
+  assert.equal(injector.whyOf("e2"), ["invocation timed out"]);
+  assert.equal(injector.whyOf("e3"), []);
+});
+
 const verdict = suite("verification under faults");
 const body = (id: string) =>
   JSON.stringify({ vehicleId: `VH${id}`, make: "Honda", model: "Civic", year: 2020, color: "Blue", mileage: 1 });
@@ -132,11 +148,11 @@ verdict("redriven messages are listed with why, extra DLQ copies are counted by 
   assert.is(v.deadLetteredCorrectly, 1);
   assert.is(v.deadLetteredAfterReceives, 2);
   assert.equal(
-    v.redriven.map((r) => [r.eventId, r.receives, r.stored, r.why]),
+    v.redriven.map((r) => [r.eventId, r.receives, r.stored, r.deadLetteredByConsumer, r.why]),
     [
-      ["1002", 3, false, ["ddb-5xx", "invocation timed out"]],
-      ["1004", 3, false, []],
-      ["1005", 3, true, []],
+      ["1002", 3, false, false, ["ddb-5xx", "invocation timed out"]],
+      ["1004", 3, false, false, []],
+      ["1005", 3, true, false, []],
     ],
   );
   assert.is(v.extraDlqCopies, 3);

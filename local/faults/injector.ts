@@ -18,8 +18,8 @@ export class FaultInjector {
   readonly counts = {} as Record<FaultKind, number>;
   private readonly dice: FaultDice;
   private readonly listeners = new Set<FaultListener>();
-  /** eventId (or messageId when a message has none) -> what hit it. */
-  private readonly ledger = new Map<string, Set<string>>();
+  /** eventId (or messageId when a message has none) -> what hit it, how many times. */
+  private readonly ledger = new Map<string, Map<string, number>>();
 
   constructor(readonly settings: FaultSettings) {
     this.dice = createFaultDice(settings.rates, settings.seed);
@@ -57,15 +57,15 @@ export class FaultInjector {
   note(ids: Iterable<string>, what: string): void {
     for (const id of ids) {
       if (!id) continue;
-      const set = this.ledger.get(id) ?? new Set<string>();
-      set.add(what);
-      this.ledger.set(id, set);
+      const hits = this.ledger.get(id) ?? new Map<string, number>();
+      hits.set(what, (hits.get(what) ?? 0) + 1);
+      this.ledger.set(id, hits);
     }
   }
 
-  /** What hit this message, in the order first seen. */
+  /** What hit this message, in the order first seen, with "x N" when it happened more than once. */
   whyOf(id: string): string[] {
-    return [...(this.ledger.get(id) ?? [])];
+    return [...(this.ledger.get(id) ?? [])].map(([what, n]) => (n > 1 ? `${what} x ${n}` : what));
   }
 
   total(): number {

@@ -11,7 +11,7 @@ export class StackNameError extends Error {
 }
 
 /** The stacks this repository has a Pulumi.<name>.yaml for. */
-export function stackNames(root = REPO_ROOT): string[] {
+function stackNames(root = REPO_ROOT): string[] {
   return readdirSync(root)
     .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
     .filter((name): name is string => name !== undefined)

@@ -24,7 +24,7 @@ export class FaultSpecError extends Error {
   }
 }
 
-export function isFaultKind(text: string): text is FaultKind {
+function isFaultKind(text: string): text is FaultKind {
   return Object.hasOwn(FAULT_KINDS, text);
 }
 

@@ -201,91 +201,15 @@ export function judgeRun(
   const sentIds = new Set<string>();
   for (const message of sent) {
     sentIds.add(message.eventId);
-    const stored = itemsByEvent.get(message.eventId) ?? [];
-    const all = lettersByEvent.get(message.eventId) ?? [];
-    const letters = all.filter((d) => d.errorCode !== undefined);
-    const moved = all.filter((d) => d.errorCode === undefined);
-    if (message.kind === "valid") v.valid += 1;
-    else v.invalid += 1;
-    if (stored.length + all.length === 0) {
-      v.lost += 1;
-      problem(`lost: ${message.kind} message ${message.eventId} is neither in the table nor in the DLQ`);
-      continue;
-    }
-    if (stored.length > 1) {
-      v.duplicated += 1;
-      problem(`duplicated: ${message.eventId} is stored ${stored.length} times`);
-      continue;
-    }
-    if (stored.length > 0 && letters.length > 0) {
-      v.misrouted += 1;
-      problem(
-        `misrouted: ${message.kind} message ${message.eventId} is stored and dead-lettered with ${letters[0]!.errorCode}`,
-      );
-      continue;
-    }
-    countExtraCopies(v, message.eventId, all, stored.length > 0);
-    if (stored.length === 0 && letters.length === 0) {
-      // Only redrive copies: it exhausted maxReceiveCount before anything succeeded.
-      v.deadLetteredAfterReceives += 1;
-      if (v.redriven.length < LISTED)
-        v.redriven.push({
-          eventId: message.eventId,
-          kind: message.kind,
-          receives: context.maxReceiveCount,
-          stored: false,
-          deadLetteredByConsumer: false,
-          why: context.whyOf?.(message.eventId) ?? [],
-        });
-      continue;
-    }
-    if (moved.length > 0 && v.redriven.length < LISTED)
-      v.redriven.push({
-        eventId: message.eventId,
-        kind: message.kind,
-        receives: context.maxReceiveCount,
-        stored: stored.length > 0,
-        deadLetteredByConsumer: letters.length > 0,
-        why: context.whyOf?.(message.eventId) ?? [],
-      });
-    if (message.kind === "valid") {
-      if (stored.length === 0) {
-        v.misrouted += 1;
-        problem(
-          `misrouted: valid message ${message.eventId} went to the DLQ: ${letters[0]!.errorCode} ${letters[0]!.errorReason}`,
-        );
-        continue;
-      }
-      const body = JSON.parse(message.body) as Record<string, unknown>;
-      const differing = VEHICLE_FIELDS.filter((field) => stored[0]![field] !== body[field]);
-      if (differing.length > 0) {
-        v.mismatched += 1;
-        problem(
-          `mismatched: ${message.eventId} stored ${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`,
-        );
-        continue;
-      }
-      v.storedCorrectly += 1;
-    } else {
-      if (stored.length > 0) {
-        v.misrouted += 1;
-        problem(`misrouted: ${message.kind} message ${message.eventId} was stored`);
-        continue;
-      }
-      const expected = expectedCodes[message.kind];
-      const wrong = letters.find(
-        (letter) =>
-          !letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected),
-      );
-      if (wrong) {
-        v.mismatched += 1;
-        problem(
-          `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ${wrong.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(wrong.errorReason)}`,
-        );
-        continue;
-      }
-      v.deadLetteredCorrectly += 1;
-    }
+    judgeMessage(
+      v,
+      message,
+      itemsByEvent.get(message.eventId) ?? [],
+      lettersByEvent.get(message.eventId) ?? [],
+      expectedCodes,
+      context,
+      problem,
+    );
   }
   for (const id of itemsByEvent.keys()) if (!sentIds.has(id)) v.unexpected += itemsByEvent.get(id)!.length;
   for (const id of lettersByEvent.keys()) if (!sentIds.has(id)) v.unexpected += lettersByEvent.get(id)!.length;
@@ -298,6 +222,100 @@ export function judgeRun(
     leftInQueue === 0 &&
     v.storedCorrectly + v.deadLetteredCorrectly + v.deadLetteredAfterReceives === sent.length;
   return v;
+}
+
+/** One sent message against its items and DLQ copies: counts it in v under exactly one verdict. */
+function judgeMessage(
+  v: Verification,
+  message: SentRecord,
+  stored: readonly Record<string, any>[],
+  all: readonly DeadLetter[],
+  expectedCodes: Readonly<Record<string, string>>,
+  context: JudgeContext,
+  problem: (text: string) => void,
+): void {
+  const letters = all.filter((d) => d.errorCode !== undefined);
+  const moved = all.filter((d) => d.errorCode === undefined);
+  if (message.kind === "valid") v.valid += 1;
+  else v.invalid += 1;
+  if (stored.length + all.length === 0) {
+    v.lost += 1;
+    problem(`lost: ${message.kind} message ${message.eventId} is neither in the table nor in the DLQ`);
+    return;
+  }
+  if (stored.length > 1) {
+    v.duplicated += 1;
+    problem(`duplicated: ${message.eventId} is stored ${stored.length} times`);
+    return;
+  }
+  if (stored.length > 0 && letters.length > 0) {
+    v.misrouted += 1;
+    problem(
+      `misrouted: ${message.kind} message ${message.eventId} is stored and dead-lettered with ${letters[0]!.errorCode}`,
+    );
+    return;
+  }
+  countExtraCopies(v, message.eventId, all, stored.length > 0);
+  if (stored.length === 0 && letters.length === 0) {
+    // Only redrive copies: it exhausted maxReceiveCount before anything succeeded.
+    v.deadLetteredAfterReceives += 1;
+    if (v.redriven.length < LISTED)
+      v.redriven.push({
+        eventId: message.eventId,
+        kind: message.kind,
+        receives: context.maxReceiveCount,
+        stored: false,
+        deadLetteredByConsumer: false,
+        why: context.whyOf?.(message.eventId) ?? [],
+      });
+    return;
+  }
+  if (moved.length > 0 && v.redriven.length < LISTED)
+    v.redriven.push({
+      eventId: message.eventId,
+      kind: message.kind,
+      receives: context.maxReceiveCount,
+      stored: stored.length > 0,
+      deadLetteredByConsumer: letters.length > 0,
+      why: context.whyOf?.(message.eventId) ?? [],
+    });
+  if (message.kind === "valid") {
+    if (stored.length === 0) {
+      v.misrouted += 1;
+      problem(
+        `misrouted: valid message ${message.eventId} went to the DLQ: ${letters[0]!.errorCode} ${letters[0]!.errorReason}`,
+      );
+      return;
+    }
+    const body = JSON.parse(message.body) as Record<string, unknown>;
+    const differing = VEHICLE_FIELDS.filter((field) => stored[0]![field] !== body[field]);
+    if (differing.length > 0) {
+      v.mismatched += 1;
+      problem(
+        `mismatched: ${message.eventId} stored ${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`,
+      );
+      return;
+    }
+    v.storedCorrectly += 1;
+  } else {
+    if (stored.length > 0) {
+      v.misrouted += 1;
+      problem(`misrouted: ${message.kind} message ${message.eventId} was stored`);
+      return;
+    }
+    const expected = expectedCodes[message.kind];
+    const wrong = letters.find(
+      (letter) => !letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected),
+    );
+    if (wrong) {
+      v.mismatched += 1;
+      problem(
+        `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ${wrong.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(wrong.errorReason)}`,
+      );
+      return;
+    }
+    v.deadLetteredCorrectly += 1;
+  }
 }
 
 /**

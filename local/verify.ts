@@ -259,26 +259,10 @@ function judgeMessage(
   if (stored.length === 0 && letters.length === 0) {
     // Only redrive copies: it exhausted maxReceiveCount before anything succeeded.
     v.deadLetteredAfterReceives += 1;
-    if (v.redriven.length < LISTED)
-      v.redriven.push({
-        eventId: message.eventId,
-        kind: message.kind,
-        receives: context.maxReceiveCount,
-        stored: false,
-        deadLetteredByConsumer: false,
-        why: context.whyOf?.(message.eventId) ?? [],
-      });
+    listRedriven(v, message, false, false, context);
     return;
   }
-  if (moved.length > 0 && v.redriven.length < LISTED)
-    v.redriven.push({
-      eventId: message.eventId,
-      kind: message.kind,
-      receives: context.maxReceiveCount,
-      stored: stored.length > 0,
-      deadLetteredByConsumer: letters.length > 0,
-      why: context.whyOf?.(message.eventId) ?? [],
-    });
+  if (moved.length > 0) listRedriven(v, message, stored.length > 0, letters.length > 0, context);
   if (message.kind === "valid") {
     if (stored.length === 0) {
       v.misrouted += 1;
@@ -316,6 +300,25 @@ function judgeMessage(
     }
     v.deadLetteredCorrectly += 1;
   }
+}
+
+/** Lists a message the redrive policy moved, with what hit it (the first LISTED of them). */
+function listRedriven(
+  v: Verification,
+  message: SentRecord,
+  stored: boolean,
+  deadLetteredByConsumer: boolean,
+  context: JudgeContext,
+): void {
+  if (v.redriven.length >= LISTED) return;
+  v.redriven.push({
+    eventId: message.eventId,
+    kind: message.kind,
+    receives: context.maxReceiveCount,
+    stored,
+    deadLetteredByConsumer,
+    why: context.whyOf?.(message.eventId) ?? [],
+  });
 }
 
 /**

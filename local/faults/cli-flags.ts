@@ -41,7 +41,9 @@ export function formatFaultLines(report: FaultReport, v: Verification): string[]
   if (v.extraCopies.length > 0) {
     lines.push("", `EXTRA DLQ COPIES (${v.extraDlqCopies})`);
     for (const c of v.extraCopies.slice(0, LISTED_IN_SUMMARY))
-      lines.push(`  ${c.eventId}: ${c.copies} copies with sourceMessageId ${c.sourceMessageId}`);
+      lines.push(
+        `  ${c.eventId}: ${c.copies} ${c.copies === 1 ? "copy" : "copies"} with sourceMessageId ${c.sourceMessageId}`,
+      );
     if (v.extraCopies.length > LISTED_IN_SUMMARY)
       lines.push(`  ... the first ${v.extraCopies.length} are in run.json (verification.extraCopies)`);
   }

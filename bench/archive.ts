@@ -41,7 +41,8 @@ async function main(): Promise<void> {
     [
       "# Lambda archive and type-check benchmark",
       "",
-      `Measured ${result.measuredAt} by \`npx tsx bench/archive.ts\` on ${result.machine.cpus} CPUs, Node ${result.machine.node} (1-minute load average: ${result.machine.loadAverage1m}).`,
+      `Measured ${result.measuredAt} by \`npx tsx bench/archive.ts\` on ${result.machine.cpus} CPUs, Node ` +
+        `${result.machine.node} (1-minute load average: ${result.machine.loadAverage1m}).`,
       "",
       "| figure | value | target |",
       "|---|---|---|",

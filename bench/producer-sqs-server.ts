@@ -1,6 +1,6 @@
 /**
  * fauxqs in a process of its own, for the producer benchmark: the producer must not share its event
- * loop with the emulator it measures against (FACTS.md: in-process emulators run 30-40% slower).
+ * loop with the emulator it measures against (an emulator sharing the client's event loop runs 30-40% slower).
  * Prints one JSON line {"endpoint": ...} when listening; exits when its stdin closes or on SIGTERM.
  */
 import { startSqs } from "../local/emulators";

@@ -7,7 +7,7 @@
  */
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { uuidv7 } from "uuidv7";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/emulators";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { type ProduceOptions, produce } from "../producer/produce";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/emulators";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import type { WorkerJob, WorkerResult } from "./producer-worker";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -148,7 +148,8 @@ export async function runProducerBenchmark(
         (mode === "bare" ? bareCpu : producerCpu).push(result.cpuMsPer1000);
         if (mode === "produce") peak = Math.max(peak, mib(result.peakRssBytes));
         log(
-          `  round ${round} ${mode === "bare" ? "bare loop" : "producer "}: ${Math.round(result.ratePerSecond)} msg/s, ${result.cpuMsPer1000} CPU ms per 1,000`,
+          `  round ${round} ${mode === "bare" ? "bare loop" : "producer "}: ` +
+            `${Math.round(result.ratePerSecond)} msg/s, ${result.cpuMsPer1000} CPU ms per 1,000`,
         );
       }
     }
@@ -195,7 +196,13 @@ Achieved rate = messages accepted / time from the start to the last answer (so i
 
 | target | achieved | achieved / target | sent | duration | batch latency p50 / p95 / p99 | peak RSS |
 |---|---|---|---|---|---|---|
-${b.rates.map((r) => `| ${r.target}/s | ${r.achieved}/s | ${pct(r.ratio)} | ${r.sent} | ${(r.durationMs / 1000).toFixed(2)} s | ${r.latencyMs?.p50} / ${r.latencyMs?.p95} / ${r.latencyMs?.p99} ms | ${r.peakRssMiB} MiB |`).join("\n")}
+${b.rates
+  .map(
+    (r) =>
+      `| ${r.target}/s | ${r.achieved}/s | ${pct(r.ratio)} | ${r.sent} | ` +
+      `${(r.durationMs / 1000).toFixed(2)} s | ${r.latencyMs?.p50} / ${r.latencyMs?.p95} / ${r.latencyMs?.p99} ms | ${r.peakRssMiB} MiB |`,
+  )
+  .join("\n")}
 
 ## Maximum throughput vs a bare SendMessageBatch loop (target: ratio at least 0.9)
 

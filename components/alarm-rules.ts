@@ -48,7 +48,8 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
     {
       key: "dlq-not-empty",
       description:
-        "The dead-letter queue holds messages: invalid vehicles (see the errorCode/errorReason attributes) or messages that failed maxReceiveCount times. Inspect them, fix the cause, then redrive or purge.",
+        "The dead-letter queue holds messages: invalid vehicles (see the errorCode/errorReason attributes) or " +
+        "messages that failed maxReceiveCount times. Inspect them, fix the cause, then redrive or purge.",
       metric: (t) =>
         sqs.metrics.approximateNumberOfMessagesVisible({
           ...perMinute,
@@ -63,7 +64,9 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
     },
     {
       key: "oldest-message-age",
-      description: `A message has waited more than ${settings.oldestMessageAgeAlarmSeconds} s in the vehicle queue: the consumer is failing, throttled or capped by maxConcurrency.`,
+      description:
+        `A message has waited more than ${settings.oldestMessageAgeAlarmSeconds} s in the vehicle ` +
+        `queue: the consumer is failing, throttled or capped by maxConcurrency.`,
       metric: (t) =>
         sqs.metrics.approximateAgeOfOldestMessage({
           ...perMinute,
@@ -78,7 +81,9 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
     },
     {
       key: "consumer-errors",
-      description: `The consumer failed ${settings.consumerErrorsAlarmThreshold} or more invocations in 5 minutes (validation failures are not errors): read its log group.`,
+      description:
+        `The consumer failed ${settings.consumerErrorsAlarmThreshold} or more invocations in 5 ` +
+        `minutes (validation failures are not errors): read its log group.`,
       metric: (t) => lambda.metrics.errors({ ...perFiveMinutes, dimensions: { FunctionName: t.functionName } }),
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold: settings.consumerErrorsAlarmThreshold,
@@ -87,7 +92,9 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
     },
     {
       key: "consumer-throttles",
-      description: `Lambda throttled the consumer ${settings.throttlesAlarmThreshold} or more times in 5 minutes: account or reserved concurrency is exhausted.`,
+      description:
+        `Lambda throttled the consumer ${settings.throttlesAlarmThreshold} or more times in 5 ` +
+        `minutes: account or reserved concurrency is exhausted.`,
       metric: (t) => lambda.metrics.throttles({ ...perFiveMinutes, dimensions: { FunctionName: t.functionName } }),
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold: settings.throttlesAlarmThreshold,
@@ -96,7 +103,9 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
     },
     {
       key: "table-throttles",
-      description: `DynamoDB throttled ${settings.throttlesAlarmThreshold} or more PutItem requests in 5 minutes: the on-demand table is past its burst capacity; retries are delaying vehicles.`,
+      description:
+        `DynamoDB throttled ${settings.throttlesAlarmThreshold} or more PutItem requests in 5 ` +
+        `minutes: the on-demand table is past its burst capacity; retries are delaying vehicles.`,
       // PutItem is the only operation the consumer makes; ThrottledRequests is published per TableName and Operation.
       metric: (t) =>
         dynamodb.metrics.throttledRequests({

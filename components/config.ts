@@ -29,7 +29,7 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** The dead-letter queue keeps messages for SQS's maximum, 14 days, so nobody loses evidence over a long weekend. */
 export const DLQ_RETENTION_SECONDS = 1_209_600;
 /** The only values CloudWatch Logs accepts for retentionInDays. */
-export const LOG_RETENTION_DAYS = [
+const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
@@ -216,12 +216,15 @@ export function parseSettings(
   if (problems.length === 0) {
     if (batchSize > 10 && batchingWindowSeconds < 1) {
       problems.push(
-        `batchSize = ${batchSize} needs batchingWindowSeconds of at least 1: Lambda only accepts batches above 10 from a standard queue with a batching window`,
+        `batchSize = ${batchSize} needs batchingWindowSeconds of at least 1: Lambda only accepts batches ` +
+          `above 10 from a standard queue with a batching window`,
       );
     }
     if (visibilityTimeoutSeconds < timeoutSeconds) {
       problems.push(
-        `timeoutSeconds = ${timeoutSeconds} is longer than visibilityTimeoutSeconds = ${visibilityTimeoutSeconds}: Lambda rejects an event source mapping whose function can outlive the message's visibility; use at least ${timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR} (6 x the timeout)`,
+        `timeoutSeconds = ${timeoutSeconds} is longer than visibilityTimeoutSeconds = ` +
+          `${visibilityTimeoutSeconds}: Lambda rejects an event source mapping whose function can outlive the ` +
+          `message's visibility; use at least ${timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR} (6 x the timeout)`,
       );
     }
     if (
@@ -235,6 +238,20 @@ export function parseSettings(
   }
   if (problems.length > 0) throw new ConfigError(problems, namespace);
   return settings;
+}
+
+/** Settings from a stack's config map as Pulumi.<stack>.yaml or PULUMI_CONFIG hold it ("<namespace>:<key>" keys). */
+export function settingsFromStackConfig(
+  config: Record<string, unknown>,
+  namespace = "vehicle-pipeline",
+): PipelineSettings {
+  const prefix = `${namespace}:`;
+  const raw = Object.fromEntries(
+    Object.entries(config)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v as RawValue]),
+  );
+  return parseSettings(raw, namespace);
 }
 
 /** Reads this stack's settings from Pulumi config. Throws ConfigError, which fails `pulumi up` before any resource is touched. */

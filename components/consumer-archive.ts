@@ -19,19 +19,19 @@ import { join } from "node:path";
  * @smithy is missing there (aws-xray-sdk-core loads @smithy/service-error-classification: aws/aws-cdk#33099).
  * Pulumi never walks into an excluded package, so @smithy packages reached only through @aws-sdk stay out anyway.
  */
-export const RUNTIME_PROVIDED_SCOPES = ["@aws-sdk"] as const;
+const RUNTIME_PROVIDED_SCOPES = ["@aws-sdk"] as const;
 /** Type declarations only: aws-xray-sdk-core drags in @types/node (2.3 MB) through @types/cls-hooked. */
-export const TYPE_ONLY_SCOPES = ["@types"] as const;
+const TYPE_ONLY_SCOPES = ["@types"] as const;
 /**
  * Project dependencies the consumer never requires (measured from the serialized handler's requires): the
  * producer's fake data and concurrency limiter, and the eventId generator (the consumer reads eventIds, never makes them).
  */
-export const NOT_LOADED_BY_CONSUMER = ["@faker-js/faker", "p-limit", "uuidv7"] as const;
+const NOT_LOADED_BY_CONSUMER = ["@faker-js/faker", "p-limit", "uuidv7"] as const;
 /**
  * Packages shipped as CommonJS plus ESM plus declarations, and the parts of each that `require` needs (its
  * package.json "exports" -> "require" target). A name ending in "/" matches the whole scope.
  */
-export const COMMONJS_ONLY: Readonly<Record<string, readonly string[]>> = {
+const COMMONJS_ONLY: Readonly<Record<string, readonly string[]>> = {
   "@aws-lambda-powertools/": ["package.json", "lib/cjs"],
   valibot: ["package.json", "dist/index.cjs"],
   // aws-xray-sdk-core's one @smithy dependency (see RUNTIME_PROVIDED_SCOPES) and the type package it pins.

@@ -222,10 +222,7 @@ export interface DashboardBody {
  * rows, each wrapping at 24 grid units). For the local dashboard and tests, which need the JSON without a deployment;
  * the program's Dashboard resource computes the same body itself (tests/observability-infra.test.ts compares them).
  */
-export function dashboardBodyFor(
-  targets: DashboardTargets,
-  region: pulumi.Input<string>,
-): pulumi.Output<DashboardBody> {
+function dashboardBodyFor(targets: DashboardTargets, region: pulumi.Input<string>): pulumi.Output<DashboardBody> {
   const widgets: awsx.classic.cloudwatch.WidgetJson[] = [];
   new cloudwatch.ColumnWidget(...pipelineDashboardRows(targets)).addWidgetJson(
     widgets,

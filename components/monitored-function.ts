@@ -47,82 +47,114 @@ export class MonitoredFunction extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // An explicit role: without one, CallbackFunction attaches nine *FullAccess managed policies.
-    this.role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()),
-        description: "Vehicle consumer: least privilege, one inline policy",
-      },
-      { parent: this },
-    );
-
-    const rolePolicy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.id,
-        policy: pulumi
-          .all([this.logGroup.arn, args.source.arn, args.deadLetter.arn, args.table.arn])
-          .apply(([logGroupArn, queueArn, deadLetterQueueArn, tableArn]) =>
-            JSON.stringify(consumerPolicy({ logGroupArn, queueArn, deadLetterQueueArn, tableArn })),
-          ),
-      },
-      { parent: this },
-    );
-
-    this.function = new aws.lambda.CallbackFunction(
-      name,
-      {
-        // Named explicitly so the log group above is the one Lambda writes to. Engine note: a replacement (rare: name
-        // or package type change) must delete first, because the new function cannot take the old one's name.
-        name: args.functionName,
-        role: this.role,
-        // The runtime provides AWS SDK v3; pinned rather than left to the provider's default so upgrades are explicit.
-        runtime: aws.lambda.Runtime.NodeJS22dX,
-        memorySize: args.memorySizeMb,
-        timeout: args.timeoutSeconds,
-        // Active: Lambda samples and starts traces itself; the Powertools Tracer adds subsegments for SDK calls.
-        tracingConfig: { mode: "Active" },
-        // Text (the default) keeps Powertools' JSON lines as they are; the explicit logGroup ties the function to ours.
-        loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
-        environment: {
-          variables: {
-            TABLE_NAME: args.table.name,
-            DLQ_URL: args.deadLetter.url,
-            POWERTOOLS_SERVICE_NAME: CONSUMER_SERVICE_NAME,
-            POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-            LOG_LEVEL: args.logLevel ?? "INFO",
-          },
-        },
-        // Runs once per cold start: clients, schema and logger are built inside, as serializeFunction requires.
-        callbackFactory: () => createConsumerFromEnvironment(),
-        // Keeps the archive to what the function loads (6.1 MB zipped without this): see consumer-archive.ts. Engine
-        // note: Pulumi resolves these paths from the working directory, which `pulumi up` sets to the project root.
-        codePathOptions: consumerCodePathOptions(installedPackages(join(__dirname, ".."))),
-      },
-      // The role must hold its permissions before Lambda validates the tracing config and the mapping polls.
-      { parent: this, dependsOn: [rolePolicy, this.logGroup], deleteBeforeReplace: true },
-    );
-
-    this.eventSourceMapping = new aws.lambda.EventSourceMapping(
-      `${name}-source`,
-      {
-        eventSourceArn: args.source.arn,
-        functionName: this.function.arn,
-        batchSize: args.batchSize,
-        // 0 favours latency; config requires at least 1 when batchSize is above 10 (Lambda's rule for standard queues).
-        maximumBatchingWindowInSeconds: args.batchingWindowSeconds,
-        // Caps concurrent invocations from this queue so a backlog cannot take the account's concurrency or the table.
-        scalingConfig: { maximumConcurrency: args.maxConcurrency },
-        // Partial batch responses: only the failed messages return to the queue, not the whole batch.
-        functionResponseTypes: ["ReportBatchItemFailures"],
-      },
-      // Lambda checks the role can receive from the queue when the mapping is created.
-      { parent: this, dependsOn: [rolePolicy] },
-    );
+    const { role, rolePolicy } = consumerRole(name, args, this.logGroup, this);
+    this.role = role;
+    this.function = consumerFunction(name, args, { role, rolePolicy, logGroup: this.logGroup }, this);
+    this.eventSourceMapping = sourceMapping(name, args, this.function, rolePolicy, this);
 
     this.name = this.function.name;
     this.arn = this.function.arn;
     this.registerOutputs({ name: this.name, arn: this.arn, logGroupName: this.logGroup.name, roleArn: this.role.arn });
   }
+}
+
+function consumerRole(
+  name: string,
+  args: MonitoredFunctionArgs,
+  logGroup: aws.cloudwatch.LogGroup,
+  parent: pulumi.Resource,
+): { role: aws.iam.Role; rolePolicy: aws.iam.RolePolicy } {
+  // An explicit role: without one, CallbackFunction attaches nine *FullAccess managed policies.
+  const role = new aws.iam.Role(
+    `${name}-role`,
+    {
+      assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()),
+      description: "Vehicle consumer: least privilege, one inline policy",
+    },
+    { parent },
+  );
+
+  const rolePolicy = new aws.iam.RolePolicy(
+    `${name}-policy`,
+    {
+      role: role.id,
+      policy: pulumi
+        .all([logGroup.arn, args.source.arn, args.deadLetter.arn, args.table.arn])
+        .apply(([logGroupArn, queueArn, deadLetterQueueArn, tableArn]) =>
+          JSON.stringify(consumerPolicy({ logGroupArn, queueArn, deadLetterQueueArn, tableArn })),
+        ),
+    },
+    { parent },
+  );
+  return { role, rolePolicy };
+}
+
+function consumerFunction(
+  name: string,
+  args: MonitoredFunctionArgs,
+  {
+    role,
+    rolePolicy,
+    logGroup,
+  }: { role: aws.iam.Role; rolePolicy: aws.iam.RolePolicy; logGroup: aws.cloudwatch.LogGroup },
+  parent: pulumi.Resource,
+): aws.lambda.CallbackFunction<unknown, unknown> {
+  return new aws.lambda.CallbackFunction(
+    name,
+    {
+      // Named explicitly so the log group above is the one Lambda writes to. Engine note: a replacement (rare: name
+      // or package type change) must delete first, because the new function cannot take the old one's name.
+      name: args.functionName,
+      role,
+      // The runtime provides AWS SDK v3; pinned rather than left to the provider's default so upgrades are explicit.
+      runtime: aws.lambda.Runtime.NodeJS22dX,
+      memorySize: args.memorySizeMb,
+      timeout: args.timeoutSeconds,
+      // Active: Lambda samples and starts traces itself; the Powertools Tracer adds subsegments for SDK calls.
+      tracingConfig: { mode: "Active" },
+      // Text (the default) keeps Powertools' JSON lines as they are; the explicit logGroup ties the function to ours.
+      loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+      environment: {
+        variables: {
+          TABLE_NAME: args.table.name,
+          DLQ_URL: args.deadLetter.url,
+          POWERTOOLS_SERVICE_NAME: CONSUMER_SERVICE_NAME,
+          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+          LOG_LEVEL: args.logLevel ?? "INFO",
+        },
+      },
+      // Runs once per cold start: clients, schema and logger are built inside, as serializeFunction requires.
+      callbackFactory: () => createConsumerFromEnvironment(),
+      // Keeps the archive to what the function loads (6.1 MB zipped without this): see consumer-archive.ts. Engine
+      // note: Pulumi resolves these paths from the working directory, which `pulumi up` sets to the project root.
+      codePathOptions: consumerCodePathOptions(installedPackages(join(__dirname, ".."))),
+    },
+    // The role must hold its permissions before Lambda validates the tracing config and the mapping polls.
+    { parent, dependsOn: [rolePolicy, logGroup], deleteBeforeReplace: true },
+  );
+}
+
+function sourceMapping(
+  name: string,
+  args: MonitoredFunctionArgs,
+  fn: aws.lambda.CallbackFunction<unknown, unknown>,
+  rolePolicy: aws.iam.RolePolicy,
+  parent: pulumi.Resource,
+): aws.lambda.EventSourceMapping {
+  return new aws.lambda.EventSourceMapping(
+    `${name}-source`,
+    {
+      eventSourceArn: args.source.arn,
+      functionName: fn.arn,
+      batchSize: args.batchSize,
+      // 0 favours latency; config requires at least 1 when batchSize is above 10 (Lambda's rule for standard queues).
+      maximumBatchingWindowInSeconds: args.batchingWindowSeconds,
+      // Caps concurrent invocations from this queue so a backlog cannot take the account's concurrency or the table.
+      scalingConfig: { maximumConcurrency: args.maxConcurrency },
+      // Partial batch responses: only the failed messages return to the queue, not the whole batch.
+      functionResponseTypes: ["ReportBatchItemFailures"],
+    },
+    // Lambda checks the role can receive from the queue when the mapping is created.
+    { parent, dependsOn: [rolePolicy] },
+  );
 }

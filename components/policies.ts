@@ -26,10 +26,10 @@ export interface PolicyDocument {
 export const XRAY_UNSCOPED_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
 
 /** What a desktop or CI producer needs to put vehicles on the queue, and nothing else. */
-export const PRODUCER_ACTIONS = ["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"] as const;
+const PRODUCER_ACTIONS = ["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"] as const;
 
 /** What the Lambda event source mapping needs from the source queue (it polls with the function's role). */
-export const CONSUMER_QUEUE_ACTIONS = [
+const CONSUMER_QUEUE_ACTIONS = [
   "sqs:ReceiveMessage",
   "sqs:DeleteMessage",
   "sqs:ChangeMessageVisibility",

@@ -64,44 +64,8 @@ export class VehicleQueue extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const allow = new aws.sqs.RedriveAllowPolicy(
-      `${name}-dlq-redrive-allow`,
-      {
-        queueUrl: this.deadLetterQueue.url,
-        // byQueue with only our source queue: no other queue in the account can dead-letter into (and pollute) it.
-        redriveAllowPolicy: this.queue.arn.apply((arn) => JSON.stringify(redriveAllowPolicy(arn))),
-      },
-      { parent: this },
-    );
-
-    new aws.sqs.RedrivePolicy(
-      `${name}-redrive`,
-      {
-        queueUrl: this.queue.url,
-        // maxReceiveCount from config (default 5): AWS advises at least 5 for Lambda consumers, because throttled or
-        // scaled-in pollers also count receives, and a lower value dead-letters healthy messages. Permanently invalid
-        // messages do not wait for this: the consumer sends them to the DLQ on the first receive.
-        redrivePolicy: pulumi
-          .all([this.deadLetterQueue.arn, maxReceiveCount])
-          .apply(([dlqArn, count]) => JSON.stringify(redrivePolicy(dlqArn, count))),
-      },
-      // SQS rejects a redrive policy that the DLQ's redrive-allow policy does not permit, so allow first.
-      { parent: this, dependsOn: [allow] },
-    );
-
-    for (const [suffix, target] of [
-      ["tls", this.queue],
-      ["dlq-tls", this.deadLetterQueue],
-    ] as const) {
-      new aws.sqs.QueuePolicy(
-        `${name}-${suffix}`,
-        {
-          queueUrl: target.url,
-          policy: target.arn.apply((arn) => JSON.stringify(denyInsecureTransportPolicy(arn))),
-        },
-        { parent: this },
-      );
-    }
+    linkRedrive(name, this.queue, this.deadLetterQueue, maxReceiveCount, this);
+    denyInsecureTransport(name, this.queue, this.deadLetterQueue, this);
 
     this.producerPolicy = new aws.iam.Policy(
       `${name}-producer`,
@@ -125,5 +89,60 @@ export class VehicleQueue extends pulumi.ComponentResource {
       deadLetterArn: this.deadLetterArn,
       producerPolicyArn: this.producerPolicy.arn,
     });
+  }
+}
+
+/** The source queue's redrive to the DLQ, and the DLQ's permission to receive from that queue alone. */
+function linkRedrive(
+  name: string,
+  queue: aws.sqs.Queue,
+  deadLetterQueue: aws.sqs.Queue,
+  maxReceiveCount: VehicleQueueArgs["maxReceiveCount"],
+  parent: pulumi.Resource,
+): void {
+  const allow = new aws.sqs.RedriveAllowPolicy(
+    `${name}-dlq-redrive-allow`,
+    {
+      queueUrl: deadLetterQueue.url,
+      // byQueue with only our source queue: no other queue in the account can dead-letter into (and pollute) it.
+      redriveAllowPolicy: queue.arn.apply((arn) => JSON.stringify(redriveAllowPolicy(arn))),
+    },
+    { parent },
+  );
+
+  new aws.sqs.RedrivePolicy(
+    `${name}-redrive`,
+    {
+      queueUrl: queue.url,
+      // maxReceiveCount from config (default 5): AWS advises at least 5 for Lambda consumers, because throttled or
+      // scaled-in pollers also count receives, and a lower value dead-letters healthy messages. Permanently invalid
+      // messages do not wait for this: the consumer sends them to the DLQ on the first receive.
+      redrivePolicy: pulumi
+        .all([deadLetterQueue.arn, maxReceiveCount])
+        .apply(([dlqArn, count]) => JSON.stringify(redrivePolicy(dlqArn, count))),
+    },
+    // SQS rejects a redrive policy that the DLQ's redrive-allow policy does not permit, so allow first.
+    { parent, dependsOn: [allow] },
+  );
+}
+
+function denyInsecureTransport(
+  name: string,
+  queue: aws.sqs.Queue,
+  deadLetterQueue: aws.sqs.Queue,
+  parent: pulumi.Resource,
+): void {
+  for (const [suffix, target] of [
+    ["tls", queue],
+    ["dlq-tls", deadLetterQueue],
+  ] as const) {
+    new aws.sqs.QueuePolicy(
+      `${name}-${suffix}`,
+      {
+        queueUrl: target.url,
+        policy: target.arn.apply((arn) => JSON.stringify(denyInsecureTransportPolicy(arn))),
+      },
+      { parent },
+    );
   }
 }

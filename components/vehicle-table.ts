@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Key attribute names, shared with the consumer's item builder through the message contract. */
-export const PARTITION_KEY = "vehicleId";
-export const SORT_KEY = "eventId";
+const PARTITION_KEY = "vehicleId";
+const SORT_KEY = "eventId";
 
 export interface VehicleTableArgs
   extends Omit<

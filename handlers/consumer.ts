@@ -9,6 +9,8 @@ import type { BatchTally } from "./batch-metrics";
 import { countValidationFailure, newBatchTally, publishBatchMetrics } from "./batch-metrics";
 import type { Rejection } from "./dead-letter";
 import { sendToDeadLetterQueue } from "./dead-letter";
+import { readEventId } from "./event-id";
+import { classifyFailure } from "./failure-class";
 import { buildVehicleItem, eventIdOf } from "./item";
 import { storeVehicle } from "./store";
 import { parseVehicleMessage } from "./vehicle";
@@ -31,10 +33,11 @@ export type VehicleConsumer = (event: SQSEvent, context: Context) => Promise<SQS
 export type Outcome = "stored" | "duplicate" | "invalid" | "failed";
 
 /**
- * The SQS handler. Per record: invalid -> DLQ with the reason, then success (SQS deletes it: retrying a
- * poison message only wastes receives); valid -> conditional put (a duplicate is a success); anything that
- * may pass (DynamoDB or DLQ unavailable) -> thrown, so the record is a batch item failure and SQS retries
- * it until maxReceiveCount moves it to the DLQ.
+ * The SQS handler. Per record: invalid, conflicting, or failing for a reason a retry cannot change -> DLQ with a
+ * code and the reason, then success (SQS deletes it: retrying a poison message only wastes receives); valid ->
+ * conditional put (a duplicate with the same content is a success); anything that may pass (throttling, 5xx,
+ * timeouts, network, or the DLQ refusing) -> thrown, so the record is a batch item failure and SQS retries it
+ * until maxReceiveCount moves it to the DLQ.
  *
  * If every record of a batch fails, Powertools throws FullBatchFailureError instead of listing them all:
  * the invocation errors (visible in the Lambda Errors metric), and SQS makes the whole batch visible again,
@@ -46,22 +49,28 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
   const now = deps.now ?? (() => new Date());
 
   async function handleRecord(record: SQSRecord, tally: BatchTally): Promise<Outcome> {
+    const eventId = readEventId(record);
+    if (!eventId.ok) return rejectRecord(record, { code: "BAD_EVENT_ID", reason: eventId.reason }, tally);
     const parsed = parseVehicleMessage(record.body, now());
     if (!parsed.ok) return rejectRecord(record, { code: parsed.code, reason: parsed.reason }, tally);
-    const item = buildVehicleItem(parsed.vehicle, record, now());
+    const item = buildVehicleItem(parsed.vehicle, record, eventId.eventId, now());
     const result = await storeVehicle(deps.documentClient, deps.tableName, item);
+    if (result.outcome === "conflict") {
+      const reason = `eventId ${item.eventId} is already stored for ${item.vehicleId} with other content: ${result.differences.join("; ")}`;
+      return rejectRecord(record, { code: "EVENT_ID_CONFLICT", reason }, tally);
+    }
     const logged = {
       messageId: item.messageId,
       eventId: item.eventId,
       vehicleId: item.vehicleId,
       receiveCount: item.receiveCount,
-      outcome: result,
+      outcome: result.outcome,
     };
-    if (result === "duplicate") {
+    if (result.outcome === "duplicate") {
       tally.duplicates += 1;
       deps.logger.info("vehicle already stored", {
         ...logged,
-        reason: `eventId ${item.eventId} is already in the table`,
+        reason: `eventId ${item.eventId} is already in the table with the same content`,
       });
     } else {
       tally.stored += 1;
@@ -69,7 +78,7 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
       tally.latenciesMs.push(now().getTime() - Number(record.attributes.SentTimestamp));
       deps.logger.info("vehicle stored", logged);
     }
-    return result;
+    return result.outcome;
   }
 
   /** Dead-letter a message that can never be stored. A DeadLetterSendError propagates: the message then stays on the source queue rather than being lost. */
@@ -84,31 +93,42 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
       code: rejection.code,
       reason: rejection.reason,
       ...(sent.dropped.length ? { droppedAttributes: sent.dropped } : {}),
+      ...(sent.reasonMessage ? { reasonMessage: "sent beside the body, which left no room for the reason" } : {}),
     });
     return "invalid";
   }
 
-  /** The record handler given to Powertools: adds the failed-outcome log line and the trace annotations. */
+  /**
+   * The record handler given to Powertools: what may pass on retry is thrown (a batch item failure, so SQS
+   * retries it); anything else that went wrong is dead-lettered now, with its code, rather than retried in vain.
+   */
   async function processRecord(record: SQSRecord, tally: BatchTally): Promise<Outcome> {
     return traced(deps.tracer, "### storeVehicle", async (annotate) => {
+      let outcome: Outcome;
       try {
-        const outcome = await handleRecord(record, tally);
-        annotate(outcome, record);
-        return outcome;
+        outcome = await handleRecord(record, tally);
       } catch (error) {
-        tally.transientFailures += 1;
-        annotate("failed", record);
-        deps.logger.error("vehicle not processed, SQS will retry it", {
-          messageId: record.messageId,
-          eventId: eventIdOf(record),
-          vehicleId: vehicleIdHint(record.body),
-          outcome: "failed",
-          reason: (error as Error).message,
-          error,
-        });
-        throw error;
+        outcome = await handleFailure(record, error, tally);
       }
+      annotate(outcome, record);
+      return outcome;
     });
+  }
+
+  async function handleFailure(record: SQSRecord, error: unknown, tally: BatchTally): Promise<Outcome> {
+    const failure = classifyFailure(error);
+    if (failure.kind === "permanent")
+      return rejectRecord(record, { code: failure.code, reason: failure.reason }, tally);
+    tally.transientFailures += 1;
+    deps.logger.error("vehicle not processed, SQS will retry it", {
+      messageId: record.messageId,
+      eventId: eventIdOf(record),
+      vehicleId: vehicleIdHint(record.body),
+      outcome: "failed",
+      reason: (error as Error)?.message ?? String(error),
+      error,
+    });
+    throw error;
   }
 
   return async function consumeVehicles(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {

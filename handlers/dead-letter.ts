@@ -1,13 +1,17 @@
 import type { MessageAttributeValue, SQSClient } from "@aws-sdk/client-sqs";
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import type { ValidationErrorCode } from "./errors";
 import { DeadLetterSendError } from "./errors";
+import { sqsSdk } from "./runtime-sdk";
 
 /** SQS allows at most 10 message attributes per message. */
-export const MAX_MESSAGE_ATTRIBUTES = 10;
+const MAX_MESSAGE_ATTRIBUTES = 10;
+/** SQS's message size limit: body plus every attribute's name, data type and value, in bytes. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Long enough for any reason this consumer writes; bounds what a hostile body can make us echo. */
 const MAX_REASON_LENGTH = 1024;
+/** The attributes this pipeline defines, kept before any other a sender set. */
+const PIPELINE_ATTRIBUTES = ["errorCode", "errorReason", "sourceMessageId", "eventId"] as const;
 
 export interface Rejection {
   code: ValidationErrorCode;
@@ -16,56 +20,121 @@ export interface Rejection {
 
 export interface DeadLetterAttributes {
   attributes: Record<string, MessageAttributeValue>;
-  /** Original attribute names left out to stay within SQS's limit of 10. */
+  /** Attribute names left out: over SQS's limit of 10 or its size limit, or values SQS would refuse (empty). */
   dropped: string[];
+  /** Set when errorCode, errorReason or sourceMessageId did not fit beside the body: a reason message must carry them. */
+  reasonMessage?: { body: string; attributes: Record<string, MessageAttributeValue> };
 }
 
 /**
- * The rejected message's attributes: ours (errorCode, errorReason, sourceMessageId) first, because they are
- * why the message is in the DLQ, then as many of the original ones as fit, in name order so the choice is stable.
+ * The rejected message's attributes, chosen in order while they fit in SQS's count and size limits: the pipeline's
+ * own (errorCode, errorReason, sourceMessageId, which say why it is here, then eventId, which says what it is), then
+ * the sender's others in name order so the choice is stable. When one of the three reason attributes does not fit
+ * beside the body (a body near 1 MiB), the body still goes unchanged, and `reasonMessage` is a small companion for the
+ * DLQ with the reason and the body's MD5, which SQS reports as MD5OfBody on the big message.
  */
 export function deadLetterAttributes(record: SQSRecord, rejection: Rejection): DeadLetterAttributes {
-  const ours: Record<string, MessageAttributeValue> = {
+  const reasonAttributes = reasonAttributesOf(record, rejection);
+  const candidates: [string, MessageAttributeValue | undefined][] = [
+    ...Object.entries(reasonAttributes),
+    ...senderAttributes(record),
+  ];
+  const attributes: Record<string, MessageAttributeValue> = {};
+  const dropped: string[] = [];
+  let bytes = Buffer.byteLength(record.body, "utf8");
+  for (const [name, value] of candidates) {
+    const size = value ? attributeBytes(name, value) : 0;
+    if (!value || Object.keys(attributes).length >= MAX_MESSAGE_ATTRIBUTES || bytes + size > MAX_MESSAGE_BYTES) {
+      dropped.push(name);
+      continue;
+    }
+    attributes[name] = value;
+    bytes += size;
+  }
+  const missingReason = Object.keys(reasonAttributes).some((name) => !(name in attributes));
+  return missingReason
+    ? { attributes, dropped, reasonMessage: reasonMessageFor(record, reasonAttributes) }
+    : { attributes, dropped };
+}
+
+function reasonAttributesOf(record: SQSRecord, rejection: Rejection): Record<string, MessageAttributeValue> {
+  return {
     errorCode: { DataType: "String", StringValue: rejection.code },
     errorReason: { DataType: "String", StringValue: sqsSafeText(rejection.reason).slice(0, MAX_REASON_LENGTH) },
     sourceMessageId: { DataType: "String", StringValue: record.messageId },
   };
-  const attributes = { ...ours };
-  const dropped: string[] = [];
-  for (const name of Object.keys(record.messageAttributes ?? {}).sort()) {
-    if (name in ours) continue; // ours describe this rejection; a sender's attribute of the same name must not mask them
-    const converted = toSdkAttribute(record.messageAttributes[name]!);
-    if (!converted) continue;
-    if (Object.keys(attributes).length >= MAX_MESSAGE_ATTRIBUTES) dropped.push(name);
-    else attributes[name] = converted;
-  }
-  return { attributes, dropped };
 }
 
-/** Lambda's event shape (camelCase, base64 binary) to the SDK's (PascalCase, bytes). List values are unsupported by SQS. */
+/** The sender's attributes: eventId first, then the rest by name; names the pipeline defines are never the sender's. */
+function senderAttributes(record: SQSRecord): [string, MessageAttributeValue | undefined][] {
+  const names = Object.keys(record.messageAttributes ?? {})
+    .filter((name) => name === "eventId" || !(PIPELINE_ATTRIBUTES as readonly string[]).includes(name))
+    .sort((a, b) => (a === "eventId" ? -1 : b === "eventId" ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  return names.map((name) => [name, toSdkAttribute(record.messageAttributes[name]!)]);
+}
+
+/** The companion that carries a reason the body left no room for; it names the body by MD5 and source messageId. */
+function reasonMessageFor(
+  record: SQSRecord,
+  reason: Record<string, MessageAttributeValue>,
+): { body: string; attributes: Record<string, MessageAttributeValue> } {
+  const { createHash } = require("node:crypto") as typeof import("node:crypto");
+  const bodyMd5 = createHash("md5").update(record.body, "utf8").digest("hex");
+  const attributes = { ...reason, reasonForBodyMd5: { DataType: "String", StringValue: bodyMd5 } };
+  const body = JSON.stringify({
+    reasonFor: { sourceMessageId: record.messageId, bodyMd5 },
+    errorCode: reason.errorCode!.StringValue,
+    errorReason: reason.errorReason!.StringValue,
+  });
+  return { body, attributes };
+}
+
+/** Bytes an attribute counts toward SQS's message size: its name, data type and value. */
+export function attributeBytes(name: string, value: MessageAttributeValue): number {
+  const data =
+    value.StringValue !== undefined ? Buffer.byteLength(value.StringValue, "utf8") : (value.BinaryValue?.length ?? 0);
+  return Buffer.byteLength(name, "utf8") + Buffer.byteLength(value.DataType ?? "", "utf8") + data;
+}
+
+/**
+ * Lambda's event shape (camelCase, base64 binary) to the SDK's (PascalCase, bytes). Undefined for what SQS would
+ * refuse: list values (unsupported) and empty values.
+ */
 function toSdkAttribute(value: SQSRecord["messageAttributes"][string]): MessageAttributeValue | undefined {
-  if (value.stringValue !== undefined) return { DataType: value.dataType, StringValue: value.stringValue };
-  if (value.binaryValue !== undefined)
-    return { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, "base64") };
+  if (value.stringValue) return { DataType: value.dataType, StringValue: value.stringValue };
+  if (value.binaryValue) return { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, "base64") };
   return undefined;
 }
 
 /** SQS rejects attribute values with characters outside XML's allowed set; JSON.parse errors can quote such characters. */
 function sqsSafeText(text: string): string {
-  return text.replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD");
+  return text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD");
 }
 
-/** Send the same body to the DLQ with the rejection attached; throws DeadLetterSendError so the record is retried. */
+/**
+ * Send the same body to the DLQ with the rejection attached, the reason companion first when there is one (a
+ * duplicate companion after a retry is cheaper than a big message whose reason is missing). Throws
+ * DeadLetterSendError so the record stays on the source queue.
+ */
 export async function sendToDeadLetterQueue(
   sqs: SQSClient,
   dlqUrl: string,
   record: SQSRecord,
   rejection: Rejection,
 ): Promise<DeadLetterAttributes> {
+  const { SendMessageCommand } = sqsSdk();
   const built = deadLetterAttributes(record, rejection);
   try {
+    if (built.reasonMessage) {
+      const { body, attributes } = built.reasonMessage;
+      await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: body, MessageAttributes: attributes }));
+    }
     await sqs.send(
-      new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: record.body, MessageAttributes: built.attributes }),
+      new SendMessageCommand({
+        QueueUrl: dlqUrl,
+        MessageBody: record.body,
+        ...(Object.keys(built.attributes).length ? { MessageAttributes: built.attributes } : {}),
+      }),
     );
   } catch (error) {
     throw new DeadLetterSendError(record.messageId, error);

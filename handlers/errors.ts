@@ -1,5 +1,5 @@
 /**
- * Why a message was rejected. The codes travel to the DLQ as the `errorCode` message attribute and to
+ * Why a message was rejected (the name is historical: the later codes are not all about the body's validity). The codes travel to the DLQ as the `errorCode` message attribute and to
  * CloudWatch as the `Reason` dimension of ValidationFailures, so they are part of the public contract:
  * add codes, never rename them.
  */
@@ -11,6 +11,13 @@ export const VALIDATION_ERROR_CODES = [
   "OUT_OF_RANGE",
   "BAD_FORMAT", // pattern mismatch, empty after trimming, or too long
   "UNKNOWN_FIELD",
+  "NESTING_TOO_DEEP", // the body nests deeper than MAX_JSON_DEPTH
+  "DUPLICATE_KEY", // a key repeated within one JSON object
+  "UNPRINTABLE_TEXT", // a text field with a control character, or with nothing visible in it
+  "BAD_EVENT_ID", // the eventId attribute is not a String, is empty, or is over 1,024 bytes
+  "EVENT_ID_CONFLICT", // the eventId is already stored with different content
+  "STORE_REJECTED", // DynamoDB refused the write for a reason a retry cannot change
+  "CONSUMER_ERROR", // an unexpected error in the consumer's own code
 ] as const;
 
 export type ValidationErrorCode = (typeof VALIDATION_ERROR_CODES)[number];
@@ -20,7 +27,7 @@ export type ValidationErrorCode = (typeof VALIDATION_ERROR_CODES)[number];
  * function that calls `Error` without `new`, which silently drops message, cause and stack; assigning them
  * here keeps them in the deployed handler, whose logs and batch failures depend on them.
  */
-export class VehiclePipelineError extends Error {
+class VehiclePipelineError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.message = message;

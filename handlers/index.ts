@@ -1,22 +1,20 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Tracer } from "@aws-lambda-powertools/tracer";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "./batch-metrics";
 import type { VehicleConsumer } from "./consumer";
 import { createConsumer } from "./consumer";
 import { ConsumerConfigurationError } from "./errors";
+import { documentClientSdk, dynamoDbSdk, sqsSdk } from "./runtime-sdk";
 
-export type { ConsumerDeps, Outcome, VehicleConsumer } from "./consumer";
-export { createConsumer } from "./consumer";
+export type { VehicleConsumer } from "./consumer";
 
 /**
  * Build the consumer from the Lambda environment: the CallbackFunction's `callbackFactory`, run once per
  * cold start. Everything library-made (clients, logger, metrics, tracer) is created in here, never at module
  * scope, because Pulumi's closure serializer cannot carry such objects into the function's text.
- * Named imports only, for the same reason (they serialize as `require(...)`).
+ * Named imports only, for the same reason (they serialize as `require(...)`); the runtime's SDK is required by
+ * package name (runtime-sdk.ts), never by the file path the serializer would write.
  *
  * Reads TABLE_NAME and DLQ_URL (required), POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, LOG_LEVEL,
  * AWS_XRAY_DAEMON_ADDRESS / POWERTOOLS_TRACE_ENABLED (whether to trace at all);
@@ -30,6 +28,9 @@ export function createConsumerFromEnvironment(env: NodeJS.ProcessEnv = process.e
   // The SDK sends SQS calls to the queue URL's host unless an endpoint is given in code. When the environment
   // aims SQS elsewhere (AWS_ENDPOINT_URL_SQS, the embedded cloud), that host is an emulator's naming artifact
   // (fauxqs: sqs.<region>.localhost, which need not resolve), so the configured endpoint must win.
+  const { SQSClient } = sqsSdk();
+  const { DynamoDBClient } = dynamoDbSdk();
+  const { DynamoDBDocumentClient } = documentClientSdk();
   const endpointFromEnvironment = Boolean(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL);
   const sqsClient = new SQSClient({ useQueueUrlAsEndpoint: !endpointFromEnvironment });
   const sqs = tracer ? tracer.captureAWSv3Client(sqsClient) : sqsClient;
@@ -67,7 +68,6 @@ export function xRayIsPresent(env: NodeJS.ProcessEnv): boolean {
  * the function's text, which would load aws-xray-sdk-core in every environment, traced or not.
  */
 function createTracer(serviceName: string): Tracer {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Tracer: PowertoolsTracer } =
     require("@aws-lambda-powertools/tracer") as typeof import("@aws-lambda-powertools/tracer");
   return new PowertoolsTracer({ serviceName });

@@ -14,16 +14,17 @@ export interface VehicleItem extends Vehicle {
   receiveCount: number;
 }
 
-/** The idempotency key: the producer's eventId attribute, else the messageId (unique per SendMessage). */
+/** The eventId a record names, for logs only (cut short; readEventId decides whether it is usable). */
 export function eventIdOf(record: SQSRecord): string {
   const fromProducer = record.messageAttributes?.eventId?.stringValue?.trim();
-  return fromProducer ? fromProducer : record.messageId;
+  return fromProducer ? fromProducer.slice(0, 64) : record.messageId;
 }
 
-export function buildVehicleItem(vehicle: Vehicle, record: SQSRecord, now: Date): VehicleItem {
+/** The item for a valid vehicle; eventId as readEventId accepted it. */
+export function buildVehicleItem(vehicle: Vehicle, record: SQSRecord, eventId: string, now: Date): VehicleItem {
   return {
     ...vehicle,
-    eventId: eventIdOf(record),
+    eventId,
     messageId: record.messageId,
     sentAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(),
     storedAt: now.toISOString(),

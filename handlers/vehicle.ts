@@ -1,6 +1,7 @@
 import type { BaseIssue } from "valibot";
 import { check, maxLength, nonEmpty, number, pipe, regex, safeParse, strictObject, string, trim } from "valibot";
 import type { ValidationErrorCode } from "./errors";
+import { MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure";
 
 /** One vehicle as the producer sends it, after trimming. */
 export interface Vehicle {
@@ -17,18 +18,18 @@ export type VehicleParseResult =
   | { ok: false; code: ValidationErrorCode; reason: string };
 
 /** The first car (Benz Patent-Motorwagen) is from 1886; next year's models are on sale this year. */
-export const MIN_YEAR = 1886;
+const MIN_YEAR = 1886;
 /** Beyond any real odometer; larger values are typos or unit mix-ups. */
-export const MAX_MILEAGE = 2_000_000;
+const MAX_MILEAGE = 2_000_000;
 /** Keeps items small and dashboards readable; no real make, model or colour name is longer. */
-export const MAX_TEXT_LENGTH = 64;
+const MAX_TEXT_LENGTH = 64;
 
 // Named imports only (no `import * as v`): Pulumi's closure serializer turns a captured module object
 // into a `require("valibot")`, but fails on the wrapper object a namespace import compiles to.
 
 /**
  * The schema is built per call, not at module scope: its upper year bound moves with the clock, and a
- * schema captured at module scope would be serialized into the Lambda text by value (see FACTS.md).
+ * schema captured at module scope would be serialized into the Lambda text by value.
  */
 function vehicleSchema(maxYear: number) {
   const text = (field: string) =>
@@ -73,6 +74,14 @@ function vehicleSchema(maxYear: number) {
  * Unknown fields are rejected, not dropped: dropping them would silently lose the sender's data.
  */
 export function parseVehicleMessage(body: string, now: Date = new Date()): VehicleParseResult {
+  const structure = scanJsonStructure(body);
+  if (structure.tooDeepAt !== undefined) {
+    return {
+      ok: false,
+      code: "NESTING_TOO_DEEP",
+      reason: `body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${structure.tooDeepAt})`,
+    };
+  }
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -82,10 +91,43 @@ export function parseVehicleMessage(body: string, now: Date = new Date()): Vehic
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return { ok: false, code: "NOT_AN_OBJECT", reason: `body must be a JSON object, got ${jsonKind(json)}` };
   }
+  if (structure.duplicateKey) {
+    const { key, path } = structure.duplicateKey;
+    const where = path.length ? ` in ${path.map((k) => JSON.stringify(k)).join(".")}` : "";
+    return {
+      ok: false,
+      code: "DUPLICATE_KEY",
+      reason: `key ${preview(key)} appears more than once${where}: which value was meant is unknown`,
+    };
+  }
   const result = safeParse(vehicleSchema(now.getUTCFullYear() + 1), json);
-  if (result.success) return { ok: true, vehicle: result.output };
+  if (result.success) return unprintableText(result.output) ?? { ok: true, vehicle: result.output };
   // The first issue decides: valibot reports fields in schema order, unknown fields last.
   return describeIssue(result.issues[0]);
+}
+
+/**
+ * Text fields hold names people read: a control character (NUL, escape, line break, a lone surrogate) has no
+ * place in one, and a value made only of invisible characters (zero-width space, joiners, marks) names nothing.
+ * Format characters are allowed beside visible ones (a zero-width joiner inside an emoji sequence is legitimate).
+ */
+function unprintableText(vehicle: Vehicle): { ok: false; code: ValidationErrorCode; reason: string } | undefined {
+  // Control and format characters, separators, combining marks and lone surrogates: none shows on its own.
+  const invisible = /[\p{Cc}\p{Cf}\p{Z}\p{M}\p{Cs}\s]/gu;
+  for (const field of ["make", "model", "color"] as const) {
+    const value = vehicle[field];
+    if (/[\p{Cc}\p{Cs}]/u.test(value)) {
+      return { ok: false, code: "UNPRINTABLE_TEXT", reason: `${field} ${preview(value)} contains a control character` };
+    }
+    if (value.replace(invisible, "") === "") {
+      return {
+        ok: false,
+        code: "UNPRINTABLE_TEXT",
+        reason: `${field} ${preview(value)} has nothing visible in it: it must name something`,
+      };
+    }
+  }
+  return undefined;
 }
 
 function describeIssue(issue: BaseIssue<unknown>): { ok: false; code: ValidationErrorCode; reason: string } {

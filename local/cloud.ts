@@ -2,12 +2,13 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { claimStateFile, type EmbeddedCloudState, releaseStateFile, writeState } from "../contracts/state-file";
 import { type DeployedStack, deployStack } from "./deploy";
+import { recordDynamoCalls, recordSqsCalls } from "./emulator-metrics";
 import {
   type EmulatorCall,
   injectedSqsApi,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
   type RunningEmulator,
   type SqsStoreView,
   startDynamo,
@@ -20,7 +21,6 @@ import type { FaultSettings } from "./faults/injector";
 import { FunctionRuntime } from "./function-runtime";
 import { RunRecorder, type SeriesKey } from "./recorder";
 import { REPO_ROOT } from "./stack-source";
-import { claimStateFile, type EmbeddedCloudState, releaseStateFile, writeState } from "./state";
 import type { SynthesizedStack } from "./synth";
 
 export interface EmbeddedCloudOptions {
@@ -42,15 +42,14 @@ export interface EmbeddedCloudOptions {
   writeState?: boolean;
   /**
    * Environments to initialise per function right after deploy, before any message arrives (default 1; 0 for none).
-   * AWS starts an SQS mapping with five concurrent batches; measured here at 200/s on two cores, initialising five
-   * ahead of time made p99 latency worse (2.2 s against 1.5 s with one): their inits take the CPU the first batches
-   * need. One, so the first batch does not wait for a cold start.
+   * One, so the first batch does not wait for a cold start; more would take the CPU the first batches need on a
+   * laptop, where cold starts share the cores.
    */
   prewarm?: number;
 }
 
 /** Environments initialised ahead of the first invocation when the options do not say. */
-export const DEFAULT_PREWARMED_ENVIRONMENTS = 1;
+const DEFAULT_PREWARMED_ENVIRONMENTS = 1;
 
 export const DEFAULT_LOCAL_ROOT = join(REPO_ROOT, ".local");
 
@@ -249,96 +248,9 @@ export class EmbeddedCloud {
 
   /** SQS and DynamoDB metrics from the calls the emulators answer, as CloudWatch would count them. */
   private watchEmulators(): void {
-    const recorder = this.recorder;
-    if (!recorder) return;
-    const sqsMetric = (metric: string, queueName: string): SeriesKey => ({
-      namespace: "AWS/SQS",
-      metric,
-      dimensions: { QueueName: queueName },
-      unit: "Count",
-    });
-    const queueOf = (call: EmulatorCall) => {
-      const url = String(call.request?.QueueUrl ?? "");
-      return url.slice(url.lastIndexOf("/") + 1);
-    };
-    const parse = (text: string | undefined): any => {
-      try {
-        return text ? JSON.parse(text) : {};
-      } catch {
-        return {};
-      }
-    };
-    this.sqsEmulator.onCall((call) => {
-      if (call.statusCode !== 200) return;
-      const queue = queueOf(call);
-      if (!queue) return;
-      switch (call.operation) {
-        case "SendMessage":
-          recorder.count(sqsMetric("NumberOfMessagesSent", queue), 1);
-          recorder.count({ ...sqsMetric("SentMessageSize", queue), unit: "Bytes" }, call.requestBytes);
-          break;
-        case "SendMessageBatch":
-          recorder.count(sqsMetric("NumberOfMessagesSent", queue), parse(call.response).Successful?.length ?? 0);
-          break;
-        case "ReceiveMessage": {
-          const n = parse(call.response).Messages?.length ?? 0;
-          recorder.count(sqsMetric("NumberOfMessagesReceived", queue), n);
-          if (n === 0) recorder.count(sqsMetric("NumberOfEmptyReceives", queue), 1);
-          break;
-        }
-        case "DeleteMessage":
-          recorder.count(sqsMetric("NumberOfMessagesDeleted", queue), 1);
-          break;
-        case "DeleteMessageBatch":
-          recorder.count(sqsMetric("NumberOfMessagesDeleted", queue), parse(call.response).Successful?.length ?? 0);
-          break;
-      }
-    });
-    const throttleSeriesDeclared = new Set<string>();
-    this.dynamoEmulator.onCall((call) => {
-      const table = this.deployed?.tables[0]?.name;
-      if (!table) return;
-      const write = ["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"].includes(call.operation);
-      // A write consumes 1 WCU per KB of item, also when its condition fails (as DynamoDB bills it). The request size
-      // stands in for the item size: dynalite does not report consumed capacity.
-      if (write && (call.statusCode === 200 || call.statusCode === 400)) {
-        recorder.count(
-          {
-            namespace: "AWS/DynamoDB",
-            metric: "ConsumedWriteCapacityUnits",
-            dimensions: { TableName: table },
-            unit: "Count",
-          },
-          Math.max(1, Math.ceil(call.requestBytes / 1024)),
-        );
-      }
-      if (call.statusCode === 200) {
-        recorder.observe(
-          {
-            namespace: "AWS/DynamoDB",
-            metric: "SuccessfulRequestLatency",
-            dimensions: { TableName: table, Operation: call.operation },
-            unit: "Milliseconds",
-          },
-          call.latencyMs,
-        );
-      }
-      // DynamoDB publishes ThrottledRequests per TableName and Operation, for the operations a table receives.
-      // dynalite never throttles; declared (zeros every second) so the dashboard shows the zero rather than "no data".
-      // Once per operation: this hook runs on every DynamoDB call.
-      if (!throttleSeriesDeclared.has(`${table}|${call.operation}`)) {
-        throttleSeriesDeclared.add(`${table}|${call.operation}`);
-        recorder.declare(
-          {
-            namespace: "AWS/DynamoDB",
-            metric: "ThrottledRequests",
-            dimensions: { TableName: table, Operation: call.operation },
-            unit: "Count",
-          },
-          "counter",
-        );
-      }
-    });
+    if (!this.recorder) return;
+    recordSqsCalls(this.sqsEmulator, this.recorder);
+    recordDynamoCalls(this.dynamoEmulator, this.recorder, () => this.deployed?.tables[0]?.name);
   }
 
   private declareQueueGauges(): void {

@@ -2,6 +2,8 @@
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { localEnvironment } from "../contracts/local-endpoints";
+import { dashboardBodyFromStack, NoDashboardError } from "../dashboard/stack-body";
 import {
   ProducerArgsError,
   parseCount,
@@ -13,14 +15,13 @@ import {
   parseSeed,
 } from "../producer/args";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
-import { LOCAL_CREDENTIALS } from "./emulators";
 import { formatFaultLines, parseFaultFlags } from "./faults/cli-flags";
 import type { FaultSettings } from "./faults/injector";
 import { latencySummary, type PipelineRunResult, type RunLoad, runPipeline } from "./pipeline-run";
 import { stackFileNamed } from "./stack-name";
 import { synthesizeStack } from "./stack-source";
 
-export const USAGE = `The vehicle pipeline on this machine: SQS (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, the Pulumi
+const USAGE = `The vehicle pipeline on this machine: SQS (fauxqs) and DynamoDB (dynalite) on 127.0.0.1, the Pulumi
 program deployed into them, the consumer run the way Lambda runs it.
 
 Usage:
@@ -67,30 +68,34 @@ export interface CliArgs {
   faults?: FaultSettings;
 }
 
-export const DEFAULT_RUN = { rate: 200, durationMs: 30_000, invalidRatio: 0.02 } as const;
+const DEFAULT_RUN = { rate: 200, durationMs: 30_000, invalidRatio: 0.02 } as const;
+
+function parseCliFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      rate: { type: "string" },
+      duration: { type: "string" },
+      count: { type: "string" },
+      profile: { type: "string" },
+      "invalid-ratio": { type: "string" },
+      seed: { type: "string" },
+      persist: { type: "boolean", default: false },
+      port: { type: "string" },
+      stack: { type: "string" },
+      faults: { type: "string" },
+      "faults-seed": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+}
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let parsed;
+  let parsed: ReturnType<typeof parseCliFlags>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        rate: { type: "string" },
-        duration: { type: "string" },
-        count: { type: "string" },
-        profile: { type: "string" },
-        "invalid-ratio": { type: "string" },
-        seed: { type: "string" },
-        persist: { type: "boolean", default: false },
-        port: { type: "string" },
-        stack: { type: "string" },
-        faults: { type: "string" },
-        "faults-seed": { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-    });
+    parsed = parseCliFlags(argv);
   } catch (error) {
     throw new CliArgsError(`${(error as Error).message}\n\n${USAGE}`);
   }
@@ -138,32 +143,25 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
 }
 
 /** The lines that let the AWS CLI and SDKs reach the embedded cloud. */
-export function environmentLines(endpoints: { sqs: string; dynamodb: string }, region: string): string[] {
-  return [
-    `export AWS_ENDPOINT_URL_SQS=${endpoints.sqs}`,
-    `export AWS_ENDPOINT_URL_DYNAMODB=${endpoints.dynamodb}`,
-    `export AWS_REGION=${region}`,
-    `export AWS_DEFAULT_REGION=${region}`,
-    `export AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`,
-    `export AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
-  ];
-}
-
-/** The declared CloudWatch dashboard's body, if the program has one (the local dashboard draws it). */
-function dashboardBodyOf(stack: { resources: { type: string; inputs: Record<string, any> }[] }): string | undefined {
-  const dashboard = stack.resources.find((r) => r.type === "aws:cloudwatch/dashboard:Dashboard");
-  const body = dashboard?.inputs.dashboardBody;
-  return typeof body === "string" ? body : body ? JSON.stringify(body) : undefined;
+function environmentLines(endpoints: { sqs: string; dynamodb: string }, region: string): string[] {
+  return Object.entries(localEnvironment(endpoints, region)).map(([name, value]) => `export ${name}=${value}`);
 }
 
 /** Starts the local dashboard on the run's record when the program declares a dashboard; never fails the run. */
 async function startDashboard(
   cloud: EmbeddedCloud,
-  body: string | undefined,
+  stack: Parameters<typeof dashboardBodyFromStack>[0],
 ): Promise<{ url: string; close(): Promise<void> } | undefined> {
-  if (!body || !cloud.recorder) return undefined;
+  if (!cloud.recorder) return undefined;
+  let body: string;
   try {
-    const { startDashboardServer } = await import("./dashboard/index.js");
+    body = dashboardBodyFromStack(stack);
+  } catch (error) {
+    if (error instanceof NoDashboardError) return undefined;
+    throw error;
+  }
+  try {
+    const { startDashboardServer } = await import("../dashboard/index.js");
     const server = await startDashboardServer({ runDir: cloud.recorder.folder, dashboardBody: body });
     cloud.updateState({ dashboardUrl: server.url });
     return server;
@@ -178,7 +176,7 @@ function table(rows: [string, string | number][]): string {
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join("\n");
 }
 
-export function formatRunSummary(result: PipelineRunResult): string {
+function formatRunSummary(result: PipelineRunResult): string {
   const v = result.verification;
   const p = result.producer;
   const latency = latencySummary(result.latenciesMs);
@@ -217,11 +215,13 @@ export function formatRunSummary(result: PipelineRunResult): string {
       ],
       [
         "Lambda",
-        `${result.lambda.invocations} invocations, ${result.lambda.errors} errors, ${result.lambda.coldStarts} cold starts, peak concurrency ${result.lambda.peakConcurrency}`,
+        `${result.lambda.invocations} invocations, ${result.lambda.errors} errors, ` +
+          `${result.lambda.coldStarts} cold starts, peak concurrency ${result.lambda.peakConcurrency}`,
       ],
       [
         "event source mapping",
-        `peak ${result.mapping.peakPollers} pollers, ${result.mapping.scaleOuts} scale-outs, ${result.mapping.scaleIns} scale-ins, ${result.mapping.retriedBatches} batches left for retry`,
+        `peak ${result.mapping.peakPollers} pollers, ${result.mapping.scaleOuts} scale-outs, ` +
+          `${result.mapping.scaleIns} scale-ins, ${result.mapping.retriedBatches} batches left for retry`,
       ],
       ["record", result.folder ?? "-"],
     ]),
@@ -251,7 +251,7 @@ async function run(args: CliArgs): Promise<number> {
     signal: abort.signal,
     onProgress: (line) => console.log(line),
     onDeployed: async (cloud, _deployed, stack) => {
-      dashboard = await startDashboard(cloud, dashboardBodyOf(stack));
+      dashboard = await startDashboard(cloud, stack);
       if (dashboard) console.log(`local dashboard: ${dashboard.url}`);
     },
   });
@@ -275,7 +275,7 @@ async function up(args: CliArgs): Promise<number> {
       stackName: args.stackName,
     });
     const deployed = await cloud.deploy(stack);
-    dashboard = await startDashboard(cloud, dashboardBodyOf(stack));
+    dashboard = await startDashboard(cloud, stack);
     const o = deployed.outputs;
     console.log(
       [
@@ -308,7 +308,8 @@ async function up(args: CliArgs): Promise<number> {
         "",
         "then, e.g. (AWS CLI v1 ignores AWS_ENDPOINT_URL_SQS in us-east-1, where it forces queue.amazonaws.com, so SQS",
         "commands pass --endpoint-url; CLI v2 and the SDKs honour the variable):",
-        `  aws sqs send-message --endpoint-url ${cloud.endpoints.sqs} --queue-url ${String(o.queueUrl)} --message-body '{"vehicleId":"VH2001","make":"Honda","model":"Civic","year":2020,"color":"Blue","mileage":15000}'`,
+        `  aws sqs send-message --endpoint-url ${cloud.endpoints.sqs} --queue-url ${String(o.queueUrl)} ` +
+          `--message-body '{"vehicleId":"VH2001","make":"Honda","model":"Civic","year":2020,"color":"Blue","mileage":15000}'`,
         `  aws dynamodb scan --table-name ${String(o.tableName)}`,
         "  npm run produce -- --rate 50/s --duration 10s      (finds the queue through the state file)",
       ].join("\n"),

@@ -7,17 +7,17 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from "./emulators";
+import { LOCAL_ACCOUNT_ID, localEnvironment } from "../contracts/local-endpoints";
 import type { EventSourceMappingConfig } from "./event-source-mapping";
 import type { LocalFunction } from "./execution-environment";
-import type { SynthesizedResource, SynthesizedStack } from "./synth";
+import type { PlainValues, SynthesizedResource, SynthesizedStack } from "./synth";
 
 /**
  * "pulumi up" against the emulators: every resource of the synthesized stack that the embedded cloud can run is
  * created from its declared inputs (nothing is restated here), references between resources (the mock's ARNs and
  * URLs) are rewritten to the emulators' own, and every other resource is listed with the reason it is not emulated.
  */
-export const TYPES = {
+const TYPES = {
   queue: "aws:sqs/queue:Queue",
   redrivePolicy: "aws:sqs/redrivePolicy:RedrivePolicy",
   table: "aws:dynamodb/table:Table",
@@ -91,7 +91,7 @@ export interface DeployTarget {
 }
 
 /** A declared value the embedded cloud cannot honour, or a reference it cannot resolve. */
-export class DeployError extends Error {
+class DeployError extends Error {
   constructor(resource: Pick<SynthesizedResource, "type" | "name">, why: string) {
     super(`cannot deploy ${resource.type} "${resource.name}": ${why}`);
     this.name = "DeployError";
@@ -125,7 +125,7 @@ class References {
 const physicalName = (r: SynthesizedResource): string => String(r.state.name ?? r.inputs.name ?? r.name);
 
 /** The queue attributes the program declares, in SQS's attribute names. */
-export function queueAttributes(inputs: Record<string, any>): Record<string, string> {
+export function queueAttributes(inputs: PlainValues): Record<string, string> {
   const attributes: Record<string, string> = {};
   const set = (name: string, value: unknown) => {
     if (value !== undefined && value !== null) attributes[name] = String(value);
@@ -141,19 +141,14 @@ export function queueAttributes(inputs: Record<string, any>): Record<string, str
 }
 
 /** Environment variables the Lambda service sets for every function, aimed at the emulators. */
-export function runtimeEnvironment(
+function runtimeEnvironment(
   fn: { name: string; memorySizeMb: number; handler: string; codeDir: string },
   target: Pick<DeployTarget, "region" | "endpoints">,
 ): Record<string, string> {
   return {
-    AWS_REGION: target.region,
-    AWS_DEFAULT_REGION: target.region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: "test",
     // How the same artifact reaches the emulators: SDK v3 honours service-specific endpoint variables.
-    AWS_ENDPOINT_URL_SQS: target.endpoints.sqs,
-    AWS_ENDPOINT_URL_DYNAMODB: target.endpoints.dynamodb,
+    ...localEnvironment(target.endpoints, target.region),
+    AWS_SESSION_TOKEN: "test",
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),
@@ -172,15 +167,47 @@ export function runtimeEnvironment(
   };
 }
 
+/** What each step of deployStack reads and adds to: references to rewrite, reports, what is deployed so far. */
+interface DeployContext {
+  stack: SynthesizedStack;
+  target: DeployTarget;
+  refs: References;
+  reports: ResourceReport[];
+  byType: (type: string) => SynthesizedResource[];
+  queues: DeployedQueue[];
+  tables: DeployedTable[];
+  functions: LocalFunction[];
+  mappings: DeployedMapping[];
+}
+
 /** Applies the stack to the emulators. Safe to re-run against persisted DynamoDB data (existing tables are kept). */
 export async function deployStack(stack: SynthesizedStack, target: DeployTarget): Promise<DeployedStack> {
-  const refs = new References();
-  const reports: ResourceReport[] = [];
-  const byType = (type: string) => stack.resources.filter((r) => r.type === type);
-  const handled = new Set<string>(Object.values(TYPES));
-
+  const ctx: DeployContext = {
+    stack,
+    target,
+    refs: new References(),
+    reports: [],
+    byType: (type) => stack.resources.filter((r) => r.type === type),
+    queues: [],
+    tables: [],
+    functions: [],
+    mappings: [],
+  };
   // Queues first (without redrive), so every ARN a redrive policy names exists when it is set.
-  const queues: DeployedQueue[] = [];
+  await deployQueues(ctx);
+  await setRedrivePolicies(ctx);
+  await deployTables(ctx);
+  deployFunctions(ctx);
+  // Environment variables last: they reference queues and tables by the mock's names (DLQ_URL, TABLE_NAME).
+  setFunctionEnvironments(ctx);
+  deployMappings(ctx);
+  reportOtherResources(ctx);
+  const { queues, tables, functions, mappings, refs, reports } = ctx;
+  return { queues, tables, functions, mappings, outputs: refs.deep(stack.outputs), resources: reports };
+}
+
+async function deployQueues(ctx: DeployContext): Promise<void> {
+  const { refs, reports, byType, target, queues } = ctx;
   for (const r of byType(TYPES.queue)) {
     const name = physicalName(r);
     const attributes = queueAttributes(r.inputs);
@@ -201,6 +228,10 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       detail: `fauxqs queue ${QueueUrl} ${JSON.stringify(attributes)}${notes.length ? ` (${notes.join(", ")})` : ""}`,
     });
   }
+}
+
+async function setRedrivePolicies(ctx: DeployContext): Promise<void> {
+  const { refs, reports, byType, target, queues } = ctx;
   const queueByUrl = (url: string) => queues.find((q) => q.url === url);
   const setRedrive = async (r: SynthesizedResource, queueUrl: string, policy: unknown) => {
     const text = refs.resolve(typeof policy === "string" ? policy : JSON.stringify(policy));
@@ -223,8 +254,10 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
     const text = await setRedrive(r, url, r.inputs.redrivePolicy);
     reports.push({ type: r.type, name: r.name, status: "emulated", detail: `RedrivePolicy ${text} on ${url}` });
   }
+}
 
-  const tables: DeployedTable[] = [];
+async function deployTables(ctx: DeployContext): Promise<void> {
+  const { refs, reports, byType, target, tables } = ctx;
   for (const r of byType(TYPES.table)) {
     const name = physicalName(r);
     await createTable(target.dynamo, r, name);
@@ -238,11 +271,15 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       type: r.type,
       name,
       status: "emulated",
-      detail: `dynalite table, keys ${r.inputs.hashKey}${r.inputs.rangeKey ? `+${r.inputs.rangeKey}` : ""}, ${r.inputs.billingMode ?? "PROVISIONED"}${notes.length ? ` (not emulated: ${notes.join(", ")})` : ""}`,
+      detail:
+        `dynalite table, keys ${r.inputs.hashKey}${r.inputs.rangeKey ? `+${r.inputs.rangeKey}` : ""}, ` +
+        `${r.inputs.billingMode ?? "PROVISIONED"}${notes.length ? ` (not emulated: ${notes.join(", ")})` : ""}`,
     });
   }
+}
 
-  const functions: LocalFunction[] = [];
+function deployFunctions(ctx: DeployContext): void {
+  const { refs, reports, byType, target, functions } = ctx;
   for (const r of byType(TYPES.function)) {
     const name = physicalName(r);
     const code = r.inputs.code as { indexJs?: string } | undefined;
@@ -283,7 +320,10 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       detail: `worker threads running ${codePath}, timeout ${fn.timeoutSeconds} s, memory ${fn.memorySizeMb} MB (not emulated: ${notes.join(", ")})`,
     });
   }
-  // Environment variables last: they reference queues and tables by the mock's names (DLQ_URL, TABLE_NAME).
+}
+
+function setFunctionEnvironments(ctx: DeployContext): void {
+  const { refs, byType, target, functions } = ctx;
   for (const fn of functions) {
     const r = byType(TYPES.function).find((x) => physicalName(x) === fn.name)!;
     const declared = refs.deep((r.inputs.environment?.variables ?? {}) as Record<string, unknown>);
@@ -300,8 +340,11 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       ...Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, String(v)])),
     };
   }
+}
 
-  const mappings: DeployedMapping[] = [];
+function deployMappings(ctx: DeployContext): void {
+  const { refs, reports, byType, target, queues, functions } = ctx;
+  const { mappings } = ctx;
   for (const r of byType(TYPES.eventSourceMapping)) {
     const sourceArn = refs.resolve(String(r.inputs.eventSourceArn));
     const queue = queues.find((q) => q.arn === sourceArn);
@@ -332,10 +375,17 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
       type: r.type,
       name: r.name,
       status: "emulated",
-      detail: `${queue.name} -> ${fn.name}: batchSize ${config.batchSize}, window ${config.batchingWindowSeconds} s, maximumConcurrency ${config.maximumConcurrency}, ${config.reportBatchItemFailures ? "ReportBatchItemFailures" : "whole-batch responses"}`,
+      detail:
+        `${queue.name} -> ${fn.name}: batchSize ${config.batchSize}, window ` +
+        `${config.batchingWindowSeconds} s, maximumConcurrency ${config.maximumConcurrency}, ` +
+        `${config.reportBatchItemFailures ? "ReportBatchItemFailures" : "whole-batch responses"}`,
     });
   }
+}
 
+function reportOtherResources(ctx: DeployContext): void {
+  const { stack, reports } = ctx;
+  const handled = new Set<string>(Object.values(TYPES));
   for (const r of stack.resources) {
     if (handled.has(r.type)) continue;
     const isComponent = !r.type.startsWith("aws:") && !r.type.startsWith("pulumi:providers:");
@@ -348,8 +398,6 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
         : (NOT_EMULATED_REASONS[r.type] ?? "no local emulator for this resource type"),
     });
   }
-
-  return { queues, tables, functions, mappings, outputs: refs.deep(stack.outputs), resources: reports };
 }
 
 async function createTable(dynamo: DynamoDBClient, r: SynthesizedResource, name: string): Promise<void> {
@@ -374,7 +422,7 @@ async function createTable(dynamo: DynamoDBClient, r: SynthesizedResource, name:
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   const payPerRequest = inputs.billingMode === "PAY_PER_REQUEST";
-  const indexes = (list: any[] | undefined, local: boolean) =>
+  const indexes = (list: PlainValues[] | undefined, local: boolean) =>
     list?.map((index) => ({
       IndexName: String(index.name),
       KeySchema: [

@@ -3,9 +3,10 @@
 
 const { parentPort, workerData } = require("node:worker_threads");
 const { performance } = require("node:perf_hooks");
-const dynalite = require("dynalite");
+const { startableDynalite } = require("./dynalite-aws.js");
+const { installDynamoFaults } = require("./faults/dynamo-fault-layer.js");
 
-const server = dynalite({
+const server = startableDynalite({
   createTableMs: 0,
   deleteTableMs: 0,
   updateTableMs: 0,
@@ -36,7 +37,7 @@ server.on("request", (request, response) => {
   });
 });
 // Injected DynamoDB faults (--faults ddb-*), around dynalite's handler and the observer above.
-const faults = require("./faults/dynamo-fault-layer.js").installDynamoFaults(server, workerData.faults, (kind) =>
+const faults = installDynamoFaults(server, workerData.faults, (kind) =>
   parentPort.postMessage({ type: "fault", kind }),
 );
 server.once("error", (error) => parentPort.postMessage({ type: "error", code: error.code, message: error.message }));

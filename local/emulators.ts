@@ -2,12 +2,6 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { deadLetterQueuesOf, registerSqsFaultHooks } from "./faults/sqs-fault-hooks";
 
-/** Credentials and region every SDK client aimed at an emulator must carry; the emulators ignore their values. */
-export const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" } as const;
-export const LOCAL_REGION = "us-east-1";
-/** fauxqs builds queue URLs and ARNs with this account id. */
-export const LOCAL_ACCOUNT_ID = "000000000000";
-
 export interface RunningEmulator {
   /** http://127.0.0.1:PORT */
   readonly endpoint: string;
@@ -27,7 +21,7 @@ export interface EmulatorCall {
   statusCode: number;
   latencyMs: number;
   /** The parsed JSON request (SQS) or undefined (DynamoDB, whose body we do not parse twice). */
-  request: Record<string, any> | undefined;
+  request: Record<string, unknown> | undefined;
   /** The JSON response text (SQS only). */
   response: string | undefined;
   /** Size of the request body in bytes, from Content-Length. */
@@ -94,7 +88,7 @@ async function importSqsStore(): Promise<new () => SqsStoreView & { host: string
 }
 
 /** Thrown when an emulator cannot bind, with the port and what to do about it. */
-export class EmulatorStartError extends Error {
+class EmulatorStartError extends Error {
   constructor(service: string, port: number, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException)?.code;
     const why =
@@ -137,7 +131,7 @@ export async function startSqs(options: SqsOptions = {}): Promise<
         operation: operationOf(request.headers["x-amz-target"]),
         statusCode: reply.statusCode,
         latencyMs: performance.now() - started,
-        request: request.body as Record<string, any> | undefined,
+        request: request.body as Record<string, unknown> | undefined,
         response: typeof payload === "string" ? payload : undefined,
         requestBytes: Number(request.headers["content-length"] ?? 0),
       };
@@ -175,6 +169,7 @@ export function injectedSqsApi(
   app: import("fastify").FastifyInstance,
   host: string,
 ): import("./event-source-mapping").PollerSqsApi {
+  // biome-ignore lint/suspicious/noExplicitAny: the SQS JSON protocol response; PollerSqsApi below gives each operation its type
   const call = async (operation: string, input: unknown): Promise<any> => {
     const response = await app.inject({
       method: "POST",
@@ -304,10 +299,12 @@ export async function startDynamo(
 > {
   if (options.inWorkerThread) return startDynamoThread(options);
   const port = options.port ?? 0;
-  // dynalite ships no types; its factory returns a plain http.Server.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const dynalite = require("dynalite") as (opts: Record<string, unknown>) => Server;
-  const server = dynalite({
+  // dynalite ships no types; its factory returns a plain http.Server. Started through the wrapper that gives it
+  // AWS's answers where it lacks them, as the worker thread does.
+  const { startableDynalite } = require("./dynalite-aws.js") as {
+    startableDynalite: (opts: Record<string, unknown>) => Server;
+  };
+  const server = startableDynalite({
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,

@@ -35,16 +35,14 @@ export interface EventSourceMappingConfig {
  *   receive comes back empty (1 s long poll) retires, so the count falls back to one as the queue empties, and
  *   ConcurrentExecutions (invocations running) falls to zero.
  * - AWS starts with five concurrent batches; here pollers start from one, and one environment is initialised at deploy
- *   (FunctionRuntime.prewarm, like Lambda's proactive initialization) so the first batch skips the cold start. Five
- *   initialised ahead made latency worse on two cores (see cloud.ts).
- *   A poller is added only when an environment exists for it or none is initialising: a cold start here is CPU-bound on the
- *   same few cores (loading the SDK and Powertools takes 0.25-1.5 s), so ten at once would slow every one of them and the
- *   queue would grow further; in Lambda each cold start has its own CPU.
+ *   (FunctionRuntime.prewarm, like Lambda's proactive initialization) so the first batch skips the cold start.
+ *   A poller is added only when an environment exists for it or none is initialising: a cold start here is CPU-bound
+ *   on the same few cores, where several at once slow each other; in Lambda each has its own CPU.
  * Throttles cannot happen: pollers never exceed maximumConcurrency and the local function has no reserved limit.
  */
-export const LEAD_POLL_WAIT_SECONDS = 20;
-export const EXTRA_POLL_WAIT_SECONDS = 1;
-export const SCALE_OUT_INTERVAL_MS = 200;
+const LEAD_POLL_WAIT_SECONDS = 20;
+const EXTRA_POLL_WAIT_SECONDS = 1;
+const SCALE_OUT_INTERVAL_MS = 200;
 /** ReceiveMessage and DeleteMessageBatch take at most ten messages per call. */
 const SQS_BATCH_LIMIT = 10;
 
@@ -61,7 +59,7 @@ export interface PollerSqsApi {
 }
 
 /** The poller's calls through an SDK client over HTTP. */
-export function sdkPollerApi(sqs: SQSClient): PollerSqsApi {
+function sdkPollerApi(sqs: SQSClient): PollerSqsApi {
   return {
     receiveMessage: async (input, signal) =>
       (await sqs.send(new ReceiveMessageCommand(input), { abortSignal: signal })).Messages ?? [],
@@ -145,7 +143,9 @@ export class SqsEventSourceMapping {
     this.spawn(false);
     this.recorder?.log({
       source: "cloud",
-      message: `event source mapping ${this.config.uuid.slice(0, 8)}: receive came back full, scaled out to ${this.pollers.size} pollers (max ${this.config.maximumConcurrency})`,
+      message:
+        `event source mapping ${this.config.uuid.slice(0, 8)}: receive came back full, scaled out to ` +
+        `${this.pollers.size} pollers (max ${this.config.maximumConcurrency})`,
     });
   }
 

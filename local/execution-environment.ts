@@ -40,7 +40,7 @@ export interface EnvironmentHooks {
 
 const WORKER_FILE = join(__dirname, "lambda-runtime-worker.js");
 /** Lambda gives the init phase 10 s of its own (a longer function timeout applies if set). */
-export const INIT_TIMEOUT_SECONDS = 10;
+const INIT_TIMEOUT_SECONDS = 10;
 
 /**
  * One execution environment: a worker thread holding one loaded copy of the function, running one invocation at a

@@ -1,17 +1,20 @@
 import { randomInt } from "node:crypto";
 import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { settingsFromStackConfig } from "../components/config";
+import { LOCAL_CREDENTIALS } from "../contracts/local-endpoints";
+import type { RunInfo } from "../contracts/run-record";
+import { nearestRank } from "../contracts/statistics";
 import { EXPECTED_ERROR_CODE } from "../producer/invalid";
 import { type OutgoingMessage, VehicleMessageSource } from "../producer/messages";
 import { type ProduceSummary, produce, type RatePhase } from "../producer/produce";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
-import { LOCAL_CREDENTIALS } from "./emulators";
 import type { RuntimeFault } from "./execution-environment";
 import type { FaultSettings } from "./faults/injector";
 import { type FaultReport, faultReport } from "./faults/summary";
 import { stackFileNamed } from "./stack-name";
-import { synthesizeStack } from "./stack-source";
+import { type StackFromProgram, synthesizeStack } from "./stack-source";
 import type { SynthesizedStack } from "./synth";
 import { readTable, type SentRecord, type Verification, verifyRun } from "./verify";
 
@@ -98,33 +101,12 @@ export interface PipelineRunResult {
 export async function runPipeline(options: PipelineRunOptions): Promise<PipelineRunResult> {
   const started = performance.now();
   const say = options.onProgress ?? (() => undefined);
-  const localRoot = options.localRoot ?? DEFAULT_LOCAL_ROOT;
   const startedAt = new Date();
-
-  const synthesizing = (async () => {
-    const t = performance.now();
-    const stack = await synthesizeStack({
-      stackFile: options.stackName === undefined ? undefined : stackFileNamed(options.stackName),
-      stackName: options.stackName,
-      overrides: options.configOverrides,
-      cacheDir:
-        options.cacheSynth === false ? undefined : (options.synthCacheDir ?? join(DEFAULT_LOCAL_ROOT, "synth-cache")),
-    });
-    return { stack, ms: performance.now() - t };
-  })();
+  const synthesizing = synthesizeTimed(options);
   const t0 = performance.now();
   let cloud: EmbeddedCloud;
   try {
-    cloud = await EmbeddedCloud.start({
-      localRoot,
-      sqsPort: options.sqsPort,
-      dynamoPort: options.dynamoPort,
-      persist: options.persist,
-      fault: options.fault,
-      faults: options.faults,
-      idleMs: options.idleMs,
-      prewarm: options.prewarm,
-    });
+    cloud = await startCloud(options);
   } catch (error) {
     await synthesizing.catch(() => undefined);
     throw error;
@@ -136,135 +118,38 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     );
     const { stack, ms: synthesizeMs } = await synthesizing;
     say(
-      `program synthesized${stack.cached ? " (cached: program and config unchanged)" : ""} in ${synthesizeMs.toFixed(0)} ms`,
+      `program synthesized${stack.cached ? " (cached: program and config unchanged)" : ""} in ` +
+        `${synthesizeMs.toFixed(0)} ms`,
     );
+    const firstStored = watchFirstStored(cloud);
+    const putItems = countPutItems(cloud);
     const t1 = performance.now();
-    let firstStoredAt: number | undefined;
-    let firstStoredEpoch: number | undefined;
-    const stopWatching = cloud.dynamoEmulator.onCall((call) => {
-      if (firstStoredAt === undefined && call.operation === "PutItem" && call.statusCode === 200) {
-        firstStoredAt = performance.now();
-        firstStoredEpoch = Date.now();
-      }
-    });
-    let answeredPutItems = 0;
-    const stopCounting = cloud.dynamoEmulator.onCall((call) => {
-      if (call.operation === "PutItem") answeredPutItems += 1;
-    });
     const deployed = await cloud.deploy(stack);
     const deployMs = performance.now() - t1;
-    const queueUrl = String(deployed.outputs.queueUrl);
-    say(
-      `deployed in ${deployMs.toFixed(0)} ms: queue ${queueUrl}, table ${String(deployed.outputs.tableName)}, function ${String(deployed.outputs.functionName)}`,
-    );
-    const notEmulated = deployed.resources.filter((r) => r.status === "not emulated");
-    say(`not emulated (${notEmulated.length}): ${[...new Set(notEmulated.map((r) => r.type))].join(", ")}`);
+    reportDeployed(deployed, deployMs, say);
     await options.onDeployed?.(cloud, deployed, stack);
 
-    // The producer's own generator, wrapped to keep each body: verification compares the table to them.
-    const load = options.load;
-    const seed = load.seed ?? randomInt(0, 2 ** 32);
-    const generator = new VehicleMessageSource({ seed, invalidRatio: load.invalidRatio ?? 0 });
-    const made = new Map<string, OutgoingMessage>();
-    const source = {
-      create(index: number) {
-        const message = generator.create(index);
-        made.set(message.eventId, message);
-        return message;
-      },
-    };
-    const producerClient = new SQSClient({
-      endpoint: cloud.endpoints.sqs,
-      region: cloud.region,
-      credentials: LOCAL_CREDENTIALS,
-    });
     const t2 = performance.now();
-    let summary: ProduceSummary;
-    try {
-      summary = await produce(
-        {
-          queueUrl,
-          rate: load.rate,
-          durationMs: load.durationMs,
-          count: load.count,
-          profile: load.profile,
-          invalidRatio: load.invalidRatio ?? 0,
-          seed,
-          batchSize: load.batchSize,
-          concurrency: load.concurrency,
-        },
-        {
-          sqs: producerClient,
-          source,
-          signal: options.signal,
-          onProgress: (p) => {
-            const b = cloud.backlog();
-            say(
-              `${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  sent ${p.sent} (${Math.round(p.currentRate)}/s)  queue ${b.visible} visible, ${b.inFlight} in flight  running ${b.running}`,
-            );
-          },
-        },
-      );
-    } finally {
-      producerClient.destroy();
-    }
+    const load = await produceLoad(cloud, String(deployed.outputs.queueUrl), options, say);
     const produceMs = performance.now() - t2;
-    say(`producer done: ${summary.sent} sent, ${summary.failed} failed, ${summary.achievedRate.toFixed(1)}/s achieved`);
-
     const t3 = performance.now();
-    const visibility = Math.max(...deployed.queues.map((q) => Number(q.attributes.VisibilityTimeout ?? 30)));
-    try {
-      // Under faults a message may need every one of its receives, a visibility timeout apart, before it settles.
-      const rounds = options.faults ? (maxReceiveCountOf(deployed, queueUrl) ?? 1) + 1 : 1;
-      await cloud.waitForDrain(options.drainTimeoutMs ?? 60_000 + rounds * visibility * 1000, () => undefined);
-      say(`queue drained ${(performance.now() - t3).toFixed(0)} ms after the producer stopped`);
-    } catch (error) {
-      // Verify anyway: the verdict (messages left in the queue, lost ones) says more than the timeout.
-      say((error as Error).message);
-      cloud.recorder?.log({ source: "cloud", level: "ERROR", message: (error as Error).message });
-    }
+    await drain(cloud, deployed, options, say);
     const drainMs = performance.now() - t3;
-    stopWatching();
-    stopCounting();
+    firstStored.stop();
+    putItems.stop();
     // One full idle second in the record, so charts show concurrency and depth back at zero.
     await new Promise((resolve) => setTimeout(resolve, 2000 - (Date.now() % 1000)));
     await Promise.all(cloud.mappings.map((m) => m.stop()));
 
-    const sent: SentRecord[] = summary.messages.map((m) => ({
-      eventId: m.eventId,
-      kind: m.kind,
-      body: made.get(m.eventId)?.body ?? "",
-    }));
-    const backlog = cloud.backlog();
-    const tableName = String(deployed.outputs.tableName);
-    const verification = await verifyRun(sent, {
-      sqs: cloud.sqs,
-      dynamo: cloud.dynamo,
-      tableName,
-      dlqUrl: String(deployed.outputs.dlqUrl),
-      leftInQueue: backlog.visible + backlog.inFlight,
-      expectedCodes: EXPECTED_ERROR_CODE,
-      context: {
-        maxReceiveCount: maxReceiveCountOf(deployed, queueUrl),
-        whyOf: cloud.faults && ((id) => cloud.faults!.injector.whyOf(id)),
-      },
-    });
-    const sentIds = new Set(sent.map((m) => m.eventId));
-    const latenciesMs = (await readTable(cloud.dynamo, tableName))
-      .filter((item) => sentIds.has(String(item.eventId)))
-      .map((item) => Date.parse(String(item.storedAt)) - Date.parse(String(item.sentAt)))
-      .sort((a, b) => a - b);
-
-    const runtime = [...cloud.runtimes.values()][0];
-    const mapping = cloud.mappings[0];
-    const { messages: _messages, unsent: _unsent, ...producer } = summary;
+    const { verification, latenciesMs } = await verifyLoad(cloud, deployed, load);
+    const { messages: _messages, unsent: _unsent, ...producer } = load.summary;
     const result: PipelineRunResult = {
       runId: cloud.recorder?.runId,
       folder: cloud.recorder?.folder,
       verification,
       producer,
-      timeToFirstStoredMs: firstStoredAt === undefined ? undefined : firstStoredAt - started,
-      firstStoredAt: firstStoredEpoch,
+      timeToFirstStoredMs: firstStored.at === undefined ? undefined : firstStored.at - started,
+      firstStoredAt: firstStored.epoch,
       phases: {
         synthesizeMs: stack.cached ? 0 : synthesizeMs,
         synthesizeCached: stack.cached,
@@ -274,87 +159,287 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
         drainMs,
       },
       latenciesMs,
-      lambda: {
-        invocations: runtime?.stats.invocations ?? 0,
-        errors: runtime?.stats.errors ?? 0,
-        coldStarts: runtime?.stats.coldStarts ?? 0,
-        peakConcurrency: runtime?.stats.peakConcurrency ?? 0,
-        batchSizes: runtime?.stats.batchSizes ?? [],
-        initMs: runtime?.stats.initMs ?? [],
-      },
-      mapping: {
-        peakPollers: mapping?.stats.peakPollers ?? 0,
-        scaleOuts: mapping?.stats.scaleOuts ?? 0,
-        scaleIns: mapping?.stats.scaleIns ?? 0,
-        retriedBatches: mapping?.stats.retriedBatches ?? 0,
-      },
+      ...runtimeCounters(cloud),
       deployed,
     };
     cloud.recorder?.stop();
-    if (cloud.faults)
-      result.faults = faultReport({
-        rates: cloud.faults.injector.settings.rates,
-        seed: cloud.faults.injector.settings.seed,
-        injected: { ...cloud.faults.injector.counts },
-        answeredPutItems,
-        metrics: cloud.recorder?.lines() ?? [],
-        verification,
-        lambda: {
-          coldStarts: result.lambda.coldStarts,
-          errors: result.lambda.errors,
-          timeouts: runtime?.stats.timeouts ?? 0,
-        },
-        mapping: { failedItems: mapping?.stats.failedItems ?? 0, retriedBatches: mapping?.stats.retriedBatches ?? 0 },
-        redeliveries: cloud.faults.pollerStats.redeliveries,
-      });
-    cloud.recorder?.writeRun({
-      runId: result.runId,
-      startedAt: startedAt.toISOString(),
-      endedAt: new Date().toISOString(),
-      parameters: {
-        producer: { ...load, seed, invalidRatio: load.invalidRatio ?? 0 },
-        stackConfig: stack.config,
-        settings: {
-          eventSourceMappings: deployed.mappings.map((m) => ({ function: m.functionName, ...m.config })),
-          functions: deployed.functions.map((f) => ({
-            name: f.name,
-            timeoutSeconds: f.timeoutSeconds,
-            memorySizeMb: f.memorySizeMb,
-          })),
-          queues: deployed.queues.map((q) => ({ name: q.name, attributes: q.attributes })),
-        },
-        fault: options.fault ?? null,
-        faults: options.faults ?? null,
-      },
-      faults: result.faults ?? null,
-      producer,
-      verification,
-      timings: {
-        timeToFirstStoredMs: result.timeToFirstStoredMs,
-        firstStoredAt: result.firstStoredAt,
-        processStartedAt: Date.now() - process.uptime() * 1000,
-        ...result.phases,
-      },
-      latency: latencySummary(latenciesMs),
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
-      lambda: { ...result.lambda, batchSizes: undefined, initMs: result.lambda.initMs },
-      mapping: result.mapping,
-      resources: deployed.resources,
-    });
+    if (cloud.faults) result.faults = faultReportOf(cloud, result, putItems.answered);
+    if (cloud.recorder) {
+      cloud.recorder.writeRun(
+        runInfoOf(result, { runId: cloud.recorder.runId, startedAt, cloud, stack, load, options }),
+      );
+    }
     return result;
   } finally {
     await cloud.stop();
   }
 }
 
+function synthesizeTimed(options: PipelineRunOptions): Promise<{ stack: StackFromProgram; ms: number }> {
+  return (async () => {
+    const t = performance.now();
+    const stack = await synthesizeStack({
+      stackFile: options.stackName === undefined ? undefined : stackFileNamed(options.stackName),
+      stackName: options.stackName,
+      overrides: options.configOverrides,
+      cacheDir:
+        options.cacheSynth === false ? undefined : (options.synthCacheDir ?? join(DEFAULT_LOCAL_ROOT, "synth-cache")),
+    });
+    return { stack, ms: performance.now() - t };
+  })();
+}
+
+function startCloud(options: PipelineRunOptions): Promise<EmbeddedCloud> {
+  return EmbeddedCloud.start({
+    localRoot: options.localRoot ?? DEFAULT_LOCAL_ROOT,
+    sqsPort: options.sqsPort,
+    dynamoPort: options.dynamoPort,
+    persist: options.persist,
+    fault: options.fault,
+    faults: options.faults,
+    idleMs: options.idleMs,
+    prewarm: options.prewarm,
+  });
+}
+
+/** Counts the PutItem calls DynamoDB answered (the fault report's calls per stored item). */
+function countPutItems(cloud: EmbeddedCloud): { answered: number; stop(): void } {
+  const counted = { answered: 0, stop: () => undefined as void };
+  counted.stop = cloud.dynamoEmulator.onCall((call) => {
+    if (call.operation === "PutItem") counted.answered += 1;
+  });
+  return counted;
+}
+
+/** Notes when DynamoDB first stores an item: the run's time to first result. */
+function watchFirstStored(cloud: EmbeddedCloud): { at?: number; epoch?: number; stop(): void } {
+  const seen: { at?: number; epoch?: number; stop(): void } = { stop: () => undefined };
+  seen.stop = cloud.dynamoEmulator.onCall((call) => {
+    if (seen.at === undefined && call.operation === "PutItem" && call.statusCode === 200) {
+      seen.at = performance.now();
+      seen.epoch = Date.now();
+    }
+  });
+  return seen;
+}
+
+function reportDeployed(deployed: DeployedStack, deployMs: number, say: (line: string) => void): void {
+  const o = deployed.outputs;
+  say(
+    `deployed in ${deployMs.toFixed(0)} ms: queue ${String(o.queueUrl)}, table ${String(o.tableName)}, ` +
+      `function ${String(o.functionName)}`,
+  );
+  const notEmulated = deployed.resources.filter((r) => r.status === "not emulated");
+  say(`not emulated (${notEmulated.length}): ${[...new Set(notEmulated.map((r) => r.type))].join(", ")}`);
+}
+
+/** What the producer sent, with each body kept: verification compares the table to them. */
+interface ProducedLoad {
+  summary: ProduceSummary;
+  bodies: Map<string, OutgoingMessage>;
+  seed: number;
+}
+
+async function produceLoad(
+  cloud: EmbeddedCloud,
+  queueUrl: string,
+  options: PipelineRunOptions,
+  say: (line: string) => void,
+): Promise<ProducedLoad> {
+  const load = options.load;
+  const seed = load.seed ?? randomInt(0, 2 ** 32);
+  // The producer's own generator, wrapped to keep each body.
+  const generator = new VehicleMessageSource({ seed, invalidRatio: load.invalidRatio ?? 0 });
+  const bodies = new Map<string, OutgoingMessage>();
+  const source = {
+    create(index: number) {
+      const message = generator.create(index);
+      bodies.set(message.eventId, message);
+      return message;
+    },
+  };
+  const sqs = new SQSClient({ endpoint: cloud.endpoints.sqs, region: cloud.region, credentials: LOCAL_CREDENTIALS });
+  try {
+    const summary = await produce(
+      { ...load, queueUrl, invalidRatio: load.invalidRatio ?? 0, seed },
+      {
+        sqs,
+        source,
+        signal: options.signal,
+        onProgress: (p) => {
+          const b = cloud.backlog();
+          say(
+            `${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  sent ${p.sent} (${Math.round(p.currentRate)}/s)  ` +
+              `queue ${b.visible} visible, ${b.inFlight} in flight  running ${b.running}`,
+          );
+        },
+      },
+    );
+    say(`producer done: ${summary.sent} sent, ${summary.failed} failed, ${summary.achievedRate.toFixed(1)}/s achieved`);
+    return { summary, bodies, seed };
+  } finally {
+    sqs.destroy();
+  }
+}
+
+async function drain(
+  cloud: EmbeddedCloud,
+  deployed: DeployedStack,
+  options: PipelineRunOptions,
+  say: (line: string) => void,
+): Promise<void> {
+  const started = performance.now();
+  const visibility = Math.max(...deployed.queues.map((q) => Number(q.attributes.VisibilityTimeout ?? 30)));
+  // Under faults a message may need every one of its receives, a visibility timeout apart, before it settles.
+  const rounds = options.faults ? (maxReceiveCountOf(deployed) ?? 1) + 1 : 1;
+  try {
+    await cloud.waitForDrain(options.drainTimeoutMs ?? 60_000 + rounds * visibility * 1000, () => undefined);
+    say(`queue drained ${(performance.now() - started).toFixed(0)} ms after the producer stopped`);
+  } catch (error) {
+    // Verify anyway: the verdict (messages left in the queue, lost ones) says more than the timeout.
+    say((error as Error).message);
+    cloud.recorder?.log({ source: "cloud", level: "ERROR", message: (error as Error).message });
+  }
+}
+
+/** The verdict on what was sent, and the send-to-stored latency of every stored item. */
+async function verifyLoad(
+  cloud: EmbeddedCloud,
+  deployed: DeployedStack,
+  load: ProducedLoad,
+): Promise<{ verification: Verification; latenciesMs: number[] }> {
+  const sent: SentRecord[] = load.summary.messages.map((m) => ({
+    eventId: m.eventId,
+    kind: m.kind,
+    body: load.bodies.get(m.eventId)?.body ?? "",
+  }));
+  const backlog = cloud.backlog();
+  const tableName = String(deployed.outputs.tableName);
+  const verification = await verifyRun(sent, {
+    sqs: cloud.sqs,
+    dynamo: cloud.dynamo,
+    tableName,
+    dlqUrl: String(deployed.outputs.dlqUrl),
+    leftInQueue: backlog.visible + backlog.inFlight,
+    expectedCodes: EXPECTED_ERROR_CODE,
+    context: {
+      maxReceiveCount: maxReceiveCountOf(deployed),
+      whyOf: cloud.faults && ((id) => cloud.faults!.injector.whyOf(id)),
+    },
+  });
+  const sentIds = new Set(sent.map((m) => m.eventId));
+  const latenciesMs = (await readTable(cloud.dynamo, tableName))
+    .filter((item) => sentIds.has(String(item.eventId)))
+    .map((item) => Date.parse(String(item.storedAt)) - Date.parse(String(item.sentAt)))
+    .sort((a, b) => a - b);
+  return { verification, latenciesMs };
+}
+
+/** The injected faults (from the injector's ledger) and what they caused (from the record and the verdict). */
+function faultReportOf(cloud: EmbeddedCloud, result: PipelineRunResult, answeredPutItems: number): FaultReport {
+  const faults = cloud.faults!;
+  const runtime = [...cloud.runtimes.values()][0];
+  const mapping = cloud.mappings[0];
+  return faultReport({
+    rates: faults.injector.settings.rates,
+    seed: faults.injector.settings.seed,
+    injected: { ...faults.injector.counts },
+    answeredPutItems,
+    metrics: cloud.recorder?.lines() ?? [],
+    verification: result.verification,
+    lambda: {
+      coldStarts: result.lambda.coldStarts,
+      errors: result.lambda.errors,
+      timeouts: runtime?.stats.timeouts ?? 0,
+    },
+    mapping: { failedItems: mapping?.stats.failedItems ?? 0, retriedBatches: mapping?.stats.retriedBatches ?? 0 },
+    redeliveries: faults.pollerStats.redeliveries,
+  });
+}
+
 /** The source queue's maxReceiveCount, from the RedrivePolicy deploy set on it. */
-function maxReceiveCountOf(deployed: DeployedStack, queueUrl: string): number | undefined {
+function maxReceiveCountOf(deployed: DeployedStack): number | undefined {
+  const queueUrl = String(deployed.outputs.queueUrl);
   const policy = deployed.queues.find((q) => q.url === queueUrl)?.attributes.RedrivePolicy;
   try {
     return policy ? Number(JSON.parse(String(policy)).maxReceiveCount) : undefined;
   } catch {
     return undefined;
   }
+}
+
+function runtimeCounters(cloud: EmbeddedCloud): Pick<PipelineRunResult, "lambda" | "mapping"> {
+  const runtime = [...cloud.runtimes.values()][0];
+  const mapping = cloud.mappings[0];
+  return {
+    lambda: {
+      invocations: runtime?.stats.invocations ?? 0,
+      errors: runtime?.stats.errors ?? 0,
+      coldStarts: runtime?.stats.coldStarts ?? 0,
+      peakConcurrency: runtime?.stats.peakConcurrency ?? 0,
+      batchSizes: runtime?.stats.batchSizes ?? [],
+      initMs: runtime?.stats.initMs ?? [],
+    },
+    mapping: {
+      peakPollers: mapping?.stats.peakPollers ?? 0,
+      scaleOuts: mapping?.stats.scaleOuts ?? 0,
+      scaleIns: mapping?.stats.scaleIns ?? 0,
+      retriedBatches: mapping?.stats.retriedBatches ?? 0,
+    },
+  };
+}
+
+/** run.json (docs/CONTRACTS.md): the stack's outputs and settings as data, the load, the verdict, the timings. */
+function runInfoOf(
+  result: PipelineRunResult,
+  context: {
+    runId: string;
+    startedAt: Date;
+    cloud: EmbeddedCloud;
+    stack: StackFromProgram;
+    load: ProducedLoad;
+    options: PipelineRunOptions;
+  },
+): RunInfo {
+  const { deployed } = result;
+  const { stack, options } = context;
+  return {
+    runId: context.runId,
+    startedAt: context.startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    region: context.cloud.region,
+    outputs: deployed.outputs,
+    settings: settingsFromStackConfig(stack.config),
+    parameters: {
+      producer: { ...options.load, seed: context.load.seed, invalidRatio: options.load.invalidRatio ?? 0 },
+      stackConfig: stack.config,
+      settings: {
+        eventSourceMappings: deployed.mappings.map((m) => ({ function: m.functionName, ...m.config })),
+        functions: deployed.functions.map((f) => ({
+          name: f.name,
+          timeoutSeconds: f.timeoutSeconds,
+          memorySizeMb: f.memorySizeMb,
+        })),
+        queues: deployed.queues.map((q) => ({ name: q.name, attributes: q.attributes })),
+      },
+      fault: options.fault ?? null,
+      faults: options.faults ?? null,
+    },
+    faults: result.faults ?? null,
+    producer: result.producer,
+    verification: { ...result.verification },
+    timings: {
+      timeToFirstStoredMs: result.timeToFirstStoredMs,
+      firstStoredAt: result.firstStoredAt,
+      processStartedAt: Date.now() - process.uptime() * 1000,
+      ...result.phases,
+    },
+    latency: latencySummary(result.latenciesMs),
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    lambda: { ...result.lambda, batchSizes: undefined, initMs: result.lambda.initMs },
+    mapping: result.mapping,
+    resources: deployed.resources,
+  };
 }
 
 /** Send-to-stored latency percentiles (SentTimestamp to storedAt, both from the item), in ms. */
@@ -365,8 +450,7 @@ export function latencySummary(sorted: readonly number[]): {
   p99: number | null;
   max: number | null;
 } {
-  const at = (q: number) =>
-    sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  const at = (q: number) => nearestRank(sorted, q * 100) ?? null;
   return {
     count: sorted.length,
     p50: at(0.5),

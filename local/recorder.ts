@@ -1,16 +1,18 @@
 import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { EmfMetric } from "./function-output";
+import {
+  LOGS_FILE,
+  type LogLine,
+  METRICS_FILE,
+  type MetricLine,
+  type RunInfo,
+  writeRunInfo,
+} from "../contracts/run-record";
 
 /**
  * The laptop's CloudWatch: every second of a run, one line per metric series, in the format docs/CONTRACTS.md fixes for
  * the local dashboard and the report (same namespaces, names, dimensions and units as CloudWatch).
  */
-/** One line of metrics.jsonl: a metric series' values in one second (the same shape as a metric read from EMF). */
-export interface MetricLine extends EmfMetric {
-  /** Epoch seconds of the second the values belong to. */
-  t: number;
-}
 
 /** How a series is aggregated within one second, as CloudWatch would show it. */
 export type SeriesKind =
@@ -44,12 +46,6 @@ function keyOf(s: SeriesKey): string {
   return `${s.namespace}|${s.metric}|${dims}`;
 }
 
-export interface LogLine {
-  t: number;
-  source: string;
-  [key: string]: unknown;
-}
-
 export interface RecorderOptions {
   /** The .local folder; the run goes to <root>/runs/<runId>/ and <root>/last-run names it. */
   root: string;
@@ -59,15 +55,14 @@ export interface RecorderOptions {
 }
 
 /** A fresh run id that sorts by time and is readable in a folder listing: 2026-11-28T01-30-00-123Z. */
-export function newRunId(now = new Date()): string {
+function newRunId(now = new Date()): string {
   return now.toISOString().replace(/[:.]/g, "-");
 }
 
 /**
  * Collects metrics in per-second buckets and appends them to metrics.jsonl as each second closes, so the local
- * dashboard can follow a run live; log lines are gathered in memory and appended to logs.jsonl at the same moments
- * (once a second and at stop): one write a second instead of one synchronous write per line, which at a few hundred
- * log lines a second took the main thread (where SQS and the pollers run) away from the pipeline.
+ * dashboard can follow a run live. Log lines are buffered and appended at the same moments: one write a second
+ * keeps the main thread, where SQS and the pollers run, free for the pipeline.
  */
 export class RunRecorder {
   readonly runId: string;
@@ -87,8 +82,8 @@ export class RunRecorder {
     this.runId = options.runId ?? newRunId();
     this.folder = join(options.root, "runs", this.runId);
     mkdirSync(this.folder, { recursive: true });
-    this.metricsFile = join(this.folder, "metrics.jsonl");
-    this.logsFile = join(this.folder, "logs.jsonl");
+    this.metricsFile = join(this.folder, METRICS_FILE);
+    this.logsFile = join(this.folder, LOGS_FILE);
     writeFileSync(this.metricsFile, "");
     writeFileSync(this.logsFile, "");
     this.pointLastRun();
@@ -138,13 +133,16 @@ export class RunRecorder {
     // A value stamped in a second already written (a late EMF line) joins the current one rather than being lost.
     if (second <= this.lastClosed) second = this.lastClosed + 1;
     let bucket = this.pending.get(second);
-    if (!bucket) this.pending.set(second, (bucket = new Map()));
+    if (!bucket) {
+      bucket = new Map();
+      this.pending.set(second, bucket);
+    }
     const values = bucket.get(id);
     if (values) values.push(value);
     else bucket.set(id, [value]);
   }
 
-  log(line: Omit<LogLine, "t"> & { t?: number }): void {
+  log(line: LogLine & { source: string }): void {
     if (this.closed) return;
     this.pendingLogs.push(JSON.stringify({ t: Date.now() / 1000, ...line }));
   }
@@ -222,7 +220,7 @@ export class RunRecorder {
     return this.linesWritten;
   }
 
-  writeRun(run: Record<string, unknown>): void {
-    writeFileSync(join(this.folder, "run.json"), `${JSON.stringify(run, null, 2)}\n`);
+  writeRun(run: RunInfo): void {
+    writeRunInfo(this.folder, run);
   }
 }

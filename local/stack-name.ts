@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { REPO_ROOT } from "./stack-source";
 
 /** --stack names a stack file that does not exist. */
-export class StackNameError extends Error {
+class StackNameError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "StackNameError";

@@ -2,23 +2,16 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { checkInstall } from "./install-check";
 import type { SynthesizedStack } from "./synth";
 
 export const REPO_ROOT = resolve(__dirname, "..");
 
 /** The program could not be synthesized (bad config, a bug in index.ts); the message carries the program's own error. */
-export class StackSynthesisError extends Error {
+class StackSynthesisError extends Error {
   constructor(detail: string) {
     super(`could not synthesize the Pulumi program: ${detail.trim()}`);
     this.name = "StackSynthesisError";
-  }
-}
-
-/** Something the embedded cloud needs is not installed; the message says what to run. */
-export class MissingInstallError extends Error {
-  constructor(what: string) {
-    super(`${what} is missing: run \`npm ci\` in ${REPO_ROOT} first`);
-    this.name = "MissingInstallError";
   }
 }
 
@@ -49,7 +42,7 @@ const PROGRAM_SOURCES = [
 ];
 
 /** A hash of the stack file, the overrides and the program's sources: equal hashes synthesize equal stacks. */
-export function programFingerprint(options: StackSourceOptions = {}): string {
+function programFingerprint(options: StackSourceOptions = {}): string {
   const stackFile = stackFileFor(options);
   const hash = createHash("sha256")
     .update(existsSync(stackFile) ? readFileSync(stackFile) : "")
@@ -68,21 +61,8 @@ export function programFingerprint(options: StackSourceOptions = {}): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-export function stackFileFor(options: StackSourceOptions = {}): string {
+function stackFileFor(options: StackSourceOptions = {}): string {
   return options.stackFile ?? join(REPO_ROOT, `Pulumi.${options.stackName ?? process.env.PULUMI_STACK ?? "dev"}.yaml`);
-}
-
-/** Fails early, with the command that fixes it, when node_modules is missing. */
-export function checkInstall(): void {
-  for (const [what, path] of [
-    ["node_modules", "node_modules"],
-    ["tsx", "node_modules/tsx/dist/cli.mjs"],
-    ["fauxqs", "node_modules/fauxqs/dist/app.js"],
-    ["dynalite", "node_modules/dynalite/package.json"],
-    ["@pulumi/aws", "node_modules/@pulumi/aws/package.json"],
-  ] as const) {
-    if (!existsSync(join(REPO_ROOT, path))) throw new MissingInstallError(what);
-  }
 }
 
 /**

@@ -11,6 +11,13 @@ import { parse } from "yaml";
  * emulated resources from it, so both read the same program `pulumi up` deploys.
  */
 
+/**
+ * Resource inputs, state and stack outputs as plain JSON-like values. Their shape depends on the resource type,
+ * and every reader (the deployer, the tests) checks what it reads, so they stay untyped here.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: provider-shaped values; each reader checks the fields it uses
+export type PlainValues = Record<string, any>;
+
 export interface SynthesizedResource {
   type: string;
   name: string;
@@ -18,13 +25,13 @@ export interface SynthesizedResource {
   id: string;
   parent?: string;
   /** Inputs as the provider would receive them (plain values). */
-  inputs: Record<string, any>;
-  state: Record<string, any>;
+  inputs: PlainValues;
+  state: PlainValues;
 }
 
 export interface SynthesizedStack {
   resources: SynthesizedResource[];
-  outputs: Record<string, any>;
+  outputs: PlainValues;
 }
 
 /** What replaces a Function's `code` input: the serialized handler and what the archive would carry. */
@@ -37,10 +44,10 @@ export interface SynthesizedCode {
   paths: string[];
 }
 
-export const PROJECT = "vehicle-pipeline";
+const PROJECT = "vehicle-pipeline";
 /** The project root (where package.json and node_modules are). */
 export const PROJECT_ROOT = resolve(__dirname, "..");
-export const MOCK_ACCOUNT_ID = "123456789012";
+const MOCK_ACCOUNT_ID = "123456789012";
 const FUNCTION_TYPE = "aws:lambda/function:Function";
 
 /** Thrown when a stack file cannot be read as Pulumi stack configuration. */
@@ -84,13 +91,13 @@ function autoName(name: string): string {
   return `${name}-${createHash("sha1").update(name).digest("hex").slice(0, 7)}`;
 }
 
-/** The state a real create would return for the attributes the program reads (FACTS: arn and name at least). */
+/** The state a real create would return for the attributes the program reads (at least arn and name, or `queue.arn` and the like stay undefined). */
 function mockState(
   type: string,
   name: string,
-  inputs: Record<string, any>,
+  inputs: PlainValues,
   region: string,
-): { id: string; state: Record<string, any> } {
+): { id: string; state: PlainValues } {
   const physical: string = typeof inputs.name === "string" ? inputs.name : autoName(name);
   const at = `${region}:${MOCK_ACCOUNT_ID}`;
   switch (type) {
@@ -139,14 +146,16 @@ function mockState(
 }
 
 /** node_modules/a/node_modules/@s/b/lib/cjs -> "@s/b": the innermost package a path belongs to. */
-export function packageNameOf(path: string): string {
+function packageNameOf(path: string): string {
   const [first = "", second = ""] = path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length).split("/");
   return first.startsWith("@") ? `${first}/${second}` : first;
 }
 
 /** Replaces the AssetArchive the CallbackFunction built with what a test can read. */
-async function describeCode(code: any): Promise<SynthesizedCode> {
-  const assets: Record<string, any> = await code.assets;
+async function describeCode(code: {
+  assets: Promise<Record<string, { text?: Promise<string> }>>;
+}): Promise<SynthesizedCode> {
+  const assets = await code.assets;
   const index = assets["__index.js"];
   if (index === undefined)
     throw new Error(`the Function's archive has no __index.js (entries: ${Object.keys(assets).join(", ")})`);
@@ -160,9 +169,9 @@ async function describeCode(code: any): Promise<SynthesizedCode> {
 let synthesized: Promise<SynthesizedStack> | undefined;
 
 /**
- * Runs index.ts under mocks, once per process (setMocks and the program module can only be installed once; see
- * FACTS.md). Config comes from PULUMI_CONFIG as it is when first called. Rejects with the program's error, e.g. a
- * ConfigError for invalid settings.
+ * Runs index.ts under mocks, once per process (setMocks and the program module can only be installed once: a second
+ * setMocks in the same process silently records nothing). Config comes from PULUMI_CONFIG as it is when first
+ * called. Rejects with the program's error, e.g. a ConfigError for invalid settings.
  */
 export function synthesize(): Promise<SynthesizedStack> {
   synthesized ??= run();
@@ -184,7 +193,7 @@ async function run(): Promise<SynthesizedStack> {
 
   const recorded = new Map<
     string,
-    { type: string; name: string; inputs: Record<string, any>; id: string; state: Record<string, any> }
+    { type: string; name: string; inputs: PlainValues; id: string; state: PlainValues }
   >();
   await pulumi.runtime.setMocks(
     {
@@ -193,7 +202,7 @@ async function run(): Promise<SynthesizedStack> {
         const key = `${args.type}::${args.name}`;
         if (recorded.has(key))
           throw new Error(`two resources share type and name ${key}; the synthesizer keys on them`);
-        const inputs: Record<string, any> = { ...args.inputs };
+        const inputs: PlainValues = { ...args.inputs };
         if (args.type === FUNCTION_TYPE && inputs.code) inputs.code = await describeCode(inputs.code);
         const { id, state } =
           args.custom === false ? { id: "", state: {} } : mockState(args.type, args.name, inputs, region);
@@ -219,8 +228,7 @@ async function run(): Promise<SynthesizedStack> {
       created.push({ resource: args.resource, parent: args.opts.parent });
       return undefined;
     });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require("../index") as Record<string, unknown>;
+    const program = require("../index.ts") as Record<string, unknown>;
     return Object.fromEntries(Object.entries(program).filter(([key]) => key !== "default" && key !== "__esModule"));
   });
 
@@ -234,12 +242,12 @@ async function run(): Promise<SynthesizedStack> {
     resources.push({
       ...entry,
       urn,
-      ...(parent && !(parent as any).__pulumiType?.startsWith("pulumi:pulumi:Stack")
+      ...(parent && !(parent as { __pulumiType?: string }).__pulumiType?.startsWith("pulumi:pulumi:Stack")
         ? { parent: await urnOf(parent) }
         : {}),
     });
   }
-  return { resources, outputs: (outputs ?? {}) as Record<string, any> };
+  return { resources, outputs: (outputs ?? {}) as PlainValues };
 }
 
 /** The one Function (the consumer) of a synthesized stack, with its code description. */
@@ -261,7 +269,7 @@ export interface ArchiveMeasurement {
  * under each archive path (symlinks skipped: npm's .bin links are not code the function loads). `root` is the
  * directory the paths are relative to: the project root (Pulumi computes them from the working directory).
  */
-export function archiveFiles(
+function archiveFiles(
   code: Pick<SynthesizedCode, "indexJs" | "paths">,
   root = PROJECT_ROOT,
 ): Record<string, Uint8Array> {

@@ -1,4 +1,4 @@
-import { type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 
@@ -102,9 +102,9 @@ export interface JudgeContext {
 const LISTED = 50;
 
 /** Every item in the table (a run is a few thousand; a Scan is fine). */
-export async function readTable(dynamo: DynamoDBClient, tableName: string): Promise<Record<string, any>[]> {
-  const items: Record<string, any>[] = [];
-  let ExclusiveStartKey: Record<string, any> | undefined;
+export async function readTable(dynamo: DynamoDBClient, tableName: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamo.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey }));
     for (const item of page.Items ?? []) items.push(unmarshall(item));
@@ -117,7 +117,7 @@ export async function readTable(dynamo: DynamoDBClient, tableName: string): Prom
  * Reads every DLQ message once, hiding each for ten minutes so it is not read twice; nothing is deleted, so a user
  * can still inspect the DLQ after the run (they come back when the visibility timeout passes).
  */
-export async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<DeadLetter[]> {
+async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<DeadLetter[]> {
   const out: DeadLetter[] = [];
   let empty = 0;
   while (empty < 2) {
@@ -163,7 +163,7 @@ export async function verifyRun(sent: readonly SentRecord[], target: VerifyTarge
  */
 export function judgeRun(
   sent: readonly SentRecord[],
-  items: readonly Record<string, any>[],
+  items: readonly Record<string, unknown>[],
   deadLetters: readonly DeadLetter[],
   leftInQueue: number,
   expectedCodes: Readonly<Record<string, string>>,
@@ -228,7 +228,7 @@ export function judgeRun(
 function judgeMessage(
   v: Verification,
   message: SentRecord,
-  stored: readonly Record<string, any>[],
+  stored: readonly Record<string, unknown>[],
   all: readonly DeadLetter[],
   expectedCodes: Readonly<Record<string, string>>,
   context: JudgeContext,
@@ -263,43 +263,8 @@ function judgeMessage(
     return;
   }
   if (moved.length > 0) listRedriven(v, message, stored.length > 0, letters.length > 0, context);
-  if (message.kind === "valid") {
-    if (stored.length === 0) {
-      v.misrouted += 1;
-      problem(
-        `misrouted: valid message ${message.eventId} went to the DLQ: ${letters[0]!.errorCode} ${letters[0]!.errorReason}`,
-      );
-      return;
-    }
-    const body = JSON.parse(message.body) as Record<string, unknown>;
-    const differing = VEHICLE_FIELDS.filter((field) => stored[0]![field] !== body[field]);
-    if (differing.length > 0) {
-      v.mismatched += 1;
-      problem(
-        `mismatched: ${message.eventId} stored ${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`,
-      );
-      return;
-    }
-    v.storedCorrectly += 1;
-  } else {
-    if (stored.length > 0) {
-      v.misrouted += 1;
-      problem(`misrouted: ${message.kind} message ${message.eventId} was stored`);
-      return;
-    }
-    const expected = expectedCodes[message.kind];
-    const wrong = letters.find(
-      (letter) => !letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected),
-    );
-    if (wrong) {
-      v.mismatched += 1;
-      problem(
-        `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ${wrong.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(wrong.errorReason)}`,
-      );
-      return;
-    }
-    v.deadLetteredCorrectly += 1;
-  }
+  if (message.kind === "valid") judgeValid(message, stored, letters, v, problem);
+  else judgeInvalid(message, stored, letters, expectedCodes[message.kind], v, problem);
 }
 
 /** Lists a message the redrive policy moved, with what hit it (the first LISTED of them). */
@@ -343,4 +308,61 @@ function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]>
     else map.set(k, [x]);
   }
   return map;
+}
+
+/** A valid message must be stored once, with every field as sent (never dead-lettered by the consumer). */
+function judgeValid(
+  message: SentRecord,
+  stored: readonly Record<string, unknown>[],
+  letters: readonly DeadLetter[],
+  v: Verification,
+  problem: (text: string) => void,
+): void {
+  if (letters.length > 0) {
+    v.misrouted += 1;
+    problem(
+      `misrouted: valid message ${message.eventId} went to the DLQ: ${letters[0]!.errorCode} ${letters[0]!.errorReason}`,
+    );
+    return;
+  }
+  const body = JSON.parse(message.body) as Record<string, unknown>;
+  const differing = VEHICLE_FIELDS.filter((field) => stored[0]![field] !== body[field]);
+  if (differing.length > 0) {
+    v.mismatched += 1;
+    problem(
+      `mismatched: ${message.eventId} stored ` +
+        `${differing.map((f) => `${f}=${JSON.stringify(stored[0]![f])} (sent ${JSON.stringify(body[f])})`).join(", ")}`,
+    );
+    return;
+  }
+  v.storedCorrectly += 1;
+}
+
+/** An invalid message must be in the DLQ, with the error code its kind calls for. */
+function judgeInvalid(
+  message: SentRecord,
+  stored: readonly Record<string, unknown>[],
+  letters: readonly DeadLetter[],
+  expected: string | undefined,
+  v: Verification,
+  problem: (text: string) => void,
+): void {
+  if (stored.length > 0) {
+    v.misrouted += 1;
+    problem(`misrouted: ${message.kind} message ${message.eventId} was stored`);
+    return;
+  }
+  // Every copy the consumer sent must carry the right code (a redelivered message may be dead-lettered twice).
+  const letter = letters.find(
+    (l) => !l.errorCode || !l.errorReason || (expected !== undefined && l.errorCode !== expected),
+  );
+  if (letter) {
+    v.mismatched += 1;
+    problem(
+      `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ` +
+        `${letter.errorCode ?? "(none)"} (expected ${expected ?? "any"}) and reason ${JSON.stringify(letter.errorReason)}`,
+    );
+    return;
+  }
+  v.deadLetteredCorrectly += 1;
 }

@@ -24,9 +24,9 @@ export const DEFAULT_RATE = 200;
 export const DEFAULT_BATCH_SIZE = 10;
 /** Eight concurrent SendMessageBatch calls saturate fauxqs on two cores and reach ~2,000 msg/s against AWS from one laptop. */
 export const DEFAULT_CONCURRENCY = 8;
-export const MAX_CONCURRENCY = 1000;
+const MAX_CONCURRENCY = 1000;
 /** SQS accepts at most 10 entries per SendMessageBatch. */
-export const MAX_BATCH_SIZE = 10;
+const MAX_BATCH_SIZE = 10;
 /** What --dry-run prints when nothing says how many messages the run would send. */
 export const DRY_RUN_DEFAULT_COUNT = 10;
 

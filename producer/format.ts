@@ -29,7 +29,11 @@ export function formatSummary(s: ProduceSummary): string {
   const target =
     s.target.profile !== null
       ? `profile ${s.target.profile.map((phase) => `${rate(phase.ratePerSecond)}:${seconds(phase.durationMs).replace(" ", "")}`).join(",")}`
-      : `${s.target.rate === "max" ? "max" : rate(s.target.rate ?? 0)}${s.target.count !== null ? `, count ${s.target.count}` : ""}${s.target.durationMs !== null ? `, for ${seconds(s.target.durationMs)}` : ""}`;
+      : [
+          s.target.rate === "max" ? "max" : rate(s.target.rate ?? 0),
+          s.target.count !== null ? `, count ${s.target.count}` : "",
+          s.target.durationMs !== null ? `, for ${seconds(s.target.durationMs)}` : "",
+        ].join("");
   const invalidTotal = Object.values(s.invalid).reduce((a, b) => a + b, 0);
   const lines = [
     `queue          ${s.queueUrl}`,
@@ -55,7 +59,8 @@ export function formatSummary(s: ProduceSummary): string {
     }`,
     `retried        ${s.retried}`,
     `achieved rate  ${s.achievedRate.toFixed(1)}/s`,
-    `batch latency  p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms (${s.calls} SendMessageBatch calls)`,
+    `batch latency  p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, p99 ${s.latencyMs.p99} ms, max ` +
+      `${s.latencyMs.max} ms (${s.calls} SendMessageBatch calls)`,
   );
   for (const miss of s.unsent.slice(0, 5))
     lines.push(`  unsent ${miss.eventId} (${miss.kind}): ${miss.code} ${miss.reason}`);

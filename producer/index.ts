@@ -49,21 +49,7 @@ export async function main(
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      io.stderr.write(
-        `\n${signal}: stopping; waiting for the batches in flight (press Ctrl-C again to quit at once)\n`,
-      );
-      controller.abort();
-    } else {
-      io.stderr.write(
-        `${signal} again: quitting without waiting for the batches in flight; their outcome is unknown\n`,
-      );
-      process.exit(EXIT.interrupted);
-    }
-  };
+  const onSignal = interruptHandler(controller, io.stderr);
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
@@ -83,27 +69,7 @@ export async function main(
     );
 
     const tty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
-    const summary = await produce(
-      {
-        queueUrl: target.queueUrl,
-        rate: args.rate,
-        profile: args.profile,
-        durationMs: args.durationMs,
-        count: args.count,
-        batchSize: args.batchSize,
-        concurrency: args.concurrency,
-        seed: args.seed,
-        invalidRatio: args.invalidRatio,
-      },
-      {
-        sqs,
-        signal: controller.signal,
-        // On a terminal one line rewritten in place; in a log a plain line every five seconds.
-        progressIntervalMs: tty ? 500 : 5000,
-        onProgress: (progress) =>
-          io.stderr.write(tty ? `\r\x1b[2K${formatProgress(progress)}` : `${formatProgress(progress)}\n`),
-      },
-    );
+    const summary = await produceFromArgs(args, target.queueUrl, sqs, controller.signal, io.stderr, tty);
     if (tty) io.stderr.write("\n");
     io.stdout.write(args.json ? `${JSON.stringify(jsonSummary(summary), null, 2)}\n` : `${formatSummary(summary)}\n`);
     if (summary.failed > 0) return EXIT.unsent;
@@ -120,6 +86,55 @@ export async function main(
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/** The first signal stops the producer gracefully (batches in flight finish); a second one quits at once. */
+function interruptHandler(
+  controller: AbortController,
+  stderr: NodeJS.WritableStream,
+): (signal: NodeJS.Signals) => void {
+  let interrupts = 0;
+  return (signal) => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      stderr.write(`\n${signal}: stopping; waiting for the batches in flight (press Ctrl-C again to quit at once)\n`);
+      controller.abort();
+    } else {
+      stderr.write(`${signal} again: quitting without waiting for the batches in flight; their outcome is unknown\n`);
+      process.exit(EXIT.interrupted);
+    }
+  };
+}
+
+function produceFromArgs(
+  args: ProducerArgs,
+  queueUrl: string,
+  sqs: SQSClient,
+  signal: AbortSignal,
+  stderr: NodeJS.WritableStream,
+  tty: boolean,
+): Promise<ProduceSummary> {
+  return produce(
+    {
+      queueUrl,
+      rate: args.rate,
+      profile: args.profile,
+      durationMs: args.durationMs,
+      count: args.count,
+      batchSize: args.batchSize,
+      concurrency: args.concurrency,
+      seed: args.seed,
+      invalidRatio: args.invalidRatio,
+    },
+    {
+      sqs,
+      signal,
+      // On a terminal one line rewritten in place; in a log a plain line every five seconds.
+      progressIntervalMs: tty ? 500 : 5000,
+      onProgress: (progress) =>
+        stderr.write(tty ? `\r\x1b[2K${formatProgress(progress)}` : `${formatProgress(progress)}\n`),
+    },
+  );
 }
 
 /** --json: the summary without the per-message list (thousands of lines); produce() returns that list to programs. */

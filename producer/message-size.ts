@@ -6,9 +6,9 @@ import { FatalSendError } from "./sender";
  * Used when the queue's MaximumMessageSize cannot be read (a send-only IAM policy, an endpoint without
  * GetQueueAttributes): 256 KiB was SQS's limit for years and every SQS-compatible endpoint accepts it.
  */
-export const FALLBACK_MAX_MESSAGE_BYTES = 262_144;
+const FALLBACK_MAX_MESSAGE_BYTES = 262_144;
 /** SendMessageBatch's ceiling on the sum of its entries (AWS raised it with the message limit to 1 MiB in 2025). */
-export const MAX_BATCH_PAYLOAD_BYTES = 1_048_576;
+const MAX_BATCH_PAYLOAD_BYTES = 1_048_576;
 
 /** A message the queue would refuse; raised before anything is sent, naming the sizes. */
 export class MessageTooLargeError extends Error {
@@ -19,7 +19,8 @@ export class MessageTooLargeError extends Error {
     readonly limitSource: string,
   ) {
     super(
-      `message ${eventId} is ${bytes} bytes (body plus attributes), above the queue's limit of ${limit} bytes (${limitSource}); nothing more was sent`,
+      `message ${eventId} is ${bytes} bytes (body plus attributes), above the queue's limit of ${limit} bytes ` +
+        `(${limitSource}); nothing more was sent`,
     );
     this.name = "MessageTooLargeError";
   }

@@ -128,7 +128,7 @@ export interface ProduceSummary {
  * A sending slot frees quickly at 200/s; waiting up to 50 ms to fill a batch keeps calls few without
  * adding more than 50 ms to any message's latency at low rates.
  */
-export const BATCH_LINGER_MS = 50;
+const BATCH_LINGER_MS = 50;
 
 function scheduleFor(options: Pick<ProduceOptions, "rate" | "profile" | "durationMs">): RateSchedule {
   if (options.profile) return new RateSchedule(options.profile);
@@ -144,12 +144,8 @@ function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
 }
 
-/**
- * Sends vehicle messages to options.queueUrl on a precise schedule, in concurrent batches, retrying what
- * fails, and resolves with what happened. Rejects only when nothing more can be sent: the queue does not
- * exist or refuses us (FatalSendError), or a message is too large for it (MessageTooLargeError).
- */
-export async function produce(options: ProduceOptions, deps: ProduceDependencies = {}): Promise<ProduceSummary> {
+/** Checks the options up front with RangeErrors, and returns the batch size and concurrency to use. */
+function checkedShape(options: ProduceOptions): { batchSize: number; concurrency: number } {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10)
@@ -164,184 +160,238 @@ export async function produce(options: ProduceOptions, deps: ProduceDependencies
     throw new RangeError(`durationMs must be above 0, got ${options.durationMs}`);
   if (options.invalidRatio !== undefined && !(options.invalidRatio >= 0 && options.invalidRatio <= 1))
     throw new RangeError(`invalidRatio must be from 0 to 1, got ${options.invalidRatio}`);
+  return { batchSize, concurrency };
+}
+
+/** What the sent batches came to: every message sent or given up on, by kind and failure code. */
+class SendAccount {
+  readonly messages: SentMessage[] = [];
+  readonly unsent: ProduceSummary["unsent"] = [];
+  readonly byKind = emptyCounts(MESSAGE_KINDS);
+  readonly failures: Record<string, number> = {};
+  retried = 0;
+  calls = 0;
+
+  settle(outcome: BatchOutcome): void {
+    for (const sent of outcome.sent) {
+      this.messages.push(sent);
+      this.byKind[sent.kind] += 1;
+    }
+    for (const { message, code, reason } of outcome.unsent) {
+      this.unsent.push({ eventId: message.eventId, kind: message.kind, vehicleId: message.vehicleId, code, reason });
+      this.failures[code] = (this.failures[code] ?? 0) + 1;
+    }
+    this.retried += outcome.retried;
+    this.calls += outcome.calls;
+  }
+
+  /** A batch that never reached the queue: its messages count as unsent rather than go missing. */
+  settleLost(batch: readonly OutgoingMessage[], error: unknown): void {
+    const code = (error as Error).name || "Error";
+    this.settle({
+      sent: [],
+      unsent: batch.map((message) => ({ message, code, reason: (error as Error).message })),
+      retried: 0,
+      calls: 0,
+    });
+  }
+}
+
+/** Everything the send loop reads and changes. */
+interface SendLoop {
+  options: ProduceOptions;
+  schedule: RateSchedule;
+  countLimit: number;
+  batchSize: number;
+  concurrency: number;
+  limit: MessageLimit;
+  source: MessageSource;
+  sending: ReturnType<typeof pLimit>;
+  inFlight: Set<Promise<void>>;
+  dispatch: (batch: OutgoingMessage[]) => void;
+  elapsed: () => number;
+  signal: AbortSignal | undefined;
+  generated: number;
+  fatal: unknown;
+}
+
+/** Generates and dispatches batches as the schedule makes them due, until the schedule, count or signal stops it. */
+async function sendOnSchedule(loop: SendLoop): Promise<StopReason> {
+  const { options, schedule, countLimit, batchSize, concurrency, sending, inFlight, signal } = loop;
+  for (;;) {
+    if (signal?.aborted) return "signal";
+    if (loop.fatal !== undefined) throw loop.fatal;
+    if (loop.generated >= countLimit) return "count";
+    const now = loop.elapsed();
+    const dueNow = Math.min(schedule.dueBy(now), countLimit);
+    // At the end of the schedule: stop once everything due went out (an unlimited rate is never "all due").
+    if (now >= schedule.totalDurationMs && (loop.generated >= dueNow || dueNow === Infinity))
+      return options.profile ? "profile" : "duration";
+    // Backpressure: never queue more calls than can run, so a slow queue lowers the rate instead of piling up memory.
+    if (sending.activeCount + sending.pendingCount >= concurrency) {
+      await Promise.race(inFlight);
+      continue;
+    }
+    const want = Math.min(batchSize, countLimit - loop.generated);
+    const due = dueNow - loop.generated;
+    const oldestDueAt = schedule.timeOf(loop.generated + 1);
+    if (due >= want || (due > 0 && (now >= oldestDueAt + BATCH_LINGER_MS || now >= schedule.totalDurationMs))) {
+      const n = Math.min(due, want);
+      const made: OutgoingMessage[] = [];
+      for (let i = 0; i < n; i++) made.push(loop.source.create(loop.generated + i));
+      loop.generated += n;
+      for (const batch of packBatches(made, batchSize, loop.limit)) loop.dispatch(batch);
+      continue;
+    }
+    // Sleep until the batch would be full, the oldest due message has lingered long enough, or the schedule ends.
+    const wakeAt = Math.min(
+      schedule.timeOf(loop.generated + want),
+      oldestDueAt + BATCH_LINGER_MS,
+      schedule.totalDurationMs,
+    );
+    // Nothing will ever be due again (a profile whose remaining phases are all 0/s ends by its duration above).
+    if (wakeAt === Infinity) return options.profile ? "profile" : "duration";
+    await pause(wakeAt - now, signal);
+  }
+}
+
+/**
+ * Sends vehicle messages to options.queueUrl on a precise schedule, in concurrent batches, retrying what
+ * fails, and resolves with what happened. Rejects only when nothing more can be sent: the queue does not
+ * exist or refuses us (FatalSendError), or a message is too large for it (MessageTooLargeError).
+ */
+export async function produce(options: ProduceOptions, deps: ProduceDependencies = {}): Promise<ProduceSummary> {
+  const { batchSize, concurrency } = checkedShape(options);
   const seed = options.seed ?? randomInt(0, 2 ** 32);
   const invalidRatio = options.invalidRatio ?? 0;
   const schedule = scheduleFor(options);
-  const countLimit = options.count ?? Infinity;
-  const source = deps.source ?? new VehicleMessageSource({ seed, invalidRatio });
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const ownClient = deps.sqs === undefined;
   const sqs =
     deps.sqs ??
     new SQSClient(
       chooseSqsClient({ queueUrl: options.queueUrl, endpoint: options.endpoint, region: options.region }).config,
     );
-  const signal = deps.signal;
-
   try {
     const limit = await readMessageLimit(sqs, options.queueUrl);
     const latency = new LatencyRecorder();
-    const sending = pLimit(concurrency);
-    const inFlight = new Set<Promise<void>>();
-    const messages: SentMessage[] = [];
-    const unsent: ProduceSummary["unsent"] = [];
-    const byKind = emptyCounts(MESSAGE_KINDS);
-    const failures: Record<string, number> = {};
-    let generated = 0;
-    let retried = 0;
-    let calls = 0;
-    let fatal: unknown;
-
-    const settle = (outcome: BatchOutcome) => {
-      for (const sent of outcome.sent) {
-        messages.push(sent);
-        byKind[sent.kind] += 1;
-      }
-      for (const { message, code, reason } of outcome.unsent) {
-        unsent.push({ eventId: message.eventId, kind: message.kind, vehicleId: message.vehicleId, code, reason });
-        failures[code] = (failures[code] ?? 0) + 1;
-      }
-      retried += outcome.retried;
-      calls += outcome.calls;
-    };
-    const dispatch = (batch: OutgoingMessage[]) => {
-      const task: Promise<void> = sending(() => sendBatch(sqs, options.queueUrl, batch, { policy, latency })).then(
-        settle,
-        (error: unknown) => {
-          fatal ??= error;
-          // The batch never reached the queue: count its messages as unsent rather than lose track of them.
-          const code = (error as Error).name || "Error";
-          settle({
-            sent: [],
-            unsent: batch.map((message) => ({ message, code, reason: (error as Error).message })),
-            retried: 0,
-            calls: 0,
-          });
-        },
-      );
-      inFlight.add(task);
-      void task.finally(() => inFlight.delete(task));
-    };
-
+    const account = new SendAccount();
     const startedAt = new Date();
     const start = performance.now();
-    const elapsed = () => performance.now() - start;
-    const recent = new RecentRate();
-    recent.update(0, 0);
-    const progress = (): ProduceProgress => {
-      const now = elapsed();
-      return {
-        elapsedMs: now,
-        targetRate: schedule.rateAt(now),
-        currentRate: recent.update(now, messages.length),
-        averageRate: now > 0 ? (messages.length * 1000) / now : 0,
-        generated,
-        sent: messages.length,
-        retried,
-        failed: unsent.length,
-        inFlight: sending.activeCount + sending.pendingCount,
-        behind: behindBy(Math.min(schedule.dueBy(now), countLimit) - generated),
-      };
+    const loop: SendLoop = {
+      options,
+      schedule,
+      countLimit: options.count ?? Infinity,
+      batchSize,
+      concurrency,
+      limit,
+      source: deps.source ?? new VehicleMessageSource({ seed, invalidRatio }),
+      sending: pLimit(concurrency),
+      inFlight: new Set(),
+      dispatch: (batch) => {
+        const task: Promise<void> = loop
+          .sending(() => sendBatch(sqs, options.queueUrl, batch, { policy, latency }))
+          .then(
+            (outcome) => account.settle(outcome),
+            (error: unknown) => {
+              loop.fatal ??= error;
+              account.settleLost(batch, error);
+            },
+          );
+        loop.inFlight.add(task);
+        void task.finally(() => loop.inFlight.delete(task));
+      },
+      elapsed: () => performance.now() - start,
+      signal: deps.signal,
+      generated: 0,
+      fatal: undefined,
     };
+    const progress = progressReporter(loop, account);
     const ticker = deps.onProgress
       ? setInterval(() => deps.onProgress!(progress()), deps.progressIntervalMs ?? 1000)
       : undefined;
     ticker?.unref();
-
     let stoppedBy: StopReason;
     try {
-      for (;;) {
-        if (signal?.aborted) {
-          stoppedBy = "signal";
-          break;
-        }
-        if (fatal !== undefined) throw fatal;
-        if (generated >= countLimit) {
-          stoppedBy = "count";
-          break;
-        }
-        const now = elapsed();
-        const dueNow = Math.min(schedule.dueBy(now), countLimit);
-        // At the end of the schedule: stop once everything due went out (an unlimited rate is never "all due").
-        if (now >= schedule.totalDurationMs && (generated >= dueNow || dueNow === Infinity)) {
-          stoppedBy = options.profile ? "profile" : "duration";
-          break;
-        }
-        // Backpressure: never queue more calls than can run, so a slow queue lowers the rate instead of memory piling up.
-        if (sending.activeCount + sending.pendingCount >= concurrency) {
-          await Promise.race(inFlight);
-          continue;
-        }
-        const want = Math.min(batchSize, countLimit - generated);
-        const due = dueNow - generated;
-        const oldestDueAt = schedule.timeOf(generated + 1);
-        if (due >= want || (due > 0 && (now >= oldestDueAt + BATCH_LINGER_MS || now >= schedule.totalDurationMs))) {
-          const n = Math.min(due, want);
-          const made: OutgoingMessage[] = [];
-          for (let i = 0; i < n; i++) made.push(source.create(generated + i));
-          generated += n;
-          for (const batch of packBatches(made, batchSize, limit)) dispatch(batch);
-          continue;
-        }
-        // Sleep until the batch would be full, the oldest due message has lingered long enough, or the schedule ends.
-        const wakeAt = Math.min(
-          schedule.timeOf(generated + want),
-          oldestDueAt + BATCH_LINGER_MS,
-          schedule.totalDurationMs,
-        );
-        if (wakeAt === Infinity) {
-          // Nothing will ever be due again (a profile whose remaining phases are all 0/s ends by its duration above).
-          stoppedBy = options.profile ? "profile" : "duration";
-          break;
-        }
-        await pause(wakeAt - now, signal);
-      }
+      stoppedBy = await sendOnSchedule(loop);
     } finally {
       // Whatever stopped the loop, the batches already handed to SQS finish and are accounted for.
-      await Promise.all(inFlight);
+      await Promise.all(loop.inFlight);
       if (ticker) clearInterval(ticker);
     }
-    if (fatal !== undefined) throw fatal;
-
-    const durationMs = elapsed();
+    if (loop.fatal !== undefined) throw loop.fatal;
+    const durationMs = loop.elapsed();
     deps.onProgress?.(progress());
-    return {
-      queueUrl: options.queueUrl,
-      startedAt: startedAt.toISOString(),
-      endedAt: new Date().toISOString(),
-      durationMs: Math.round(durationMs),
-      stoppedBy,
-      target: {
-        rate: options.profile
-          ? null
-          : (options.rate ?? DEFAULT_RATE) === Infinity
-            ? "max"
-            : (options.rate ?? DEFAULT_RATE),
-        profile: options.profile ?? null,
-        count: options.count ?? null,
-        durationMs: options.profile ? schedule.totalDurationMs : (options.durationMs ?? null),
-        batchSize,
-        concurrency,
-        invalidRatio,
-        seed,
-      },
-      generated,
-      sent: messages.length,
-      failed: unsent.length,
-      retried,
-      byKind,
-      invalid: Object.fromEntries(INVALID_KINDS.map((kind) => [kind, byKind[kind]])) as Record<InvalidKind, number>,
-      failures,
-      achievedRate: durationMs > 0 ? Math.round(((messages.length * 1000) / durationMs) * 100) / 100 : 0,
-      calls,
-      latencyMs: latency.summary(),
-      maxMessageBytes: limit,
-      messages,
-      unsent,
-    };
+    return summaryOf({ options, loop, account, latency, startedAt, durationMs, stoppedBy, seed, invalidRatio });
   } finally {
-    if (ownClient) sqs.destroy();
+    if (deps.sqs === undefined) sqs.destroy();
   }
+}
+
+function progressReporter(loop: SendLoop, account: SendAccount): () => ProduceProgress {
+  const recent = new RecentRate();
+  recent.update(0, 0);
+  return () => {
+    const now = loop.elapsed();
+    const sent = account.messages.length;
+    return {
+      elapsedMs: now,
+      targetRate: loop.schedule.rateAt(now),
+      currentRate: recent.update(now, sent),
+      averageRate: now > 0 ? (sent * 1000) / now : 0,
+      generated: loop.generated,
+      sent,
+      retried: account.retried,
+      failed: account.unsent.length,
+      inFlight: loop.sending.activeCount + loop.sending.pendingCount,
+      behind: behindBy(Math.min(loop.schedule.dueBy(now), loop.countLimit) - loop.generated),
+    };
+  };
+}
+
+function summaryOf(run: {
+  options: ProduceOptions;
+  loop: SendLoop;
+  account: SendAccount;
+  latency: LatencyRecorder;
+  startedAt: Date;
+  durationMs: number;
+  stoppedBy: StopReason;
+  seed: number;
+  invalidRatio: number;
+}): ProduceSummary {
+  const { options, loop, account, durationMs } = run;
+  const { messages, byKind } = account;
+  const rate = options.rate ?? DEFAULT_RATE;
+  return {
+    queueUrl: options.queueUrl,
+    startedAt: run.startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    durationMs: Math.round(durationMs),
+    stoppedBy: run.stoppedBy,
+    target: {
+      rate: options.profile ? null : rate === Infinity ? "max" : rate,
+      profile: options.profile ?? null,
+      count: options.count ?? null,
+      durationMs: options.profile ? loop.schedule.totalDurationMs : (options.durationMs ?? null),
+      batchSize: loop.batchSize,
+      concurrency: loop.concurrency,
+      invalidRatio: run.invalidRatio,
+      seed: run.seed,
+    },
+    generated: loop.generated,
+    sent: messages.length,
+    failed: account.unsent.length,
+    retried: account.retried,
+    byKind,
+    invalid: Object.fromEntries(INVALID_KINDS.map((kind) => [kind, byKind[kind]])) as Record<InvalidKind, number>,
+    failures: account.failures,
+    achievedRate: durationMs > 0 ? Math.round(((messages.length * 1000) / durationMs) * 100) / 100 : 0,
+    calls: account.calls,
+    latencyMs: run.latency.summary(),
+    maxMessageBytes: loop.limit,
+    messages,
+    unsent: account.unsent,
+  };
 }
 
 /** How many messages a run with these options would send, for --dry-run (which cannot wait for a signal). */

@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import { constants as fsConstants } from "node:fs";
-import { access, readFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import * as path from "node:path";
-import { isAlive } from "../local/state";
+import { DEFAULT_STATE_FILE, inspectStateFile, isAlive } from "../contracts/state-file";
 import { ProducerArgsError } from "./args";
 
 /** Where the producer sends, and how it found out. */
@@ -33,9 +33,7 @@ export class QueueNotFoundError extends Error {
 }
 
 /** The repository root: producer/ sits directly below it. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
-/** Written by the embedded cloud (local/state.ts) while it runs. */
-export const DEFAULT_STATE_FILE = path.join(PROJECT_ROOT, ".local", "state.json");
+const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 export interface DiscoveryInputs {
   flag?: string;
@@ -82,7 +80,7 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
 
   // VEHICLE_PIPELINE_STATE_FILE points at another cloud's state (tests use it to stay clear of a cloud running in this checkout).
   const stateFile = inputs.stateFile ?? env.VEHICLE_PIPELINE_STATE_FILE ?? DEFAULT_STATE_FILE;
-  const state = await readEmbeddedCloudState(stateFile, inputs.isRunning ?? isAlive);
+  const state = queueFromStateFile(stateFile, inputs.isRunning ?? isAlive);
   if (state.ok)
     return { queueUrl: state.queueUrl, source: "embedded cloud", endpoint: state.endpoint, region: state.region };
   const shown = path.relative(process.cwd(), stateFile);
@@ -91,32 +89,17 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Queue
   throw new QueueNotFoundError(tried);
 }
 
-type StateAnswer = { ok: true; queueUrl: string; endpoint?: string; region?: string } | { ok: false; why: string };
-
-/** Reads the embedded cloud's state file (see docs/CONTRACTS.md); a file left by a cloud that has stopped is ignored. */
-export async function readEmbeddedCloudState(file: string, isRunning: (pid: number) => boolean): Promise<StateAnswer> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: false, why: "not running (no state file)" };
-    return { ok: false, why: `cannot read the state file: ${(error as Error).message}` };
-  }
-  let state: { pid?: unknown; region?: unknown; endpoints?: { sqs?: unknown }; outputs?: { queueUrl?: unknown } };
-  try {
-    state = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, why: `the state file is not JSON: ${(error as Error).message}` };
-  }
+/** The running embedded cloud's queue, from its state file (see docs/CONTRACTS.md). */
+function queueFromStateFile(
+  file: string,
+  isRunning: (pid: number) => boolean,
+): { ok: true; queueUrl: string; endpoint?: string; region?: string } | { ok: false; why: string } {
+  const answer = inspectStateFile(file, isRunning);
+  if (!answer.ok) return answer;
+  const { state } = answer;
   const queueUrl = state.outputs?.queueUrl;
   if (typeof queueUrl !== "string" || queueUrl === "")
     return { ok: false, why: "the state file has no outputs.queueUrl" };
-  if (typeof state.pid === "number" && !isRunning(state.pid)) {
-    return {
-      ok: false,
-      why: `stale state file: the cloud's process ${state.pid} is not running (start it with \`npm run local -- up\`)`,
-    };
-  }
   return {
     ok: true,
     queueUrl,

@@ -1,4 +1,9 @@
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { MessageKind, OutgoingMessage } from "./messages";
 import type { LatencyRecorder } from "./stats";
 
@@ -83,7 +88,7 @@ type CallError = Error & {
 };
 
 /** Whether a whole-call error is worth another try: throttling, 5xx, timeouts and network errors are; bad requests are not. */
-export function isRetryableCallError(error: unknown): boolean {
+function isRetryableCallError(error: unknown): boolean {
   const e = error as CallError;
   if (FATAL_CODES.has(e.name)) return false;
   if (e.$retryable) return true;
@@ -94,7 +99,7 @@ export function isRetryableCallError(error: unknown): boolean {
 }
 
 /** Delay before attempt `attempt` (2 = the first retry): exponential, capped, with "equal jitter" so concurrent senders spread out. */
-export function backoffMs(attempt: number, policy: RetryPolicy): number {
+function backoffMs(attempt: number, policy: RetryPolicy): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 2));
   return ceiling / 2 + (policy.random ?? Math.random)() * (ceiling / 2);
 }
@@ -135,7 +140,7 @@ export async function sendBatch(
     }));
     const started = performance.now();
     outcome.calls += 1;
-    let response;
+    let response: SendMessageBatchCommandOutput;
     try {
       response = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
       options.latency?.record(performance.now() - started);
@@ -152,44 +157,57 @@ export async function sendBatch(
       continue;
     }
 
-    const accepted = new Set<number>();
-    for (const entry of response.Successful ?? []) {
-      const message = pending[Number(entry.Id)];
-      if (!message || !entry.MessageId) continue;
-      accepted.add(Number(entry.Id));
-      outcome.sent.push({
-        eventId: message.eventId,
-        messageId: entry.MessageId,
-        kind: message.kind,
-        vehicleId: message.vehicleId,
-      });
-    }
-    const retry: OutgoingMessage[] = [];
-    const failures = new Map<OutgoingMessage, { code: string; reason: string }>();
-    for (const entry of response.Failed ?? []) {
-      const message = pending[Number(entry.Id)];
-      if (!message || accepted.has(Number(entry.Id))) continue;
-      const failure = { code: entry.Code ?? "Unknown", reason: entry.Message ?? "" };
-      accepted.add(Number(entry.Id));
-      // A sender fault (too large, invalid characters) fails the same way every time: do not retry it.
-      if (entry.SenderFault) outcome.unsent.push({ message, ...failure });
-      else {
-        retry.push(message);
-        failures.set(message, failure);
-      }
-    }
-    // An entry the answer does not mention at all is retried: we cannot know it arrived.
-    pending.forEach((message, index) => {
-      if (!accepted.has(index)) {
-        retry.push(message);
-        failures.set(message, {
-          code: "MissingFromResponse",
-          reason: "the response listed the entry neither as successful nor as failed",
-        });
-      }
-    });
+    const { retry, failures } = sortResponse(pending, response, outcome);
     pending = retry;
     lastFailure = failures;
   }
   return outcome;
+}
+
+/**
+ * Files each pending message by what the SendMessageBatch answer says of it: sent, unsent for good (a sender
+ * fault), or to retry (any other failure, or not mentioned at all) with its failure.
+ */
+function sortResponse(
+  pending: readonly OutgoingMessage[],
+  response: SendMessageBatchCommandOutput,
+  outcome: BatchOutcome,
+): { retry: OutgoingMessage[]; failures: Map<OutgoingMessage, { code: string; reason: string }> } {
+  const accepted = new Set<number>();
+  for (const entry of response.Successful ?? []) {
+    const message = pending[Number(entry.Id)];
+    if (!message || !entry.MessageId) continue;
+    accepted.add(Number(entry.Id));
+    outcome.sent.push({
+      eventId: message.eventId,
+      messageId: entry.MessageId,
+      kind: message.kind,
+      vehicleId: message.vehicleId,
+    });
+  }
+  const retry: OutgoingMessage[] = [];
+  const failures = new Map<OutgoingMessage, { code: string; reason: string }>();
+  for (const entry of response.Failed ?? []) {
+    const message = pending[Number(entry.Id)];
+    if (!message || accepted.has(Number(entry.Id))) continue;
+    const failure = { code: entry.Code ?? "Unknown", reason: entry.Message ?? "" };
+    accepted.add(Number(entry.Id));
+    // A sender fault (too large, invalid characters) fails the same way every time: do not retry it.
+    if (entry.SenderFault) outcome.unsent.push({ message, ...failure });
+    else {
+      retry.push(message);
+      failures.set(message, failure);
+    }
+  }
+  // An entry the answer does not mention at all is retried: we cannot know it arrived.
+  pending.forEach((message, index) => {
+    if (!accepted.has(index)) {
+      retry.push(message);
+      failures.set(message, {
+        code: "MissingFromResponse",
+        reason: "the response listed the entry neither as successful nor as failed",
+      });
+    }
+  });
+  return { retry, failures };
 }

@@ -1,5 +1,5 @@
 import type { SQSClientConfig } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/emulators";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 
 /** Neither a flag, the environment nor the queue URL says which region to use. */
 export class RegionMissingError extends Error {

@@ -1,3 +1,4 @@
+import { nearestRank } from "../contracts/statistics";
 /** Latency of the SendMessageBatch calls of a run, in milliseconds. */
 export interface LatencySummary {
   count: number;
@@ -8,15 +9,9 @@ export interface LatencySummary {
   mean: number;
 }
 
-/**
- * Nearest-rank percentile (the smallest value with at least p% of the samples at or below it), so the
- * reported p99 is a latency some call really had. `sorted` must be ascending; empty gives 0.
- */
+/** The nearest-rank percentile of ascending samples, 0 when there are none (a summary of no calls). */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return 0;
-  if (p <= 0) return sorted[0]!;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, rank) - 1]!;
+  return nearestRank(sorted, p) ?? 0;
 }
 
 /** Collects every sample (a Float64Array that doubles as it fills: 8 bytes a call, exact percentiles). */

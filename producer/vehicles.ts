@@ -5,7 +5,7 @@ import type { Vehicle } from "../handlers/vehicle";
 export type VehicleMessage = Vehicle;
 
 /** Vehicle ids count up from here: VH2001, VH2002, ... */
-export const FIRST_VEHICLE_NUMBER = 2001;
+const FIRST_VEHICLE_NUMBER = 2001;
 /** Model years before this are rare on the road and make the data look like a museum. */
 export const OLDEST_MODEL_YEAR = 1990;
 /** Average distance driven per year (US DOT: about 13,500 miles); the spread makes some cars barely driven, some worked hard. */
@@ -131,7 +131,7 @@ export class VehicleFactory {
   }
 }
 
-export function vehicleIdFor(index: number): string {
+function vehicleIdFor(index: number): string {
   return `VH${FIRST_VEHICLE_NUMBER + index}`;
 }
 

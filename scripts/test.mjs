@@ -1,6 +1,7 @@
-// `npm test`: type-check the whole program against the real @pulumi/aws types, then run every uvu
-// suite under tests/ in one process (uvu's model; see tests/support/pulumi.ts for why that matters),
-// and end with the line CI reads: "N passed, N failed".
+// `npm test`: type-check the whole program against the real @pulumi/aws types, check formatting and lint
+// (Biome) and unused exports, files and dependencies (knip), then run every uvu suite under tests/ in one
+// process (uvu's model; see tests/support/pulumi.ts for why that matters), and end with the line CI reads:
+// "N passed, N failed", where each failed check counts as one failure.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 
@@ -46,9 +47,20 @@ if (!existsSync(chromium)) {
     );
 }
 
-const started = Date.now();
-const typecheck = await run("npx", ["tsc", "--noEmit"]);
-console.log(`typecheck: ${typecheck.code === 0 ? "ok" : "FAILED"} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+/** Runs one whole-repository check and prints its verdict like "typecheck: ok in 9.1 s". */
+async function check(name, command, args) {
+  const started = Date.now();
+  const result = await run(command, args);
+  console.log(`${name}: ${result.code === 0 ? "ok" : "FAILED"} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result.code === 0;
+}
+
+const checks = [
+  await check("typecheck", "npx", ["tsc", "--noEmit"]),
+  await check("format and lint (biome ci)", "npx", ["biome", "ci", "."]),
+  await check("unused code (knip)", "npx", ["knip"]),
+];
+const failedChecks = checks.filter((ok) => !ok).length;
 
 const pattern = process.argv[2] ?? "\\.test\\.ts$";
 const tests = await run("npx", ["uvu", "-r", "tsx/cjs", "tests", pattern]);
@@ -57,6 +69,6 @@ const total = count("Total");
 const passed = count("Passed");
 let failed = total - passed - count("Skipped");
 if (tests.code !== 0 && failed === 0) failed = 1; // a suite crashed before uvu could count it
-if (typecheck.code !== 0) failed += 1;
+failed += failedChecks;
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && tests.code === 0 && typecheck.code === 0 ? 0 : 1);
+process.exit(failed === 0 && tests.code === 0 ? 0 : 1);

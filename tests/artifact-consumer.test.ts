@@ -18,9 +18,10 @@ import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type RunningEmulator, startDynamo, startSqs } from "../local/emulators";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { type RunningEmulator, startDynamo, startSqs } from "../local/emulators";
 import { consumerFunction, measureArchive, PROJECT_ROOT, type SynthesizedCode, unpackArchive } from "../local/synth";
-import { lambdaContext } from "./support/consumer-harness";
+import { type JsonLine, lambdaContext } from "./support/consumer-harness";
 import { devStack, only } from "./support/pulumi";
 
 /** The issue's target for the zipped deployment package. */
@@ -95,7 +96,6 @@ test.before(async (context) => {
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { handler } = require(join(task, "__index.js"));
 
   context.world = {
@@ -124,14 +124,24 @@ test.after(async ({ world }) => {
   rmSync(world.dir, { recursive: true, force: true });
 });
 
+type Outgoing = {
+  body: string;
+  eventId?: string;
+  extraAttributes?: Record<string, { DataType: string; StringValue: string }>;
+};
+
 /** Sends bodies through fauxqs and receives them back, then shapes them as Lambda's SQS event source does. */
-async function eventFor(world: World, messages: { body: string; eventId?: string }[]): Promise<SQSEvent> {
-  for (const { body, eventId } of messages) {
+async function eventFor(world: World, messages: Outgoing[]): Promise<SQSEvent> {
+  for (const { body, eventId, extraAttributes } of messages) {
+    const attributes = {
+      ...extraAttributes,
+      ...(eventId ? { eventId: { DataType: "String", StringValue: eventId } } : {}),
+    };
     await world.sqs.send(
       new SendMessageCommand({
         QueueUrl: world.sourceUrl,
         MessageBody: body,
-        ...(eventId ? { MessageAttributes: { eventId: { DataType: "String", StringValue: eventId } } } : {}),
+        ...(Object.keys(attributes).length ? { MessageAttributes: attributes } : {}),
       }),
     );
   }
@@ -172,7 +182,7 @@ async function eventFor(world: World, messages: { body: string; eventId?: string
 async function invoke(
   world: World,
   event: SQSEvent,
-): Promise<{ result: { batchItemFailures: { itemIdentifier: string }[] }; lines: any[] }> {
+): Promise<{ result: { batchItemFailures: { itemIdentifier: string }[] }; lines: JsonLine[] }> {
   const [stdout, stderr] = [process.stdout.write, process.stderr.write];
   let captured = "";
   const capture = ((chunk: string | Uint8Array) => {
@@ -337,6 +347,199 @@ test("an invalid body goes to the DLQ with its reason and is not stored", async 
     }),
   );
   assert.is(stored.Count, 0);
+});
+
+test("the serialized text requires every package the archive does not carry by its name, never by a path inside it", ({
+  world,
+}) => {
+  const required = [...world.code.indexJs.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
+  const { builtinModules } = require("node:module") as typeof import("node:module");
+  const deep = required.filter((specifier) => {
+    const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!;
+    const builtin = builtinModules.includes(name.replace(/^node:/, ""));
+    return !builtin && !world.code.packages.includes(name) && specifier !== name;
+  });
+  assert.equal(deep, [], "a runtime whose SDK has an exports map would refuse these paths");
+  assert.ok(required.includes("@aws-sdk/client-sqs") && required.includes("@aws-sdk/lib-dynamodb"));
+});
+
+/** A record shaped as Lambda delivers it, for inputs fauxqs would refuse to carry as AWS does (empty or Binary eventId). */
+function directRecord(world: World, body: string, messageAttributes: SQSRecord["messageAttributes"]): SQSRecord {
+  const { randomUUID, createHash } = require("node:crypto") as typeof import("node:crypto");
+  return {
+    messageId: randomUUID(),
+    receiptHandle: randomUUID(),
+    body,
+    attributes: {
+      ApproximateReceiveCount: "1",
+      SentTimestamp: String(Date.now()),
+      SenderId: "AIDAIENQZJOLO23YVJ4VO",
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes,
+    md5OfBody: createHash("md5").update(body).digest("hex"),
+    eventSource: "aws:sqs",
+    eventSourceARN: world.sourceArn,
+    awsRegion: LOCAL_REGION,
+  };
+}
+
+/** Every message now on the DLQ (taken off it), keyed by sourceMessageId; companions and bare bodies listed apart. */
+async function drainDeadLetters(world: World): Promise<Message[]> {
+  const all: Message[] = [];
+  for (;;) {
+    const { Messages = [] } = await world.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: world.dlqUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ["All"],
+        MessageSystemAttributeNames: ["All"],
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 300,
+      }),
+    );
+    if (Messages.length === 0) return all;
+    all.push(...Messages);
+  }
+}
+
+const vehicle = (overrides: Record<string, unknown>) =>
+  JSON.stringify({
+    vehicleId: "VH2101",
+    make: "Honda",
+    model: "Civic",
+    year: 2020,
+    color: "Blue",
+    mileage: 1,
+    ...overrides,
+  });
+
+test("each message that can never be stored reaches the DLQ on its first receive with its own errorCode", async ({
+  world,
+}) => {
+  await drainDeadLetters(world);
+  const conflictId = "019ac8a0-0000-7000-8000-0000000000c1";
+  await invoke(world, await eventFor(world, [{ body: vehicle({ vehicleId: "VH2110" }), eventId: conflictId }]));
+  const tenAttributes = Object.fromEntries(
+    ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"].map((n) => [n, { DataType: "String", StringValue: n }]),
+  );
+  const cases: [string, Outgoing, RegExp][] = [
+    ["BAD_EVENT_ID", { body: vehicle({ vehicleId: "VH2111" }), eventId: "e".repeat(2000) }, /2000 bytes/],
+    [
+      "NESTING_TOO_DEEP",
+      { body: `{"vehicleId":"VH2112","make":${"[".repeat(20_000)}${"]".repeat(20_000)}}`, eventId: "deep-1" },
+      /deeper than 32/,
+    ],
+    [
+      "DUPLICATE_KEY",
+      {
+        body: '{"vehicleId":"VH900015","vehicleId":"VH900115","make":"Honda","model":"Civic","year":2020,"color":"Blue","mileage":1}',
+      },
+      /"vehicleId" appears more than once/,
+    ],
+    ["UNPRINTABLE_TEXT", { body: vehicle({ vehicleId: "VH2113", make: "\u0000" }) }, /control character/],
+    ["UNPRINTABLE_TEXT", { body: vehicle({ vehicleId: "VH2114", make: "\u200b" }) }, /nothing visible/],
+    [
+      "EVENT_ID_CONFLICT",
+      { body: vehicle({ vehicleId: "VH2110", make: "Ford" }), eventId: conflictId },
+      /make "Honda" vs "Ford"/,
+    ],
+    ["MISSING_FIELD", { body: "{}", eventId: "ten-1", extraAttributes: tenAttributes }, /missing field/],
+  ];
+  const event = await eventFor(
+    world,
+    cases.map(([, message]) => message),
+  );
+  const { result, lines } = await invoke(world, event);
+  assert.equal(result, { batchItemFailures: [] }, "nothing is retried");
+  const dead = await drainDeadLetters(world);
+  assert.is(dead.length, cases.length);
+  for (const record of event.Records) {
+    const [code, message, reason] = cases.find(([, m]) => m.body === record.body)!;
+    assert.is(record.attributes.ApproximateReceiveCount, "1");
+    const copy = dead.find((m) => m.MessageAttributes?.sourceMessageId?.StringValue === record.messageId);
+    assert.ok(copy, `${code} reached the DLQ`);
+    assert.is(copy.Body, message.body);
+    assert.is(copy.MessageAttributes!.errorCode!.StringValue, code);
+    assert.match(copy.MessageAttributes!.errorReason!.StringValue!, reason);
+    if (message.eventId) assert.is(copy.MessageAttributes!.eventId?.StringValue, message.eventId, "eventId kept");
+    assert.ok(lines.some((l) => l.messageId === record.messageId && l.code === code));
+  }
+  const stored = await DynamoDBDocumentClient.from(world.dynamo).send(
+    new QueryCommand({
+      TableName: world.tableName,
+      KeyConditionExpression: "vehicleId = :v",
+      ExpressionAttributeValues: { ":v": "VH2110" },
+    }),
+  );
+  assert.equal(
+    stored.Items?.map((i) => i.make),
+    ["Honda"],
+    "the conflict left the stored item alone",
+  );
+});
+
+test("an empty or Binary eventId is refused with BAD_EVENT_ID, and the DLQ copy carries no attribute SQS refuses", async ({
+  world,
+}) => {
+  await drainDeadLetters(world);
+  const binary = {
+    dataType: "Binary",
+    binaryValue: Buffer.from("e-1").toString("base64"),
+    stringListValues: [],
+    binaryListValues: [],
+  };
+  const empty = { dataType: "String", stringValue: "", stringListValues: [], binaryListValues: [] };
+  const records = [
+    directRecord(world, vehicle({ vehicleId: "VH2121" }), { eventId: binary }),
+    directRecord(world, vehicle({ vehicleId: "VH2122" }), { eventId: empty }),
+  ];
+  const { result } = await invoke(world, { Records: records });
+  assert.equal(result, { batchItemFailures: [] });
+  const dead = await drainDeadLetters(world);
+  assert.is(dead.length, 2);
+  for (const message of dead) {
+    assert.is(message.MessageAttributes!.errorCode!.StringValue, "BAD_EVENT_ID");
+    assert.match(message.MessageAttributes!.errorReason!.StringValue!, /^eventId attribute /);
+  }
+  const fromBinary = dead.find((m) => m.MessageAttributes?.sourceMessageId?.StringValue === records[0]!.messageId);
+  assert.equal(Buffer.from(fromBinary!.MessageAttributes!.eventId!.BinaryValue!).toString(), "e-1");
+});
+
+test("an invalid body of exactly 1 MiB goes to the DLQ whole, its reason in a companion found by MD5 and messageId", async ({
+  world,
+}) => {
+  await drainDeadLetters(world);
+  const prefix = '{"vehicleId":"VH2131","make":"';
+  const suffix = '","model":"Civic","year":2020,"color":"Blue","mileage":1}';
+  const body = prefix + "x".repeat(1024 * 1024 - prefix.length - suffix.length) + suffix;
+  assert.is(Buffer.byteLength(body), 1024 * 1024);
+  const event = await eventFor(world, [{ body }]);
+  const { result } = await invoke(world, event);
+  assert.equal(result, { batchItemFailures: [] }, "not retried until maxReceiveCount");
+  const dead = await drainDeadLetters(world);
+  assert.is(dead.length, 2);
+  const big = dead.find((m) => m.Body === body);
+  const companion = dead.find((m) => m.Body !== body)!;
+  assert.ok(big, "the whole body is in the DLQ");
+  assert.is(companion.MessageAttributes!.errorCode!.StringValue, "BAD_FORMAT");
+  assert.match(companion.MessageAttributes!.errorReason!.StringValue!, /make is \d+ characters long/);
+  assert.is(companion.MessageAttributes!.sourceMessageId!.StringValue, event.Records[0]!.messageId);
+  assert.is(companion.MessageAttributes!.reasonForBodyMd5!.StringValue, big!.MD5OfBody);
+  assert.is(JSON.parse(companion.Body!).reasonFor.bodyMd5, big!.MD5OfBody);
+});
+
+test("a retry with the same content is a duplicate, counted and not dead-lettered", async ({ world }) => {
+  await drainDeadLetters(world);
+  const eventId = "019ac8a0-0000-7000-8000-0000000000d1";
+  await invoke(world, await eventFor(world, [{ body: vehicle({ vehicleId: "VH2141" }), eventId }]));
+  const { result, lines } = await invoke(
+    world,
+    await eventFor(world, [{ body: vehicle({ vehicleId: "VH2141" }), eventId }]),
+  );
+  assert.equal(result, { batchItemFailures: [] });
+  assert.is(lines.filter((l) => l.outcome === "duplicate").length, 1);
+  assert.equal(await drainDeadLetters(world), []);
 });
 
 test.run();

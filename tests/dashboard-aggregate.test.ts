@@ -1,19 +1,19 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DashboardBodyError, expandShorthand, type MetricWidget, parseDashboardBody } from "../local/dashboard/body";
-import { renderMarkdown } from "../local/dashboard/markdown";
-import { dashboardData } from "../local/dashboard/widget-data";
+import { type MetricLine, parseMetricLines } from "../contracts/run-record";
+import { percentile } from "../contracts/statistics";
+import { DashboardBodyError, expandShorthand, type MetricWidget, parseDashboardBody } from "../dashboard/body";
+import { renderMarkdown } from "../dashboard/markdown";
+import { dashboardData } from "../dashboard/widget-data";
 import {
   aggregateSeries,
   aggregateTotal,
   autoPeriod,
   computeStatistic,
   parseStatistic,
-  percentile,
   UnsupportedStatisticError,
-} from "../report/aggregate";
-import { type MetricLine, parseMetricLines } from "../report/record";
-import { sampleDashboardBody, sampleRun } from "../report/sample-run";
+} from "../metrics/aggregate";
+import { sampleDashboardBody, sampleRun } from "./support/sample-run";
 
 const line = (
   t: number,

@@ -5,8 +5,9 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { type DashboardBody, renderDashboardBody } from "../components/dashboard-widgets";
-import { type DashboardServer, startDashboardServer } from "../local/dashboard";
-import { SAMPLE_NAMES, sampleRun } from "../report/sample-run";
+import { type DashboardServer, startDashboardServer } from "../dashboard";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../reporting/screenshot";
+import { SAMPLE_NAMES, sampleRun } from "./support/sample-run";
 
 /**
  * The local dashboard in real headless Chromium (Debian's, see .ci/install-chromium.sh), drawing the
@@ -15,7 +16,6 @@ import { SAMPLE_NAMES, sampleRun } from "../report/sample-run";
  * lines appended to the record show up without a reload.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = path.join(__dirname, "..", ".build", "dashboard.png");
 // Generous: the CI machine is loaded. These bound waiting for a condition, they assert no timing.
 const WAIT_MS = 60_000;
@@ -48,16 +48,8 @@ browserTest.before(async (context) => {
     host: "127.0.0.1",
   });
   context.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
   });
   context.page = await context.browser.newPage({ viewport: { width: 1400, height: 900 } });
 });

@@ -1,10 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type MetricWidget, parseDashboardBody } from "../local/dashboard/body";
-import { dashboardBodyFromStack, NoDashboardError } from "../local/dashboard/stack-body";
-import { dashboardData } from "../local/dashboard/widget-data";
-import { sampleRun } from "../report/sample-run";
+import { type MetricWidget, parseDashboardBody } from "../dashboard/body";
+import { dashboardBodyFromStack, NoDashboardError } from "../dashboard/stack-body";
+import { dashboardData } from "../dashboard/widget-data";
 import { devStack, ofType } from "./support/pulumi";
+import { sampleRun } from "./support/sample-run";
 
 /**
  * The dashboard the dev stack synthesizes is the one the local page draws: it parses, and a record carrying

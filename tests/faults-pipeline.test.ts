@@ -6,11 +6,11 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import type { MetricLine } from "../contracts/run-record";
 import { DEFAULT_LOCAL_ROOT } from "../local/cloud";
 import { FAULTS_METRIC, FAULTS_NAMESPACE } from "../local/faults/fault-metrics";
 import type { FaultRates } from "../local/faults/spec";
 import { type PipelineRunResult, runPipeline } from "../local/pipeline-run";
-import type { MetricLine } from "../local/recorder";
 
 const localRoot = join(DEFAULT_LOCAL_ROOT, `test-faults-${process.pid}`);
 

@@ -37,7 +37,7 @@ function record(overrides: Partial<SQSRecord> = {}): SQSRecord {
 }
 
 test("the item carries the vehicle, the producer's eventId, and the SQS facts", () => {
-  assert.equal(buildVehicleItem(VEHICLE, record(), NOW), {
+  assert.equal(buildVehicleItem(VEHICLE, record(), "019abc12-3456-7def-8123-456789abcdef", NOW), {
     ...VEHICLE,
     eventId: "019abc12-3456-7def-8123-456789abcdef",
     messageId: "059f36b4-87a3-44ab-83d2-661975830a7d",
@@ -47,21 +47,18 @@ test("the item carries the vehicle, the producer's eventId, and the SQS facts", 
   });
 });
 
-test("without an eventId attribute (or with a blank one) the messageId is the eventId", () => {
-  assert.is(
-    buildVehicleItem(VEHICLE, record({ messageAttributes: {} }), NOW).eventId,
-    "059f36b4-87a3-44ab-83d2-661975830a7d",
-  );
-  const blank = record({
+test("eventIdOf, for logs: the attribute cut short, else the messageId", () => {
+  assert.is(eventIdOf(record({ messageAttributes: {} })), "059f36b4-87a3-44ab-83d2-661975830a7d");
+  const long = record({
     messageAttributes: {
-      eventId: { dataType: "String", stringValue: "  ", stringListValues: [], binaryListValues: [] },
+      eventId: { dataType: "String", stringValue: "e".repeat(2000), stringListValues: [], binaryListValues: [] },
     },
   });
-  assert.is(eventIdOf(blank), "059f36b4-87a3-44ab-83d2-661975830a7d");
+  assert.is(eventIdOf(long), "e".repeat(64));
 });
 
 test("receiveCount is a number and sentAt is ISO", () => {
-  const item = buildVehicleItem(VEHICLE, record(), NOW);
+  const item = buildVehicleItem(VEHICLE, record(), "019abc12-3456-7def-8123-456789abcdef", NOW);
   assert.type(item.receiveCount, "number");
   assert.is(new Date(item.sentAt).getTime(), 1795829400000);
 });

@@ -9,8 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { createConsumerFromEnvironment } from "../handlers";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/emulators";
 import type { ConsumerWorld } from "./support/consumer-harness";
 import {
   captureOutput,
@@ -121,23 +121,36 @@ test("the required text stores a valid message and dead-letters an invalid one",
   assert.ok(run.emf.some((d) => d.VehiclesStored === 1 && d._aws.CloudWatchMetrics[0].Namespace === "VehiclePipeline"));
 });
 
-test("the required text keeps error messages and causes (serialized error classes) when DynamoDB fails", async ({
+test("the required text keeps error messages and causes (serialized error classes) when DynamoDB refuses for good", async ({
   world,
   text,
 }) => {
-  const handler = loadHandler(text, "fails", "no-such-table");
+  const handler = loadHandler(text, "fails", world.tableName);
+  // A sort key over 1,024 bytes: DynamoDB's ValidationException, which no retry changes, reaches the DLQ at once.
+  const event = await sqsEventFor(world, [{ body: vehicleBody({ vehicleId: "VH7003" }), eventId: "e".repeat(1025) }]);
+  const run = await captureOutput(() => handler(event, lambdaContext()));
+  assert.equal(run.result, { batchItemFailures: [] });
+  const dead = await receiveAll(world.sqs, world.dlqUrl, 1);
+  const refused = dead.find((m) => m.MessageAttributes?.sourceMessageId?.StringValue === event.Records[0]!.messageId);
+  assert.ok(refused, "the refused record is in the DLQ");
+  assert.ok(refused?.MessageAttributes?.errorCode?.StringValue, "with an errorCode");
+  assert.ok(refused?.MessageAttributes?.errorReason?.StringValue, "and a reason");
+});
+
+test("a missing table is the deployment's fault, not the message's: the record stays on the queue for a retry", async ({
+  world,
+  text,
+}) => {
+  const handler = loadHandler(text, "no-table", "no-such-table");
   const event = await sqsEventFor(world, [
-    { body: vehicleBody({ vehicleId: "VH7003" }), eventId: nextEventId() },
+    { body: vehicleBody({ vehicleId: "VH7004" }), eventId: nextEventId() },
     { body: "{}", eventId: nextEventId() },
   ]);
   const run = await captureOutput(() => handler(event, lambdaContext()));
+  // The malformed record still goes to the DLQ; the valid one waits for the table.
   assert.equal(run.result, { batchItemFailures: [{ itemIdentifier: event.Records[0]!.messageId }] });
-  const failed = run.logs.find((l) => l.outcome === "failed");
-  assert.match(failed?.reason, /^could not store message .*: ResourceNotFoundException/);
-  assert.is(failed?.error.name, "VehicleStoreError");
-  assert.match(failed?.error.message, /could not store message/);
-  assert.is(failed?.error.cause.name, "ResourceNotFoundException");
-  await receiveAll(world.sqs, world.dlqUrl, 1);
+  const line = run.logs.find((l) => l.messageId === event.Records[0]!.messageId);
+  assert.match(JSON.stringify(line ?? {}), /ResourceNotFoundException/);
 });
 
 test.run();

@@ -238,7 +238,34 @@ test("with several problems the first field in schema order decides, and extra f
   assert.is(rejected({ ...VALID, make: undefined, owner: "x" }).code, "MISSING_FIELD");
 });
 
-test("every code the parser returns is one of VALIDATION_ERROR_CODES, and each code is reachable", () => {
+test("nesting is bounded before JSON.parse: 20,000 levels are refused with their own code, not a stack overflow", () => {
+  const body = `{"vehicleId":"VH1","make":${"[".repeat(20_000)}${"]".repeat(20_000)},"model":"m","year":2020,"color":"c","mileage":1}`;
+  const result = rejected(body);
+  assert.is(result.code, "NESTING_TOO_DEEP");
+  assert.match(result.reason, /deeper than 32 levels/);
+  assert.is(rejected({ ...VALID, make: [[[[1]]]] }).code, "WRONG_TYPE", "shallow nesting reaches the schema");
+});
+
+test("a key repeated in the body is refused, not resolved by keeping the last", () => {
+  const body =
+    '{"vehicleId":"VH900015","vehicleId":"VH900115","make":"Honda","model":"Civic","year":2020,"color":"Blue","mileage":1}';
+  const result = rejected(body);
+  assert.is(result.code, "DUPLICATE_KEY");
+  assert.match(result.reason, /"vehicleId" appears more than once/);
+  assert.is(rejected('{"vehicleId":"VH1","vehicleId":').code, "INVALID_JSON", "invalid JSON is reported as such");
+});
+
+test("text fields refuse control characters and values with nothing visible in them", () => {
+  for (const make of ["\u0000", "Hon\u0000da", "Hon\nda", "\u200b", "\u200b\u200d", "\u0301", "\ud800x"]) {
+    // JSON.stringify writes control characters as escapes (\u0000), as a sender's JSON would.
+    assert.is(rejected({ ...VALID, make }).code, "UNPRINTABLE_TEXT", JSON.stringify(make));
+  }
+  for (const make of ["Škoda", "日産", "Citro\u00ebn", "👨\u200d🔧 Garage", "A\u00a0B"]) {
+    assert.ok(parse({ ...VALID, make }).ok, make);
+  }
+});
+
+test("every code the parser returns is one of VALIDATION_ERROR_CODES, and each parser code is reachable", () => {
   const bodies = [
     "{",
     "[]",
@@ -247,9 +274,14 @@ test("every code the parser returns is one of VALIDATION_ERROR_CODES, and each c
     { ...VALID, year: 1 },
     { ...VALID, vehicleId: "x" },
     { ...VALID, extra: 1 },
+    `{"make":${"[".repeat(40)}`,
+    '{"a":1,"a":2}',
+    { ...VALID, make: "\u0000" },
   ];
   const codes = bodies.map((b) => rejected(b).code);
-  assert.equal([...codes].sort(), [...VALIDATION_ERROR_CODES].sort());
+  // The rest are decided by the consumer, not the body: eventId, conflicts, and failures of the write itself.
+  const consumerCodes = ["BAD_EVENT_ID", "EVENT_ID_CONFLICT", "STORE_REJECTED", "CONSUMER_ERROR"];
+  assert.equal([...codes, ...consumerCodes].sort(), [...VALIDATION_ERROR_CODES].sort());
 });
 
 test.run();

@@ -76,6 +76,7 @@ test("the CommonJS parts kept are what each installed package's require entry po
   const installed = installedPackages(PROJECT_ROOT);
   const { extraIncludePaths } = consumerCodePathOptions(installed);
   for (const copy of installed.filter((p) => extraIncludePaths.includes(`${p.path}/package.json`))) {
+    // biome-ignore lint/suspicious/noExplicitAny: package.json "exports" takes several shapes; the line below probes them
     const manifest = require(`${PROJECT_ROOT}/${copy.path}/package.json`) as { exports?: any; main?: string };
     const entry = manifest.exports?.["."]?.require?.default ?? manifest.exports?.["."]?.require ?? manifest.main;
     assert.type(entry, "string", `${copy.path} has a require entry`);

@@ -28,7 +28,7 @@ function roleStatements(stack: SynthesizedStack): { source: string; statement: P
   const documents = [
     ...ofType(stack, "aws:iam/rolePolicy:RolePolicy").map((p) => ({ source: p.name, policy: p.inputs.policy })),
     ...ofType(stack, "aws:iam/role:Role").flatMap((r) =>
-      (r.inputs.inlinePolicies ?? []).map((p: any) => ({ source: r.name, policy: p.policy })),
+      (r.inputs.inlinePolicies ?? []).map((p: { policy: string }) => ({ source: r.name, policy: p.policy })),
     ),
     ...ofType(stack, "aws:iam/policy:Policy").map((p) => ({ source: p.name, policy: p.inputs.policy })),
   ];

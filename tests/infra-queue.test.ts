@@ -3,6 +3,14 @@ import * as assert from "uvu/assert";
 import { DLQ_RETENTION_SECONDS, VISIBILITY_TIMEOUT_FACTOR } from "../components/config";
 import { devSettings, devStack, ofType, only } from "./support/pulumi";
 
+interface PolicyStatement {
+  Effect: string;
+  Principal?: unknown;
+  Action: string | string[];
+  Resource?: unknown;
+  Condition?: { Bool?: Record<string, string> };
+}
+
 const test = suite("infra: VehicleQueue");
 
 const QUEUE = "aws:sqs/queue:Queue";
@@ -60,7 +68,7 @@ test("both queues deny every request not made over TLS", async () => {
     assert.ok(queue, `queue policy ${queuePolicy.name} must attach to one of the stack's queues`);
     const document = JSON.parse(queuePolicy.inputs.policy);
     const denies = document.Statement.filter(
-      (s: any) =>
+      (s: PolicyStatement) =>
         s.Effect === "Deny" &&
         s.Principal === "*" &&
         [s.Action].flat().includes("sqs:*") &&
@@ -69,7 +77,7 @@ test("both queues deny every request not made over TLS", async () => {
     );
     assert.is(denies.length, 1, `${queue!.name} needs one TLS-deny statement`);
     // Nothing in a queue policy may grant access: access comes from IAM policies only.
-    assert.is(document.Statement.filter((s: any) => s.Effect === "Allow").length, 0);
+    assert.is(document.Statement.filter((s: PolicyStatement) => s.Effect === "Allow").length, 0);
     covered.add(queue!.name);
   }
   assert.equal([...covered].sort(), ["vehicles", "vehicles-dlq"]);
@@ -90,7 +98,7 @@ test("producer policy allows only SendMessage, GetQueueUrl and GetQueueAttribute
 test("stack outputs name the deployed resources", async () => {
   const stack = await devStack();
   const source = only(stack, QUEUE, "vehicles");
-  // The six outputs of issue 2 (other components add their own, e.g. dashboardUrl).
+  // The queue's six outputs (other components add their own, e.g. dashboardUrl).
   const { queueUrl, queueArn, dlqUrl, tableName, functionName, producerPolicyArn } = stack.outputs;
   assert.equal(
     { queueUrl, queueArn, dlqUrl, tableName, functionName, producerPolicyArn },

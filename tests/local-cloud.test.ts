@@ -9,11 +9,11 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import type { MetricLine } from "../contracts/run-record";
+import { readState } from "../contracts/state-file";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "../local/cloud";
 import { type PipelineRunResult, runPipeline } from "../local/pipeline-run";
-import type { MetricLine } from "../local/recorder";
 import { synthesizeStack } from "../local/stack-source";
-import { readState } from "../local/state";
 
 const localRoot = join(DEFAULT_LOCAL_ROOT, `test-${process.pid}`);
 const quiet = { localRoot, idleMs: 5_000 };

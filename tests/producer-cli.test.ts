@@ -7,8 +7,9 @@ import * as path from "node:path";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { parseVehicleMessage } from "../handlers/vehicle";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type RunningEmulator, startSqs } from "../local/emulators";
+import { type RunningEmulator, startSqs } from "../local/emulators";
 import { EXPECTED_ERROR_CODE, type InvalidKind } from "../producer/invalid";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

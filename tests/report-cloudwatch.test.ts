@@ -11,14 +11,14 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { computeStatistic, type MetricSelector, matchesSelector, parseStatistic } from "../report/aggregate";
-import { cloudWatchReportData, namesFromStackOutputs, StackOutputsError } from "../report/cloudwatch-run";
-import { CloudWatchReadError, toMetricDataQuery } from "../report/cloudwatch-source";
-import { generateReport } from "../report/generate";
-import { LocalMetricsSource } from "../report/local-source";
-import { reportQueries } from "../report/queries";
-import type { MetricLine } from "../report/record";
-import { SAMPLE_NAMES, sampleRun } from "../report/sample-run";
+import type { MetricLine } from "../contracts/run-record";
+import { computeStatistic, type MetricSelector, matchesSelector, parseStatistic } from "../metrics/aggregate";
+import { cloudWatchReportData, namesFromStackOutputs, StackOutputsError } from "../reporting/cloudwatch-run";
+import { CloudWatchReadError, toMetricDataQuery } from "../reporting/cloudwatch-source";
+import { generateReport } from "../reporting/generate";
+import { LocalMetricsSource } from "../reporting/local-source";
+import { reportQueries } from "../reporting/queries";
+import { SAMPLE_NAMES, sampleRun } from "./support/sample-run";
 
 /**
  * The deployed-stack path of `npm run report`: GetMetricData answered by aws-sdk-client-mock from a sample

@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { main } from "../report/cli";
-import { estimateCost } from "../report/cost";
-import { generateReport } from "../report/generate";
-import { inferNames, inferSettings, localReportData } from "../report/local-run";
-import { usd } from "../report/markdown";
-import { keyFigures } from "../report/observations";
-import { RunRecordError, readRunRecord, resolveLastRun } from "../report/record";
-import { sampleRun, writeSampleRun } from "../report/sample-run";
+import { RunRecordError, readRunRecord, resolveLastRun } from "../contracts/run-record";
+import { main } from "../reporting/cli";
+import { estimateCost } from "../reporting/cost";
+import { generateReport } from "../reporting/generate";
+import { localReportData, namesFromRun, settingsFromRun } from "../reporting/local-run";
+import { usd } from "../reporting/markdown";
+import { keyFigures } from "../reporting/observations";
+import { sampleRun, writeSampleRun } from "./support/sample-run";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const generate = suite<{ tmp: string }>("report from a local run record", { tmp: "" });
@@ -85,62 +85,34 @@ generate("last-run as a symlink or as a file naming the folder", ({ tmp }) => {
   );
 });
 
-generate("names and settings from the embedded cloud's run.json", () => {
-  const { metrics } = sampleRun({
+generate("names and settings come from run.json's outputs and settings; an older run.json is refused", () => {
+  const { run } = sampleRun({
     queueName: "vehicles-abc",
     dlqName: "vehicles-dlq-def",
     functionName: "consumer-123",
     tableName: "vehicles-t",
   });
-  const run = {
-    runId: "r",
-    parameters: {
-      producer: { rate: 300, invalidRatio: 0.03 },
-      stackConfig: {
-        "vehicle-pipeline:batchSize": "10",
-        "vehicle-pipeline:maxConcurrency": "10",
-        "vehicle-pipeline:memorySizeMb": "512",
-      },
-      settings: {
-        eventSourceMappings: [
-          {
-            function: "consumer-123",
-            queueUrl: "http://127.0.0.1:1/000000000000/vehicles-abc",
-            batchSize: 10,
-            maximumConcurrency: 12,
-            batchingWindowSeconds: 0,
-          },
-        ],
-        functions: [{ name: "consumer-123", timeoutSeconds: 30, memorySizeMb: 256 }],
-        queues: [
-          {
-            name: "vehicles-abc",
-            attributes: {
-              VisibilityTimeout: "180",
-              RedrivePolicy:
-                '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:vehicles-dlq-def","maxReceiveCount":5}',
-            },
-          },
-        ],
-      },
-    },
-    resources: [
-      { type: "aws:lambda/function:Function", name: "consumer-123", status: "emulated" },
-      { type: "aws:dynamodb/table:Table", name: "vehicles-t", status: "emulated" },
-    ],
-  };
-  const names = inferNames(run, metrics);
+  const names = namesFromRun(run);
   assert.equal(
     [names.queueName, names.dlqName, names.functionName, names.tableName],
     ["vehicles-abc", "vehicles-dlq-def", "consumer-123", "vehicles-t"],
   );
-  const { settings, source } = inferSettings(run, REPO_ROOT);
-  // The deployed mapping and function win over the stack config.
-  assert.is(settings.maxConcurrency, 12);
-  assert.is(settings.memorySizeMb, 256);
+  const settings = settingsFromRun(run);
+  assert.is(settings.maxConcurrency, run.settings?.maxConcurrency);
   assert.is(settings.visibilityTimeoutSeconds, 180);
-  assert.is(settings.maxReceiveCount, 5);
-  assert.match(source, /run\.json/);
+  const { outputs, settings: _, ...older } = run;
+  assert.throws(
+    () => namesFromRun(older),
+    (e: unknown) => e instanceof RunRecordError && /no "outputs".*npm start/s.test((e as Error).message),
+  );
+  assert.throws(
+    () => settingsFromRun(older),
+    (e: unknown) => e instanceof RunRecordError && /no "settings"/.test((e as Error).message),
+  );
+  assert.throws(
+    () => namesFromRun({ ...run, outputs: { ...outputs, dlqUrl: undefined } }),
+    (e: unknown) => e instanceof RunRecordError && /lack dlqName/.test((e as Error).message),
+  );
 });
 
 generate("npm run report: --run and --out write the report; bad flags exit 2", async ({ tmp }) => {

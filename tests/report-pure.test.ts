@@ -1,12 +1,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseDuration, parseReportArgs, ReportArgsError } from "../report/args";
-import { estimateCost, PRICES } from "../report/cost";
-import { flattenParameters, usd, verificationRows } from "../report/markdown";
-import { keyFigures, observations } from "../report/observations";
-import type { ReportSeriesId } from "../report/queries";
-import type { ReportData } from "../report/report-data";
-import { chartPeriod } from "../report/report-data";
+import { parseDuration, parseReportArgs, ReportArgsError } from "../reporting/args";
+import { estimateCost, PRICES } from "../reporting/cost";
+import { flattenParameters, usd, verificationRows } from "../reporting/markdown";
+import { keyFigures, observations } from "../reporting/observations";
+import type { ReportSeriesId } from "../reporting/queries";
+import type { ReportData } from "../reporting/report-data";
+import { chartPeriod } from "../reporting/report-data";
 
 const NOW = new Date("2026-11-28T02:00:00Z");
 

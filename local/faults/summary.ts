@@ -1,5 +1,5 @@
+import type { MetricLine } from "../../contracts/run-record";
 import { CONSUMER_METRICS, METRICS_NAMESPACE } from "../../handlers/batch-metrics";
-import type { MetricLine } from "../recorder";
 import type { Verification } from "../verify";
 import { type FaultRates, formatFaultSpec } from "./spec";
 

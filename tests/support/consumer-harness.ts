@@ -15,8 +15,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts/local-endpoints";
 import type { RunningEmulator } from "../../local/emulators";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startSqs } from "../../local/emulators";
+import { startDynamo, startSqs } from "../../local/emulators";
 
 export interface ConsumerWorld {
   sqsEmulator: RunningEmulator;
@@ -31,7 +32,7 @@ export interface ConsumerWorld {
   close(): Promise<void>;
 }
 
-export const TABLE_NAME = "vehicles";
+const TABLE_NAME = "vehicles";
 
 export function localClientConfig(endpoint: string) {
   // maxAttempts 1: failure tests should fail on the first refusal, not after the SDK's backoff.
@@ -66,7 +67,7 @@ export async function startConsumerWorld(): Promise<ConsumerWorld> {
   };
 }
 
-export async function createVehicleTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+async function createVehicleTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
   await dynamo.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -152,7 +153,7 @@ export async function receiveAll(sqs: SQSClient, queueUrl: string, count: number
 }
 
 /** The Lambda event shape of a received message: camelCase attributes, base64 binary values. */
-export function toLambdaRecord(message: Message, queueArn: string): SQSRecord {
+function toLambdaRecord(message: Message, queueArn: string): SQSRecord {
   const messageAttributes: SQSRecord["messageAttributes"] = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     messageAttributes[name] = {
@@ -218,13 +219,17 @@ export function testMetrics(): Metrics {
   return new Metrics({ serviceName: "vehicle-consumer", namespace: "VehiclePipeline" });
 }
 
+/** A JSON line the function printed: a Powertools log line or an EMF document, read field by field by the tests. */
+// biome-ignore lint/suspicious/noExplicitAny: lines of several shapes; each test asserts the fields it reads
+export type JsonLine = Record<string, any>;
+
 export interface CapturedOutput {
   /** Every JSON line written to stdout while the function ran. */
-  lines: Record<string, any>[];
+  lines: JsonLine[];
   /** The log lines (Powertools Logger). */
-  logs: Record<string, any>[];
+  logs: JsonLine[];
   /** The EMF documents (Powertools Metrics). */
-  emf: Record<string, any>[];
+  emf: JsonLine[];
 }
 
 /**
@@ -236,7 +241,7 @@ export interface CapturedOutput {
 export async function captureOutput<T>(
   fn: () => Promise<T>,
 ): Promise<{ result?: T; error?: unknown } & CapturedOutput> {
-  const lines: Record<string, any>[] = [];
+  const lines: JsonLine[] = [];
   const restore = [process.stdout, process.stderr].map((stream) => interceptJsonLines(stream, lines));
   try {
     const result = await fn();
@@ -248,7 +253,7 @@ export async function captureOutput<T>(
   }
 }
 
-function interceptJsonLines(stream: NodeJS.WriteStream, into: Record<string, any>[]): () => void {
+function interceptJsonLines(stream: NodeJS.WriteStream, into: JsonLine[]): () => void {
   const original = stream.write;
   stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
@@ -269,16 +274,12 @@ function interceptJsonLines(stream: NodeJS.WriteStream, into: Record<string, any
   };
 }
 
-function split(lines: Record<string, any>[]): CapturedOutput {
+function split(lines: JsonLine[]): CapturedOutput {
   return { lines, logs: lines.filter((l) => !l._aws), emf: lines.filter((l) => l._aws) };
 }
 
 /** Sum of a metric over EMF documents, optionally only those with the given dimension values. */
-export function metricValues(
-  emf: Record<string, any>[],
-  name: string,
-  dimensions: Record<string, string> = {},
-): number[] {
+export function metricValues(emf: JsonLine[], name: string, dimensions: Record<string, string> = {}): number[] {
   const values: number[] = [];
   for (const doc of emf) {
     const declared = doc._aws.CloudWatchMetrics[0].Metrics.some((m: { Name: string }) => m.Name === name);

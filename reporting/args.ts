@@ -1,0 +1,171 @@
+import { parseArgs } from "node:util";
+
+/** `npm run report -- [flags]`: where the data comes from and where the report goes. */
+
+export type ReportTarget =
+  | { kind: "local"; runDir?: string; localRoot: string }
+  | {
+      kind: "cloudwatch";
+      stack?: string;
+      queueName?: string;
+      dlqName?: string;
+      functionName?: string;
+      tableName?: string;
+      region?: string;
+      start: Date;
+      end: Date;
+      period: number;
+    };
+
+export interface ReportArgs {
+  target: ReportTarget;
+  outDir: string;
+  /** Take a screenshot of the local dashboard for the run (local runs only). */
+  screenshot: boolean;
+  help: boolean;
+}
+
+export class ReportArgsError extends Error {
+  constructor(message: string) {
+    super(`${message}\n(npm run report -- --help lists the flags)`);
+    this.name = "ReportArgsError";
+  }
+}
+
+export const REPORT_USAGE = `npm run report -- [flags]
+
+Turns a run into report/REPORT.md with SVG charts, observations and an AWS cost estimate.
+
+Local run (default: the last one, .local/last-run):
+  --run <folder>          a run folder holding metrics.jsonl, run.json, logs.jsonl
+  --local-root <folder>   where last-run lives (default .local)
+  --screenshot            also screenshot the local dashboard for the run into <out>/dashboard.png (needs /usr/bin/chromium)
+
+Deployed stack (CloudWatch GetMetricData; AWS credentials from the usual chain):
+  --stack <name>          read queueUrl, dlqUrl, functionName, tableName from \`pulumi stack output --json --stack <name>\`
+  --queue-name <name> --dlq-name <name> --function-name <name> --table-name <name>
+  --region <region>       default $AWS_REGION, then us-east-1
+  --start <ISO time>      default: --since before --end
+  --end <ISO time>        default: now
+  --since <duration>      e.g. 45m, 2h (default 1h)
+  --period <seconds>      chart resolution, a multiple of 60 (default 60)
+
+Output:
+  --out <folder>          default report/
+`;
+
+/** "90s", "45m", "2h", "1d" to seconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new ReportArgsError(`--since must look like 90s, 45m, 2h or 1d, got "${text}"`);
+  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as "s" | "m" | "h" | "d"];
+}
+
+function parseTime(flag: string, text: string): Date {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime()))
+    throw new ReportArgsError(`--${flag} must be an ISO time such as 2026-11-28T01:00:00Z, got "${text}"`);
+  return date;
+}
+
+function parseReportFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      run: { type: "string" },
+      "local-root": { type: "string" },
+      screenshot: { type: "boolean" },
+      stack: { type: "string" },
+      "queue-name": { type: "string" },
+      "dlq-name": { type: "string" },
+      "function-name": { type: "string" },
+      "table-name": { type: "string" },
+      region: { type: "string" },
+      start: { type: "string" },
+      end: { type: "string" },
+      since: { type: "string" },
+      period: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
+export function parseReportArgs(argv: readonly string[], now = new Date()): ReportArgs {
+  let values: ReturnType<typeof parseReportFlags>;
+  try {
+    values = parseReportFlags(argv);
+  } catch (error) {
+    throw new ReportArgsError((error as Error).message);
+  }
+  const outDir = values.out ?? "report";
+  const help = values.help === true;
+  const cloudFlags = [
+    "stack",
+    "queue-name",
+    "dlq-name",
+    "function-name",
+    "table-name",
+    "start",
+    "end",
+    "since",
+    "period",
+  ] as const;
+  const wantsCloud = cloudFlags.some((f) => values[f] !== undefined);
+  if (!wantsCloud) {
+    if (values.region !== undefined)
+      throw new ReportArgsError("--region only applies to a deployed stack: add --stack or the resource names");
+    return {
+      target: { kind: "local", runDir: values.run, localRoot: values["local-root"] ?? ".local" },
+      outDir,
+      screenshot: values.screenshot === true,
+      help,
+    };
+  }
+  if (values.run !== undefined)
+    throw new ReportArgsError("--run reads a local run; it cannot be combined with --stack or resource names");
+  if (values.screenshot)
+    throw new ReportArgsError(
+      "--screenshot draws the local dashboard of a local run; for a deployed stack use the CloudWatch console",
+    );
+  if (values.stack === undefined) {
+    const missing = (["queue-name", "dlq-name", "function-name", "table-name"] as const).filter(
+      (f) => values[f] === undefined,
+    );
+    if (missing.length > 0)
+      throw new ReportArgsError(
+        `without --stack, give every resource name: missing ${missing.map((m) => `--${m}`).join(", ")}`,
+      );
+  }
+  const period = values.period === undefined ? 60 : Number(values.period);
+  if (!Number.isInteger(period) || period < 60 || period % 60 !== 0)
+    throw new ReportArgsError(`--period must be a whole multiple of 60 seconds, got "${values.period}"`);
+  if (values.start !== undefined && values.since !== undefined)
+    throw new ReportArgsError("give --start or --since, not both");
+  const end = values.end !== undefined ? parseTime("end", values.end) : now;
+  const start =
+    values.start !== undefined
+      ? parseTime("start", values.start)
+      : new Date(end.getTime() - parseDuration(values.since ?? "1h") * 1000);
+  if (start >= end)
+    throw new ReportArgsError(`--start (${start.toISOString()}) must be before --end (${end.toISOString()})`);
+  return {
+    target: {
+      kind: "cloudwatch",
+      stack: values.stack,
+      queueName: values["queue-name"],
+      dlqName: values["dlq-name"],
+      functionName: values["function-name"],
+      tableName: values["table-name"],
+      region: values.region,
+      start,
+      end,
+      period,
+    },
+    outDir,
+    screenshot: false,
+    help,
+  };
+}

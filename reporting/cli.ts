@@ -1,0 +1,108 @@
+import * as path from "node:path";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { RunRecordError, readRunRecord, resolveLastRun } from "../contracts/run-record";
+import { parseReportArgs, REPORT_USAGE, type ReportArgs, ReportArgsError } from "./args";
+import { cloudWatchReportData, namesFromStackOutputs, readStackOutputs, StackOutputsError } from "./cloudwatch-run";
+import { generateReport } from "./generate";
+import { localReportData, settingsFromStackFile } from "./local-run";
+import type { ReportData } from "./report-data";
+import { ChromiumMissingError, DASHBOARD_SCREENSHOT, screenshotDashboard } from "./screenshot";
+
+/** `npm run report`: see REPORT_USAGE in reporting/args.ts. */
+
+const REPO_ROOT = path.resolve(__dirname, "..");
+
+async function reportData(args: ReportArgs): Promise<{ data: ReportData; runDir?: string }> {
+  const target = args.target;
+  if (target.kind === "local") {
+    const localRoot = path.resolve(REPO_ROOT, target.localRoot);
+    const runDir = target.runDir ? path.resolve(target.runDir) : resolveLastRun(localRoot);
+    return { data: await localReportData(readRunRecord(runDir), REPO_ROOT), runDir };
+  }
+  const region = target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+  const fromFlags = {
+    queueName: target.queueName,
+    dlqName: target.dlqName,
+    functionName: target.functionName,
+    tableName: target.tableName,
+  };
+  const stackNames = target.stack ? namesFromStackOutputs(readStackOutputs(target.stack, REPO_ROOT)) : undefined;
+  const names = {
+    queueName: fromFlags.queueName ?? stackNames!.queueName,
+    dlqName: fromFlags.dlqName ?? stackNames!.dlqName,
+    functionName: fromFlags.functionName ?? stackNames!.functionName,
+    tableName: fromFlags.tableName ?? stackNames!.tableName,
+  };
+  const stackName = target.stack ?? "dev";
+  const { settings, source } = settingsFromStackFile(REPO_ROOT, stackName.split("/").pop());
+  const data = await cloudWatchReportData({
+    client: new CloudWatchClient({ region }),
+    names,
+    region,
+    start: target.start,
+    end: target.end,
+    period: target.period,
+    settings,
+    settingsSource: source,
+    origin: target.stack ? `stack ${target.stack}, ${region}` : `${region}`,
+  });
+  return { data };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: ReportArgs;
+  try {
+    args = parseReportArgs(argv);
+  } catch (error) {
+    if (error instanceof ReportArgsError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  if (args.help) {
+    console.log(REPORT_USAGE);
+    return 0;
+  }
+  try {
+    const { data, runDir } = await reportData(args);
+    const outDir = path.resolve(REPO_ROOT, args.outDir);
+    if (args.screenshot && runDir) {
+      const file = await screenshotDashboard({
+        runDir,
+        names: data.names,
+        region: data.region,
+        outFile: path.join(outDir, DASHBOARD_SCREENSHOT),
+      });
+      console.log(`dashboard screenshot: ${path.relative(process.cwd(), file)}`);
+    }
+    const result = await generateReport(data, {
+      outDir,
+      command: ["npm run report", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" "),
+      screenshot: args.screenshot && runDir ? DASHBOARD_SCREENSHOT : undefined,
+    });
+    for (const w of data.warnings) console.warn(`note: ${w}`);
+    console.log(`report written: ${result.files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
+    return 0;
+  } catch (error) {
+    if (
+      error instanceof RunRecordError ||
+      error instanceof StackOutputsError ||
+      error instanceof ChromiumMissingError
+    ) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,108 @@
+import { execFileSync } from "node:child_process";
+import { type CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
+import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
+import { CloudWatchMetricsSource } from "./cloudwatch-source";
+import type { PipelineNames } from "./queries";
+import { collectReportData, type ReportData, type ReportSettings } from "./report-data";
+
+export class StackOutputsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackOutputsError";
+  }
+}
+
+const nameFromUrl = (url: unknown): string | undefined =>
+  typeof url === "string" ? url.slice(url.lastIndexOf("/") + 1) : undefined;
+
+/** queueUrl, dlqUrl, functionName, tableName from `pulumi stack output --json` (index.ts exports them). */
+export function namesFromStackOutputs(
+  outputs: Record<string, unknown>,
+): Pick<PipelineNames, "queueName" | "dlqName" | "functionName" | "tableName"> {
+  const names = {
+    queueName: nameFromUrl(outputs.queueUrl),
+    dlqName: nameFromUrl(outputs.dlqUrl),
+    functionName: typeof outputs.functionName === "string" ? outputs.functionName : undefined,
+    tableName: typeof outputs.tableName === "string" ? outputs.tableName : undefined,
+  };
+  const missing = Object.entries(names)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  if (missing.length > 0)
+    throw new StackOutputsError(
+      `the stack outputs lack ${missing.join(", ")} (expected queueUrl, dlqUrl, functionName, tableName)`,
+    );
+  return names as Pick<PipelineNames, "queueName" | "dlqName" | "functionName" | "tableName">;
+}
+
+export function readStackOutputs(stack: string, cwd: string): Record<string, unknown> {
+  try {
+    return JSON.parse(
+      execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], {
+        cwd,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    ) as Record<string, unknown>;
+  } catch (error) {
+    throw new StackOutputsError(
+      `could not read the outputs of stack "${stack}" with the Pulumi CLI ` +
+        `(${(error as Error).message.split("\n")[0]}); pass --queue-name, --dlq-name, --function-name and --table-name instead`,
+    );
+  }
+}
+
+/** Distinct series in the consumer's namespace (billed custom metrics); undefined when ListMetrics is not allowed. */
+async function countCustomMetrics(client: CloudWatchClient): Promise<number | undefined> {
+  try {
+    let count = 0;
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListMetricsCommand({ Namespace: METRICS_NAMESPACE, NextToken: token }));
+      count += page.Metrics?.length ?? 0;
+      token = page.NextToken;
+    } while (token);
+    return count;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CloudWatchReportOptions {
+  client: CloudWatchClient;
+  names: Pick<PipelineNames, "queueName" | "dlqName" | "functionName" | "tableName">;
+  region: string;
+  start: Date;
+  end: Date;
+  period: number;
+  settings: ReportSettings;
+  settingsSource: string;
+  origin: string;
+}
+
+export async function cloudWatchReportData(options: CloudWatchReportOptions): Promise<ReportData> {
+  const names: PipelineNames = { ...options.names, service: CONSUMER_SERVICE_NAME, namespace: METRICS_NAMESPACE };
+  const warnings = [
+    "Log excerpts are not read from CloudWatch Logs by this command; the stack's saved Logs Insights queries " +
+      "show validation failures, slowest batches and duplicates.",
+  ];
+  const counted = await countCustomMetrics(options.client);
+  if (counted === undefined)
+    warnings.push(
+      "ListMetrics was refused, so the custom-metric count for the cost estimate assumes 12 series (5 metrics + 7 validation reasons).",
+    );
+  const range = { start: Math.floor(options.start.getTime() / 1000), end: Math.ceil(options.end.getTime() / 1000) };
+  return collectReportData({
+    source: new CloudWatchMetricsSource(options.client),
+    origin: options.origin,
+    runId: `${options.names.functionName}@${options.start.toISOString()}`,
+    range,
+    period: options.period,
+    names,
+    region: options.region,
+    settings: options.settings,
+    settingsSource: options.settingsSource,
+    customMetricCount: counted ?? 12,
+    warnings,
+  });
+}

@@ -54,7 +54,11 @@ function consumerTotal(metrics: readonly MetricLine[], metric: string): number {
 
 export function faultReport(inputs: FaultReportInputs): FaultReport {
   const { injected, verification: v } = inputs;
-  const unanswered = (injected["ddb-throttle"] ?? 0) + (injected["ddb-5xx"] ?? 0) + (injected["ddb-lost-ack"] ?? 0);
+  // Answered by the fault layer, or never answered (a lost ack; a slow write the consumer stopped waiting for).
+  const unanswered = (["ddb-throttle", "ddb-5xx", "ddb-lost-ack", "ddb-slow"] as const).reduce(
+    (sum, kind) => sum + (injected[kind] ?? 0),
+    0,
+  );
   const putItemCalls = inputs.answeredPutItems + unanswered;
   return {
     spec: formatFaultSpec(inputs.rates),

@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { localEnvironment } from "../contracts/local-endpoints";
+import { withFaultWidgets } from "../dashboard/fault-widgets";
 import { dashboardBodyFromStack, NoDashboardError } from "../dashboard/stack-body";
 import {
   ProducerArgsError,
@@ -147,7 +148,10 @@ function environmentLines(endpoints: { sqs: string; dynamodb: string }, region: 
   return Object.entries(localEnvironment(endpoints, region)).map(([name, value]) => `export ${name}=${value}`);
 }
 
-/** Starts the local dashboard on the run's record when the program declares a dashboard; never fails the run. */
+/**
+ * Starts the local dashboard on the run's record when the program declares a dashboard, with a row for the injected
+ * faults when there are any; never fails the run.
+ */
 async function startDashboard(
   cloud: EmbeddedCloud,
   stack: Parameters<typeof dashboardBodyFromStack>[0],
@@ -155,7 +159,7 @@ async function startDashboard(
   if (!cloud.recorder) return undefined;
   let body: string;
   try {
-    body = dashboardBodyFromStack(stack);
+    body = withFaultWidgets(dashboardBodyFromStack(stack), cloud.faults?.injector.kinds ?? []);
   } catch (error) {
     if (error instanceof NoDashboardError) return undefined;
     throw error;

@@ -1,10 +1,7 @@
+import { FAULTS_DIMENSION, FAULTS_METRIC, FAULTS_NAMESPACE } from "../../contracts/fault-metrics";
 import type { RunRecorder, SeriesKey } from "../recorder";
 import type { FaultInjector } from "./injector";
 import type { FaultKind } from "./spec";
-
-/** Where injected faults are counted in the per-second record. */
-export const FAULTS_NAMESPACE = "EmbeddedCloud/Faults";
-export const FAULTS_METRIC = "FaultsInjected";
 
 const count = (namespace: string, metric: string, dimensions: Record<string, string>): SeriesKey => ({
   namespace,
@@ -19,10 +16,11 @@ const count = (namespace: string, metric: string, dimensions: Record<string, str
  * Errors for crashes and failed inits are counted by the function runtime like any failed invocation.
  */
 export function recordFaultMetrics(faults: FaultInjector, recorder: RunRecorder, tableName: () => string | undefined) {
-  for (const kind of faults.kinds) recorder.declare(count(FAULTS_NAMESPACE, FAULTS_METRIC, { Kind: kind }), "counter");
+  for (const kind of faults.kinds)
+    recorder.declare(count(FAULTS_NAMESPACE, FAULTS_METRIC, { [FAULTS_DIMENSION]: kind }), "counter");
   if (faults.enabled("ddb-throttle")) recorder.declare(count("AWS/DynamoDB", "UserErrors", {}), "counter");
   return faults.onFault((kind: FaultKind, n: number) => {
-    recorder.count(count(FAULTS_NAMESPACE, FAULTS_METRIC, { Kind: kind }), n);
+    recorder.count(count(FAULTS_NAMESPACE, FAULTS_METRIC, { [FAULTS_DIMENSION]: kind }), n);
     const table = tableName();
     if (!table) return;
     if (kind === "ddb-throttle") {

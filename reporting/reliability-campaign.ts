@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import type { FaultRates } from "../local/faults/spec";
+import { runPipeline } from "../local/pipeline-run";
+
+/**
+ * The reliability campaign behind report/RELIABILITY.md: every fault kind alone at a realistic rate, all of them
+ * together, and a fault-free baseline, on the faults stack (short timeouts, so redeliveries and redrives happen in
+ * seconds), with malformed messages mixed in. `npm run report -- --reliability --rerun` runs it (minutes); the runs
+ * are ordinary run records in .local/runs/, and the campaign file names them, so `--reliability` alone regenerates
+ * the report from them.
+ */
+
+export interface CampaignRun {
+  /** Row name in the report, and the chart's file name (reliability-<name>.svg). */
+  name: string;
+  rates: FaultRates;
+  count: number;
+  /** Why this rate, when it is not the campaign's usual few percent. */
+  note?: string;
+}
+
+export const CAMPAIGN = {
+  stack: "faults",
+  rate: 250,
+  invalidRatio: 0.03,
+  /** One seed for the producer and the dice: a rerun sends the same messages and rolls the same faults. */
+  seed: 2026,
+  runs: [
+    { name: "baseline", rates: {}, count: 4_000 },
+    { name: "ddb-throttle", rates: { "ddb-throttle": 0.03 }, count: 4_000 },
+    { name: "ddb-5xx", rates: { "ddb-5xx": 0.03 }, count: 4_000 },
+    { name: "ddb-lost-ack", rates: { "ddb-lost-ack": 0.03 }, count: 4_000 },
+    { name: "ddb-slow", rates: { "ddb-slow": 0.02 }, count: 4_000 },
+    { name: "sqs-duplicate", rates: { "sqs-duplicate": 0.03 }, count: 4_000 },
+    { name: "sqs-delete-fail", rates: { "sqs-delete-fail": 0.03 }, count: 4_000 },
+    { name: "lambda-crash", rates: { "lambda-crash": 0.03 }, count: 4_000 },
+    {
+      name: "lambda-init-fail",
+      rates: { "lambda-init-fail": 0.25 },
+      count: 4_000,
+      note: "a run has only a few dozen cold starts, so a few percent of them would inject nothing",
+    },
+    { name: "dlq-send-fail", rates: { "dlq-send-fail": 0.05 }, count: 4_000 },
+    {
+      name: "all-kinds",
+      rates: {
+        "ddb-throttle": 0.03,
+        "ddb-5xx": 0.03,
+        "ddb-lost-ack": 0.03,
+        "ddb-slow": 0.02,
+        "sqs-duplicate": 0.03,
+        "sqs-delete-fail": 0.03,
+        "lambda-crash": 0.03,
+        "lambda-init-fail": 0.25,
+        "dlq-send-fail": 0.05,
+      },
+      count: 10_000,
+    },
+  ] satisfies CampaignRun[],
+} as const;
+
+/** Where the last campaign's run ids are kept (beside the run records they name). */
+export function campaignFile(localRoot: string): string {
+  return path.join(localRoot, "reliability-campaign.json");
+}
+
+/** The campaign's run names to their run folders. */
+export interface CampaignIndex {
+  startedAt: string;
+  runs: { name: string; runDir: string }[];
+}
+
+export function readCampaignIndex(localRoot: string): CampaignIndex | undefined {
+  const file = campaignFile(localRoot);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as CampaignIndex) : undefined;
+}
+
+/** Runs the campaign one run after another, saving the index after each so an interrupted campaign keeps its runs. */
+export async function runCampaign(localRoot: string, say: (line: string) => void): Promise<CampaignIndex> {
+  const index: CampaignIndex = { startedAt: new Date().toISOString(), runs: [] };
+  mkdirSync(localRoot, { recursive: true });
+  for (const run of CAMPAIGN.runs) {
+    say(`${run.name}: ${run.count} messages at ${CAMPAIGN.rate}/s, faults ${JSON.stringify(run.rates)}`);
+    const faulted = Object.keys(run.rates).length > 0;
+    const result = await runPipeline({
+      localRoot,
+      stackName: CAMPAIGN.stack,
+      faults: faulted ? { rates: run.rates, seed: CAMPAIGN.seed } : undefined,
+      load: { count: run.count, rate: CAMPAIGN.rate, invalidRatio: CAMPAIGN.invalidRatio, seed: CAMPAIGN.seed },
+    });
+    const v = result.verification;
+    say(`  ${result.runId}: ${v.ok ? "ok" : "NOT OK"}, lost ${v.lost}, duplicated ${v.duplicated}`);
+    index.runs.push({ name: run.name, runDir: result.folder! });
+    writeFileSync(campaignFile(localRoot), `${JSON.stringify(index, null, 2)}\n`);
+  }
+  return index;
+}
+
+/** What the campaign found wrong and how it was fixed, for the report (one paragraph each). */
+export const CAMPAIGN_FINDINGS: readonly string[] = [];

@@ -61,7 +61,7 @@ export const CAMPAIGN = {
 } as const;
 
 /** Where the last campaign's run ids are kept (beside the run records they name). */
-export function campaignFile(localRoot: string): string {
+function campaignFile(localRoot: string): string {
   return path.join(localRoot, "reliability-campaign.json");
 }
 

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import * as path from "node:path";
 import type { FaultRates } from "../local/faults/spec";
 import { runPipeline } from "../local/pipeline-run";
@@ -58,6 +59,8 @@ export const CAMPAIGN = {
       },
       count: 10_000,
     },
+    // The machine is shared: a second baseline at the end shows how much the pace moved without any fault.
+    { name: "baseline-after", rates: {}, count: 4_000 },
   ] satisfies CampaignRun[],
 } as const;
 
@@ -69,7 +72,12 @@ function campaignFile(localRoot: string): string {
 /** The campaign's run names to their run folders. */
 export interface CampaignIndex {
   startedAt: string;
-  runs: { name: string; runDir: string }[];
+  runs: {
+    name: string;
+    runDir: string;
+    /** The machine's 1-minute load average when the run started and ended (other work shares its cores). */
+    load?: [number, number];
+  }[];
 }
 
 export function readCampaignIndex(localRoot: string): CampaignIndex | undefined {
@@ -83,6 +91,7 @@ export async function runCampaign(localRoot: string, say: (line: string) => void
   mkdirSync(localRoot, { recursive: true });
   for (const run of CAMPAIGN.runs) {
     say(`${run.name}: ${run.count} messages at ${CAMPAIGN.rate}/s, faults ${JSON.stringify(run.rates)}`);
+    const loadBefore = loadavg()[0]!;
     const faulted = Object.keys(run.rates).length > 0;
     const result = await runPipeline({
       localRoot,
@@ -92,7 +101,7 @@ export async function runCampaign(localRoot: string, say: (line: string) => void
     });
     const v = result.verification;
     say(`  ${result.runId}: ${v.ok ? "ok" : "NOT OK"}, lost ${v.lost}, duplicated ${v.duplicated}`);
-    index.runs.push({ name: run.name, runDir: result.folder! });
+    index.runs.push({ name: run.name, runDir: result.folder!, load: [loadBefore, loadavg()[0]!] });
     writeFileSync(campaignFile(localRoot), `${JSON.stringify(index, null, 2)}\n`);
   }
   return index;
@@ -100,14 +109,14 @@ export async function runCampaign(localRoot: string, say: (line: string) => void
 
 /** What the campaign found wrong and how it was fixed, for the report (one paragraph each). */
 export const CAMPAIGN_FINDINGS: readonly string[] = [
-  "**A slow PutItem failed its whole batch.** Before the campaign, a PutItem that did not answer before the function's " +
+  "**A slow PutItem failed its whole batch.** Found by the first fault runs on this branch: a PutItem that did not answer before the function's " +
     "timeout made Lambda time the invocation out, so all ten records came back, the stored ones included; at a 2% " +
     "slow-write rate with maxReceiveCount 3, 73 of 6,000 messages were moved to the DLQ after they had been stored. " +
     "Fix: the consumer bounds each DynamoDB call by the invocation's remaining time less a margin " +
     "(handlers/deadline.ts), so a slow write becomes a batch item failure of its own record (a transient TimeoutError) " +
     "and the others are deleted; its next delivery meets the condition as a duplicate. In the ddb-slow run below, " +
     "every slowed write is one batch item failure, with no invocation timeout and no extra DLQ copy.",
-  "**VehiclesStored undercounted lost acks.** A PutItem whose answer was lost (the write landed, the connection " +
+  "**VehiclesStored undercounted lost acks.** Found by the same runs: a PutItem whose answer was lost (the write landed, the connection " +
     "reset) is retried by the SDK; the retry meets the condition and was counted as DuplicatesSkipped, so the metric " +
     "said fewer vehicles were stored than the table held. Fix: the conditional put returns the stored item " +
     "(ReturnValuesOnConditionCheckFailure ALL_OLD); when it has this record's messageId and receive count, it is this " +

@@ -95,7 +95,16 @@ function outcomeTable(rows: readonly ReliabilityRow[]): string[] {
 
 function performanceTable(rows: readonly ReliabilityRow[], base: ReliabilityRow | undefined): string[] {
   return table(
-    ["Run", "Latency p50 (ms)", "p99 (ms)", "Stored / s", "vs baseline", "Settled in (s)", "vs baseline"],
+    [
+      "Run",
+      "Latency p50 (ms)",
+      "p99 (ms)",
+      "Stored / s",
+      "vs baseline",
+      "Settled in (s)",
+      "vs baseline",
+      "Load (1 min)",
+    ],
     rows.map((r) => [
       r.name,
       ms(r.latencyP50),
@@ -104,6 +113,7 @@ function performanceTable(rows: readonly ReliabilityRow[], base: ReliabilityRow 
       relative(r.storedPerSecond, base?.storedPerSecond ?? null),
       r.settledSeconds === null ? "-" : r.settledSeconds.toFixed(1),
       relative(r.settledSeconds, base?.settledSeconds ?? null),
+      r.load ? `${r.load[0].toFixed(1)} to ${r.load[1].toFixed(1)}` : "-",
     ]),
   );
 }
@@ -165,7 +175,9 @@ export function reliabilityMarkdown(context: ReliabilityContext): string {
     "",
     "Latency is SentTimestamp to storedAt of every stored item. Stored / s is the stored items over the seconds " +
       "from the first stored item to the last; settled in is the producer's start to the queue drained, which a " +
-      "retry a visibility timeout later lengthens.",
+      "retry a visibility timeout later lengthens. Load is the machine's 1-minute load average at the run's start " +
+      "and end: the runs share two cores with other work, which moves latency far more than most faults do " +
+      "(compare the two fault-free runs).",
     "",
     ...(context.findings.length ? ["## Bugs the campaign found", "", ...context.findings.flatMap((f) => [f, ""])] : []),
     "## Runs",

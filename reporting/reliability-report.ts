@@ -24,10 +24,10 @@ export async function generateReliabilityReport(options: ReliabilityReportOption
     throw new RunRecordError(
       `no reliability campaign in ${options.localRoot}: run it with npm run report -- --reliability --rerun`,
     );
-  const inputs: ReliabilityInput[] = index.runs.map(({ name, runDir }) => {
+  const inputs: ReliabilityInput[] = index.runs.map(({ name, runDir, load }) => {
     const { run, metrics } = readRunRecord(runDir);
     const spec = CAMPAIGN.runs.find((r) => r.name === name);
-    return { name, note: spec && "note" in spec ? spec.note : undefined, run, metrics };
+    return { name, note: spec && "note" in spec ? spec.note : undefined, load, run, metrics };
   });
   mkdirSync(options.outDir, { recursive: true });
   const files: string[] = [];

@@ -14,6 +14,8 @@ export interface ReliabilityInput {
   name: string;
   /** Why the run's rates are what they are, when they are unusual. */
   note?: string;
+  /** The machine's 1-minute load average at the run's start and end. */
+  load?: readonly [number, number];
   run: RunInfo;
   metrics: readonly MetricLine[];
 }
@@ -53,6 +55,7 @@ export interface ReliabilityRow {
   storedPerSecond: number | null;
   /** Producer start to the last message settled (stored, dead-lettered or moved), in seconds. */
   settledSeconds: number | null;
+  load?: readonly [number, number];
 }
 
 /** The fault report the embedded cloud writes into run.json (local/faults/summary.ts), as far as the row reads it. */
@@ -121,6 +124,7 @@ export function reliabilityRow(input: ReliabilityInput): ReliabilityRow {
     latencyP99: typeof latency.p99 === "number" ? latency.p99 : null,
     storedPerSecond: ratePerSecond(stored),
     settledSeconds: settledSeconds(record(run.timings)),
+    load: input.load,
   };
 }
 

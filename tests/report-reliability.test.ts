@@ -63,7 +63,8 @@ test("the Markdown: one row per run in each table, a verdict, the charts and the
   assert.match(md, /\| ddb-slow \| ddb-slow 2, ddb-throttle 3 \| 1\.052 \| 2 \| 2 \| 1 \| 5 \| 1 \(0\) \|/);
   assert.match(md, /\| baseline \| 100 \| 97 \| 97 \| 0 \| 3 \| 0 \| 0 \| 0 \| 0 \| ok \|/);
   // 23.75 stored/s against 24.25; settled in 15 s against 5 s.
-  assert.match(md, /\| ddb-slow \| 400 \| 9,000 \| 23\.8 \| 98% \| 15\.0 \| 300% \|/);
+  assert.match(md, /\| ddb-slow \| 400 \| 9,000 \| 23\.8 \| 98% \| 15\.0 \| 300% \| 1\.5 to 2\.0 \|/);
+  assert.match(md, /\| baseline \| 100 \| 250 \| 24\.3 \| 100% \| 5\.0 \| 100% \| - \|/);
   assert.match(md, /!\[ddb-slow: stored and faults per second\]\(reliability-ddb-slow\.svg\)/);
   assert.match(md, /## Bugs the campaign found\n\nA bug and its fix\./);
   assert.match(md, /maxReceiveCount 5/);

@@ -59,6 +59,7 @@ export function faultedInput(): ReliabilityInput {
   return {
     name: "ddb-slow",
     note: "two kinds at once",
+    load: [1.5, 2],
     run: run("run-faulted", {
       lambda: { invocations: 14, errors: 1, coldStarts: 5 },
       latency: { count: 97, p50: 400, p99: 9_000 },

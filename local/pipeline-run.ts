@@ -204,7 +204,7 @@ function startCloud(options: PipelineRunOptions): Promise<EmbeddedCloud> {
 
 /** Counts the PutItem calls DynamoDB answered (the fault report's calls per stored item). */
 function countPutItems(cloud: EmbeddedCloud): { answered: number; stop(): void } {
-  const counted = { answered: 0, stop: () => undefined as void };
+  const counted: { answered: number; stop(): void } = { answered: 0, stop: () => undefined };
   counted.stop = cloud.dynamoEmulator.onCall((call) => {
     if (call.operation === "PutItem") counted.answered += 1;
   });

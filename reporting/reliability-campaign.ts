@@ -115,7 +115,8 @@ export const CAMPAIGN_FINDINGS: readonly string[] = [
     "Fix: the consumer bounds each DynamoDB call by the invocation's remaining time less a margin " +
     "(handlers/deadline.ts), so a slow write becomes a batch item failure of its own record (a transient TimeoutError) " +
     "and the others are deleted; its next delivery meets the condition as a duplicate. In the ddb-slow run below, " +
-    "every slowed write is one batch item failure, with no invocation timeout and no extra DLQ copy.",
+    "the slowed writes show as batch item failures (a batch whose every record failed still fails as a whole, " +
+    "Powertools' default), never as invocation timeouts, and leave no extra DLQ copy.",
   "**VehiclesStored undercounted lost acks.** Found by the same runs: a PutItem whose answer was lost (the write landed, the connection " +
     "reset) is retried by the SDK; the retry meets the condition and was counted as DuplicatesSkipped, so the metric " +
     "said fewer vehicles were stored than the table held. Fix: the conditional put returns the stored item " +

@@ -86,7 +86,10 @@ spec("the dice: the same seed rolls the same faults, kinds roll independently, t
   );
   // Rolling another kind in between does not shift a kind's sequence.
   const dice = createFaultDice({ "ddb-5xx": 0.1, "lambda-crash": 0.5 }, 1);
-  const interleaved = Array.from({ length: 2000 }, () => (dice.roll("lambda-crash"), dice.roll("ddb-5xx")));
+  const interleaved = Array.from({ length: 2000 }, () => {
+    dice.roll("lambda-crash");
+    return dice.roll("ddb-5xx");
+  });
   assert.equal(interleaved, rolls(1, "ddb-5xx"));
 });
 

@@ -139,8 +139,12 @@ export function pipelineDashboardRows(targets: DashboardTargets): awsx.classic.c
       graph("Consumed write capacity units", [
         line(dynamodb.metrics.consumedWriteCapacityUnits(table), "Sum", "Consumed WCU"),
       ]),
-      graph("Throttled PutItem requests", [
+      // Throttling and DynamoDB's own failures, which the consumer retries: SystemErrors (5xx) per table and operation,
+      // UserErrors (4xx, throttling included) for the account and region, without dimensions.
+      graph("PutItem throttles and errors", [
         line(dynamodb.metrics.throttledRequests(putItem), "Sum", "Throttled requests"),
+        line(dynamodb.metrics.systemErrors(putItem), "Sum", "System errors (5xx)"),
+        line(dynamodb.metrics.userErrors(), "Sum", "User errors (4xx, account)"),
       ]),
       graph("PutItem latency (ms)", [
         line(dynamodb.metrics.successfulRequestLatency(putItem), "Average", "Average"),

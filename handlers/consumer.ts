@@ -9,6 +9,7 @@ import type { BatchTally } from "./batch-metrics";
 import { countValidationFailure, newBatchTally, publishBatchMetrics } from "./batch-metrics";
 import type { Rejection } from "./dead-letter";
 import { deleteFromSource, sendToDeadLetterQueue } from "./dead-letter";
+import { type CallDeadline, callDeadline } from "./deadline";
 import { readEventId } from "./event-id";
 import { classifyFailure } from "./failure-class";
 import { buildVehicleItem, eventIdOf } from "./item";
@@ -53,13 +54,13 @@ export type Outcome = "stored" | "duplicate" | "invalid" | "failed";
 export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
   const now = deps.now ?? (() => new Date());
 
-  async function handleRecord(record: SQSRecord, tally: BatchTally): Promise<Outcome> {
+  async function handleRecord(record: SQSRecord, tally: BatchTally, deadline?: CallDeadline): Promise<Outcome> {
     const eventId = readEventId(record);
     if (!eventId.ok) return rejectRecord(record, { code: "BAD_EVENT_ID", reason: eventId.reason }, tally);
     const parsed = parseVehicleMessage(record.body, now());
     if (!parsed.ok) return rejectRecord(record, { code: parsed.code, reason: parsed.reason }, tally);
     const item = buildVehicleItem(parsed.vehicle, record, eventId.eventId, now());
-    const result = await storeVehicle(deps.documentClient, deps.tableName, item);
+    const result = await storeVehicle(deps.documentClient, deps.tableName, item, deadline);
     if (result.outcome === "conflict") {
       const reason = `eventId ${item.eventId} is already stored for ${item.vehicleId} with other content: ${result.differences.join("; ")}`;
       return rejectRecord(record, { code: "EVENT_ID_CONFLICT", reason }, tally);
@@ -108,11 +109,11 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
    * The record handler given to Powertools: what may pass on retry is thrown (a batch item failure, so SQS
    * retries it); anything else that went wrong is dead-lettered now, with its code, rather than retried in vain.
    */
-  async function processRecord(record: SQSRecord, tally: BatchTally): Promise<Outcome> {
+  async function processRecord(record: SQSRecord, tally: BatchTally, deadline?: CallDeadline): Promise<Outcome> {
     return traced(deps.tracer, "### storeVehicle", async (annotate) => {
       let outcome: Outcome;
       try {
-        outcome = await handleRecord(record, tally);
+        outcome = await handleRecord(record, tally, deadline);
       } catch (error) {
         outcome = await handleFailure(record, error, tally);
       }
@@ -145,10 +146,15 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
     // A processor per invocation: BatchProcessor keeps the batch's records and failures on itself, so one
     // shared instance would mix batches if the local cloud runs several invocations in this process.
     const processor = new BatchProcessor(EventType.SQS);
+    // A write that does not answer in time fails its record only, not the whole batch by Lambda's timeout.
+    const deadline = callDeadline(context);
     try {
-      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, tally), processor, {
-        context,
-      });
+      return await processPartialResponse(
+        event,
+        (record: SQSRecord) => processRecord(record, tally, deadline),
+        processor,
+        { context },
+      );
     } catch (error) {
       if (error instanceof FullBatchFailureError) {
         deps.logger.error("every record in the batch failed; failing the invocation so SQS retries them all", {
@@ -158,6 +164,7 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
       }
       throw error;
     } finally {
+      deadline?.cancel();
       logBatchSummary(deps.logger, event.Records.length, tally, performance.now() - started);
       publishBatchMetrics(deps.metrics, tally);
     }

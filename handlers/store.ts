@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type CallDeadline, deadlineError } from "./deadline";
 import { VehicleStoreError } from "./errors";
 import type { VehicleItem } from "./item";
 import { documentClientSdk } from "./runtime-sdk";
@@ -18,12 +19,15 @@ const CONTENT_FIELDS: readonly (keyof Vehicle)[] = ["vehicleId", "make", "model"
  * event can arrive twice; the condition turns the second write into a recognised duplicate instead of an
  * overwrite that would move storedAt and hide the redelivery. When the condition fails, DynamoDB returns the
  * stored item (ReturnValuesOnConditionCheckFailure, no extra read): same content is a duplicate, other content
- * is a conflict that must not vanish.
+ * is a conflict that must not vanish. Same content written by this very delivery (same messageId and receive count:
+ * the SDK retried a write whose answer was lost) is this record's own write, so it counts as stored.
+ * With a deadline, the call is abandoned when it passes (a TimeoutError: the record alone is retried).
  */
 export async function storeVehicle(
   documentClient: DynamoDBDocumentClient,
   tableName: string,
   item: VehicleItem,
+  deadline?: CallDeadline,
 ): Promise<StoreResult> {
   const { PutCommand } = documentClientSdk();
   try {
@@ -34,9 +38,12 @@ export async function storeVehicle(
         ConditionExpression: "attribute_not_exists(eventId)",
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
+      { abortSignal: deadline?.signal },
     );
     return { outcome: "stored" };
   } catch (error) {
+    if (deadline?.signal.aborted)
+      throw new VehicleStoreError(item.messageId, deadlineError("DynamoDB PutItem", deadline.budgetMs));
     if ((error as Error)?.name !== "ConditionalCheckFailedException")
       throw new VehicleStoreError(item.messageId, error);
     const stored = (error as { Item?: Record<string, unknown> }).Item;
@@ -47,8 +54,17 @@ export async function storeVehicle(
       );
     }
     const differences = contentDifferences(stored, item);
-    return differences.length ? { outcome: "conflict", differences } : { outcome: "duplicate" };
+    if (differences.length) return { outcome: "conflict", differences };
+    return writtenByThisDelivery(stored, item) ? { outcome: "stored" } : { outcome: "duplicate" };
   }
+}
+
+/**
+ * Whether the stored item is this delivery's own earlier attempt: the SDK retried a PutItem whose answer was lost
+ * (a reset connection after the write landed). Another delivery of the same message has a higher receive count.
+ */
+function writtenByThisDelivery(stored: Record<string, unknown>, item: VehicleItem): boolean {
+  return plainValue(stored.messageId) === item.messageId && plainValue(stored.receiveCount) === item.receiveCount;
 }
 
 /**

@@ -18,6 +18,8 @@ import {
 } from "./emulators";
 import { type PollerSqsApi, SqsEventSourceMapping } from "./event-source-mapping";
 import type { RuntimeFault } from "./execution-environment";
+import { CloudFaults } from "./faults/cloud-faults";
+import type { FaultSettings } from "./faults/injector";
 import { FunctionRuntime } from "./function-runtime";
 import { RunRecorder, type SeriesKey } from "./recorder";
 
@@ -32,6 +34,8 @@ export interface EmbeddedCloudOptions {
   record?: boolean;
   runId?: string;
   fault?: RuntimeFault;
+  /** Faults injected where AWS fails (--faults, --faults-seed): see faults/. */
+  faults?: FaultSettings;
   /** Idle execution environments are discarded after this long. */
   idleMs?: number;
   /** Write <localRoot>/state.json (default true). */
@@ -62,6 +66,7 @@ export class EmbeddedCloud {
   readonly runtimes = new Map<string, FunctionRuntime>();
   readonly mappings: SqsEventSourceMapping[] = [];
   private readonly pollerSqs: PollerSqsApi;
+  readonly faults: CloudFaults | undefined;
   deployed: DeployedStack | undefined;
   readonly startedAt = new Date();
   private stopped = false;
@@ -74,19 +79,26 @@ export class EmbeddedCloud {
       journal: import("./sqs-journal").QueueJournal | undefined;
       onCall(listener: (call: EmulatorCall) => void): () => void;
     },
-    readonly dynamoEmulator: RunningEmulator & { onCall(listener: (call: EmulatorCall) => void): () => void },
+    readonly dynamoEmulator: RunningEmulator & {
+      onCall(listener: (call: EmulatorCall) => void): () => void;
+      setFaultSlowMs?(ms: number): void;
+    },
+    faults?: CloudFaults,
   ) {
     this.localRoot = options.localRoot ?? DEFAULT_LOCAL_ROOT;
+    this.faults = faults;
     const client = { region: this.region, credentials: LOCAL_CREDENTIALS };
     this.sqs = new SQSClient({ ...client, endpoint: sqsEmulator.endpoint });
     // The event source mappings' receives and deletes: fauxqs's request handling without a socket or an SDK client
     // (Lambda's pollers are AWS-internal); the function's own SQS and DynamoDB calls stay SDK calls over HTTP.
     this.pollerSqs = injectedSqsApi(sqsEmulator.app, new URL(sqsEmulator.endpoint).host);
+    if (faults) this.pollerSqs = faults.pollerApi(this.pollerSqs, sqsEmulator.app, new URL(sqsEmulator.endpoint).host);
     this.dynamo = new DynamoDBClient({ ...client, endpoint: dynamoEmulator.endpoint });
     if (options.record !== false) {
       this.recorder = new RunRecorder({ root: this.localRoot, runId: options.runId });
       this.recorder.start();
     }
+    faults?.recordMetrics(this.recorder, () => this.deployed?.tables[0]?.name);
   }
 
   get endpoints(): { sqs: string; dynamodb: string } {
@@ -98,16 +110,19 @@ export class EmbeddedCloud {
     const localRoot = options.localRoot ?? DEFAULT_LOCAL_ROOT;
     mkdirSync(localRoot, { recursive: true });
     if (options.writeState !== false) claimStateFile(localRoot);
+    const faults = options.faults ? new CloudFaults(options.faults) : undefined;
     // Both at once: fauxqs's import alone takes about 400 ms, dynalite's thread about as long to start.
     const [sqs, dynamo] = await Promise.allSettled([
       startSqs({
         port: options.sqsPort,
         loopbackQueueUrls: true,
+        faults: faults?.injector,
         ...(options.persist ? { journalFile: join(localRoot, "sqs", "journal.jsonl") } : {}),
       }),
       startDynamo({
         port: options.dynamoPort,
         inWorkerThread: true,
+        ...faults?.dynamoOptions(),
         ...(options.persist ? { path: join(localRoot, "dynamodb") } : {}),
       }),
     ]);
@@ -116,7 +131,7 @@ export class EmbeddedCloud {
       if (dynamo.status === "fulfilled") await dynamo.value.close();
       throw sqs.status === "rejected" ? sqs.reason : (dynamo as PromiseRejectedResult).reason;
     }
-    const cloud = new EmbeddedCloud(options, sqs.value, dynamo.value);
+    const cloud = new EmbeddedCloud(options, sqs.value, dynamo.value, faults);
     cloud.watchEmulators();
     return cloud;
   }
@@ -138,9 +153,16 @@ export class EmbeddedCloud {
     for (const fn of deployed.functions) {
       this.runtimes.set(
         fn.name,
-        new FunctionRuntime(fn, { recorder: this.recorder, fault: this.options.fault, idleMs: this.options.idleMs }),
+        new FunctionRuntime(fn, {
+          recorder: this.recorder,
+          fault: this.options.fault,
+          idleMs: this.options.idleMs,
+          ...this.faults?.runtimeOptions(),
+        }),
       );
     }
+    if (this.faults)
+      this.dynamoEmulator.setFaultSlowMs?.(this.faults.slowMsFor(deployed.functions.map((f) => f.timeoutSeconds)));
     for (const mapping of deployed.mappings) {
       const esm = new SqsEventSourceMapping(
         mapping.config,

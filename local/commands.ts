@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { localEnvironment } from "../contracts/local-endpoints";
 import { releaseStateFile } from "../contracts/state-file";
+import { withFaultWidgets } from "../dashboard/fault-widgets";
 import { dashboardBodyFromStack, NoDashboardError } from "../dashboard/stack-body";
 import {
   ProducerArgsError,
@@ -16,7 +17,10 @@ import {
   parseSeed,
 } from "../producer/args";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
+import { formatFaultLines, parseFaultFlags } from "./faults/cli-flags";
+import type { FaultSettings } from "./faults/injector";
 import { latencySummary, type PipelineRunResult, type RunLoad, runPipeline } from "./pipeline-run";
+import { stackFileNamed } from "./stack-name";
 import { synthesizeStack } from "./stack-source";
 import { type HeldMessages, REPEATED_SIGNAL_MS, StopControl } from "./stop-control";
 
@@ -38,9 +42,16 @@ run options (passed to the producer):
 both:
   --persist             keep DynamoDB data on disk under .local/dynamodb
   --port <n>            fix the ports: SQS on n, DynamoDB on n+1          (default: free ports)
+  --stack <name>        read the settings from Pulumi.<name>.yaml, as \`pulumi up\` does  (default dev;
+                        Pulumi.faults.yaml has short timeouts so redeliveries happen within seconds)
+  --faults <spec>       inject AWS's failure modes, a comma list of kind=rate (share of eligible calls, 0 to 1):
+                        ddb-throttle, ddb-5xx, ddb-lost-ack, ddb-slow (PutItem), sqs-duplicate, sqs-delete-fail
+                        (the event source mapping), lambda-crash, lambda-init-fail, dlq-send-fail (SendMessage
+                        to a DLQ); e.g. --faults ddb-throttle=0.05,lambda-crash=0.02
+  --faults-seed <n>     seed the faults' dice, so a run is reproducible   (default: random, printed)
   --help                this text
 
-Stack settings (batch size, concurrency, timeouts, ...) come from Pulumi.dev.yaml, as for \`pulumi up\`.`;
+Stack settings (batch size, concurrency, timeouts, ...) come from Pulumi.<stack>.yaml, as for \`pulumi up\`.`;
 
 /** A bad flag; the message names it and shows an accepted value. */
 export class CliArgsError extends Error {
@@ -55,6 +66,9 @@ export interface CliArgs {
   load: RunLoad;
   persist: boolean;
   port: number | undefined;
+  /** --stack: the stack whose settings are deployed (undefined: dev, or $PULUMI_STACK). */
+  stackName?: string;
+  faults?: FaultSettings;
 }
 
 const DEFAULT_RUN = { rate: 200, durationMs: 30_000, invalidRatio: 0.02 } as const;
@@ -73,6 +87,9 @@ function parseCliFlags(argv: readonly string[]) {
       seed: { type: "string" },
       persist: { type: "boolean", default: false },
       port: { type: "string" },
+      stack: { type: "string" },
+      faults: { type: "string" },
+      "faults-seed": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -92,7 +109,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (positionals.length > 1) throw new CliArgsError(`unexpected argument "${positionals[1]}"`);
   const load: RunLoad = {};
   let port: number | undefined;
+  let faults: FaultSettings | undefined;
+  let stackName: string | undefined;
   try {
+    faults = parseFaultFlags(values.faults, values["faults-seed"]);
+    if (values.stack !== undefined) {
+      stackFileNamed(values.stack);
+      stackName = values.stack;
+    }
     if (values.profile !== undefined) {
       if (values.rate !== undefined || values.duration !== undefined)
         throw new CliArgsError("--profile replaces --rate and --duration: give one or the other");
@@ -110,10 +134,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     if (values.port !== undefined)
       port = parseInteger(values.port, "port", 1, 65_534, "4566 (DynamoDB takes the next one)");
   } catch (error) {
-    if (error instanceof ProducerArgsError || error instanceof CliArgsError) throw new CliArgsError(error.message);
+    if (
+      error instanceof ProducerArgsError ||
+      error instanceof CliArgsError ||
+      (error instanceof Error && ["FaultSpecError", "StackNameError"].includes(error.name))
+    )
+      throw new CliArgsError(error.message);
     throw error;
   }
-  return { command, load, persist: values.persist ?? false, port };
+  return { command, load, persist: values.persist ?? false, port, stackName, faults };
 }
 
 /** The lines that let the AWS CLI and SDKs reach the embedded cloud. */
@@ -121,7 +150,10 @@ function environmentLines(endpoints: { sqs: string; dynamodb: string }, region: 
   return Object.entries(localEnvironment(endpoints, region)).map(([name, value]) => `export ${name}=${value}`);
 }
 
-/** Starts the local dashboard on the run's record when the program declares a dashboard; never fails the run. */
+/**
+ * Starts the local dashboard on the run's record when the program declares a dashboard, with a row for the injected
+ * faults when there are any; never fails the run.
+ */
 async function startDashboard(
   cloud: EmbeddedCloud,
   stack: Parameters<typeof dashboardBodyFromStack>[0],
@@ -129,7 +161,7 @@ async function startDashboard(
   if (!cloud.recorder) return undefined;
   let body: string;
   try {
-    body = dashboardBodyFromStack(stack);
+    body = withFaultWidgets(dashboardBodyFromStack(stack), cloud.faults?.injector.kinds ?? []);
   } catch (error) {
     if (error instanceof NoDashboardError) return undefined;
     throw error;
@@ -165,6 +197,11 @@ function formatRunSummary(result: PipelineRunResult): string {
       ["duplicated", v.duplicated],
       ["wrong content or reason", v.mismatched],
       ["misrouted", v.misrouted],
+      [
+        "dead-lettered after receives",
+        `${v.deadLetteredAfterReceives} (moved by the redrive policy: not lost, not stored)`,
+      ],
+      ["extra DLQ copies", v.extraDlqCopies],
       ["left in queue", v.leftInQueue],
       ["unexpected (not from this run)", v.unexpected],
     ]),
@@ -195,6 +232,7 @@ function formatRunSummary(result: PipelineRunResult): string {
       ["record", result.folder ?? "-"],
     ]),
   ];
+  if (result.faults) lines.push("", ...formatFaultLines(result.faults, v));
   if (v.problems.length > 0) lines.push("", "PROBLEMS", ...v.problems.map((x) => `  ${x}`));
   return lines.join("\n");
 }
@@ -219,6 +257,8 @@ async function run(args: CliArgs): Promise<number> {
     persist: args.persist,
     sqsPort: args.port,
     dynamoPort: args.port === undefined ? undefined : args.port + 1,
+    stackName: args.stackName,
+    faults: args.faults,
     signal: abort.signal,
     onProgress: (line) => console.log(line),
     onDeployed: async (cloud, _deployed, stack) => {
@@ -272,11 +312,16 @@ async function up(args: CliArgs): Promise<number> {
     persist: args.persist,
     sqsPort: args.port,
     dynamoPort: args.port === undefined ? undefined : args.port + 1,
+    faults: args.faults,
   });
   let dashboard: { url: string; close(): Promise<void> } | undefined;
   try {
     if (stop.requested) return 0;
-    const stack = await synthesizeStack({ cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache") });
+    const stack = await synthesizeStack({
+      cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache"),
+      stackFile: args.stackName === undefined ? undefined : stackFileNamed(args.stackName),
+      stack: args.stackName,
+    });
     const deployed = await cloud.deploy(stack);
     stop.attach(
       () => heldMessages(cloud),
@@ -299,6 +344,12 @@ async function up(args: CliArgs): Promise<number> {
           ["state file", join(cloud.localRoot, "state.json")],
           ["record", cloud.recorder?.folder ?? "-"],
           ["queues kept", args.persist ? restoredLine(cloud) : "no: in memory, lost at stop (--persist keeps them)"],
+          ...(cloud.faults
+            ? ([["faults", `${cloud.faults.describe()} (for every client: in the emulators' request path)`]] as [
+                string,
+                string,
+              ][])
+            : []),
         ]),
         "",
         "resources:",

@@ -4,6 +4,7 @@
 const { parentPort, workerData } = require("node:worker_threads");
 const { performance } = require("node:perf_hooks");
 const { startableDynalite } = require("./dynalite-aws.js");
+const { installDynamoFaults } = require("./faults/dynamo-fault-layer.js");
 
 const server = startableDynalite({
   createTableMs: 0,
@@ -35,12 +36,17 @@ server.on("request", (request, response) => {
     _flushTimer ??= setTimeout(flush, 20);
   });
 });
+// Injected DynamoDB faults (--faults ddb-*), around dynalite's handler and the observer above.
+const faults = installDynamoFaults(server, workerData.faults, (kind) =>
+  parentPort.postMessage({ type: "fault", kind }),
+);
 server.once("error", (error) => parentPort.postMessage({ type: "error", code: error.code, message: error.message }));
 server.listen(workerData.port, "127.0.0.1", () =>
   parentPort.postMessage({ type: "listening", port: server.address().port }),
 );
 parentPort.on("message", (message) => {
   if (message.type === "observe") observing = message.on;
+  if (message.type === "fault-slow-ms") faults.setSlowMs(message.ms);
   if (message.type === "close") {
     flush();
     server.close(() => parentPort.postMessage({ type: "closed" }));

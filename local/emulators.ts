@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { deadLetterQueuesOf, registerSqsFaultHooks } from "./faults/sqs-fault-hooks";
 import { injectSqsAction } from "./fauxqs-inject";
 import { registerMessageMoveTasks } from "./message-move-tasks";
 import { enforceSqsMessageRules } from "./sqs-fidelity";
@@ -58,6 +59,8 @@ export interface SqsOptions extends EmulatorOptions {
   loopbackQueueUrls?: boolean;
   /** Keep queue contents in this journal file across restarts (needs loopbackQueueUrls, which gives us the store). */
   journalFile?: string;
+  /** Injects dlq-send-fail into SendMessage calls to dead-letter queues (faults/sqs-fault-hooks.ts). */
+  faults?: import("./faults/injector").FaultInjector;
 }
 
 /** The parts of fauxqs's in-memory store the embedded cloud reads (queue depth, oldest message) without an API call. */
@@ -128,6 +131,7 @@ export async function startSqs(options: SqsOptions = {}): Promise<
   enforceSqsMessageRules(app);
   registerMessageMoveTasks(app);
   const journal = store && options.journalFile ? journalQueues(app, store as never, options.journalFile) : undefined;
+  if (options.faults) registerSqsFaultHooks(app, options.faults, deadLetterQueuesOf(store as never));
   const calls = callListeners();
   // Every SQS call passes here once answered: the recorder counts sends, receives and deletes from these.
   app.addHook("onSend", async (request, reply, payload) => {
@@ -230,15 +234,21 @@ export interface DynamoOptions extends EmulatorOptions {
    * so DynamoDB's CPU work runs beside fauxqs and the pollers rather than between them.
    */
   inWorkerThread?: boolean;
+  /** DynamoDB faults injected in the worker around dynalite (faults/dynamo-fault-layer.js); worker thread only. */
+  faults?: { rates: Record<string, number | undefined>; seed: number; slowMs?: number };
+  /** Told of every fault the worker injected. */
+  onFault?: (kind: string) => void;
 }
 
 async function startDynamoThread(
   options: DynamoOptions,
-): Promise<RunningEmulator & { onCall(listener: EmulatorCallListener): () => void }> {
+): Promise<RunningEmulator & { onCall(listener: EmulatorCallListener): () => void; setFaultSlowMs(ms: number): void }> {
   const { Worker } = await import("node:worker_threads");
   const { join } = await import("node:path");
   const port = options.port ?? 0;
-  const worker = new Worker(join(__dirname, "dynamo-worker.js"), { workerData: { port, path: options.path } });
+  const worker = new Worker(join(__dirname, "dynamo-worker.js"), {
+    workerData: { port, path: options.path, faults: options.faults },
+  });
   const calls = callListeners();
   const bound = await new Promise<number>((resolve, reject) => {
     worker.on(
@@ -249,8 +259,10 @@ async function startDynamoThread(
         code?: string;
         message?: string;
         calls?: Array<EmulatorCall & { at: number }>;
+        kind?: string;
       }) => {
         if (message.type === "listening") resolve(message.port!);
+        else if (message.type === "fault") options.onFault?.(message.kind!);
         else if (message.type === "error") {
           void worker.terminate();
           reject(
@@ -271,6 +283,7 @@ async function startDynamoThread(
   return {
     endpoint: `http://127.0.0.1:${bound}`,
     port: bound,
+    setFaultSlowMs: (ms) => worker.postMessage({ type: "fault-slow-ms", ms }),
     onCall(listener) {
       worker.postMessage({ type: "observe", on: true });
       return calls.onCall(listener);
@@ -288,7 +301,9 @@ async function startDynamoThread(
 /** DynamoDB on dynalite, in this process, bound to loopback only, with instant table creation. */
 export async function startDynamo(
   options: DynamoOptions = {},
-): Promise<RunningEmulator & { onCall(listener: EmulatorCallListener): () => void }> {
+): Promise<
+  RunningEmulator & { onCall(listener: EmulatorCallListener): () => void; setFaultSlowMs?(ms: number): void }
+> {
   if (options.inWorkerThread) return startDynamoThread(options);
   const port = options.port ?? 0;
   // dynalite ships no types; its factory returns a plain http.Server. Started through the wrapper that gives it

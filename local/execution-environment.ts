@@ -62,6 +62,8 @@ export class ExecutionEnvironment {
     private readonly fn: LocalFunction,
     private readonly hooks: EnvironmentHooks,
     private readonly fault?: RuntimeFault,
+    /** Injected: this environment's init phase fails (faults/lambda-faults.ts). */
+    private readonly initFault = false,
   ) {}
 
   get isAlive(): boolean {
@@ -94,6 +96,7 @@ export class ExecutionEnvironment {
         logGroupName: this.fn.environment.AWS_LAMBDA_LOG_GROUP_NAME,
         logStreamName: this.fn.environment.AWS_LAMBDA_LOG_STREAM_NAME,
         fault: this.fault,
+        initFault: this.initFault,
       },
     });
     this.worker = worker;
@@ -156,7 +159,8 @@ export class ExecutionEnvironment {
   }
 
   /** Runs one invocation; resolves (never rejects) with what happened. */
-  invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
+  /** crash: injected, the environment dies once the handler has run, before its response (Runtime.ExitError). */
+  invoke(event: unknown, requestId: string = randomUUID(), crash = false): Promise<InvokeOutcome> {
     if (this.state !== "idle" || !this.worker)
       throw new Error(`environment ${this.id} is ${this.state}, cannot invoke`);
     this.state = "busy";
@@ -171,7 +175,7 @@ export class ExecutionEnvironment {
         pending?.resolve({ kind: "timeout", durationMs: performance.now() - started });
       }, timeoutMs);
       this.pending = { requestId, resolve, timer, started };
-      this.worker!.postMessage({ type: "invoke", requestId, event, deadline: Date.now() + timeoutMs });
+      this.worker!.postMessage({ type: "invoke", requestId, event, deadline: Date.now() + timeoutMs, crash });
     });
   }
 

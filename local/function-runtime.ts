@@ -16,6 +16,20 @@ export interface FunctionRuntimeOptions {
   idleMs?: number;
   /** Called with each structured log line the function writes, for callers that follow a run (the CLI). */
   onLog?: (record: Record<string, unknown>) => void;
+  /** Injected Lambda failures (--faults lambda-crash, lambda-init-fail): see faults/lambda-faults.ts. */
+  faults?: LambdaFaults;
+}
+
+/** The Lambda service's own failures, decided per cold start and per invocation. */
+export interface LambdaFaults {
+  /** This cold start fails (the environment is discarded). */
+  failInit(): boolean;
+  /** This invocation's environment dies after the handler ran, before the response. */
+  crash(event: object): boolean;
+  /** An invocation met a failed init (to note which messages it hit). */
+  initFailed(event: object, error: Error): void;
+  /** An invocation errored or timed out (to note which messages it hit). */
+  failed(event: object, outcome: InvokeOutcome): void;
 }
 
 /** What one invocation did, for the event source mapping and for statistics. */
@@ -104,6 +118,7 @@ export class FunctionRuntime {
       this.fn,
       { onOutput: (line, stream) => this.onOutput(line, stream, env.id) },
       this.options.fault,
+      this.options.faults?.failInit(),
     );
     this.all.add(env);
     this.starting += 1;
@@ -182,11 +197,13 @@ export class FunctionRuntime {
           await started.ready;
         } catch (error) {
           const init = error as FunctionInitError;
+          this.options.faults?.initFailed(event, init);
           outcome = { kind: "error", errorType: init.name, errorMessage: init.message, durationMs: 0 };
           return this.finish(requestId, outcome, coldStart, undefined);
         }
       }
-      outcome = await env.invoke(event, requestId);
+      outcome = await env.invoke(event, requestId, this.options.faults?.crash(event));
+      if (outcome.kind !== "ok") this.options.faults?.failed(event, outcome);
       return this.finish(requestId, outcome, coldStart, coldStart ? env.initMs : undefined);
     } finally {
       this.busy -= 1;

@@ -17,6 +17,7 @@ const {
   logGroupName,
   logStreamName,
   fault,
+  initFault,
 } = workerData;
 
 function describeError(error) {
@@ -30,6 +31,9 @@ const initStarted = performance.now();
 let handler;
 let initError;
 try {
+  // Injected by the embedded cloud (lambda-init-fail): this cold start fails, as a crashing init would.
+  if (initFault)
+    throw Object.assign(new Error("fault injected by the embedded cloud: init failed"), { name: "Runtime.InitError" });
   const exportName = handlerName.slice(handlerName.lastIndexOf(".") + 1);
   const module_ = require(codePath);
   handler = module_[exportName];
@@ -44,7 +48,7 @@ let invocations = 0;
 
 parentPort.on("message", async (message) => {
   if (message.type !== "invoke") return;
-  const { requestId, event, deadline } = message;
+  const { requestId, event, deadline, crash } = message;
   invocations += 1;
   const context = {
     callbackWaitsForEmptyEventLoop: true,
@@ -75,8 +79,11 @@ parentPort.on("message", async (message) => {
       const returned = handler(event, context, (error, value) => (error ? reject(error) : resolve(value)));
       if (returned && typeof returned.then === "function") returned.then(resolve, reject);
     });
+    // Injected by the embedded cloud (lambda-crash): the records ran, the response never leaves the environment.
+    if (crash) process.exit(1);
     parentPort.postMessage({ type: "result", requestId, ok: true, response, durationMs: performance.now() - started });
   } catch (error) {
+    if (crash) process.exit(1);
     parentPort.postMessage({
       type: "result",
       requestId,

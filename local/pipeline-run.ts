@@ -12,6 +12,9 @@ import { type ProduceSummary, produce, type RatePhase } from "../producer/produc
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import type { RuntimeFault } from "./execution-environment";
+import type { FaultSettings } from "./faults/injector";
+import { type FaultReport, faultReport } from "./faults/summary";
+import { stackFileNamed } from "./stack-name";
 import { type StackFromProgram, synthesizeStack } from "./stack-source";
 import { readTable, type SentRecord, type Verification, verifyRun } from "./verify";
 
@@ -42,6 +45,10 @@ export interface PipelineRunOptions {
   /** How long to wait for the queue to drain after the producer stops (default: 60 s + the visibility timeout). */
   drainTimeoutMs?: number;
   fault?: RuntimeFault;
+  /** Faults injected where AWS fails (--faults, --faults-seed). */
+  faults?: FaultSettings;
+  /** The stack whose Pulumi.<name>.yaml gives the settings (--stack; default dev, or $PULUMI_STACK). */
+  stackName?: string;
   idleMs?: number;
   /** Environments initialised ahead of the first invocation (EmbeddedCloudOptions.prewarm). */
   prewarm?: number;
@@ -82,6 +89,8 @@ export interface PipelineRunResult {
     initMs: number[];
   };
   mapping: { peakPollers: number; scaleOuts: number; scaleIns: number; retriedBatches: number };
+  /** The injected faults and what they caused (runs with --faults). */
+  faults?: FaultReport;
   deployed: DeployedStack;
 }
 
@@ -113,6 +122,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
         `${synthesizeMs.toFixed(0)} ms`,
     );
     const firstStored = watchFirstStored(cloud);
+    const putItems = countPutItems(cloud);
     const t1 = performance.now();
     const deployed = await cloud.deploy(stack);
     const deployMs = performance.now() - t1;
@@ -126,6 +136,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     await drain(cloud, deployed, options, say);
     const drainMs = performance.now() - t3;
     firstStored.stop();
+    putItems.stop();
     // One full idle second in the record, so charts show concurrency and depth back at zero.
     await new Promise((resolve) => setTimeout(resolve, 2000 - (Date.now() % 1000)));
     await Promise.all(cloud.mappings.map((m) => m.stop()));
@@ -151,8 +162,9 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
       ...runtimeCounters(cloud),
       deployed,
     };
+    cloud.recorder?.stop();
+    if (cloud.faults) result.faults = faultReportOf(cloud, result, putItems.answered);
     if (cloud.recorder) {
-      cloud.recorder.stop();
       cloud.recorder.writeRun(
         runInfoOf(result, { runId: cloud.recorder.runId, startedAt, cloud, stack, load, options }),
       );
@@ -167,6 +179,8 @@ function synthesizeTimed(options: PipelineRunOptions): Promise<{ stack: StackFro
   return (async () => {
     const t = performance.now();
     const stack = await synthesizeStack({
+      stackFile: options.stackName === undefined ? undefined : stackFileNamed(options.stackName),
+      stack: options.stackName,
       overrides: options.configOverrides,
       cacheDir:
         options.cacheSynth === false ? undefined : (options.synthCacheDir ?? join(DEFAULT_LOCAL_ROOT, "synth-cache")),
@@ -182,9 +196,19 @@ function startCloud(options: PipelineRunOptions): Promise<EmbeddedCloud> {
     dynamoPort: options.dynamoPort,
     persist: options.persist,
     fault: options.fault,
+    faults: options.faults,
     idleMs: options.idleMs,
     prewarm: options.prewarm,
   });
+}
+
+/** Counts the PutItem calls DynamoDB answered (the fault report's calls per stored item). */
+function countPutItems(cloud: EmbeddedCloud): { answered: number; stop(): void } {
+  const counted: { answered: number; stop(): void } = { answered: 0, stop: () => undefined };
+  counted.stop = cloud.dynamoEmulator.onCall((call) => {
+    if (call.operation === "PutItem") counted.answered += 1;
+  });
+  return counted;
 }
 
 /** Notes when DynamoDB first stores an item: the run's time to first result. */
@@ -266,8 +290,10 @@ async function drain(
 ): Promise<void> {
   const started = performance.now();
   const visibility = Math.max(...deployed.queues.map((q) => Number(q.attributes.VisibilityTimeout ?? 30)));
+  // Under faults a message may need every one of its receives, a visibility timeout apart, before it settles.
+  const rounds = options.faults ? (maxReceiveCountOf(deployed) ?? 1) + 1 : 1;
   try {
-    await cloud.waitForDrain(options.drainTimeoutMs ?? 60_000 + visibility * 1000, () => undefined);
+    await cloud.waitForDrain(options.drainTimeoutMs ?? 60_000 + rounds * visibility * 1000, () => undefined);
     say(`queue drained ${(performance.now() - started).toFixed(0)} ms after the producer stopped`);
   } catch (error) {
     // Verify anyway: the verdict (messages left in the queue, lost ones) says more than the timeout.
@@ -296,6 +322,10 @@ async function verifyLoad(
     dlqUrl: String(deployed.outputs.dlqUrl),
     leftInQueue: backlog.visible + backlog.inFlight,
     expectedCodes: EXPECTED_ERROR_CODE,
+    context: {
+      maxReceiveCount: maxReceiveCountOf(deployed),
+      whyOf: cloud.faults && ((id) => cloud.faults!.injector.whyOf(id)),
+    },
   });
   const sentIds = new Set(sent.map((m) => m.eventId));
   const latenciesMs = (await readTable(cloud.dynamo, tableName))
@@ -303,6 +333,39 @@ async function verifyLoad(
     .map((item) => Date.parse(String(item.storedAt)) - Date.parse(String(item.sentAt)))
     .sort((a, b) => a - b);
   return { verification, latenciesMs };
+}
+
+/** The injected faults (from the injector's ledger) and what they caused (from the record and the verdict). */
+function faultReportOf(cloud: EmbeddedCloud, result: PipelineRunResult, answeredPutItems: number): FaultReport {
+  const faults = cloud.faults!;
+  const runtime = [...cloud.runtimes.values()][0];
+  const mapping = cloud.mappings[0];
+  return faultReport({
+    rates: faults.injector.settings.rates,
+    seed: faults.injector.settings.seed,
+    injected: { ...faults.injector.counts },
+    answeredPutItems,
+    metrics: cloud.recorder?.lines() ?? [],
+    verification: result.verification,
+    lambda: {
+      coldStarts: result.lambda.coldStarts,
+      errors: result.lambda.errors,
+      timeouts: runtime?.stats.timeouts ?? 0,
+    },
+    mapping: { failedItems: mapping?.stats.failedItems ?? 0, retriedBatches: mapping?.stats.retriedBatches ?? 0 },
+    redeliveries: faults.pollerStats.redeliveries,
+  });
+}
+
+/** The source queue's maxReceiveCount, from the RedrivePolicy deploy set on it. */
+function maxReceiveCountOf(deployed: DeployedStack): number | undefined {
+  const queueUrl = String(deployed.outputs.queueUrl);
+  const policy = deployed.queues.find((q) => q.url === queueUrl)?.attributes.RedrivePolicy;
+  try {
+    return policy ? Number(JSON.parse(String(policy)).maxReceiveCount) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function runtimeCounters(cloud: EmbeddedCloud): Pick<PipelineRunResult, "lambda" | "mapping"> {
@@ -360,7 +423,9 @@ function runInfoOf(
         queues: deployed.queues.map((q) => ({ name: q.name, attributes: q.attributes })),
       },
       fault: options.fault ?? null,
+      faults: options.faults ?? null,
     },
+    faults: result.faults ?? null,
     producer: result.producer,
     verification: { ...result.verification },
     timings: {

@@ -36,8 +36,17 @@ export interface Verification {
   leftInQueue: number;
   itemsInTable: number;
   messagesInDlq: number;
-  /** DLQ messages by errorCode. */
+  /** DLQ messages by errorCode ("(none)": moved there by the source queue's redrive policy). */
   dlqByCode: Record<string, number>;
+  /**
+   * Messages neither stored nor dead-lettered by the consumer, moved to the DLQ by the redrive policy after
+   * maxReceiveCount receives (not lost, not stored), each with what hit it.
+   */
+  deadLetteredAfterReceives: number;
+  redriven: RedrivenMessage[];
+  /** Further DLQ copies of a message already accounted for (a crash or a duplicate delivery after the DLQ send). */
+  extraDlqCopies: number;
+  extraCopies: ExtraCopy[];
   /** Up to ten concrete problems, for the summary. */
   problems: string[];
 }
@@ -51,14 +60,46 @@ export interface VerifyTarget {
   leftInQueue: number;
   /** The producer's malformed kind -> the errorCode the consumer must give it. */
   expectedCodes: Readonly<Record<string, string>>;
+  context?: JudgeContext;
 }
 
 interface DeadLetter {
   eventId: string | undefined;
   errorCode: string | undefined;
   errorReason: string | undefined;
+  /** Set by the consumer when it dead-letters a message; absent on a message the redrive policy moved. */
+  sourceMessageId?: string | undefined;
   body: string;
 }
+
+/** A message the redrive policy moved to the DLQ after maxReceiveCount receives. */
+export interface RedrivenMessage {
+  eventId: string;
+  kind: string;
+  /** The source queue's maxReceiveCount (the redrive policy moves a message on the receive after it). */
+  receives: number | undefined;
+  /** Also stored once before it was moved (later receives failed or their deletes did). */
+  stored: boolean;
+  /** Also sent to the DLQ by the consumer, with its errorCode, before it was moved. */
+  deadLetteredByConsumer: boolean;
+  why: string[];
+}
+
+/** More than one DLQ copy of one message, by the sourceMessageId the consumer gave each copy. */
+export interface ExtraCopy {
+  eventId: string;
+  sourceMessageId: string;
+  copies: number;
+}
+
+/** What verification can say beyond the table and the DLQ: why a message was moved (the fault ledger). */
+export interface JudgeContext {
+  maxReceiveCount?: number;
+  whyOf?: (eventId: string) => string[];
+}
+
+/** Lists in the verdict stay readable; the counts are complete. */
+const LISTED = 50;
 
 /** Every item in the table (a run is a few thousand; a Scan is fine). */
 export async function readTable(dynamo: DynamoDBClient, tableName: string): Promise<Record<string, unknown>[]> {
@@ -96,6 +137,7 @@ async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<DeadLett
         eventId: attributes.eventId?.StringValue,
         errorCode: attributes.errorCode?.StringValue,
         errorReason: attributes.errorReason?.StringValue,
+        sourceMessageId: attributes.sourceMessageId?.StringValue,
         body: m.Body ?? "",
       });
     }
@@ -112,16 +154,20 @@ export async function verifyRun(sent: readonly SentRecord[], target: VerifyTarge
     readTable(target.dynamo, target.tableName),
     readDeadLetters(target.sqs, target.dlqUrl),
   ]);
-  return judgeRun(sent, items, deadLetters, target.leftInQueue, target.expectedCodes);
+  return judgeRun(sent, items, deadLetters, target.leftInQueue, target.expectedCodes, target.context);
 }
 
-/** The pure part of verifyRun. */
+/**
+ * The pure part of verifyRun. A DLQ message with an errorCode was sent there by the consumer; one without was moved
+ * there by the redrive policy after maxReceiveCount receives.
+ */
 export function judgeRun(
   sent: readonly SentRecord[],
   items: readonly Record<string, unknown>[],
   deadLetters: readonly DeadLetter[],
   leftInQueue: number,
   expectedCodes: Readonly<Record<string, string>>,
+  context: JudgeContext = {},
 ): Verification {
   const itemsByEvent = groupBy(items, (i) => String(i.eventId));
   const lettersByEvent = groupBy(deadLetters, (d) => d.eventId ?? "");
@@ -145,33 +191,25 @@ export function judgeRun(
     itemsInTable: items.length,
     messagesInDlq: deadLetters.length,
     dlqByCode: {},
+    deadLetteredAfterReceives: 0,
+    redriven: [],
+    extraDlqCopies: 0,
+    extraCopies: [],
     problems,
   };
   for (const d of deadLetters) v.dlqByCode[d.errorCode ?? "(none)"] = (v.dlqByCode[d.errorCode ?? "(none)"] ?? 0) + 1;
   const sentIds = new Set<string>();
   for (const message of sent) {
     sentIds.add(message.eventId);
-    const stored = itemsByEvent.get(message.eventId) ?? [];
-    const letters = lettersByEvent.get(message.eventId) ?? [];
-    if (stored.length + letters.length === 0) {
-      v.lost += 1;
-      problem(`lost: ${message.kind} message ${message.eventId} is neither in the table nor in the DLQ`);
-      continue;
-    }
-    if (stored.length + letters.length > 1) {
-      v.duplicated += 1;
-      problem(
-        `duplicated: ${message.eventId} is stored ${stored.length} time(s) and dead-lettered ${letters.length} time(s)`,
-      );
-      continue;
-    }
-    if (message.kind === "valid") {
-      v.valid += 1;
-      judgeValid(message, stored, letters, v, problem);
-    } else {
-      v.invalid += 1;
-      judgeInvalid(message, stored, letters, expectedCodes[message.kind], v, problem);
-    }
+    judgeMessage(
+      v,
+      message,
+      itemsByEvent.get(message.eventId) ?? [],
+      lettersByEvent.get(message.eventId) ?? [],
+      expectedCodes,
+      context,
+      problem,
+    );
   }
   for (const id of itemsByEvent.keys()) if (!sentIds.has(id)) v.unexpected += itemsByEvent.get(id)!.length;
   for (const id of lettersByEvent.keys()) if (!sentIds.has(id)) v.unexpected += lettersByEvent.get(id)!.length;
@@ -182,8 +220,83 @@ export function judgeRun(
     v.mismatched === 0 &&
     v.misrouted === 0 &&
     leftInQueue === 0 &&
-    v.storedCorrectly + v.deadLetteredCorrectly === sent.length;
+    v.storedCorrectly + v.deadLetteredCorrectly + v.deadLetteredAfterReceives === sent.length;
   return v;
+}
+
+/** One sent message against its items and DLQ copies: counts it in v under exactly one verdict. */
+function judgeMessage(
+  v: Verification,
+  message: SentRecord,
+  stored: readonly Record<string, unknown>[],
+  all: readonly DeadLetter[],
+  expectedCodes: Readonly<Record<string, string>>,
+  context: JudgeContext,
+  problem: (text: string) => void,
+): void {
+  const letters = all.filter((d) => d.errorCode !== undefined);
+  const moved = all.filter((d) => d.errorCode === undefined);
+  if (message.kind === "valid") v.valid += 1;
+  else v.invalid += 1;
+  if (stored.length + all.length === 0) {
+    v.lost += 1;
+    problem(`lost: ${message.kind} message ${message.eventId} is neither in the table nor in the DLQ`);
+    return;
+  }
+  if (stored.length > 1) {
+    v.duplicated += 1;
+    problem(`duplicated: ${message.eventId} is stored ${stored.length} times`);
+    return;
+  }
+  if (stored.length > 0 && letters.length > 0) {
+    v.misrouted += 1;
+    problem(
+      `misrouted: ${message.kind} message ${message.eventId} is stored and dead-lettered with ${letters[0]!.errorCode}`,
+    );
+    return;
+  }
+  countExtraCopies(v, message.eventId, all, stored.length > 0);
+  if (stored.length === 0 && letters.length === 0) {
+    // Only redrive copies: it exhausted maxReceiveCount before anything succeeded.
+    v.deadLetteredAfterReceives += 1;
+    listRedriven(v, message, false, false, context);
+    return;
+  }
+  if (moved.length > 0) listRedriven(v, message, stored.length > 0, letters.length > 0, context);
+  if (message.kind === "valid") judgeValid(message, stored, letters, v, problem);
+  else judgeInvalid(message, stored, letters, expectedCodes[message.kind], v, problem);
+}
+
+/** Lists a message the redrive policy moved, with what hit it (the first LISTED of them). */
+function listRedriven(
+  v: Verification,
+  message: SentRecord,
+  stored: boolean,
+  deadLetteredByConsumer: boolean,
+  context: JudgeContext,
+): void {
+  if (v.redriven.length >= LISTED) return;
+  v.redriven.push({
+    eventId: message.eventId,
+    kind: message.kind,
+    receives: context.maxReceiveCount,
+    stored,
+    deadLetteredByConsumer,
+    why: context.whyOf?.(message.eventId) ?? [],
+  });
+}
+
+/**
+ * DLQ copies beyond the one that accounts for a message (all of them when it is stored), listed by the consumer's
+ * sourceMessageId, or as moved by the redrive policy.
+ */
+function countExtraCopies(v: Verification, eventId: string, copies: readonly DeadLetter[], stored: boolean): void {
+  const extra = copies.length - (stored ? 0 : 1);
+  if (extra <= 0) return;
+  v.extraDlqCopies += extra;
+  for (const [sourceMessageId, same] of groupBy(copies, (d) => d.sourceMessageId ?? "(moved by the redrive policy)")) {
+    if (v.extraCopies.length < LISTED) v.extraCopies.push({ eventId, sourceMessageId, copies: same.length });
+  }
 }
 
 function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]> {
@@ -197,7 +310,7 @@ function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]>
   return map;
 }
 
-/** A valid message must be stored once, with every field as sent. */
+/** A valid message must be stored once, with every field as sent (never dead-lettered by the consumer). */
 function judgeValid(
   message: SentRecord,
   stored: readonly Record<string, unknown>[],
@@ -225,7 +338,7 @@ function judgeValid(
   v.storedCorrectly += 1;
 }
 
-/** An invalid message must be in the DLQ once, with the error code its kind calls for. */
+/** An invalid message must be in the DLQ, with the error code its kind calls for. */
 function judgeInvalid(
   message: SentRecord,
   stored: readonly Record<string, unknown>[],
@@ -239,8 +352,11 @@ function judgeInvalid(
     problem(`misrouted: ${message.kind} message ${message.eventId} was stored`);
     return;
   }
-  const letter = letters[0]!;
-  if (!letter.errorCode || !letter.errorReason || (expected !== undefined && letter.errorCode !== expected)) {
+  // Every copy the consumer sent must carry the right code (a redelivered message may be dead-lettered twice).
+  const letter = letters.find(
+    (l) => !l.errorCode || !l.errorReason || (expected !== undefined && l.errorCode !== expected),
+  );
+  if (letter) {
     v.mismatched += 1;
     problem(
       `wrong reason: ${message.kind} message ${message.eventId} is in the DLQ with errorCode ` +

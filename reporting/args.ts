@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 
 export type ReportTarget =
   | { kind: "local"; runDir?: string; localRoot: string }
+  /** report/RELIABILITY.md from the reliability campaign's runs (run first with rerun). */
+  | { kind: "reliability"; rerun: boolean; localRoot: string }
   | {
       kind: "cloudwatch";
       stack?: string;
@@ -41,6 +43,11 @@ Local run (default: the last one, .local/last-run):
   --local-root <folder>   where last-run lives (default .local)
   --screenshot            also screenshot the local dashboard for the run into <out>/dashboard.png (needs /usr/bin/chromium)
 
+Reliability under injected faults (report/RELIABILITY.md and a chart per run):
+  --reliability           from the last campaign's runs (their records in <local-root>/runs/)
+  --reliability --rerun   run the campaign first: every fault kind alone, all together and a fault-free baseline,
+                          50,000 messages on the faults stack (reporting/reliability-campaign.ts; several minutes)
+
 Deployed stack (CloudWatch GetMetricData; AWS credentials from the usual chain):
   --stack <name>          read queueUrl, dlqUrl, functionName, tableName from \`pulumi stack output --json --stack <name>\`
   --queue-name <name> --dlq-name <name> --function-name <name> --table-name <name>
@@ -75,6 +82,8 @@ function parseReportFlags(argv: readonly string[]) {
       run: { type: "string" },
       "local-root": { type: "string" },
       screenshot: { type: "boolean" },
+      reliability: { type: "boolean" },
+      rerun: { type: "boolean" },
       stack: { type: "string" },
       "queue-name": { type: "string" },
       "dlq-name": { type: "string" },
@@ -114,6 +123,20 @@ export function parseReportArgs(argv: readonly string[], now = new Date()): Repo
     "period",
   ] as const;
   const wantsCloud = cloudFlags.some((f) => values[f] !== undefined);
+  if (values.rerun && !values.reliability)
+    throw new ReportArgsError("--rerun reruns the reliability campaign: add --reliability");
+  if (values.reliability) {
+    if (wantsCloud || values.run !== undefined || values.screenshot || values.region !== undefined)
+      throw new ReportArgsError(
+        "--reliability reads the campaign's local runs; it takes only --rerun, --local-root and --out",
+      );
+    return {
+      target: { kind: "reliability", rerun: values.rerun === true, localRoot: values["local-root"] ?? ".local" },
+      outDir,
+      screenshot: false,
+      help,
+    };
+  }
   if (!wantsCloud) {
     if (values.region !== undefined)
       throw new ReportArgsError("--region only applies to a deployed stack: add --stack or the resource names");

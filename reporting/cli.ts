@@ -5,6 +5,7 @@ import { parseReportArgs, REPORT_USAGE, type ReportArgs, ReportArgsError } from 
 import { cloudWatchReportData, namesFromStackOutputs, readStackOutputs, StackOutputsError } from "./cloudwatch-run";
 import { generateReport } from "./generate";
 import { localReportData, settingsFromStackFile } from "./local-run";
+import { generateReliabilityReport } from "./reliability-report";
 import type { ReportData } from "./report-data";
 import { ChromiumMissingError, DASHBOARD_SCREENSHOT, screenshotDashboard } from "./screenshot";
 
@@ -14,6 +15,7 @@ const REPO_ROOT = path.resolve(__dirname, "..");
 
 async function reportData(args: ReportArgs): Promise<{ data: ReportData; runDir?: string }> {
   const target = args.target;
+  if (target.kind === "reliability") throw new Error("the reliability report is not a run report");
   if (target.kind === "local") {
     const localRoot = path.resolve(REPO_ROOT, target.localRoot);
     const runDir = target.runDir ? path.resolve(target.runDir) : resolveLastRun(localRoot);
@@ -65,6 +67,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
+    if (args.target.kind === "reliability") {
+      const files = await generateReliabilityReport({
+        localRoot: path.resolve(REPO_ROOT, args.target.localRoot),
+        outDir: path.resolve(REPO_ROOT, args.outDir),
+        rerun: args.target.rerun,
+        command: ["npm run report --", ...argv].join(" "),
+        say: (line) => console.log(line),
+      });
+      console.log(`reliability report written: ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
+      return 0;
+    }
     const { data, runDir } = await reportData(args);
     const outDir = path.resolve(REPO_ROOT, args.outDir);
     if (args.screenshot && runDir) {

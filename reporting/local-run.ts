@@ -106,6 +106,7 @@ export async function localReportData(record: RunRecord, repoRoot: string): Prom
     parameters: isObject(record.run.parameters) ? record.run.parameters : undefined,
     producer: isObject(record.run.producer) ? record.run.producer : undefined,
     verification: isObject(record.run.verification) ? record.run.verification : undefined,
+    faults: isObject(record.run.faults) ? record.run.faults : undefined,
     customMetricCount: customMetricCount(record.metrics),
     logs: record.logs,
     warnings,

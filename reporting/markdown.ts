@@ -166,6 +166,7 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
     ...headerSection(data, generatedAt, command),
     ...processSection(data),
     ...verificationSection(data),
+    ...faultsSection(data),
     ...observationsSection(data),
     ...chartsSection(charts, screenshot),
     ...logsSection(data.logs),
@@ -254,6 +255,35 @@ function verificationSection(data: ReportData): string[] {
   );
   out.push("");
   return out;
+}
+
+/** The faults a local run injected, by kind, and what they caused (run.json's fault report); nothing without faults. */
+function faultsSection(data: ReportData): string[] {
+  if (!data.faults) return [];
+  const injected = isRecord(data.faults.injected) ? data.faults.injected : {};
+  const caused = isRecord(data.faults.caused) ? data.faults.caused : {};
+  return [
+    "## Injected faults",
+    "",
+    `The embedded cloud injected AWS's failure modes (\`--faults ${String(data.faults.spec ?? "")}\`, seed ` +
+      `${String(data.faults.seed ?? "-")}) where AWS fails: in the emulators' request path, the pollers' SQS calls and ` +
+      "the function runtime. They are counted per second as EmbeddedCloud/Faults FaultsInjected (Kind).",
+    "",
+    table(
+      ["Fault kind", "Injected"],
+      Object.entries(injected).map(([kind, n]) => [kind, describeValue(n)]),
+    ),
+    "",
+    table(
+      ["What they caused", "Count"],
+      Object.entries(caused).map(([what, n]) => [what, describeValue(n)]),
+    ),
+    "",
+  ];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function observationsSection(data: ReportData): string[] {

@@ -22,6 +22,8 @@ export interface ReportData {
   parameters?: Record<string, unknown>;
   producer?: Record<string, unknown>;
   verification?: Record<string, unknown>;
+  /** The faults a local run injected and what they caused (run.json's faults; absent without --faults). */
+  faults?: Record<string, unknown>;
   series: Record<ReportSeriesId, SeriesPoint[]>;
   totals: Record<ReportSeriesId, number | undefined>;
   /** Distinct series of the consumer's own namespace (each is a billed custom metric on AWS). */

@@ -46,6 +46,9 @@ test.before(async (context) => {
   context.text = serialized.text;
   context.savedEnv = { ...process.env };
   const { world } = context;
+  // The handler reads its configuration from the environment, as in Lambda: none of the caller's AWS settings
+  // (a profile, keys, a region) may reach it; AWS_PROFILE alone would make the SDK skip the keys given here.
+  for (const key of Object.keys(process.env)) if (key.startsWith("AWS_")) delete process.env[key];
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SQS: world.sqsEmulator.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: world.dynamoEmulator.endpoint,

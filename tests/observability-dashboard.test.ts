@@ -147,7 +147,7 @@ test("Lambda: invocations, errors, throttles, duration p50/p90/p99, concurrency,
   }
 });
 
-test("DynamoDB: consumed WCU by table; throttles and latency of PutItem, the consumer's only operation", async () => {
+test("DynamoDB: consumed WCU by table; throttles, errors and latency of PutItem, the consumer's only operation", async () => {
   const b = await body();
   assert.equal(
     lines(widget(b, "Consumed write capacity units")).map((l) => [l.namespace, l.name, l.dimensions]),
@@ -155,8 +155,12 @@ test("DynamoDB: consumed WCU by table; throttles and latency of PutItem, the con
   );
   const putItem = { TableName: TARGETS.tableName, Operation: "PutItem" };
   assert.equal(
-    lines(widget(b, "Throttled PutItem requests")).map((l) => [l.name, l.options.stat, l.dimensions]),
-    [["ThrottledRequests", "Sum", putItem]],
+    lines(widget(b, "PutItem throttles and errors")).map((l) => [l.name, l.options.stat, l.dimensions]),
+    [
+      ["ThrottledRequests", "Sum", putItem],
+      ["SystemErrors", "Sum", putItem],
+      ["UserErrors", "Sum", {}],
+    ],
   );
   assert.equal(
     lines(widget(b, "PutItem latency (ms)")).map((l) => [l.name, l.options.stat, l.dimensions]),

@@ -68,6 +68,45 @@ generate("REPORT.md and five SVG charts carry the fixture's numbers", async ({ t
   assert.not.ok(md.includes("dashboard.png"), "no screenshot link when none was taken");
 });
 
+generate(
+  "a run with injected faults gets a section of them by kind and what they caused; one without, none",
+  async ({ tmp }) => {
+    const sample = sampleRun();
+    const faulted = {
+      ...sample,
+      run: {
+        ...sample.run,
+        faults: {
+          spec: "ddb-throttle=0.03,lambda-crash=0.03",
+          seed: 7,
+          injected: { "ddb-throttle": 41, "lambda-crash": 2 },
+          caused: { putItemCallsPerStoredItem: 1.031, batchItemFailures: 3, invocationErrors: 2 },
+        },
+      },
+    };
+    const withFaults = await localReportData(
+      readRunRecord(writeSampleRun(path.join(tmp, "runs", "faulted"), faulted)),
+      REPO_ROOT,
+    );
+    const out = path.join(tmp, "out-faults");
+    const md = readFileSync((await generateReport(withFaults, { outDir: out })).markdownPath, "utf8");
+    assert.match(md, /## Injected faults/);
+    assert.match(md, /`--faults ddb-throttle=0\.03,lambda-crash=0\.03`, seed 7/);
+    assert.match(md, /\| ddb-throttle \| 41 \|/);
+    assert.match(md, /\| lambda-crash \| 2 \|/);
+    assert.match(md, /\| putItemCallsPerStoredItem \| 1\.03 \|/);
+    const plain = await localReportData(
+      readRunRecord(writeSampleRun(path.join(tmp, "runs", "plain"), sample)),
+      REPO_ROOT,
+    );
+    const plainMd = readFileSync(
+      (await generateReport(plain, { outDir: path.join(tmp, "out-plain") })).markdownPath,
+      "utf8",
+    );
+    assert.not.match(plainMd, /Injected faults/);
+  },
+);
+
 generate("last-run as a symlink or as a file naming the folder", ({ tmp }) => {
   const root = path.join(tmp, "local");
   const runDir = writeSampleRun(path.join(root, "runs", "r1"));

@@ -229,4 +229,25 @@ test("report flags: local by default, CloudWatch with --stack or names", () => {
   assert.is(parseDuration("2h"), 7200);
 });
 
+test("report flags: --reliability reads the campaign's runs, --rerun runs it first", () => {
+  assert.equal(parseReportArgs(["--reliability"], NOW).target, {
+    kind: "reliability",
+    rerun: false,
+    localRoot: ".local",
+  });
+  assert.equal(parseReportArgs(["--reliability", "--rerun", "--local-root", "x"], NOW).target, {
+    kind: "reliability",
+    rerun: true,
+    localRoot: "x",
+  });
+  const fails = (argv: string[], pattern: RegExp) =>
+    assert.throws(
+      () => parseReportArgs(argv, NOW),
+      (e: unknown) => e instanceof ReportArgsError && pattern.test((e as Error).message),
+    );
+  fails(["--rerun"], /add --reliability/);
+  fails(["--reliability", "--stack", "dev"], /takes only --rerun/);
+  fails(["--reliability", "--run", "x"], /takes only --rerun/);
+});
+
 test.run();

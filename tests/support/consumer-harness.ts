@@ -18,13 +18,13 @@ import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { suite, type Test } from "uvu";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts/local-endpoints";
 import { type ConsumerDeps, createConsumer } from "../../handlers/consumer";
-import type { RunningEmulator } from "../../local/emulators";
+import type { DynamoOptions, RunningEmulator } from "../../local/emulators";
 import { startDynamo, startSqs } from "../../local/emulators";
 import { EXAMPLE_VEHICLE, type VehicleMessage } from "../../producer/vehicles";
 
 export interface ConsumerWorld {
   sqsEmulator: RunningEmulator;
-  dynamoEmulator: RunningEmulator;
+  dynamoEmulator: Awaited<ReturnType<typeof startDynamo>>;
   sqs: SQSClient;
   dynamo: DynamoDBClient;
   documentClient: DynamoDBDocumentClient;
@@ -42,8 +42,9 @@ export function localClientConfig(endpoint: string) {
   return { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
 }
 
-export async function startConsumerWorld(): Promise<ConsumerWorld> {
-  const [sqsEmulator, dynamoEmulator] = await Promise.all([startSqs(), startDynamo()]);
+/** The emulators, a vehicle table and two queues; `dynamo` starts DynamoDB otherwise (in a thread, with faults). */
+export async function startConsumerWorld(dynamoOptions: DynamoOptions = {}): Promise<ConsumerWorld> {
+  const [sqsEmulator, dynamoEmulator] = await Promise.all([startSqs(), startDynamo(dynamoOptions)]);
   const sqs = new SQSClient(localClientConfig(sqsEmulator.endpoint));
   const dynamo = new DynamoDBClient(localClientConfig(dynamoEmulator.endpoint));
   const documentClient = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
@@ -246,7 +247,7 @@ export function lambdaContext(functionName = "vehicle-consumer-test", region = "
   };
 }
 
-function testLogger(): Logger {
+export function testLogger(): Logger {
   return new Logger({ serviceName: "vehicle-consumer", logLevel: "DEBUG" });
 }
 

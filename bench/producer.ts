@@ -92,69 +92,20 @@ export async function runProducerBenchmark(
   const server = await startServer();
   const sqs = new SQSClient({ endpoint: server.endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
   let queueNumber = 0;
-  const withQueue = async <T>(run: (queueUrl: string) => Promise<T>): Promise<T> => {
+  const runOnFreshQueue: RunScenario = async (mode, options) => {
     const queueUrl = (
       await sqs.send(new CreateQueueCommand({ QueueName: `bench-producer-${Date.now()}-${++queueNumber}` }))
     ).QueueUrl!;
     try {
-      return await run(queueUrl);
+      return await runWorker({ mode, endpoint: server.endpoint, queueUrl, options });
     } finally {
       // Dropping the queue frees fauxqs's memory before the next scenario.
       await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
     }
   };
   try {
-    const rates: ProducerBenchmark["rates"] = [];
-    for (const target of [200, 2000]) {
-      log(`producer at ${target}/s for ${RATE_RUN_MS / 1000} s ...`);
-      const result = await withQueue((queueUrl) =>
-        runWorker({
-          mode: "produce",
-          endpoint: server.endpoint,
-          queueUrl,
-          options: { rate: target, durationMs: RATE_RUN_MS, concurrency: CONCURRENCY, seed: 1 },
-        }),
-      );
-      rates.push({
-        target,
-        achieved: Math.round(result.ratePerSecond * 100) / 100,
-        ratio: Math.round((result.ratePerSecond / target) * 10_000) / 10_000,
-        sent: result.sent,
-        durationMs: result.durationMs,
-        latencyMs: result.latencyMs,
-        peakRssMiB: mib(result.peakRssBytes),
-      });
-      log(
-        `  achieved ${result.ratePerSecond.toFixed(1)}/s (${((result.ratePerSecond / target) * 100).toFixed(2)}% of target), ${result.sent} sent`,
-      );
-    }
-
-    const producer: number[] = [];
-    const bare: number[] = [];
-    const producerCpu: number[] = [];
-    const bareCpu: number[] = [];
-    let peak = Math.max(...rates.map((r) => r.peakRssMiB));
-    for (let round = 1; round <= THROUGHPUT_ROUNDS; round++) {
-      for (const mode of ["bare", "produce"] as const) {
-        const result = await withQueue((queueUrl) =>
-          runWorker({
-            mode,
-            endpoint: server.endpoint,
-            queueUrl,
-            options: { rate: Infinity, count: MAX_RUN_COUNT, concurrency: CONCURRENCY, seed: round },
-          }),
-        );
-        (mode === "bare" ? bare : producer).push(Math.round(result.ratePerSecond));
-        (mode === "bare" ? bareCpu : producerCpu).push(result.cpuMsPer1000);
-        if (mode === "produce") peak = Math.max(peak, mib(result.peakRssBytes));
-        log(
-          `  round ${round} ${mode === "bare" ? "bare loop" : "producer "}: ` +
-            `${Math.round(result.ratePerSecond)} msg/s, ${result.cpuMsPer1000} CPU ms per 1,000`,
-        );
-      }
-    }
-    const producerMedian = median(producer);
-    const bareMedian = median(bare);
+    const rates = await measureRates(runOnFreshQueue, log);
+    const { throughput, peakRssMiB } = await measureThroughput(runOnFreshQueue, log);
     return {
       measuredAt: new Date().toISOString(),
       machine: {
@@ -163,23 +114,86 @@ export async function runProducerBenchmark(
         loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100,
       },
       rates,
-      throughput: {
-        concurrency: CONCURRENCY,
-        messagesPerRun: MAX_RUN_COUNT,
-        producer,
-        bare,
-        producerMedian,
-        bareMedian,
-        ratio: Math.round((producerMedian / bareMedian) * 1000) / 1000,
-        producerCpuMsPer1000: median(producerCpu),
-        bareCpuMsPer1000: median(bareCpu),
-      },
-      peakRssMiB: peak,
+      throughput,
+      peakRssMiB: Math.max(...rates.map((r) => r.peakRssMiB), peakRssMiB),
     };
   } finally {
     sqs.destroy();
     server.stop();
   }
+}
+
+/** Runs one scenario in its own worker process, on a queue of its own. */
+type RunScenario = (mode: WorkerJob["mode"], options: WorkerJob["options"]) => Promise<WorkerResult>;
+
+/** Scenario 1: the producer held at a target rate; how close it comes. */
+async function measureRates(run: RunScenario, log: (line: string) => void): Promise<ProducerBenchmark["rates"]> {
+  const rates: ProducerBenchmark["rates"] = [];
+  for (const target of [200, 2000]) {
+    log(`producer at ${target}/s for ${RATE_RUN_MS / 1000} s ...`);
+    const result = await run("produce", {
+      rate: target,
+      durationMs: RATE_RUN_MS,
+      concurrency: CONCURRENCY,
+      seed: 1,
+    });
+    rates.push({
+      target,
+      achieved: Math.round(result.ratePerSecond * 100) / 100,
+      ratio: Math.round((result.ratePerSecond / target) * 10_000) / 10_000,
+      sent: result.sent,
+      durationMs: result.durationMs,
+      latencyMs: result.latencyMs,
+      peakRssMiB: mib(result.peakRssBytes),
+    });
+    log(
+      `  achieved ${result.ratePerSecond.toFixed(1)}/s (${((result.ratePerSecond / target) * 100).toFixed(2)}% of target), ${result.sent} sent`,
+    );
+  }
+  return rates;
+}
+
+/** Scenario 2: the producer and a bare loop flat out, alternating; also the producer runs' peak RSS. */
+async function measureThroughput(
+  run: RunScenario,
+  log: (line: string) => void,
+): Promise<{ throughput: ProducerBenchmark["throughput"]; peakRssMiB: number }> {
+  const producer: number[] = [];
+  const bare: number[] = [];
+  const producerCpu: number[] = [];
+  const bareCpu: number[] = [];
+  let peak = 0;
+  for (let round = 1; round <= THROUGHPUT_ROUNDS; round++) {
+    for (const mode of ["bare", "produce"] as const) {
+      const result = await run(mode, {
+        rate: Infinity,
+        count: MAX_RUN_COUNT,
+        concurrency: CONCURRENCY,
+        seed: round,
+      });
+      (mode === "bare" ? bare : producer).push(Math.round(result.ratePerSecond));
+      (mode === "bare" ? bareCpu : producerCpu).push(result.cpuMsPer1000);
+      if (mode === "produce") peak = Math.max(peak, mib(result.peakRssBytes));
+      log(
+        `  round ${round} ${mode === "bare" ? "bare loop" : "producer "}: ` +
+          `${Math.round(result.ratePerSecond)} msg/s, ${result.cpuMsPer1000} CPU ms per 1,000`,
+      );
+    }
+  }
+  const producerMedian = median(producer);
+  const bareMedian = median(bare);
+  const throughput = {
+    concurrency: CONCURRENCY,
+    messagesPerRun: MAX_RUN_COUNT,
+    producer,
+    bare,
+    producerMedian,
+    bareMedian,
+    ratio: Math.round((producerMedian / bareMedian) * 1000) / 1000,
+    producerCpuMsPer1000: median(producerCpu),
+    bareCpuMsPer1000: median(bareCpu),
+  };
+  return { throughput, peakRssMiB: peak };
 }
 
 export function benchmarkMarkdown(b: ProducerBenchmark): string {

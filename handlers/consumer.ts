@@ -12,7 +12,7 @@ import { deleteFromSource, sendToDeadLetterQueue } from "./dead-letter";
 import { type CallDeadline, callDeadline } from "./deadline";
 import { readEventId } from "./event-id";
 import { classifyFailure } from "./failure-class";
-import { buildVehicleItem, eventIdOf } from "./item";
+import { buildVehicleItem, eventIdOf, type VehicleItem } from "./item";
 import { storeVehicle } from "./store";
 import { parseVehicleMessage } from "./vehicle";
 
@@ -53,108 +53,14 @@ export type Outcome = "stored" | "duplicate" | "invalid" | "failed";
  */
 export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
   const now = deps.now ?? (() => new Date());
-
-  async function handleRecord(record: SQSRecord, tally: BatchTally, deadline?: CallDeadline): Promise<Outcome> {
-    const eventId = readEventId(record);
-    if (!eventId.ok) return rejectRecord(record, { code: "BAD_EVENT_ID", reason: eventId.reason }, tally);
-    const parsed = parseVehicleMessage(record.body, now());
-    if (!parsed.ok) return rejectRecord(record, { code: parsed.code, reason: parsed.reason }, tally);
-    const item = buildVehicleItem(parsed.vehicle, record, eventId.eventId, now());
-    const result = await storeVehicle(deps.documentClient, deps.tableName, item, deadline);
-    if (result.outcome === "conflict") {
-      const reason = `eventId ${item.eventId} is already stored for ${item.vehicleId} with other content: ${result.differences.join("; ")}`;
-      return rejectRecord(record, { code: "EVENT_ID_CONFLICT", reason }, tally);
-    }
-    const logged = {
-      messageId: item.messageId,
-      eventId: item.eventId,
-      vehicleId: item.vehicleId,
-      receiveCount: item.receiveCount,
-      outcome: result.outcome,
-    };
-    if (result.outcome === "duplicate") {
-      tally.duplicates += 1;
-      deps.logger.info("vehicle already stored", {
-        ...logged,
-        reason: `eventId ${item.eventId} is already in the table with the same content`,
-      });
-    } else {
-      tally.stored += 1;
-      // Measured once the write is acknowledged: the latency a reader of the table experiences.
-      tally.latenciesMs.push(now().getTime() - Number(record.attributes.SentTimestamp));
-      deps.logger.info("vehicle stored", logged);
-    }
-    return result.outcome;
-  }
-
-  /** Dead-letter a message that can never be stored. A DeadLetterSendError propagates: the message then stays on the source queue rather than being lost. */
-  async function rejectRecord(record: SQSRecord, rejection: Rejection, tally: BatchTally): Promise<Outcome> {
-    const sent = await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, rejection);
-    if (deps.sourceQueueUrl) await deleteFromSource(deps.sqs, deps.sourceQueueUrl, record, deps.logger);
-    countValidationFailure(tally, rejection.code);
-    deps.logger.warn("vehicle rejected", {
-      messageId: record.messageId,
-      eventId: eventIdOf(record),
-      vehicleId: vehicleIdHint(record.body),
-      outcome: "invalid",
-      code: rejection.code,
-      reason: rejection.reason,
-      ...(sent.dropped.length ? { droppedAttributes: sent.dropped } : {}),
-      ...(sent.reasonMessage ? { reasonMessage: "sent beside the body, which left no room for the reason" } : {}),
-    });
-    return "invalid";
-  }
-
-  /**
-   * The record handler given to Powertools: what may pass on retry is thrown (a batch item failure, so SQS
-   * retries it); anything else that went wrong is dead-lettered now, with its code, rather than retried in vain.
-   */
-  async function processRecord(record: SQSRecord, tally: BatchTally, deadline?: CallDeadline): Promise<Outcome> {
-    return traced(deps.tracer, "### storeVehicle", async (annotate) => {
-      let outcome: Outcome;
-      try {
-        outcome = await handleRecord(record, tally, deadline);
-      } catch (error) {
-        outcome = await handleFailure(record, error, tally);
-      }
-      annotate(outcome, record);
-      return outcome;
-    });
-  }
-
-  async function handleFailure(record: SQSRecord, error: unknown, tally: BatchTally): Promise<Outcome> {
-    const failure = classifyFailure(error);
-    if (failure.kind === "permanent")
-      return rejectRecord(record, { code: failure.code, reason: failure.reason }, tally);
-    tally.transientFailures += 1;
-    deps.logger.error("vehicle not processed, SQS will retry it", {
-      messageId: record.messageId,
-      eventId: eventIdOf(record),
-      vehicleId: vehicleIdHint(record.body),
-      outcome: "failed",
-      reason: (error as Error)?.message ?? String(error),
-      error,
-    });
-    throw error;
-  }
-
   return async function consumeVehicles(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
     deps.logger.addContext(context);
     deps.metrics.captureColdStartMetric();
-    const tally = newBatchTally();
     const started = performance.now();
-    // A processor per invocation: BatchProcessor keeps the batch's records and failures on itself, so one
-    // shared instance would mix batches if the local cloud runs several invocations in this process.
-    const processor = new BatchProcessor(EventType.SQS);
     // A write that does not answer in time fails its record only, not the whole batch by Lambda's timeout.
-    const deadline = callDeadline(context);
+    const batch: BatchRun = { deps, now, tally: newBatchTally(), deadline: callDeadline(context) };
     try {
-      return await processPartialResponse(
-        event,
-        (record: SQSRecord) => processRecord(record, tally, deadline),
-        processor,
-        { context },
-      );
+      return await processBatch(event, context, batch);
     } catch (error) {
       if (error instanceof FullBatchFailureError) {
         deps.logger.error("every record in the batch failed; failing the invocation so SQS retries them all", {
@@ -164,11 +70,117 @@ export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
       }
       throw error;
     } finally {
-      deadline?.cancel();
-      logBatchSummary(deps.logger, event.Records.length, tally, performance.now() - started);
-      publishBatchMetrics(deps.metrics, tally);
+      batch.deadline?.cancel();
+      logBatchSummary(deps.logger, event.Records.length, batch.tally, performance.now() - started);
+      publishBatchMetrics(deps.metrics, batch.tally);
     }
   };
+}
+
+/** What one invocation's records share: the dependencies, the clock, the batch's counts and its write deadline. */
+interface BatchRun {
+  deps: ConsumerDeps;
+  now: () => Date;
+  tally: BatchTally;
+  deadline?: CallDeadline;
+}
+
+function processBatch(event: SQSEvent, context: Context, batch: BatchRun): Promise<SQSBatchResponse> {
+  // A processor per invocation: BatchProcessor keeps the batch's records and failures on itself, so one
+  // shared instance would mix batches if the local cloud runs several invocations in this process.
+  const processor = new BatchProcessor(EventType.SQS);
+  return processPartialResponse(event, (record: SQSRecord) => processRecord(record, batch), processor, { context });
+}
+
+/**
+ * The record handler given to Powertools: what may pass on retry is thrown (a batch item failure, so SQS
+ * retries it); anything else that went wrong is dead-lettered now, with its code, rather than retried in vain.
+ */
+async function processRecord(record: SQSRecord, batch: BatchRun): Promise<Outcome> {
+  return traced(batch.deps.tracer, "### storeVehicle", async (annotate) => {
+    let outcome: Outcome;
+    try {
+      outcome = await handleRecord(record, batch);
+    } catch (error) {
+      outcome = await handleFailure(record, error, batch);
+    }
+    annotate(outcome, record);
+    return outcome;
+  });
+}
+
+async function handleRecord(record: SQSRecord, batch: BatchRun): Promise<Outcome> {
+  const { deps, now } = batch;
+  const eventId = readEventId(record);
+  if (!eventId.ok) return rejectRecord(record, { code: "BAD_EVENT_ID", reason: eventId.reason }, batch);
+  const parsed = parseVehicleMessage(record.body, now());
+  if (!parsed.ok) return rejectRecord(record, { code: parsed.code, reason: parsed.reason }, batch);
+  const item = buildVehicleItem(parsed.vehicle, record, eventId.eventId, now());
+  const result = await storeVehicle(deps.documentClient, deps.tableName, item, batch.deadline);
+  if (result.outcome === "conflict") {
+    const reason = `eventId ${item.eventId} is already stored for ${item.vehicleId} with other content: ${result.differences.join("; ")}`;
+    return rejectRecord(record, { code: "EVENT_ID_CONFLICT", reason }, batch);
+  }
+  recordWritten(record, item, result.outcome, batch);
+  return result.outcome;
+}
+
+/** Count and log a record whose write the table acknowledged, as new or as a duplicate of what it holds. */
+function recordWritten(record: SQSRecord, item: VehicleItem, outcome: "stored" | "duplicate", batch: BatchRun): void {
+  const { deps, tally } = batch;
+  const logged = {
+    messageId: item.messageId,
+    eventId: item.eventId,
+    vehicleId: item.vehicleId,
+    receiveCount: item.receiveCount,
+    outcome,
+  };
+  if (outcome === "duplicate") {
+    tally.duplicates += 1;
+    deps.logger.info("vehicle already stored", {
+      ...logged,
+      reason: `eventId ${item.eventId} is already in the table with the same content`,
+    });
+  } else {
+    tally.stored += 1;
+    // Measured once the write is acknowledged: the latency a reader of the table experiences.
+    tally.latenciesMs.push(batch.now().getTime() - Number(record.attributes.SentTimestamp));
+    deps.logger.info("vehicle stored", logged);
+  }
+}
+
+/** Dead-letter a message that can never be stored. A DeadLetterSendError propagates: the message then stays on the source queue rather than being lost. */
+async function rejectRecord(record: SQSRecord, rejection: Rejection, batch: BatchRun): Promise<Outcome> {
+  const { deps } = batch;
+  const sent = await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, rejection);
+  if (deps.sourceQueueUrl) await deleteFromSource(deps.sqs, deps.sourceQueueUrl, record, deps.logger);
+  countValidationFailure(batch.tally, rejection.code);
+  deps.logger.warn("vehicle rejected", {
+    messageId: record.messageId,
+    eventId: eventIdOf(record),
+    vehicleId: vehicleIdHint(record.body),
+    outcome: "invalid",
+    code: rejection.code,
+    reason: rejection.reason,
+    ...(sent.dropped.length ? { droppedAttributes: sent.dropped } : {}),
+    ...(sent.reasonMessage ? { reasonMessage: "sent beside the body, which left no room for the reason" } : {}),
+  });
+  return "invalid";
+}
+
+async function handleFailure(record: SQSRecord, error: unknown, batch: BatchRun): Promise<Outcome> {
+  const failure = classifyFailure(error);
+  if (failure.kind === "permanent") return rejectRecord(record, { code: failure.code, reason: failure.reason }, batch);
+  batch.tally.transientFailures += 1;
+  batch.deps.logger.error("vehicle not processed, SQS will retry it", {
+    messageId: record.messageId,
+    eventId: eventIdOf(record),
+    vehicleId: vehicleIdHint(record.body),
+    outcome: "failed",
+    reason: (error as Error)?.message ?? String(error),
+    error,
+  });
+  throw error;
 }
 
 /** The message of the per-invocation summary line, which the "slowest batches" Logs Insights query filters on. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { Worker } from "node:worker_threads";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 
 /** A deployed function as the runtime needs it: where its code is and how Lambda would run it. */
 export interface LocalFunction {
@@ -76,29 +76,7 @@ export class ExecutionEnvironment {
   /** The init phase: start the thread, load the code once. Resolves with the cold-start time. */
   start(): Promise<number> {
     const started = performance.now();
-    const worker = new Worker(WORKER_FILE, {
-      env: this.fn.environment,
-      // Plain Node, as in Lambda: without this the thread inherits this process's flags, and under tsx that means
-      // tsx's require and import hooks, which then inspect every module the function loads during its cold start.
-      // Both lambda-runtime-worker.js and the function's __index.js are plain JavaScript.
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-      // Lambda's memory setting, as the V8 heap limit of this environment.
-      resourceLimits: { maxOldGenerationSizeMb: this.fn.memorySizeMb },
-      workerData: {
-        codePath: this.fn.codePath,
-        handlerName: this.fn.handler,
-        functionName: this.fn.name,
-        functionVersion: "$LATEST",
-        memoryLimitInMB: this.fn.memorySizeMb,
-        invokedFunctionArn: this.fn.arn,
-        logGroupName: this.fn.environment.AWS_LAMBDA_LOG_GROUP_NAME,
-        logStreamName: this.fn.environment.AWS_LAMBDA_LOG_STREAM_NAME,
-        fault: this.fault,
-        initFault: this.initFault,
-      },
-    });
+    const worker = new Worker(WORKER_FILE, workerOptions(this.fn, this.fault, this.initFault));
     this.worker = worker;
     for (const stream of ["stdout", "stderr"] as const) {
       createInterface({ input: worker[stream], crlfDelay: Infinity }).on("line", (line) =>
@@ -134,25 +112,13 @@ export class ExecutionEnvironment {
       worker.on("error", (error) => {
         clearTimeout(initTimer);
         // An uncaught exception in the function's own async code kills the environment, as in Lambda.
-        if (this.pending)
-          this.settle(this.pending.requestId, {
-            kind: "error",
-            errorType: error.name,
-            errorMessage: error.message,
-            durationMs: performance.now() - this.pending.started,
-          });
+        this.failPending(error.name, error.message);
         this.state = "dead";
         reject(new FunctionInitError(this.fn.name, error.name, error.message));
       });
       worker.on("exit", () => {
         clearTimeout(initTimer);
-        if (this.pending)
-          this.settle(this.pending.requestId, {
-            kind: "error",
-            errorType: "Runtime.ExitError",
-            errorMessage: "the environment exited during the invocation",
-            durationMs: performance.now() - this.pending.started,
-          });
+        this.failPending("Runtime.ExitError", "the environment exited during the invocation");
         this.state = "dead";
       });
     });
@@ -179,6 +145,13 @@ export class ExecutionEnvironment {
     });
   }
 
+  /** The environment died: the invocation in progress, if any, ends with this error. */
+  private failPending(errorType: string, errorMessage: string): void {
+    if (!this.pending) return;
+    const durationMs = performance.now() - this.pending.started;
+    this.settle(this.pending.requestId, { kind: "error", errorType, errorMessage, durationMs });
+  }
+
   private settle(requestId: string, outcome: InvokeOutcome): void {
     const pending = this.pending;
     if (!pending || pending.requestId !== requestId) return;
@@ -195,6 +168,33 @@ export class ExecutionEnvironment {
     this.worker = undefined;
     if (worker) await worker.terminate();
   }
+}
+
+/** How the thread of one environment runs: the function's environment, code and memory, as Lambda gives them. */
+function workerOptions(fn: LocalFunction, fault: RuntimeFault | undefined, initFault: boolean): WorkerOptions {
+  return {
+    env: fn.environment,
+    // Plain Node, as in Lambda: without this the thread inherits this process's flags, and under tsx that means
+    // tsx's require and import hooks, which then inspect every module the function loads during its cold start.
+    // Both lambda-runtime-worker.js and the function's __index.js are plain JavaScript.
+    execArgv: [],
+    stdout: true,
+    stderr: true,
+    // Lambda's memory setting, as the V8 heap limit of this environment.
+    resourceLimits: { maxOldGenerationSizeMb: fn.memorySizeMb },
+    workerData: {
+      codePath: fn.codePath,
+      handlerName: fn.handler,
+      functionName: fn.name,
+      functionVersion: "$LATEST",
+      memoryLimitInMB: fn.memorySizeMb,
+      invokedFunctionArn: fn.arn,
+      logGroupName: fn.environment.AWS_LAMBDA_LOG_GROUP_NAME,
+      logStreamName: fn.environment.AWS_LAMBDA_LOG_STREAM_NAME,
+      fault,
+      initFault,
+    },
+  };
 }
 
 type WorkerMessage =

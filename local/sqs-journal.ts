@@ -119,24 +119,79 @@ const COMPACT_AFTER_LINES = 50_000;
 export function journalQueues(app: FastifyInstance, store: JournaledStore, file: string): QueueJournal {
   mkdirSync(dirname(file), { recursive: true });
   const waiting = replayJournal(readJournal(file));
-  let live = writeCompacted(file, waiting);
+  const queues = new Set<JournaledQueue>();
+  const writer = openJournalWriter(file, writeCompacted(file, waiting), () => heldMessages(queues));
+  const restored = new Map<string, number>();
+
+  const { createQueue, deleteQueue } = store;
+  store.createQueue = (...args) => {
+    const queue = createQueue.apply(store, args) as JournaledQueue;
+    if (queues.has(queue)) return queue;
+    queues.add(queue);
+    // Give back what the journal held for this queue, without journaling it again (the compacted file has it).
+    const held = waiting.get(queue.name) ?? [];
+    for (const message of held) queue.enqueue(message);
+    if (held.length > 0) restored.set(queue.name, held.length);
+    waiting.delete(queue.name);
+    journalQueueChanges(queue, writer.record);
+    return queue;
+  };
+  store.deleteQueue = (url) => {
+    const queue = store.getQueue(url) as JournaledQueue | undefined;
+    if (queue) {
+      queues.delete(queue);
+      writer.record({ op: "purged", queue: queue.name });
+    }
+    return deleteQueue.call(store, url);
+  };
+
+  app.addHook("onSend", async (_request, _reply, payload) => {
+    writer.flush();
+    return payload;
+  });
+  // Visibility timeouts and the like change nothing the journal keeps, but a safety net costs nothing.
+  const timer = setInterval(writer.flush, 200);
+  timer.unref();
+  let closed = false;
+  return {
+    restored,
+    close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      writer.close();
+    },
+  };
+}
+
+/** The messages each queue holds now, in flight or not. */
+function heldMessages(queues: Iterable<JournaledQueue>): Map<string, StoredMessage[]> {
+  const held = new Map<string, StoredMessage[]>();
+  for (const queue of queues) {
+    const { ready, delayed, inflight } = queue.inspectMessages();
+    held.set(queue.name, [...ready, ...delayed, ...inflight.map((entry) => entry.message)]);
+  }
+  return held;
+}
+
+interface JournalWriter {
+  /** Buffers a line until the next flush. */
+  record(line: JournalLine): void;
+  /** Appends what is buffered, and compacts the file once it has grown well past what the queues hold. */
+  flush(): void;
+  /** Flushes and closes the file. */
+  close(): void;
+}
+
+/** Appends to a journal that `live` compacted lines start; `held` gives what a compaction writes. */
+function openJournalWriter(file: string, live: number, held: () => Map<string, StoredMessage[]>): JournalWriter {
   let fd = openSync(file, "a");
   let buffered: string[] = [];
   let linesSinceCompaction = 0;
-  const restored = new Map<string, number>();
-  const queues = new Set<JournaledQueue>();
-  const record = (line: JournalLine) => {
-    buffered.push(`${JSON.stringify(line)}\n`);
-  };
-
   const compact = () => {
-    const now = new Map<string, StoredMessage[]>();
-    for (const queue of queues) {
-      const { ready, delayed, inflight } = queue.inspectMessages();
-      now.set(queue.name, [...ready, ...delayed, ...inflight.map((entry) => entry.message)]);
-    }
+    const messages = held();
     closeSync(fd);
-    live = writeCompacted(file, now);
+    live = writeCompacted(file, messages);
     fd = openSync(file, "a");
     linesSinceCompaction = 0;
   };
@@ -147,67 +202,38 @@ export function journalQueues(app: FastifyInstance, store: JournaledStore, file:
     buffered = [];
     if (linesSinceCompaction > COMPACT_AFTER_LINES + live) compact();
   };
-
-  const wrapQueue = (queue: JournaledQueue) => {
-    queues.add(queue);
-    const { enqueue, dequeue, deleteMessage, purge } = queue;
-    queue.enqueue = (message) => {
-      enqueue.call(queue, message);
-      record({ op: "put", queue: queue.name, message });
-    };
-    queue.dequeue = (...args) => {
-      const received = dequeue.apply(queue, args);
-      for (const message of received) record({ op: "received", id: message.MessageId });
-      return received;
-    };
-    queue.deleteMessage = (receiptHandle) => {
-      const entry = queue.inflightMessages.get(receiptHandle);
-      const deleted = deleteMessage.call(queue, receiptHandle);
-      if (deleted && entry) record({ op: "deleted", id: entry.message.messageId });
-      return deleted;
-    };
-    queue.purge = () => {
-      purge.call(queue);
-      record({ op: "purged", queue: queue.name });
-    };
-    // Back what the journal held for this queue, without journaling it again (the compacted file has it).
-    const held = waiting.get(queue.name) ?? [];
-    for (const message of held) enqueue.call(queue, message);
-    if (held.length > 0) restored.set(queue.name, held.length);
-    waiting.delete(queue.name);
-  };
-
-  const { createQueue, deleteQueue } = store;
-  store.createQueue = (...args) => {
-    const queue = createQueue.apply(store, args) as JournaledQueue;
-    if (!queues.has(queue)) wrapQueue(queue);
-    return queue;
-  };
-  store.deleteQueue = (url) => {
-    const queue = store.getQueue(url) as JournaledQueue | undefined;
-    if (queue) {
-      queues.delete(queue);
-      record({ op: "purged", queue: queue.name });
-    }
-    return deleteQueue.call(store, url);
-  };
-
-  app.addHook("onSend", async (_request, _reply, payload) => {
-    flush();
-    return payload;
-  });
-  // Visibility timeouts and the like change nothing the journal keeps, but a safety net costs nothing.
-  const timer = setInterval(flush, 200);
-  timer.unref();
-  let closed = false;
   return {
-    restored,
+    record(line) {
+      buffered.push(`${JSON.stringify(line)}\n`);
+    },
+    flush,
     close() {
-      if (closed) return;
-      closed = true;
-      clearInterval(timer);
       flush();
       closeSync(fd);
     },
+  };
+}
+
+/** Wraps the queue's methods that change its messages so each change is also recorded as a journal line. */
+function journalQueueChanges(queue: JournaledQueue, record: (line: JournalLine) => void): void {
+  const { enqueue, dequeue, deleteMessage, purge } = queue;
+  queue.enqueue = (message) => {
+    enqueue.call(queue, message);
+    record({ op: "put", queue: queue.name, message });
+  };
+  queue.dequeue = (...args) => {
+    const received = dequeue.apply(queue, args);
+    for (const message of received) record({ op: "received", id: message.MessageId });
+    return received;
+  };
+  queue.deleteMessage = (receiptHandle) => {
+    const entry = queue.inflightMessages.get(receiptHandle);
+    const deleted = deleteMessage.call(queue, receiptHandle);
+    if (deleted && entry) record({ op: "deleted", id: entry.message.messageId });
+    return deleted;
+  };
+  queue.purge = () => {
+    purge.call(queue);
+    record({ op: "purged", queue: queue.name });
   };
 }

@@ -102,8 +102,23 @@ function parseReportFlags(argv: readonly string[]) {
   }).values;
 }
 
+type ReportFlags = ReturnType<typeof parseReportFlags>;
+
+/** The flags that mean a deployed stack: any of them switches the report to CloudWatch. */
+const CLOUD_FLAGS = [
+  "stack",
+  "queue-name",
+  "dlq-name",
+  "function-name",
+  "table-name",
+  "start",
+  "end",
+  "since",
+  "period",
+] as const;
+
 export function parseReportArgs(argv: readonly string[], now = new Date()): ReportArgs {
-  let values: ReturnType<typeof parseReportFlags>;
+  let values: ReportFlags;
   try {
     values = parseReportFlags(argv);
   } catch (error) {
@@ -111,42 +126,29 @@ export function parseReportArgs(argv: readonly string[], now = new Date()): Repo
   }
   const outDir = values.out ?? "report";
   const help = values.help === true;
-  const cloudFlags = [
-    "stack",
-    "queue-name",
-    "dlq-name",
-    "function-name",
-    "table-name",
-    "start",
-    "end",
-    "since",
-    "period",
-  ] as const;
-  const wantsCloud = cloudFlags.some((f) => values[f] !== undefined);
+  const wantsCloud = CLOUD_FLAGS.some((f) => values[f] !== undefined);
   if (values.rerun && !values.reliability)
     throw new ReportArgsError("--rerun reruns the reliability campaign: add --reliability");
-  if (values.reliability) {
-    if (wantsCloud || values.run !== undefined || values.screenshot || values.region !== undefined)
-      throw new ReportArgsError(
-        "--reliability reads the campaign's local runs; it takes only --rerun, --local-root and --out",
-      );
-    return {
-      target: { kind: "reliability", rerun: values.rerun === true, localRoot: values["local-root"] ?? ".local" },
-      outDir,
-      screenshot: false,
-      help,
-    };
-  }
-  if (!wantsCloud) {
-    if (values.region !== undefined)
-      throw new ReportArgsError("--region only applies to a deployed stack: add --stack or the resource names");
-    return {
-      target: { kind: "local", runDir: values.run, localRoot: values["local-root"] ?? ".local" },
-      outDir,
-      screenshot: values.screenshot === true,
-      help,
-    };
-  }
+  if (values.reliability) return { target: reliabilityTarget(values, wantsCloud), outDir, screenshot: false, help };
+  if (!wantsCloud) return { target: localTarget(values), outDir, screenshot: values.screenshot === true, help };
+  return { target: cloudwatchTarget(values, now), outDir, screenshot: false, help };
+}
+
+function reliabilityTarget(values: ReportFlags, wantsCloud: boolean): ReportTarget {
+  if (wantsCloud || values.run !== undefined || values.screenshot || values.region !== undefined)
+    throw new ReportArgsError(
+      "--reliability reads the campaign's local runs; it takes only --rerun, --local-root and --out",
+    );
+  return { kind: "reliability", rerun: values.rerun === true, localRoot: values["local-root"] ?? ".local" };
+}
+
+function localTarget(values: ReportFlags): ReportTarget {
+  if (values.region !== undefined)
+    throw new ReportArgsError("--region only applies to a deployed stack: add --stack or the resource names");
+  return { kind: "local", runDir: values.run, localRoot: values["local-root"] ?? ".local" };
+}
+
+function cloudwatchTarget(values: ReportFlags, now: Date): ReportTarget {
   if (values.run !== undefined)
     throw new ReportArgsError("--run reads a local run; it cannot be combined with --stack or resource names");
   if (values.screenshot)
@@ -162,6 +164,20 @@ export function parseReportArgs(argv: readonly string[], now = new Date()): Repo
         `without --stack, give every resource name: missing ${missing.map((m) => `--${m}`).join(", ")}`,
       );
   }
+  return {
+    kind: "cloudwatch",
+    stack: values.stack,
+    queueName: values["queue-name"],
+    dlqName: values["dlq-name"],
+    functionName: values["function-name"],
+    tableName: values["table-name"],
+    region: values.region,
+    ...timeWindow(values, now),
+  };
+}
+
+/** The charts' time range and resolution, from --start, --end, --since and --period. */
+function timeWindow(values: ReportFlags, now: Date): { start: Date; end: Date; period: number } {
   const period = values.period === undefined ? 60 : Number(values.period);
   if (!Number.isInteger(period) || period < 60 || period % 60 !== 0)
     throw new ReportArgsError(`--period must be a whole multiple of 60 seconds, got "${values.period}"`);
@@ -174,21 +190,5 @@ export function parseReportArgs(argv: readonly string[], now = new Date()): Repo
       : new Date(end.getTime() - parseDuration(values.since ?? "1h") * 1000);
   if (start >= end)
     throw new ReportArgsError(`--start (${start.toISOString()}) must be before --end (${end.toISOString()})`);
-  return {
-    target: {
-      kind: "cloudwatch",
-      stack: values.stack,
-      queueName: values["queue-name"],
-      dlqName: values["dlq-name"],
-      functionName: values["function-name"],
-      tableName: values["table-name"],
-      region: values.region,
-      start,
-      end,
-      period,
-    },
-    outDir,
-    screenshot: false,
-    help,
-  };
+  return { start, end, period };
 }

@@ -7,7 +7,8 @@ function rows(entries: Record<string, number>): string[] {
 
 export function formatStats(stats: DlqStats): string {
   const lines = [
-    `${stats.total} message(s) in the DLQ: ${stats.rejected} rejected by the consumer (errorCode; ${stats.rejectedDistinct} distinct sourceMessageId), ` +
+    `${stats.total} message(s) in the DLQ: ${stats.rejected} rejected by the consumer ` +
+      `(errorCode; ${stats.rejectedDistinct} distinct sourceMessageId), ` +
       `${stats.moved} moved by the redrive policy (${stats.movedDistinct} distinct), ${stats.reasonMessages} reason message(s)`,
     ...rows(stats.byGroup),
     `${stats.eventIdsDistinct} distinct eventId(s) among the vehicle messages`,

@@ -11,7 +11,8 @@ import { cancelMoveTask, latestMoveTask, receiveAll, release, startMoveTask } fr
 const FINISHED = new Set(["COMPLETED", "CANCELLED", "FAILED"]);
 
 function describeTask(task: ListMessageMoveTasksResultEntry): string {
-  return `${task.Status}: moved ${task.ApproximateNumberOfMessagesMoved ?? 0} of ${task.ApproximateNumberOfMessagesToMove ?? "?"}${task.FailureReason ? ` (${task.FailureReason})` : ""}`;
+  const moved = `moved ${task.ApproximateNumberOfMessagesMoved ?? 0} of ${task.ApproximateNumberOfMessagesToMove ?? "?"}`;
+  return `${task.Status}: ${moved}${task.FailureReason ? ` (${task.FailureReason})` : ""}`;
 }
 
 /**

@@ -149,7 +149,10 @@ function recordWritten(record: SQSRecord, item: VehicleItem, outcome: "stored" |
   }
 }
 
-/** Dead-letter a message that can never be stored. A DeadLetterSendError propagates: the message then stays on the source queue rather than being lost. */
+/**
+ * Dead-letter a message that can never be stored. A DeadLetterSendError propagates: the message then stays on the
+ * source queue rather than being lost.
+ */
 async function rejectRecord(record: SQSRecord, rejection: Rejection, batch: BatchRun): Promise<Outcome> {
   const { deps } = batch;
   const sent = await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, rejection);

@@ -94,7 +94,8 @@ export function formatFaultReport(report: FaultReport): string[] {
     ["injected", injected || "none"],
     [
       "PutItem calls",
-      `${c.putItemCalls} for ${c.storedItems} stored items (${c.putItemCallsPerStoredItem ?? "-"} per item), ${c.duplicatesSkipped} met the condition (duplicates skipped)`,
+      `${c.putItemCalls} for ${c.storedItems} stored items (${c.putItemCallsPerStoredItem ?? "-"} per item), ` +
+        `${c.duplicatesSkipped} met the condition (duplicates skipped)`,
     ],
     ["consumer transient failures", c.consumerTransientFailures],
     ["batch item failures", `${c.batchItemFailures}; ${c.batchesLeftForRetry} whole batches left for retry`],

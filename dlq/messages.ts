@@ -113,7 +113,8 @@ export function matches(message: DlqMessage, filter: MessageFilter): boolean {
 
 /** The group a message counts under in stats: its errorCode, or how many receives SQS counted before moving it. */
 export function groupOf(message: DlqMessage): string {
-  return message.errorCode ?? `moved after ${message.receiveCount} receives`;
+  // The count SQS reports includes this command's own receive, which did not move anything.
+  return message.errorCode ?? `moved after ${Math.max(0, message.receiveCount - 1)} receives`;
 }
 
 export interface DlqStats {

@@ -179,7 +179,9 @@ test("a redrive that dies between send and delete loses nothing: a rerun leaves 
     (error: Error) => assert.match(error.message, /process died/),
   );
   dying.destroy();
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Wait until what the dead run held is visible again (hang guard only, no timing assumed).
+  for (let i = 0; i < 600 && (await queueDepth(sqs, dlq, "ApproximateNumberOfMessagesNotVisible")) > 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   assert.is(await redrive(args(["redrive", "--moved-only"]), target, io()), 0);
   assert.is(await depth(dlq), 0);
   const eventIds = await drain(source);

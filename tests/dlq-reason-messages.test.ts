@@ -102,6 +102,11 @@ test("stats reads the big message's code from its reason message and counts dist
   assert.is(result.movedDistinct, 2);
   assert.is(result.byGroup.INVALID_JSON, 2);
   const others = Object.keys(result.byGroup).filter((group) => group !== "INVALID_JSON");
+  assert.is(
+    others.reduce((n, group) => n + result.byGroup[group]!, 0),
+    2,
+    "both moved copies are grouped",
+  );
   for (const group of others) assert.match(group, /^moved after \d+ receives$/);
   const text = io();
   await stats(parseDlqArgs(["stats"]), target, text);

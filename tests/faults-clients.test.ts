@@ -48,7 +48,7 @@ clients("ddb-throttle: PutItem answered with DynamoDB's throttling error, after 
     assert.is(error.$metadata.httpStatusCode, 400);
     assert.ok(error.$metadata.attempts >= 2, "the SDK retried the throttled call");
     // The worker reports each injected fault by message; hang guard only.
-    for (let i = 0; i < 100 && cloud.faults!.injector.counts["ddb-throttle"] < error.$metadata.attempts; i++)
+    for (let i = 0; i < 1000 && cloud.faults!.injector.counts["ddb-throttle"] < error.$metadata.attempts; i++)
       await new Promise((resolve) => setTimeout(resolve, 20));
     assert.ok(cloud.faults!.injector.counts["ddb-throttle"] >= error.$metadata.attempts);
     // Only PutItem is eligible: reads still work.

@@ -162,8 +162,9 @@ test("launcherChain follows parents up to the session leader", () => {
 test("Ctrl-C delivered twice within milliseconds to npm's process group still removes the state file", async () => {
   for (let attempt = 0; attempt < 2; attempt++) {
     const up = await startUp();
+    // Back to back, so the second arrives while the first is being handled (never after the process is gone).
     signalGroup(up, "SIGINT");
-    setTimeout(() => signalGroup(up, "SIGINT"), 10);
+    signalGroup(up, "SIGINT");
     await up.closed;
     await cloudGone(up.state);
     assert.match(up.output.stderr, /SIGINT: stopping: no messages queued/);

@@ -40,11 +40,15 @@ export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string
   return Attributes!.QueueArn!;
 }
 
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+export async function queueDepth(
+  sqs: SQSClient,
+  queueUrl: string,
+  attribute: "ApproximateNumberOfMessages" | "ApproximateNumberOfMessagesNotVisible" = "ApproximateNumberOfMessages",
+): Promise<number> {
   const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [attribute] }),
   );
-  return Number(Attributes?.ApproximateNumberOfMessages);
+  return Number(Attributes?.[attribute]);
 }
 
 /**

@@ -10,6 +10,9 @@ import type { PipelineSettings } from "../components/config";
 export const METRICS_FILE = "metrics.jsonl";
 export const LOGS_FILE = "logs.jsonl";
 const RUN_FILE = "run.json";
+/** Below the local root: the run folders, and the pointer to the latest one. */
+export const RUNS_DIR = "runs";
+export const LAST_RUN_POINTER = "last-run";
 
 /** One metrics.jsonl line: every value one metric series produced in one second. */
 export interface MetricLine {
@@ -140,7 +143,7 @@ function stringRecord(value: object): Record<string, string> {
  * `.local/` or to `.local/runs/`). Returns the run folder's absolute path.
  */
 export function resolveLastRun(localDir: string): string {
-  const pointer = path.join(localDir, "last-run");
+  const pointer = path.join(localDir, LAST_RUN_POINTER);
   if (!existsSync(pointer) && !isSymlink(pointer)) {
     throw new RunRecordError(
       `no run recorded yet: ${pointer} does not exist (run \`npm start\` first, or pass --run <folder>)`,
@@ -153,10 +156,8 @@ export function resolveLastRun(localDir: string): string {
   }
   if (statSync(pointer).isDirectory()) return pointer;
   const named = readFileSync(pointer, "utf8").trim();
-  const candidates = [path.resolve(localDir, named), path.resolve(localDir, "runs", named)];
-  const found = candidates.find(
-    (c) => existsSync(path.join(c, "metrics.jsonl")) || existsSync(path.join(c, "run.json")),
-  );
+  const candidates = [path.resolve(localDir, named), path.resolve(localDir, RUNS_DIR, named)];
+  const found = candidates.find((c) => existsSync(path.join(c, METRICS_FILE)) || existsSync(path.join(c, RUN_FILE)));
   if (!found)
     throw new RunRecordError(`${pointer} names "${named}", but neither ${candidates.join(" nor ")} holds a run record`);
   return found;

@@ -50,7 +50,7 @@ export function runDirRecordSource(runDir: string | (() => string | undefined)):
             const text = pending + buffer.toString("utf8");
             const cut = text.lastIndexOf("\n");
             pending = cut === -1 ? text : text.slice(cut + 1);
-            if (cut !== -1) lines = lines.concat(parseMetricLines(text.slice(0, cut)).lines);
+            if (cut !== -1) for (const line of parseMetricLines(text.slice(0, cut)).lines) lines.push(line);
           }
         } finally {
           closeSync(fd);

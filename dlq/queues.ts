@@ -71,6 +71,7 @@ export async function locateQueues(
     region: options.region,
     discoveredEndpoint: dlq.endpoint,
     discoveredRegion: dlq.region,
+    embeddedCloud: dlq.source === "embedded cloud",
     env,
   });
   // The producer counts its own retries (maxAttempts 1); here the SDK's standard retries are what we want.

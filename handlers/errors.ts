@@ -1,7 +1,7 @@
 /**
  * Why a message was rejected (the name is historical: the later codes are not all about the body's validity).
- * The codes travel to the DLQ as the `errorCode` message attribute and to CloudWatch as the `Reason` dimension of ValidationFailures, so they are part of the public contract:
- * add codes, never rename them.
+ * The codes travel to the DLQ as the `errorCode` message attribute and to CloudWatch as the `Reason` dimension
+ * of ValidationFailures, so they are part of the public contract: add codes, never rename them.
  */
 export const VALIDATION_ERROR_CODES = [
   "INVALID_JSON",

@@ -1,4 +1,3 @@
-import { MAX_MOVE_TASK_VELOCITY } from "../contracts/sqs-limits";
 // SQS's dead-letter queue redrive API (StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask) and
 // ListDeadLetterSourceQueues, which fauxqs 1.9 does not serve, answered in front of fauxqs with AWS's JSON-protocol
 // request and response shapes. Moving uses fauxqs's own actions through app.inject(): receive from the dead-letter
@@ -6,11 +5,9 @@ import { MAX_MOVE_TASK_VELOCITY } from "../contracts/sqs-limits";
 
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { MAX_MOVE_TASK_VELOCITY } from "../contracts/sqs-limits";
 import { injectSqsAction } from "./fauxqs-inject";
 import { MessageMoveTaskRegistry, type MoveTask } from "./message-move-registry";
-
-/** Unset MaxNumberOfMessagesPerSecond means "system optimized", which here is AWS's cap. */
-const MAX_MOVE_VELOCITY = MAX_MOVE_TASK_VELOCITY;
 
 const OPERATIONS = new Set([
   "StartMessageMoveTask",
@@ -105,9 +102,9 @@ async function sourceQueuesOf(call: Call, deadLetterArn: string): Promise<string
 async function startTask(registry: MessageMoveTaskRegistry, call: Call, body: MoveRequest): Promise<object> {
   const { arn: sourceArn, url: sourceUrl } = await queueOfArn(call, body.SourceArn, "SourceArn");
   const rate = body.MaxNumberOfMessagesPerSecond;
-  if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > MAX_MOVE_VELOCITY))
+  if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > MAX_MOVE_TASK_VELOCITY))
     throw invalid(
-      `Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: must be 1 to ${MAX_MOVE_VELOCITY}.`,
+      `Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: must be 1 to ${MAX_MOVE_TASK_VELOCITY}.`,
     );
   const sources = await sourceQueuesOf(call, sourceArn);
   if (sources.length === 0) throw invalid("Source queue must be configured as a Dead Letter Queue.");
@@ -144,7 +141,7 @@ async function moveMessages(
   sourceUrl: string,
   destinationUrl: string,
 ): Promise<void> {
-  const perSecond = task.maxPerSecond ?? MAX_MOVE_VELOCITY;
+  const perSecond = task.maxPerSecond ?? MAX_MOVE_TASK_VELOCITY; // unset means "system optimized": here, AWS's cap
   const started = Date.now();
   try {
     while (task.status === "RUNNING" && task.moved < task.toMove) {

@@ -1,10 +1,12 @@
 import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import {
+  LAST_RUN_POINTER,
   LOGS_FILE,
   type LogLine,
   METRICS_FILE,
   type MetricLine,
+  RUNS_DIR,
   type RunInfo,
   writeRunInfo,
 } from "../contracts/run-record";
@@ -80,7 +82,7 @@ export class RunRecorder {
 
   constructor(private readonly options: RecorderOptions) {
     this.runId = options.runId ?? newRunId();
-    this.folder = join(options.root, "runs", this.runId);
+    this.folder = join(options.root, RUNS_DIR, this.runId);
     mkdirSync(this.folder, { recursive: true });
     this.metricsFile = join(this.folder, METRICS_FILE);
     this.logsFile = join(this.folder, LOGS_FILE);
@@ -92,7 +94,7 @@ export class RunRecorder {
 
   /** .local/last-run: a symlink to the run folder, or a file naming it where symlinks are not allowed. */
   private pointLastRun(): void {
-    const pointer = join(this.options.root, "last-run");
+    const pointer = join(this.options.root, LAST_RUN_POINTER);
     rmSync(pointer, { force: true, recursive: false });
     const target = relative(this.options.root, this.folder);
     try {

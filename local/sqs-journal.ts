@@ -68,7 +68,11 @@ export function replayJournal(lines: readonly JournalLine[]): Map<string, Stored
     else for (const [id, entry] of where) if (entry.queue === line.queue) where.delete(id);
   }
   const byQueue = new Map<string, StoredMessage[]>();
-  for (const { queue, message } of where.values()) byQueue.set(queue, [...(byQueue.get(queue) ?? []), message]);
+  for (const { queue, message } of where.values()) {
+    const list = byQueue.get(queue);
+    if (list) list.push(message);
+    else byQueue.set(queue, [message]);
+  }
   return byQueue;
 }
 

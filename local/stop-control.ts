@@ -1,3 +1,4 @@
+import { isAlive } from "../contracts/state-file";
 // How `up` stops: on Ctrl-C, SIGTERM, SIGHUP, or when the processes that started it are gone (a kill -9 of npm leaves
 // tsx and this process running and reachable otherwise). Every stop cleans up, however many signals arrive:
 // `npm run X` under tsx delivers Ctrl-C twice within milliseconds (the process group's, then tsx's relay), so the
@@ -75,15 +76,6 @@ export function launcherChain(
   return chain;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 export interface StopControlOptions {
   persist: boolean;
   /** Where the journal lives, for the message when --persist keeps the messages. */
@@ -123,7 +115,7 @@ export class StopControl {
     const chain = launcherChain();
     const parent = process.ppid;
     this.timer = setInterval(() => {
-      const gone = process.ppid !== parent ? parent : chain.find((pid) => !alive(pid));
+      const gone = process.ppid !== parent ? parent : chain.find((pid) => !isAlive(pid));
       if (gone !== undefined) this.request(`the process that started this cloud (pid ${gone}) is gone`);
     }, options.watchIntervalMs ?? 1000);
     this.timer.unref();

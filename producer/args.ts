@@ -114,7 +114,7 @@ export function parseRate(
   return perSecond;
 }
 
-/** The --rate flag, as every command that takes one reads it: a rate above zero, or `max` (as fast as sending allows). */
+/** The --rate flag of the producer and of `npm start`: a rate above zero, or `max` (as fast as sending allows). */
 export function parseRateFlag(raw: string): number {
   return parseRate(raw, "rate", { allowMax: true });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { PollerSqsApi } from "../event-source-mapping";
+import { injectSqsAction } from "../fauxqs-inject";
 import { type FaultInjector, messageKey } from "./injector";
 
 /** Makes an in-flight message visible again at once (ChangeMessageVisibility to 0). */
@@ -8,15 +9,10 @@ export type MakeVisible = (queueUrl: string, receiptHandle: string) => Promise<v
 /** ChangeMessageVisibility through fauxqs's app, the pollers' own (AWS-internal) path. */
 export function injectedMakeVisible(app: FastifyInstance, host: string): MakeVisible {
   return async (queueUrl, receiptHandle) => {
-    await app.inject({
-      method: "POST",
-      url: "/",
-      headers: {
-        host,
-        "content-type": "application/x-amz-json-1.0",
-        "x-amz-target": "AmazonSQS.ChangeMessageVisibility",
-      },
-      payload: JSON.stringify({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }),
+    await injectSqsAction(app, host, "ChangeMessageVisibility", {
+      QueueUrl: queueUrl,
+      ReceiptHandle: receiptHandle,
+      VisibilityTimeout: 0,
     });
   };
 }

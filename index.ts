@@ -7,6 +7,7 @@ import { PipelineAlarms } from "./components/pipeline-alarms";
 import { PipelineDashboard } from "./components/pipeline-dashboard";
 import { VehicleQueue } from "./components/vehicle-queue";
 import { VehicleTable } from "./components/vehicle-table";
+import { createConsumerFromEnvironment } from "./handlers";
 
 // Invalid config fails `pulumi up` before any resource is registered. ConfigError's message names each bad key and
 // why; rethrown as RunError, which the Pulumi runtime prints without the stack trace and program source.
@@ -28,6 +29,8 @@ const vehicles = new VehicleQueue("vehicles", {
 const table = new VehicleTable("vehicles", { deletionProtection: settings.deletionProtection });
 
 const consumer = new MonitoredFunction("consumer", {
+  // Runs once per cold start in Lambda: clients, schema and logger are built inside, as serializeFunction requires.
+  callbackFactory: () => createConsumerFromEnvironment(),
   // Stack in the name so two stacks can share an account and region.
   functionName: `vehicle-consumer-${pulumi.getStack()}`,
   source: { arn: vehicles.arn, url: vehicles.url },

@@ -1,7 +1,13 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { CONSUMER_METRICS, CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
-import { VALIDATION_ERROR_CODES } from "../handlers/errors";
+import {
+  CONSUMER_METRICS,
+  CONSUMER_NAMESPACE,
+  CONSUMER_SERVICE_NAME,
+  REASON_DIMENSION,
+  SERVICE_DIMENSION,
+  VALIDATION_CODES,
+} from "../contracts";
 import { DLQ_RUNBOOK_POINTER } from "./runbook";
 
 const cloudwatch = awsx.classic.cloudwatch;
@@ -26,11 +32,8 @@ export interface DashboardTargets {
  */
 export const DASHBOARD_PERIOD_SECONDS = 60;
 
-/** Powertools' name for the metric `captureColdStartMetric()` emits (with the default `service` dimension only). */
-export const COLD_START_METRIC = "ColdStart";
-
 /** The consumer's EMF metrics: Powertools adds `service` to every metric as a default dimension. */
-const consumerDimensions = { service: CONSUMER_SERVICE_NAME };
+const consumerDimensions = { [SERVICE_DIMENSION]: CONSUMER_SERVICE_NAME };
 
 /**
  * Every metric is a plain `[namespace, name, dimName, dimValue, {stat, label, period}]` array: no metric math and no
@@ -46,7 +49,7 @@ function line(metric: Metric, statistic: "Sum" | "Average" | "Maximum" | number,
 
 function consumerMetric(name: string, dimensions: Record<string, string> = {}): Metric {
   return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
+    namespace: CONSUMER_NAMESPACE,
     name,
     dimensions: { ...consumerDimensions, ...dimensions },
   });
@@ -153,7 +156,7 @@ export function pipelineDashboardRows(targets: DashboardTargets): awsx.classic.c
     ),
     new cloudwatch.RowWidget(
       heading(
-        `## Vehicles (${METRICS_NAMESPACE}, service=${CONSUMER_SERVICE_NAME}): what the consumer did with each message`,
+        `## Vehicles (${CONSUMER_NAMESPACE}, service=${CONSUMER_SERVICE_NAME}): what the consumer did with each message`,
       ),
     ),
     new cloudwatch.RowWidget(
@@ -163,13 +166,15 @@ export function pipelineDashboardRows(targets: DashboardTargets): awsx.classic.c
           line(consumerMetric(CONSUMER_METRICS.stored), "Sum", "Stored"),
           line(consumerMetric(CONSUMER_METRICS.duplicates), "Sum", "Duplicates skipped"),
           line(consumerMetric(CONSUMER_METRICS.transientFailures), "Sum", "Transient failures"),
+          line(consumerMetric(CONSUMER_METRICS.storeRejections), "Sum", "Store rejections (to the DLQ)"),
+          line(consumerMetric(CONSUMER_METRICS.unexpectedErrors), "Sum", "Unexpected errors (bugs, to the DLQ)"),
         ],
         6,
       ),
       graph(
         "Validation failures by reason",
-        VALIDATION_ERROR_CODES.map((code) =>
-          line(consumerMetric(CONSUMER_METRICS.validationFailures, { Reason: code }), "Sum", code),
+        VALIDATION_CODES.map((code) =>
+          line(consumerMetric(CONSUMER_METRICS.validationFailures, { [REASON_DIMENSION]: code }), "Sum", code),
         ),
         6,
       ),
@@ -183,7 +188,7 @@ export function pipelineDashboardRows(targets: DashboardTargets): awsx.classic.c
       ),
       // A graph, not a single number: a single number shows only the latest period, where a scale-out's cold starts
       // are long gone; over time they line up with the concurrency graph above.
-      graph("Cold starts", [line(consumerMetric(COLD_START_METRIC), "Sum", "Cold starts")], 6),
+      graph("Cold starts", [line(consumerMetric(CONSUMER_METRICS.coldStart), "Sum", "Cold starts")], 6),
     ),
   ];
 }

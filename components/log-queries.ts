@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BATCH_SUMMARY_MESSAGE, type Outcome } from "../handlers/consumer";
+import { BATCH_SUMMARY_MESSAGE, type RecordOutcome } from "../contracts";
 
 /**
  * A saved CloudWatch Logs Insights query over the consumer's log group. The consumer logs one Powertools JSON line
@@ -15,9 +15,9 @@ export interface ConsumerLogQuery {
   queryString: string;
 }
 
-// Typed against the consumer's Outcome, so renaming an outcome there breaks the build here instead of a query.
-const INVALID: Outcome = "invalid";
-const DUPLICATE: Outcome = "duplicate";
+// Typed against the consumer's RecordOutcome, so renaming an outcome breaks the build here instead of a query.
+const INVALID: RecordOutcome = "invalid";
+const DUPLICATE: RecordOutcome = "duplicate";
 
 /** The saved queries, most useful first. */
 export function consumerLogQueries(): ConsumerLogQuery[] {
@@ -25,7 +25,7 @@ export function consumerLogQueries(): ConsumerLogQuery[] {
     {
       key: "validation-failures-by-reason",
       title: "Validation failures by reason",
-      // `code` is the stable ValidationErrorCode; `reason` is the sentence, shown once per code as an example.
+      // `code` is the stable RejectionCode; `reason` is the sentence, shown once per code as an example.
       queryString: [
         `filter outcome = "${INVALID}"`,
         "| stats count(*) as failures, latest(reason) as exampleReason by code",

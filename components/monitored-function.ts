@@ -1,12 +1,17 @@
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createConsumerFromEnvironment } from "../handlers";
-import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_NAME } from "../contracts";
 import { consumerCodePathOptions, installedPackages } from "./consumer-archive";
 import { consumerPolicy, lambdaAssumeRolePolicy } from "./policies";
 
 export interface MonitoredFunctionArgs {
+  /**
+   * Builds the SQS handler once per cold start: Pulumi serializes it, with what it captures, into the archive's
+   * `__index.js`. Clients, schema and logger must be built inside it, as serializeFunction requires.
+   */
+  callbackFactory: aws.lambda.CallbackFactory<SQSEvent, SQSBatchResponse>;
   /** Physical function name; also names the log group `/aws/lambda/<functionName>`. */
   functionName: pulumi.Input<string>;
   source: { arn: pulumi.Input<string>; url: pulumi.Input<string> };
@@ -27,7 +32,7 @@ export interface MonitoredFunctionArgs {
  * least-privilege role, its own log group with retention, and X-Ray tracing.
  */
 export class MonitoredFunction extends pulumi.ComponentResource {
-  readonly function: aws.lambda.CallbackFunction<unknown, unknown>;
+  readonly function: aws.lambda.CallbackFunction<SQSEvent, SQSBatchResponse>;
   readonly role: aws.iam.Role;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly eventSourceMapping: aws.lambda.EventSourceMapping;
@@ -98,7 +103,7 @@ function consumerFunction(
     logGroup,
   }: { role: aws.iam.Role; rolePolicy: aws.iam.RolePolicy; logGroup: aws.cloudwatch.LogGroup },
   parent: pulumi.Resource,
-): aws.lambda.CallbackFunction<unknown, unknown> {
+): aws.lambda.CallbackFunction<SQSEvent, SQSBatchResponse> {
   return new aws.lambda.CallbackFunction(
     name,
     {
@@ -120,12 +125,11 @@ function consumerFunction(
           DLQ_URL: args.deadLetter.url,
           SOURCE_QUEUE_URL: args.source.url,
           POWERTOOLS_SERVICE_NAME: CONSUMER_SERVICE_NAME,
-          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+          POWERTOOLS_METRICS_NAMESPACE: CONSUMER_NAMESPACE,
           LOG_LEVEL: args.logLevel ?? "INFO",
         },
       },
-      // Runs once per cold start: clients, schema and logger are built inside, as serializeFunction requires.
-      callbackFactory: () => createConsumerFromEnvironment(),
+      callbackFactory: args.callbackFactory,
       // Keeps the archive to what the function loads (6.1 MB zipped without this): see consumer-archive.ts. Engine
       // note: Pulumi resolves these paths from the working directory, which `pulumi up` sets to the project root.
       codePathOptions: consumerCodePathOptions(installedPackages(join(__dirname, ".."))),
@@ -138,7 +142,7 @@ function consumerFunction(
 function sourceMapping(
   name: string,
   args: MonitoredFunctionArgs,
-  fn: aws.lambda.CallbackFunction<unknown, unknown>,
+  fn: aws.lambda.CallbackFunction<SQSEvent, SQSBatchResponse>,
   rolePolicy: aws.iam.RolePolicy,
   parent: pulumi.Resource,
 ): aws.lambda.EventSourceMapping {

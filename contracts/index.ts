@@ -4,10 +4,34 @@
  * the consumer uses, whereas `export *` would hand it whole modules.
  */
 
+// AWS errors: what may pass on retry, what is a fault of the deployment.
+export {
+  DEPLOYMENT_FAULT_NAMES,
+  isDeploymentFault,
+  isTransientAwsError,
+  NETWORK_ERROR_CODES,
+  THROTTLING_ERROR_NAMES,
+  TIMEOUT_ERROR_NAMES,
+  UNREACHABLE_ERROR_CODES,
+} from "./aws-errors";
+// CloudWatch names: AWS's metrics and the embedded cloud's fault counts; the consumer's metrics.
+export { DYNAMODB_METRICS, FAULT_METRICS, LAMBDA_METRICS, SQS_METRICS } from "./aws-metric-names";
 // The command line: exit statuses and the error family every command uses.
 export { CommandError, EXIT, type ExitStatus, OperatorError, reportError, UsageError } from "./cli-errors";
-// Emulated fault metrics the embedded cloud records.
-export { FAULTS_DIMENSION, FAULTS_METRIC, FAULTS_NAMESPACE } from "./fault-metrics";
+// The consumer's log lines.
+export { BATCH_SUMMARY_MESSAGE, type RecordOutcome } from "./consumer-log";
+// What the consumer writes to the dead-letter queue, and the one reader of it.
+export {
+  DEAD_LETTER_ATTRIBUTES,
+  MAX_REASON_LENGTH,
+  REASON_ATTRIBUTE_NAMES,
+  type ReasonMessageBody,
+} from "./dead-letter";
+export { attachReasons, type DeadLetter, isReasonMessage, readDeadLetter } from "./dead-letter-reader";
+// The eventId attribute.
+export { checkEventId, EVENT_ID_ATTRIBUTE, type EventIdCheck, MAX_EVENT_ID_BYTES } from "./event-id";
+// The producer's malformed kinds and the code the consumer gives each.
+export { INVALID_KIND_CODES, INVALID_KINDS, type InvalidKind } from "./invalid-kinds";
 // Local endpoints and credentials.
 export {
   LOCAL_ACCOUNT_ID,
@@ -16,6 +40,15 @@ export {
   type LocalEndpoints,
   localEnvironment,
 } from "./local-endpoints";
+export {
+  CONSUMER_METRICS,
+  CONSUMER_NAMESPACE,
+  CONSUMER_SERVICE_NAME,
+  REASON_DIMENSION,
+  SERVICE_DIMENSION,
+} from "./metric-names";
+// Why the consumer rejects a message.
+export { REJECTION_CODES, type RejectionCode, VALIDATION_CODES } from "./rejection-codes";
 // The per-second run record and run.json.
 export {
   LAST_RUN_POINTER,
@@ -25,10 +58,10 @@ export {
   type MetricLine,
   type ParsedLines,
   parseMetricLines,
+  RUNS_DIR,
   type RunInfo,
   type RunRecord,
   RunRecordError,
-  RUNS_DIR,
   readRunRecord,
   resolveLastRun,
   writeRunInfo,
@@ -70,3 +103,14 @@ export {
   type SynthesizedResource,
   type SynthesizedStack,
 } from "./synthesized-stack";
+// The vehicle message.
+export {
+  MAX_MILEAGE,
+  MAX_TEXT_LENGTH,
+  MIN_MODEL_YEAR,
+  maxModelYear,
+  VEHICLE_FIELDS,
+  VEHICLE_ID_PATTERN,
+  VEHICLE_TEXT_FIELDS,
+  type Vehicle,
+} from "./vehicle";

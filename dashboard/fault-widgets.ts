@@ -1,4 +1,4 @@
-import { FAULTS_DIMENSION, FAULTS_METRIC, FAULTS_NAMESPACE } from "../contracts/fault-metrics";
+import { FAULT_METRICS } from "../contracts";
 
 /** CloudWatch's grid is 24 units wide. */
 const GRID_WIDTH = 24;
@@ -18,7 +18,13 @@ export function withFaultWidgets(body: string, kinds: readonly string[]): string
   const parsed = JSON.parse(body) as { widgets: PlacedWidget[] };
   const bottom = Math.max(0, ...parsed.widgets.map((w) => (w.y ?? 0) + (w.height ?? 6)));
   const perKind = (stat: string) =>
-    kinds.map((kind) => [FAULTS_NAMESPACE, FAULTS_METRIC, FAULTS_DIMENSION, kind, { stat, label: kind }]);
+    kinds.map((kind) => [
+      FAULT_METRICS.namespace,
+      FAULT_METRICS.injected,
+      FAULT_METRICS.kindDimension,
+      kind,
+      { stat, label: kind },
+    ]);
   const widgets = [
     {
       type: "text",
@@ -27,7 +33,7 @@ export function withFaultWidgets(body: string, kinds: readonly string[]): string
       width: GRID_WIDTH,
       height: 1,
       properties: {
-        markdown: `## Injected faults (${FAULTS_NAMESPACE}, this machine only): what --faults did, by kind`,
+        markdown: `## Injected faults (${FAULT_METRICS.namespace}, this machine only): what --faults did, by kind`,
       },
     },
     {

@@ -1,19 +1,7 @@
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { ValidationErrorCode } from "./errors";
-
-/** The EMF namespace and service dimension the consumer publishes under, unless its environment says otherwise. */
-export const METRICS_NAMESPACE = "VehiclePipeline";
-export const CONSUMER_SERVICE_NAME = "vehicle-consumer";
-
-/** Names shared with the dashboard, the alarms and the local per-second record: change them together. */
-export const CONSUMER_METRICS = {
-  stored: "VehiclesStored",
-  duplicates: "DuplicatesSkipped",
-  validationFailures: "ValidationFailures",
-  transientFailures: "TransientFailures",
-  endToEndLatency: "EndToEndLatency",
-} as const;
+import { CONSUMER_METRICS, REASON_DIMENSION } from "../contracts/metric-names";
+import { type RejectionCode, VALIDATION_CODES } from "../contracts/rejection-codes";
 
 /**
  * What one invocation did, counted while records are processed in parallel and published once at the end.
@@ -24,34 +12,46 @@ export interface BatchTally {
   stored: number;
   duplicates: number;
   transientFailures: number;
-  validationFailures: Map<ValidationErrorCode, number>;
+  /** Every record dead-lettered on its first receive, by rejection code. */
+  rejections: Map<RejectionCode, number>;
   /** SentTimestamp to stored, per stored record, in ms. */
   latenciesMs: number[];
 }
 
 export function newBatchTally(): BatchTally {
-  return { stored: 0, duplicates: 0, transientFailures: 0, validationFailures: new Map(), latenciesMs: [] };
+  return { stored: 0, duplicates: 0, transientFailures: 0, rejections: new Map(), latenciesMs: [] };
 }
 
-export function countValidationFailure(tally: BatchTally, code: ValidationErrorCode): void {
-  tally.validationFailures.set(code, (tally.validationFailures.get(code) ?? 0) + 1);
+export function countRejection(tally: BatchTally, code: RejectionCode): void {
+  tally.rejections.set(code, (tally.rejections.get(code) ?? 0) + 1);
+}
+
+export function rejectedCount(tally: BatchTally): number {
+  let total = 0;
+  for (const n of tally.rejections.values()) total += n;
+  return total;
 }
 
 /**
  * Add the tally and flush, all synchronously: nothing else can run between the adds and the flush, so two
  * invocations sharing one Metrics object (the local cloud can run several in one process) never mix their
  * numbers. Counters are emitted even when zero so alarms and sums see a datapoint for every invocation.
- * ValidationFailures goes out per Reason only (one EMF document each), so summing its series never double counts.
+ * A rejection counts under the metric its code belongs to: an invalid message under ValidationFailures, per Reason
+ * only (one EMF document each, so summing its series never double counts); a write DynamoDB refused for good under
+ * StoreRejections; a bug of the consumer's own under UnexpectedErrors, so no operator reads a bug as bad input.
  */
 export function publishBatchMetrics(metrics: Metrics, tally: BatchTally): void {
   metrics.addMetric(CONSUMER_METRICS.stored, MetricUnit.Count, tally.stored);
   metrics.addMetric(CONSUMER_METRICS.duplicates, MetricUnit.Count, tally.duplicates);
   metrics.addMetric(CONSUMER_METRICS.transientFailures, MetricUnit.Count, tally.transientFailures);
+  metrics.addMetric(CONSUMER_METRICS.storeRejections, MetricUnit.Count, tally.rejections.get("STORE_REJECTED") ?? 0);
+  metrics.addMetric(CONSUMER_METRICS.unexpectedErrors, MetricUnit.Count, tally.rejections.get("CONSUMER_ERROR") ?? 0);
   for (const latency of tally.latenciesMs)
     metrics.addMetric(CONSUMER_METRICS.endToEndLatency, MetricUnit.Milliseconds, latency);
-  for (const [code, count] of tally.validationFailures) {
+  for (const [code, count] of tally.rejections) {
+    if (!VALIDATION_CODES.includes(code)) continue;
     const single = metrics.singleMetric();
-    single.addDimension("Reason", code);
+    single.addDimension(REASON_DIMENSION, code);
     single.addMetric(CONSUMER_METRICS.validationFailures, MetricUnit.Count, count);
   }
   metrics.publishStoredMetrics();

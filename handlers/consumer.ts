@@ -5,8 +5,9 @@ import type { Tracer } from "@aws-lambda-powertools/tracer";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { BATCH_SUMMARY_MESSAGE, type RecordOutcome } from "../contracts/consumer-log";
 import type { BatchTally } from "./batch-metrics";
-import { countValidationFailure, newBatchTally, publishBatchMetrics } from "./batch-metrics";
+import { countRejection, newBatchTally, publishBatchMetrics, rejectedCount } from "./batch-metrics";
 import type { Rejection } from "./dead-letter";
 import { deleteFromSource, sendToDeadLetterQueue } from "./dead-letter";
 import { type CallDeadline, callDeadline } from "./deadline";
@@ -35,8 +36,6 @@ export interface ConsumerDeps {
 }
 
 export type VehicleConsumer = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-
-export type Outcome = "stored" | "duplicate" | "invalid" | "failed";
 
 /**
  * The SQS handler. Per record: invalid, conflicting, or failing for a reason a retry cannot change -> DLQ with a
@@ -96,9 +95,9 @@ function processBatch(event: SQSEvent, context: Context, batch: BatchRun): Promi
  * The record handler given to Powertools: what may pass on retry is thrown (a batch item failure, so SQS
  * retries it); anything else that went wrong is dead-lettered now, with its code, rather than retried in vain.
  */
-async function processRecord(record: SQSRecord, batch: BatchRun): Promise<Outcome> {
+async function processRecord(record: SQSRecord, batch: BatchRun): Promise<RecordOutcome> {
   return traced(batch.deps.tracer, "### storeVehicle", async (annotate) => {
-    let outcome: Outcome;
+    let outcome: RecordOutcome;
     try {
       outcome = await handleRecord(record, batch);
     } catch (error) {
@@ -109,7 +108,7 @@ async function processRecord(record: SQSRecord, batch: BatchRun): Promise<Outcom
   });
 }
 
-async function handleRecord(record: SQSRecord, batch: BatchRun): Promise<Outcome> {
+async function handleRecord(record: SQSRecord, batch: BatchRun): Promise<RecordOutcome> {
   const { deps, now } = batch;
   const eventId = readEventId(record);
   if (!eventId.ok) return rejectRecord(record, { code: "BAD_EVENT_ID", reason: eventId.reason }, batch);
@@ -153,11 +152,11 @@ function recordWritten(record: SQSRecord, item: VehicleItem, outcome: "stored" |
  * Dead-letter a message that can never be stored. A DeadLetterSendError propagates: the message then stays on the
  * source queue rather than being lost.
  */
-async function rejectRecord(record: SQSRecord, rejection: Rejection, batch: BatchRun): Promise<Outcome> {
+async function rejectRecord(record: SQSRecord, rejection: Rejection, batch: BatchRun): Promise<RecordOutcome> {
   const { deps } = batch;
   const sent = await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, rejection);
   if (deps.sourceQueueUrl) await deleteFromSource(deps.sqs, deps.sourceQueueUrl, record, deps.logger);
-  countValidationFailure(batch.tally, rejection.code);
+  countRejection(batch.tally, rejection.code);
   deps.logger.warn("vehicle rejected", {
     messageId: record.messageId,
     eventId: eventIdOf(record),
@@ -171,7 +170,7 @@ async function rejectRecord(record: SQSRecord, rejection: Rejection, batch: Batc
   return "invalid";
 }
 
-async function handleFailure(record: SQSRecord, error: unknown, batch: BatchRun): Promise<Outcome> {
+async function handleFailure(record: SQSRecord, error: unknown, batch: BatchRun): Promise<RecordOutcome> {
   const failure = classifyFailure(error);
   if (failure.kind === "permanent") return rejectRecord(record, { code: failure.code, reason: failure.reason }, batch);
   batch.tally.transientFailures += 1;
@@ -186,23 +185,19 @@ async function handleFailure(record: SQSRecord, error: unknown, batch: BatchRun)
   throw error;
 }
 
-/** The message of the per-invocation summary line, which the "slowest batches" Logs Insights query filters on. */
-export const BATCH_SUMMARY_MESSAGE = "batch processed";
-
 /** One line per invocation, for the "slowest batches" Logs Insights query (components/log-queries.ts): sort by durationMs. */
 function logBatchSummary(logger: Logger, records: number, tally: BatchTally, durationMs: number): void {
-  const invalid = [...tally.validationFailures.values()].reduce((sum, n) => sum + n, 0);
   logger.info(BATCH_SUMMARY_MESSAGE, {
     records,
     stored: tally.stored,
     duplicates: tally.duplicates,
-    invalid,
+    invalid: rejectedCount(tally),
     failed: tally.transientFailures,
     durationMs: Math.round(durationMs),
   });
 }
 
-type Annotate = (outcome: Outcome, record: SQSRecord) => void;
+type Annotate = (outcome: RecordOutcome, record: SQSRecord) => void;
 
 /**
  * Run fn in its own X-Ray subsegment (captureAsyncFunc gives it its own context, so the SDK calls made while

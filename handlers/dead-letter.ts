@@ -1,21 +1,23 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { MessageAttributeValue, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import type { ValidationErrorCode } from "./errors";
+import {
+  DEAD_LETTER_ATTRIBUTES,
+  MAX_REASON_LENGTH,
+  REASON_ATTRIBUTE_NAMES,
+  type ReasonMessageBody,
+} from "../contracts/dead-letter";
+import { EVENT_ID_ATTRIBUTE } from "../contracts/event-id";
+import type { RejectionCode } from "../contracts/rejection-codes";
+import { attributeBytes, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES } from "../contracts/sqs-limits";
 import { DeadLetterSendError } from "./errors";
 import { sqsSdk } from "./runtime-sdk";
 
-/** SQS allows at most 10 message attributes per message. */
-const MAX_MESSAGE_ATTRIBUTES = 10;
-/** SQS's message size limit: body plus every attribute's name, data type and value, in bytes. */
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
-/** Long enough for any reason this consumer writes; bounds what a hostile body can make us echo. */
-const MAX_REASON_LENGTH = 1024;
 /** The attributes this pipeline defines, kept before any other a sender set. */
-const PIPELINE_ATTRIBUTES = ["errorCode", "errorReason", "sourceMessageId", "eventId"] as const;
+const PIPELINE_ATTRIBUTES: readonly string[] = [...REASON_ATTRIBUTE_NAMES, EVENT_ID_ATTRIBUTE];
 
 export interface Rejection {
-  code: ValidationErrorCode;
+  code: RejectionCode;
   reason: string;
 }
 
@@ -60,17 +62,21 @@ export function deadLetterAttributes(record: SQSRecord, rejection: Rejection): D
 
 function reasonAttributesOf(record: SQSRecord, rejection: Rejection): Record<string, MessageAttributeValue> {
   return {
-    errorCode: { DataType: "String", StringValue: rejection.code },
-    errorReason: { DataType: "String", StringValue: sqsSafeText(rejection.reason).slice(0, MAX_REASON_LENGTH) },
-    sourceMessageId: { DataType: "String", StringValue: record.messageId },
+    [DEAD_LETTER_ATTRIBUTES.errorCode]: { DataType: "String", StringValue: rejection.code },
+    [DEAD_LETTER_ATTRIBUTES.errorReason]: {
+      DataType: "String",
+      StringValue: sqsSafeText(rejection.reason).slice(0, MAX_REASON_LENGTH),
+    },
+    [DEAD_LETTER_ATTRIBUTES.sourceMessageId]: { DataType: "String", StringValue: record.messageId },
   };
 }
 
 /** The sender's attributes: eventId first, then the rest by name; names the pipeline defines are never the sender's. */
 function senderAttributes(record: SQSRecord): [string, MessageAttributeValue | undefined][] {
+  const first = EVENT_ID_ATTRIBUTE;
   const names = Object.keys(record.messageAttributes ?? {})
-    .filter((name) => name === "eventId" || !(PIPELINE_ATTRIBUTES as readonly string[]).includes(name))
-    .sort((a, b) => (a === "eventId" ? -1 : b === "eventId" ? 1 : a < b ? -1 : a > b ? 1 : 0));
+    .filter((name) => name === first || !PIPELINE_ATTRIBUTES.includes(name))
+    .sort((a, b) => (a === first ? -1 : b === first ? 1 : a < b ? -1 : a > b ? 1 : 0));
   return names.map((name) => [name, toSdkAttribute(record.messageAttributes[name]!)]);
 }
 
@@ -81,20 +87,16 @@ function reasonMessageFor(
 ): { body: string; attributes: Record<string, MessageAttributeValue> } {
   const { createHash } = require("node:crypto") as typeof import("node:crypto");
   const bodyMd5 = createHash("md5").update(record.body, "utf8").digest("hex");
-  const attributes = { ...reason, reasonForBodyMd5: { DataType: "String", StringValue: bodyMd5 } };
-  const body = JSON.stringify({
+  const attributes = {
+    ...reason,
+    [DEAD_LETTER_ATTRIBUTES.reasonForBodyMd5]: { DataType: "String", StringValue: bodyMd5 },
+  };
+  const body: ReasonMessageBody = {
     reasonFor: { sourceMessageId: record.messageId, bodyMd5 },
-    errorCode: reason.errorCode!.StringValue,
-    errorReason: reason.errorReason!.StringValue,
-  });
-  return { body, attributes };
-}
-
-/** Bytes an attribute counts toward SQS's message size: its name, data type and value. */
-export function attributeBytes(name: string, value: MessageAttributeValue): number {
-  const data =
-    value.StringValue !== undefined ? Buffer.byteLength(value.StringValue, "utf8") : (value.BinaryValue?.length ?? 0);
-  return Buffer.byteLength(name, "utf8") + Buffer.byteLength(value.DataType ?? "", "utf8") + data;
+    errorCode: reason[DEAD_LETTER_ATTRIBUTES.errorCode]!.StringValue!,
+    errorReason: reason[DEAD_LETTER_ATTRIBUTES.errorReason]!.StringValue!,
+  };
+  return { body: JSON.stringify(body), attributes };
 }
 
 /**

@@ -1,28 +1,4 @@
 /**
- * Why a message was rejected (the name is historical: the later codes are not all about the body's validity).
- * The codes travel to the DLQ as the `errorCode` message attribute and to CloudWatch as the `Reason` dimension
- * of ValidationFailures, so they are part of the public contract: add codes, never rename them.
- */
-export const VALIDATION_ERROR_CODES = [
-  "INVALID_JSON",
-  "NOT_AN_OBJECT",
-  "MISSING_FIELD",
-  "WRONG_TYPE",
-  "OUT_OF_RANGE",
-  "BAD_FORMAT", // pattern mismatch, empty after trimming, or too long
-  "UNKNOWN_FIELD",
-  "NESTING_TOO_DEEP", // the body nests deeper than MAX_JSON_DEPTH
-  "DUPLICATE_KEY", // a key repeated within one JSON object
-  "UNPRINTABLE_TEXT", // a text field with a control character, or with nothing visible in it
-  "BAD_EVENT_ID", // the eventId attribute is not a String, is empty, or is over 1,024 bytes
-  "EVENT_ID_CONFLICT", // the eventId is already stored with different content
-  "STORE_REJECTED", // DynamoDB refused the write for a reason a retry cannot change
-  "CONSUMER_ERROR", // an unexpected error in the consumer's own code
-] as const;
-
-export type ValidationErrorCode = (typeof VALIDATION_ERROR_CODES)[number];
-
-/**
  * Base of this consumer's errors. Pulumi's closure serializer rewrites `class X extends Error` into a plain
  * function that calls `Error` without `new`, which silently drops message, cause and stack; assigning them
  * here keeps them in the deployed handler, whose logs and batch failures depend on them.
@@ -37,16 +13,16 @@ class VehiclePipelineError extends Error {
 }
 
 /**
- * DynamoDB refused or failed the write for a reason that may pass (throttling, 5xx, timeout, network).
- * Thrown out of the record handler so the record becomes a batch item failure and SQS retries it.
+ * DynamoDB did not take the write. Its cause decides what happens (handlers/failure-class.ts): throttling, 5xx, a
+ * timeout or a deployment fault is retried by SQS; anything else DynamoDB refused for good is STORE_REJECTED.
  */
-export class VehicleStoreError extends VehiclePipelineError {
+export class StoreWriteError extends VehiclePipelineError {
   constructor(
     readonly messageId: string,
     cause: unknown,
   ) {
     super(`could not store message ${messageId}: ${describeCause(cause)}`, { cause });
-    this.name = "VehicleStoreError";
+    this.name = "StoreWriteError";
   }
 }
 

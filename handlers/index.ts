@@ -1,7 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Tracer } from "@aws-lambda-powertools/tracer";
-import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "./batch-metrics";
+import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_NAME } from "../contracts/metric-names";
 import type { VehicleConsumer } from "./consumer";
 import { createConsumer } from "./consumer";
 import { ConsumerConfigurationError } from "./errors";
@@ -47,7 +47,7 @@ export function createConsumerFromEnvironment(env: NodeJS.ProcessEnv = process.e
     sourceQueueUrl: env.SOURCE_QUEUE_URL?.trim() || undefined,
     tracer,
     logger: new Logger({ serviceName, logLevel: (env.LOG_LEVEL as "INFO" | undefined) || "INFO" }),
-    metrics: new Metrics({ serviceName, namespace: env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE }),
+    metrics: new Metrics({ serviceName, namespace: env.POWERTOOLS_METRICS_NAMESPACE || CONSUMER_NAMESPACE }),
   });
 }
 

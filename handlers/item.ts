@@ -1,5 +1,6 @@
 import type { SQSRecord } from "aws-lambda";
-import type { Vehicle } from "./vehicle";
+import { EVENT_ID_ATTRIBUTE } from "../contracts/event-id";
+import type { Vehicle } from "../contracts/vehicle";
 
 /** One stored message: the table's partition key is vehicleId and its sort key eventId, so a vehicle's history reads in time order. */
 export interface VehicleItem extends Vehicle {
@@ -16,7 +17,7 @@ export interface VehicleItem extends Vehicle {
 
 /** The eventId a record names, for logs only (cut short; readEventId decides whether it is usable). */
 export function eventIdOf(record: SQSRecord): string {
-  const fromProducer = record.messageAttributes?.eventId?.stringValue?.trim();
+  const fromProducer = record.messageAttributes?.[EVENT_ID_ATTRIBUTE]?.stringValue?.trim();
   return fromProducer ? fromProducer.slice(0, 64) : record.messageId;
 }
 

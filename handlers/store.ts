@@ -1,18 +1,15 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { VEHICLE_FIELDS, type Vehicle } from "../contracts/vehicle";
 import { type CallDeadline, deadlineError } from "./deadline";
-import { VehicleStoreError } from "./errors";
+import { StoreWriteError } from "./errors";
 import type { VehicleItem } from "./item";
 import { documentClientSdk } from "./runtime-sdk";
-import type { Vehicle } from "./vehicle";
 
 export type StoreResult =
   | { outcome: "stored" }
   | { outcome: "duplicate" }
   /** The eventId is stored with other content: `differences` names each field, stored value first. */
   | { outcome: "conflict"; differences: string[] };
-
-/** The fields that make two messages the same vehicle event; the rest (messageId, timestamps) differ per delivery. */
-const CONTENT_FIELDS: readonly (keyof Vehicle)[] = ["vehicleId", "make", "model", "year", "color", "mileage"];
 
 /**
  * Write the item once per (vehicleId, eventId). SQS delivers at least once and producers retry, so the same
@@ -43,12 +40,11 @@ export async function storeVehicle(
     return { outcome: "stored" };
   } catch (error) {
     if (deadline?.signal.aborted)
-      throw new VehicleStoreError(item.messageId, deadlineError("DynamoDB PutItem", deadline.budgetMs));
-    if ((error as Error)?.name !== "ConditionalCheckFailedException")
-      throw new VehicleStoreError(item.messageId, error);
+      throw new StoreWriteError(item.messageId, deadlineError("DynamoDB PutItem", deadline.budgetMs));
+    if ((error as Error)?.name !== "ConditionalCheckFailedException") throw new StoreWriteError(item.messageId, error);
     const stored = (error as { Item?: Record<string, unknown> }).Item;
     if (!stored) {
-      throw new VehicleStoreError(
+      throw new StoreWriteError(
         item.messageId,
         new Error("the table did not return the stored item with ConditionalCheckFailedException"),
       );
@@ -68,13 +64,14 @@ function writtenByThisDelivery(stored: Record<string, unknown>, item: VehicleIte
 }
 
 /**
- * The content fields where the stored item differs from the new one. The exception carries the item in DynamoDB's
+ * The content fields where the stored item differs from the new one (the rest, messageId and timestamps, differ per
+ * delivery). The exception carries the item in DynamoDB's
  * wire form ({ S: "..." }, { N: "..." }), which the document client does not convert on errors; plain values are
  * accepted too.
  */
 export function contentDifferences(stored: Record<string, unknown>, item: Vehicle): string[] {
   const differences: string[] = [];
-  for (const field of CONTENT_FIELDS) {
+  for (const field of VEHICLE_FIELDS) {
     const before = plainValue(stored[field]);
     if (before !== item[field])
       differences.push(`${field} ${JSON.stringify(before)} vs ${JSON.stringify(item[field])}`);

@@ -1,28 +1,18 @@
 import type { BaseIssue } from "valibot";
 import { check, maxLength, nonEmpty, number, pipe, regex, safeParse, strictObject, string, trim } from "valibot";
-import type { ValidationErrorCode } from "./errors";
+import type { RejectionCode } from "../contracts/rejection-codes";
+import {
+  MAX_MILEAGE,
+  MAX_TEXT_LENGTH,
+  MIN_MODEL_YEAR,
+  maxModelYear,
+  VEHICLE_ID_PATTERN,
+  VEHICLE_TEXT_FIELDS,
+  type Vehicle,
+} from "../contracts/vehicle";
 import { MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure";
 
-/** One vehicle as the producer sends it, after trimming. */
-export interface Vehicle {
-  vehicleId: string;
-  make: string;
-  model: string;
-  year: number;
-  color: string;
-  mileage: number;
-}
-
-export type VehicleParseResult =
-  | { ok: true; vehicle: Vehicle }
-  | { ok: false; code: ValidationErrorCode; reason: string };
-
-/** The first car (Benz Patent-Motorwagen) is from 1886; next year's models are on sale this year. */
-const MIN_YEAR = 1886;
-/** Beyond any real odometer; larger values are typos or unit mix-ups. */
-const MAX_MILEAGE = 2_000_000;
-/** Keeps items small and dashboards readable; no real make, model or colour name is longer. */
-const MAX_TEXT_LENGTH = 64;
+export type VehicleParseResult = { ok: true; vehicle: Vehicle } | { ok: false; code: RejectionCode; reason: string };
 
 // Named imports only (no `import * as v`): Pulumi's closure serializer turns a captured module object
 // into a `require("valibot")`, but fails on the wrapper object a namespace import compiles to.
@@ -46,15 +36,19 @@ function vehicleSchema(maxYear: number) {
     vehicleId: pipe(
       string(),
       trim(),
-      regex(/^VH\d{4,8}$/, (issue) => `vehicleId ${preview(issue.input)} does not match ^VH\\d{4,8}$ (e.g. "VH2001")`),
+      regex(
+        VEHICLE_ID_PATTERN,
+        (issue) => `vehicleId ${preview(issue.input)} does not match ${VEHICLE_ID_PATTERN.source} (e.g. "VH2001")`,
+      ),
     ),
     make: text("make"),
     model: text("model"),
     year: pipe(
       number(),
       check(
-        (year) => Number.isInteger(year) && year >= MIN_YEAR && year <= maxYear,
-        (issue) => `year ${String(issue.input)} is out of range: must be an integer from ${MIN_YEAR} to ${maxYear}`,
+        (year) => Number.isInteger(year) && year >= MIN_MODEL_YEAR && year <= maxYear,
+        (issue) =>
+          `year ${String(issue.input)} is out of range: must be an integer from ${MIN_MODEL_YEAR} to ${maxYear}`,
       ),
     ),
     color: text("color"),
@@ -100,7 +94,7 @@ export function parseVehicleMessage(body: string, now: Date = new Date()): Vehic
       reason: `key ${preview(key)} appears more than once${where}: which value was meant is unknown`,
     };
   }
-  const result = safeParse(vehicleSchema(now.getUTCFullYear() + 1), json);
+  const result = safeParse(vehicleSchema(maxModelYear(now)), json);
   if (result.success) return unprintableText(result.output) ?? { ok: true, vehicle: result.output };
   // The first issue decides: valibot reports fields in schema order, unknown fields last.
   return describeIssue(result.issues[0]);
@@ -111,10 +105,10 @@ export function parseVehicleMessage(body: string, now: Date = new Date()): Vehic
  * place in one, and a value made only of invisible characters (zero-width space, joiners, marks) names nothing.
  * Format characters are allowed beside visible ones (a zero-width joiner inside an emoji sequence is legitimate).
  */
-function unprintableText(vehicle: Vehicle): { ok: false; code: ValidationErrorCode; reason: string } | undefined {
+function unprintableText(vehicle: Vehicle): { ok: false; code: RejectionCode; reason: string } | undefined {
   // Control and format characters, separators, combining marks and lone surrogates: none shows on its own.
   const invisible = /[\p{Cc}\p{Cf}\p{Z}\p{M}\p{Cs}\s]/gu;
-  for (const field of ["make", "model", "color"] as const) {
+  for (const field of VEHICLE_TEXT_FIELDS) {
     const value = vehicle[field];
     if (/[\p{Cc}\p{Cs}]/u.test(value)) {
       return { ok: false, code: "UNPRINTABLE_TEXT", reason: `${field} ${preview(value)} contains a control character` };
@@ -130,7 +124,7 @@ function unprintableText(vehicle: Vehicle): { ok: false; code: ValidationErrorCo
   return undefined;
 }
 
-function describeIssue(issue: BaseIssue<unknown>): { ok: false; code: ValidationErrorCode; reason: string } {
+function describeIssue(issue: BaseIssue<unknown>): { ok: false; code: RejectionCode; reason: string } {
   const field = String(issue.path?.[issue.path.length - 1]?.key ?? "?");
   if (issue.type === "strict_object" && issue.expected === "never") {
     return {

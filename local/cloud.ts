@@ -7,7 +7,7 @@ import { claimStateFile, type EmbeddedCloudState, releaseStateFile, writeState }
 import type { SynthesizedStack } from "../contracts/synthesized-stack";
 import { PROJECT_ROOT } from "../engine/project";
 import { type DeployedStack, deployStack } from "./deploy";
-import { recordDynamoCalls, recordSqsCalls } from "./emulator-metrics";
+import { declareStackGauges, recordDynamoCalls, recordSqsCalls } from "./emulator-metrics";
 import {
   type EmulatorCall,
   injectedSqsApi,
@@ -20,8 +20,8 @@ import { type PollerSqsApi, SqsEventSourceMapping } from "./event-source-mapping
 import type { RuntimeFault } from "./execution-environment";
 import { CloudFaults } from "./faults/cloud-faults";
 import type { FaultSettings } from "./faults/injector";
-import { FunctionRuntime } from "./function-runtime";
-import { RunRecorder, type SeriesKey } from "./recorder";
+import { LambdaService } from "./lambda-service";
+import { RunRecorder } from "./recorder";
 
 export interface EmbeddedCloudOptions {
   /** The .local folder (state, runs, function code, persisted data). Must be inside the repository. */
@@ -63,7 +63,7 @@ export class EmbeddedCloud {
   readonly recorder: RunRecorder | undefined;
   readonly sqs: SQSClient;
   readonly dynamo: DynamoDBClient;
-  readonly runtimes = new Map<string, FunctionRuntime>();
+  readonly runtimes = new Map<string, LambdaService>();
   readonly mappings: SqsEventSourceMapping[] = [];
   private readonly pollerSqs: PollerSqsApi;
   readonly faults: CloudFaults | undefined;
@@ -153,7 +153,7 @@ export class EmbeddedCloud {
     for (const fn of deployed.functions) {
       this.runtimes.set(
         fn.name,
-        new FunctionRuntime(fn, {
+        new LambdaService(fn, {
           recorder: this.recorder,
           fault: this.options.fault,
           idleMs: this.options.idleMs,
@@ -260,53 +260,7 @@ export class EmbeddedCloud {
   }
 
   private declareQueueGauges(): void {
-    const recorder = this.recorder;
-    if (!recorder || !this.deployed) return;
-    for (const queue of this.deployed.queues) {
-      const key = (metric: string, unit = "Count"): SeriesKey => ({
-        namespace: "AWS/SQS",
-        metric,
-        dimensions: { QueueName: queue.name },
-        unit,
-      });
-      for (const metric of [
-        "NumberOfMessagesSent",
-        "NumberOfMessagesReceived",
-        "NumberOfMessagesDeleted",
-        "NumberOfEmptyReceives",
-      ])
-        recorder.declare(key(metric), "counter");
-      const view = () => this.sqsEmulator.store?.getQueueByName(queue.name);
-      recorder.declare(key("ApproximateNumberOfMessagesVisible"), "gauge", () =>
-        Number(view()?.getAttribute("ApproximateNumberOfMessages") ?? 0),
-      );
-      recorder.declare(key("ApproximateNumberOfMessagesNotVisible"), "gauge", () =>
-        Number(view()?.getAttribute("ApproximateNumberOfMessagesNotVisible") ?? 0),
-      );
-      recorder.declare(key("ApproximateNumberOfMessagesDelayed"), "gauge", () =>
-        Number(view()?.getAttribute("ApproximateNumberOfMessagesDelayed") ?? 0),
-      );
-      // fauxqs has no age attribute: the oldest SentTimestamp among the queue's messages (waiting, delayed or in
-      // flight, as SQS counts them) read from its store, in whole seconds like CloudWatch.
-      recorder.declare(key("ApproximateAgeOfOldestMessage", "Seconds"), "gauge", () => {
-        const messages = view()?.inspectMessages();
-        if (!messages) return 0;
-        let oldest = Infinity;
-        for (const m of messages.ready) oldest = Math.min(oldest, m.sentTimestamp);
-        for (const m of messages.delayed) oldest = Math.min(oldest, m.sentTimestamp);
-        for (const m of messages.inflight) oldest = Math.min(oldest, m.message.sentTimestamp);
-        return oldest === Infinity ? 0 : Math.max(0, Math.floor((Date.now() - oldest) / 1000));
-      });
-    }
-    for (const table of this.deployed.tables) {
-      const key = (metric: string): SeriesKey => ({
-        namespace: "AWS/DynamoDB",
-        metric,
-        dimensions: { TableName: table.name },
-        unit: "Count",
-      });
-      recorder.declare(key("ConsumedWriteCapacityUnits"), "counter");
-    }
+    if (this.recorder && this.deployed) declareStackGauges(this.recorder, this.deployed, this.sqsEmulator.store);
   }
 
   /** Stops pollers (finishing running batches), function environments, emulators, the recorder and the state file. */

@@ -14,8 +14,9 @@ import type { LocalFunction } from "./execution-environment";
 
 /**
  * "pulumi up" against the emulators: every resource of the synthesized stack that the embedded cloud can run is
- * created from its declared inputs (nothing is restated here), references between resources (the mock's ARNs and
- * URLs) are rewritten to the emulators' own, and every other resource is listed with the reason it is not emulated.
+ * created from its declared inputs (nothing is restated here), references between resources (the ids, ARNs and URLs
+ * the engine answered with, as the AWS provider would) are rewritten to the emulators' own, and every other resource
+ * is listed with the reason it is not emulated.
  */
 const TYPES = {
   queue: "aws:sqs/queue:Queue",
@@ -76,7 +77,7 @@ export interface DeployedStack {
   tables: DeployedTable[];
   functions: LocalFunction[];
   mappings: DeployedMapping[];
-  /** Stack outputs with the mock's URLs/ARNs replaced by the emulators'. */
+  /** Stack outputs with the engine's URLs and ARNs replaced by the emulators'. */
   outputs: Record<string, unknown>;
   resources: ResourceReport[];
 }
@@ -98,7 +99,7 @@ class DeployError extends Error {
   }
 }
 
-/** Maps every identifier the mock gave a resource (URL, ARN, id) to the emulator's, inside any string. */
+/** Maps every identifier the engine gave a resource (URL, ARN, id) to the emulator's, inside any string. */
 class References {
   private readonly map = new Map<string, string>();
   add(from: unknown, to: string): void {
@@ -198,7 +199,7 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
   await setRedrivePolicies(ctx);
   await deployTables(ctx);
   deployFunctions(ctx);
-  // Environment variables last: they reference queues and tables by the mock's names (DLQ_URL, TABLE_NAME).
+  // Environment variables last: they reference queues and tables by the engine's names (DLQ_URL, TABLE_NAME).
   setFunctionEnvironments(ctx);
   deployMappings(ctx);
   reportOtherResources(ctx);

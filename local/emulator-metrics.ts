@@ -1,9 +1,12 @@
-import type { EmulatorCall, EmulatorCallListener } from "./emulators";
+import { DYNAMODB_METRICS, SQS_METRICS } from "../contracts";
+import type { DeployedStack } from "./deploy";
+import type { EmulatorCall, EmulatorCallListener, SqsStoreView } from "./emulators";
 import type { RunRecorder, SeriesKey } from "./recorder";
 
 /**
- * The CloudWatch metrics AWS would publish for the calls the emulators answer (neither emulator reports any):
- * SQS counts per queue, DynamoDB write capacity, latency and throttles per table, into the run's recorder.
+ * The CloudWatch metrics AWS would publish for the queues and the table (neither emulator reports any), into the
+ * run's recorder: SQS counts per queue and DynamoDB write capacity, latency and throttles per table, from the calls the
+ * emulators answer; the queue gauges (depth, age) read from fauxqs's store each second.
  */
 interface CallSource {
   onCall(listener: EmulatorCallListener): () => void;
@@ -11,7 +14,7 @@ interface CallSource {
 
 export function recordSqsCalls(sqs: CallSource, recorder: RunRecorder): void {
   const sqsMetric = (metric: string, queueName: string): SeriesKey => ({
-    namespace: "AWS/SQS",
+    namespace: SQS_METRICS.namespace,
     metric,
     dimensions: { QueueName: queueName },
     unit: "Count",
@@ -34,23 +37,23 @@ export function recordSqsCalls(sqs: CallSource, recorder: RunRecorder): void {
     if (!queue) return;
     switch (call.operation) {
       case "SendMessage":
-        recorder.count(sqsMetric("NumberOfMessagesSent", queue), 1);
-        recorder.count({ ...sqsMetric("SentMessageSize", queue), unit: "Bytes" }, call.requestBytes);
+        recorder.count(sqsMetric(SQS_METRICS.sent, queue), 1);
+        recorder.count({ ...sqsMetric(SQS_METRICS.sentSize, queue), unit: "Bytes" }, call.requestBytes);
         break;
       case "SendMessageBatch":
-        recorder.count(sqsMetric("NumberOfMessagesSent", queue), parse(call.response).Successful?.length ?? 0);
+        recorder.count(sqsMetric(SQS_METRICS.sent, queue), parse(call.response).Successful?.length ?? 0);
         break;
       case "ReceiveMessage": {
         const n = parse(call.response).Messages?.length ?? 0;
-        recorder.count(sqsMetric("NumberOfMessagesReceived", queue), n);
-        if (n === 0) recorder.count(sqsMetric("NumberOfEmptyReceives", queue), 1);
+        recorder.count(sqsMetric(SQS_METRICS.received, queue), n);
+        if (n === 0) recorder.count(sqsMetric(SQS_METRICS.emptyReceives, queue), 1);
         break;
       }
       case "DeleteMessage":
-        recorder.count(sqsMetric("NumberOfMessagesDeleted", queue), 1);
+        recorder.count(sqsMetric(SQS_METRICS.deleted, queue), 1);
         break;
       case "DeleteMessageBatch":
-        recorder.count(sqsMetric("NumberOfMessagesDeleted", queue), parse(call.response).Successful?.length ?? 0);
+        recorder.count(sqsMetric(SQS_METRICS.deleted, queue), parse(call.response).Successful?.length ?? 0);
         break;
     }
   });
@@ -72,8 +75,8 @@ export function recordDynamoCalls(
     if (write && (call.statusCode === 200 || call.statusCode === 400)) {
       recorder.count(
         {
-          namespace: "AWS/DynamoDB",
-          metric: "ConsumedWriteCapacityUnits",
+          namespace: DYNAMODB_METRICS.namespace,
+          metric: DYNAMODB_METRICS.consumedWrites,
           dimensions: { TableName: table },
           unit: "Count",
         },
@@ -83,8 +86,8 @@ export function recordDynamoCalls(
     if (call.statusCode === 200) {
       recorder.observe(
         {
-          namespace: "AWS/DynamoDB",
-          metric: "SuccessfulRequestLatency",
+          namespace: DYNAMODB_METRICS.namespace,
+          metric: DYNAMODB_METRICS.latency,
           dimensions: { TableName: table, Operation: call.operation },
           unit: "Milliseconds",
         },
@@ -98,8 +101,8 @@ export function recordDynamoCalls(
       throttleSeriesDeclared.add(`${table}|${call.operation}`);
       recorder.declare(
         {
-          namespace: "AWS/DynamoDB",
-          metric: "ThrottledRequests",
+          namespace: DYNAMODB_METRICS.namespace,
+          metric: DYNAMODB_METRICS.throttledRequests,
           dimensions: { TableName: table, Operation: call.operation },
           unit: "Count",
         },
@@ -107,4 +110,59 @@ export function recordDynamoCalls(
       );
     }
   });
+}
+
+/**
+ * The series of the deployed queues and table that exist from the start: SQS's counters (zero until a call moves
+ * them), its gauges read from fauxqs's store, and the table's consumed capacity.
+ */
+export function declareStackGauges(
+  recorder: RunRecorder,
+  deployed: Pick<DeployedStack, "queues" | "tables">,
+  store: SqsStoreView | undefined,
+): void {
+  for (const queue of deployed.queues) {
+    const key = (metric: string, unit = "Count"): SeriesKey => ({
+      namespace: SQS_METRICS.namespace,
+      metric,
+      dimensions: { QueueName: queue.name },
+      unit,
+    });
+    for (const metric of [SQS_METRICS.sent, SQS_METRICS.received, SQS_METRICS.deleted, SQS_METRICS.emptyReceives])
+      recorder.declare(key(metric), "counter");
+    const view = () => store?.getQueueByName(queue.name);
+    recorder.declare(key(SQS_METRICS.visible), "gauge", () =>
+      Number(view()?.getAttribute("ApproximateNumberOfMessages") ?? 0),
+    );
+    recorder.declare(key(SQS_METRICS.notVisible), "gauge", () =>
+      Number(view()?.getAttribute("ApproximateNumberOfMessagesNotVisible") ?? 0),
+    );
+    recorder.declare(key(SQS_METRICS.delayed), "gauge", () =>
+      Number(view()?.getAttribute("ApproximateNumberOfMessagesDelayed") ?? 0),
+    );
+    // fauxqs has no age attribute: the oldest SentTimestamp among the queue's messages (waiting, delayed or in
+    // flight, as SQS counts them) read from its store, in whole seconds like CloudWatch.
+    recorder.declare(key(SQS_METRICS.oldestAge, "Seconds"), "gauge", () => oldestMessageAgeSeconds(view()));
+  }
+  for (const table of deployed.tables) {
+    recorder.declare(
+      {
+        namespace: DYNAMODB_METRICS.namespace,
+        metric: DYNAMODB_METRICS.consumedWrites,
+        dimensions: { TableName: table.name },
+        unit: "Count",
+      },
+      "counter",
+    );
+  }
+}
+
+function oldestMessageAgeSeconds(queue: ReturnType<SqsStoreView["getQueueByName"]>): number {
+  const messages = queue?.inspectMessages();
+  if (!messages) return 0;
+  let oldest = Infinity;
+  for (const m of messages.ready) oldest = Math.min(oldest, m.sentTimestamp);
+  for (const m of messages.delayed) oldest = Math.min(oldest, m.sentTimestamp);
+  for (const m of messages.inflight) oldest = Math.min(oldest, m.message.sentTimestamp);
+  return oldest === Infinity ? 0 : Math.max(0, Math.floor((Date.now() - oldest) / 1000));
 }

@@ -7,7 +7,7 @@ import {
   type ReceiveMessageCommandInput,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { FunctionRuntime } from "./function-runtime";
+import type { LambdaService } from "./lambda-service";
 import type { RunRecorder } from "./recorder";
 import { buildSqsEvent, judgeBatchResponse } from "./sqs-event";
 
@@ -35,7 +35,7 @@ export interface EventSourceMappingConfig {
  *   receive comes back empty (1 s long poll) retires, so the count falls back to one as the queue empties, and
  *   ConcurrentExecutions (invocations running) falls to zero.
  * - AWS starts with five concurrent batches; here pollers start from one, and one environment is initialised at deploy
- *   (FunctionRuntime.prewarm, like Lambda's proactive initialization) so the first batch skips the cold start.
+ *   (LambdaService.prewarm, like Lambda's proactive initialization) so the first batch skips the cold start.
  *   A poller is added only when an environment exists for it or none is initialising: a cold start here is CPU-bound
  *   on the same few cores, where several at once slow each other; in Lambda each has its own CPU.
  * Throttles cannot happen: pollers never exceed maximumConcurrency and the local function has no reserved limit.
@@ -96,7 +96,7 @@ export class SqsEventSourceMapping {
   constructor(
     readonly config: EventSourceMappingConfig,
     sqs: SQSClient | PollerSqsApi,
-    private readonly runtime: FunctionRuntime,
+    private readonly runtime: LambdaService,
     private readonly recorder?: RunRecorder,
   ) {
     this.sqs = "send" in sqs ? sdkPollerApi(sqs) : sqs;

@@ -2,11 +2,11 @@ import { randomInt } from "node:crypto";
 import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { settingsFromStackConfig } from "../components/config";
+import { INVALID_KIND_CODES } from "../contracts";
 import { LOCAL_CREDENTIALS } from "../contracts/local-endpoints";
 import type { RunInfo } from "../contracts/run-record";
 import { nearestRank } from "../contracts/statistics";
 import type { SynthesizedStack } from "../contracts/synthesized-stack";
-import { EXPECTED_ERROR_CODE } from "../producer/invalid";
 import { type OutgoingMessage, VehicleMessageSource } from "../producer/messages";
 import { type ProduceSummary, produce, type RatePhase } from "../producer/produce";
 import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
@@ -321,7 +321,7 @@ async function verifyLoad(
     tableName,
     dlqUrl: String(deployed.outputs.dlqUrl),
     leftInQueue: backlog.visible + backlog.inFlight,
-    expectedCodes: EXPECTED_ERROR_CODE,
+    expectedCodes: INVALID_KIND_CODES,
     context: {
       maxReceiveCount: maxReceiveCountOf(deployed),
       whyOf: cloud.faults && ((id) => cloud.faults!.injector.whyOf(id)),

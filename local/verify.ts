@@ -1,6 +1,14 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import {
+  attachReasons,
+  type DeadLetter,
+  isReasonMessage,
+  MAX_BATCH_ENTRIES,
+  readDeadLetter,
+  VEHICLE_FIELDS,
+} from "../contracts";
 
 /** One message the producer had accepted by the queue, with what it carried. */
 export interface SentRecord {
@@ -9,9 +17,6 @@ export interface SentRecord {
   kind: string;
   body: string;
 }
-
-/** The vehicle fields a stored item must carry unchanged from a valid message's body. */
-const VEHICLE_FIELDS = ["vehicleId", "make", "model", "year", "color", "mileage"] as const;
 
 export interface Verification {
   ok: boolean;
@@ -35,7 +40,10 @@ export interface Verification {
   /** Messages still in the source queue when verification ran. */
   leftInQueue: number;
   itemsInTable: number;
+  /** Vehicle messages in the DLQ (reason messages not counted). */
   messagesInDlq: number;
+  /** Reason messages in the DLQ: companions carrying the reason of a body too big to carry it. */
+  reasonMessages: number;
   /** DLQ messages by errorCode ("(none)": moved there by the source queue's redrive policy). */
   dlqByCode: Record<string, number>;
   /**
@@ -63,21 +71,15 @@ export interface VerifyTarget {
   context?: JudgeContext;
 }
 
-interface DeadLetter {
-  eventId: string | undefined;
-  errorCode: string | undefined;
-  errorReason: string | undefined;
-  /** Set by the consumer when it dead-letters a message; absent on a message the redrive policy moved. */
-  sourceMessageId?: string | undefined;
-  body: string;
-}
+/** What the verification reads of a dead letter: an errorCode means the consumer sent it, none the redrive policy. */
+type JudgedLetter = Pick<DeadLetter, "eventId" | "errorCode" | "errorReason" | "sourceMessageId" | "body">;
 
 /** A message the redrive policy moved to the DLQ after maxReceiveCount receives. */
 export interface RedrivenMessage {
   eventId: string;
   kind: string;
   /** The source queue's maxReceiveCount (the redrive policy moves a message on the receive after it). */
-  receives: number | undefined;
+  maxReceiveCount: number | undefined;
   /** Also stored once before it was moved (later receives failed or their deletes did). */
   stored: boolean;
   /** Also sent to the DLQ by the consumer, with its errorCode, before it was moved. */
@@ -115,7 +117,8 @@ export async function readTable(dynamo: DynamoDBClient, tableName: string): Prom
 
 /**
  * Reads every DLQ message once, hiding each for ten minutes so it is not read twice; nothing is deleted, so a user
- * can still inspect the DLQ after the run (they come back when the visibility timeout passes).
+ * can still inspect the DLQ after the run (they come back when the visibility timeout passes). Reason messages give
+ * their big message its reason, as `npm run dlq` reads them.
  */
 async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<DeadLetter[]> {
   const out: DeadLetter[] = [];
@@ -124,25 +127,16 @@ async function readDeadLetters(sqs: SQSClient, dlqUrl: string): Promise<DeadLett
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: dlqUrl,
-        MaxNumberOfMessages: 10,
+        MaxNumberOfMessages: MAX_BATCH_ENTRIES,
         VisibilityTimeout: 600,
         WaitTimeSeconds: 0,
         MessageAttributeNames: ["All"],
       }),
     );
     if (Messages.length === 0) empty += 1;
-    for (const m of Messages) {
-      const attributes = m.MessageAttributes ?? {};
-      out.push({
-        eventId: attributes.eventId?.StringValue,
-        errorCode: attributes.errorCode?.StringValue,
-        errorReason: attributes.errorReason?.StringValue,
-        sourceMessageId: attributes.sourceMessageId?.StringValue,
-        body: m.Body ?? "",
-      });
-    }
+    for (const m of Messages) out.push(readDeadLetter(m));
   }
-  return out;
+  return attachReasons(out);
 }
 
 /**
@@ -154,7 +148,16 @@ export async function verifyRun(sent: readonly SentRecord[], target: VerifyTarge
     readTable(target.dynamo, target.tableName),
     readDeadLetters(target.sqs, target.dlqUrl),
   ]);
-  return judgeRun(sent, items, deadLetters, target.leftInQueue, target.expectedCodes, target.context);
+  const verification = judgeRun(
+    sent,
+    items,
+    deadLetters.filter((d) => !isReasonMessage(d)),
+    target.leftInQueue,
+    target.expectedCodes,
+    target.context,
+  );
+  verification.reasonMessages = deadLetters.filter(isReasonMessage).length;
+  return verification;
 }
 
 /**
@@ -164,7 +167,7 @@ export async function verifyRun(sent: readonly SentRecord[], target: VerifyTarge
 export function judgeRun(
   sent: readonly SentRecord[],
   items: readonly Record<string, unknown>[],
-  deadLetters: readonly DeadLetter[],
+  deadLetters: readonly JudgedLetter[],
   leftInQueue: number,
   expectedCodes: Readonly<Record<string, string>>,
   context: JudgeContext = {},
@@ -190,6 +193,7 @@ export function judgeRun(
     leftInQueue,
     itemsInTable: items.length,
     messagesInDlq: deadLetters.length,
+    reasonMessages: 0,
     dlqByCode: {},
     deadLetteredAfterReceives: 0,
     redriven: [],
@@ -229,7 +233,7 @@ function judgeMessage(
   v: Verification,
   message: SentRecord,
   stored: readonly Record<string, unknown>[],
-  all: readonly DeadLetter[],
+  all: readonly JudgedLetter[],
   expectedCodes: Readonly<Record<string, string>>,
   context: JudgeContext,
   problem: (text: string) => void,
@@ -279,7 +283,7 @@ function listRedriven(
   v.redriven.push({
     eventId: message.eventId,
     kind: message.kind,
-    receives: context.maxReceiveCount,
+    maxReceiveCount: context.maxReceiveCount,
     stored,
     deadLetteredByConsumer,
     why: context.whyOf?.(message.eventId) ?? [],
@@ -290,7 +294,7 @@ function listRedriven(
  * DLQ copies beyond the one that accounts for a message (all of them when it is stored), listed by the consumer's
  * sourceMessageId, or as moved by the redrive policy.
  */
-function countExtraCopies(v: Verification, eventId: string, copies: readonly DeadLetter[], stored: boolean): void {
+function countExtraCopies(v: Verification, eventId: string, copies: readonly JudgedLetter[], stored: boolean): void {
   const extra = copies.length - (stored ? 0 : 1);
   if (extra <= 0) return;
   v.extraDlqCopies += extra;
@@ -314,7 +318,7 @@ function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]>
 function judgeValid(
   message: SentRecord,
   stored: readonly Record<string, unknown>[],
-  letters: readonly DeadLetter[],
+  letters: readonly JudgedLetter[],
   v: Verification,
   problem: (text: string) => void,
 ): void {
@@ -342,7 +346,7 @@ function judgeValid(
 function judgeInvalid(
   message: SentRecord,
   stored: readonly Record<string, unknown>[],
-  letters: readonly DeadLetter[],
+  letters: readonly JudgedLetter[],
   expected: string | undefined,
   v: Verification,
   problem: (text: string) => void,

@@ -1,22 +1,9 @@
 import type { Faker } from "@faker-js/faker";
+import { INVALID_KINDS, type InvalidKind, MAX_MILEAGE, MIN_MODEL_YEAR, VEHICLE_FIELDS } from "../contracts";
 import type { VehicleMessage } from "./vehicles";
 
-/**
- * The malformed messages the producer can mix in, each exercising one rejection path of the consumer.
- * The consumer's code for each (handlers/errors.ts) is what the DLQ's `errorCode` attribute must say.
- */
-export const INVALID_KINDS = ["invalid-json", "missing-field", "wrong-type", "out-of-range"] as const;
-export type InvalidKind = (typeof INVALID_KINDS)[number];
-
-export const EXPECTED_ERROR_CODE: Readonly<Record<InvalidKind, string>> = {
-  "invalid-json": "INVALID_JSON",
-  "missing-field": "MISSING_FIELD",
-  "wrong-type": "WRONG_TYPE",
-  "out-of-range": "OUT_OF_RANGE",
-};
-
-type Field = keyof VehicleMessage;
-const FIELDS: readonly Field[] = ["vehicleId", "make", "model", "year", "color", "mileage"];
+// The malformed kinds and the code the consumer must give each live in the contracts; this module builds their bodies.
+export { INVALID_KINDS, type InvalidKind } from "../contracts";
 
 /** Builds the body of a malformed message of `kind` from a valid vehicle, varying how it is broken. */
 export function malformedBody(kind: InvalidKind, vehicle: VehicleMessage, faker: Faker, maxYear: number): string {
@@ -33,12 +20,12 @@ export function malformedBody(kind: InvalidKind, vehicle: VehicleMessage, faker:
       ]);
     }
     case "missing-field": {
-      const missing = faker.helpers.arrayElement(FIELDS);
+      const missing = faker.helpers.arrayElement(VEHICLE_FIELDS);
       const { [missing]: _dropped, ...rest } = vehicle;
       return JSON.stringify(rest);
     }
     case "wrong-type": {
-      const field = faker.helpers.arrayElement(FIELDS);
+      const field = faker.helpers.arrayElement(VEHICLE_FIELDS);
       const value = vehicle[field];
       // Numbers become strings ("2020"), strings become numbers: both are type errors, never coerced.
       const wrong = typeof value === "number" ? String(value) : faker.number.int({ min: 1, max: 9999 });
@@ -47,10 +34,10 @@ export function malformedBody(kind: InvalidKind, vehicle: VehicleMessage, faker:
     case "out-of-range": {
       return JSON.stringify(
         faker.helpers.arrayElement([
-          { ...vehicle, year: faker.number.int({ min: 1700, max: 1885 }) },
+          { ...vehicle, year: faker.number.int({ min: 1700, max: MIN_MODEL_YEAR - 1 }) },
           { ...vehicle, year: maxYear + faker.number.int({ min: 1, max: 50 }) },
           { ...vehicle, mileage: -faker.number.int({ min: 1, max: 100_000 }) },
-          { ...vehicle, mileage: faker.number.int({ min: 2_000_001, max: 9_999_999 }) },
+          { ...vehicle, mileage: faker.number.int({ min: MAX_MILEAGE + 1, max: 9_999_999 }) },
         ]),
       );
     }

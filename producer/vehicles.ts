@@ -1,5 +1,5 @@
 import { base, en, Faker } from "@faker-js/faker";
-import type { Vehicle } from "../handlers/vehicle";
+import type { Vehicle } from "../contracts";
 
 /** The message body the consumer expects: the consumer's own type, so the two cannot drift apart. */
 export type VehicleMessage = Vehicle;

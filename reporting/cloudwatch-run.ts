@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { type CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
-import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
+import { CONSUMER_METRICS, CONSUMER_NAMESPACE, CONSUMER_SERVICE_NAME, VALIDATION_CODES } from "../contracts";
 import { CloudWatchMetricsSource } from "./cloudwatch-source";
 import type { PipelineNames } from "./queries";
 import { collectReportData, type ReportData, type ReportSettings } from "./report-data";
@@ -58,7 +58,7 @@ async function countCustomMetrics(client: CloudWatchClient): Promise<number | un
     let count = 0;
     let token: string | undefined;
     do {
-      const page = await client.send(new ListMetricsCommand({ Namespace: METRICS_NAMESPACE, NextToken: token }));
+      const page = await client.send(new ListMetricsCommand({ Namespace: CONSUMER_NAMESPACE, NextToken: token }));
       count += page.Metrics?.length ?? 0;
       token = page.NextToken;
     } while (token);
@@ -80,8 +80,11 @@ export interface CloudWatchReportOptions {
   origin: string;
 }
 
+/** The consumer's series when every validation reason has occurred: one per metric, ValidationFailures per Reason. */
+const ASSUMED_CUSTOM_METRICS = Object.keys(CONSUMER_METRICS).length - 1 + VALIDATION_CODES.length;
+
 export async function cloudWatchReportData(options: CloudWatchReportOptions): Promise<ReportData> {
-  const names: PipelineNames = { ...options.names, service: CONSUMER_SERVICE_NAME, namespace: METRICS_NAMESPACE };
+  const names: PipelineNames = { ...options.names, service: CONSUMER_SERVICE_NAME, namespace: CONSUMER_NAMESPACE };
   const warnings = [
     "Log excerpts are not read from CloudWatch Logs by this command; the stack's saved Logs Insights queries " +
       "show validation failures, slowest batches and duplicates.",
@@ -89,7 +92,8 @@ export async function cloudWatchReportData(options: CloudWatchReportOptions): Pr
   const counted = await countCustomMetrics(options.client);
   if (counted === undefined)
     warnings.push(
-      "ListMetrics was refused, so the custom-metric count for the cost estimate assumes 12 series (5 metrics + 7 validation reasons).",
+      `ListMetrics was refused, so the custom-metric count for the cost estimate assumes ${ASSUMED_CUSTOM_METRICS} ` +
+        "series (every consumer metric, ValidationFailures once per validation reason): an upper bound.",
     );
   const range = { start: Math.floor(options.start.getTime() / 1000), end: Math.ceil(options.end.getTime() / 1000) };
   return collectReportData({
@@ -102,7 +106,7 @@ export async function cloudWatchReportData(options: CloudWatchReportOptions): Pr
     region: options.region,
     settings: options.settings,
     settingsSource: options.settingsSource,
-    customMetricCount: counted ?? 12,
+    customMetricCount: counted ?? ASSUMED_CUSTOM_METRICS,
     warnings,
   });
 }

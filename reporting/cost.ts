@@ -1,3 +1,5 @@
+import { MAX_BATCH_ENTRIES } from "../contracts";
+import { consumerRejections } from "./queries";
 import type { ReportData } from "./report-data";
 
 /**
@@ -97,7 +99,7 @@ export interface CostEstimate {
 
 const HOURS_PER_MONTH = 730;
 /** SendMessageBatch carries up to 10 messages; the producer's own call count is used when the run has it. */
-const SQS_BATCH = 10;
+const SQS_BATCH = MAX_BATCH_ENTRIES;
 /** X-Ray's default sampling rule: the first request each second, then 5% of the rest. */
 const XRAY_RESERVOIR_PER_SECOND = 1;
 const XRAY_FIXED_RATE = 0.05;
@@ -186,7 +188,7 @@ function sqsCosts({ data, t, sent, invocations, line, assumptions }: Bill): void
       : "one per invocation (empty receives not in the data)",
   );
   line("SQS", "DeleteMessageBatch", invocations, "requests", PRICES.sqsRequest, "one per invocation");
-  const dlqSends = t.dlqSent ?? t.validationFailures ?? 0;
+  const dlqSends = t.dlqSent ?? consumerRejections(t) ?? 0;
   line(
     "SQS",
     "SendMessage to the DLQ",

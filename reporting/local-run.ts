@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { type PipelineSettings, settingsFromStackConfig } from "../components/config";
+import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_NAME } from "../contracts";
 import { LOCAL_REGION } from "../contracts/local-endpoints";
 import { type MetricLine, type RunInfo, type RunRecord, RunRecordError } from "../contracts/run-record";
-import { CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
 import { recordSpan } from "../metrics/aggregate";
 import { namesFromStackOutputs } from "./cloudwatch-run";
 import { LocalMetricsSource } from "./local-source";
@@ -41,7 +41,7 @@ function missingField(run: RunInfo, field: string): RunRecordError {
 export function namesFromRun(run: RunInfo): PipelineNames {
   if (!isObject(run.outputs)) throw missingField(run, "outputs");
   try {
-    return { ...namesFromStackOutputs(run.outputs), service: CONSUMER_SERVICE_NAME, namespace: METRICS_NAMESPACE };
+    return { ...namesFromStackOutputs(run.outputs), service: CONSUMER_SERVICE_NAME, namespace: CONSUMER_NAMESPACE };
   } catch (error) {
     throw new RunRecordError(`run.json of run ${run.runId}: ${(error as Error).message}`);
   }
@@ -66,7 +66,7 @@ export function settingsFromStackFile(repoRoot: string, stack = "dev"): { settin
 }
 
 /** Distinct series in the consumer's namespace: what CloudWatch would bill as custom metrics. */
-function customMetricCount(metrics: readonly MetricLine[], namespace = METRICS_NAMESPACE): number {
+function customMetricCount(metrics: readonly MetricLine[], namespace = CONSUMER_NAMESPACE): number {
   const keys = new Set<string>();
   for (const m of metrics) {
     if (m.namespace !== namespace) continue;

@@ -1,6 +1,7 @@
 import type { LogLine } from "../contracts/run-record";
 import type { CostEstimate } from "./cost";
 import { formatNumber, keyFigures, observations } from "./observations";
+import { consumerRejections } from "./queries";
 import type { ReportChart } from "./report-charts";
 import type { ReportData } from "./report-data";
 
@@ -58,7 +59,7 @@ export function verificationRows(data: ReportData): { rows: VerificationRow[]; i
     return { rows, itemLevel: true };
   }
   const t = data.totals;
-  const dlq = t.dlqSent ?? t.validationFailures;
+  const dlq = t.dlqSent ?? consumerRejections(t);
   const lost =
     t.sent !== undefined && t.stored !== undefined && dlq !== undefined ? t.sent - t.stored - dlq : undefined;
   return {

@@ -1,4 +1,5 @@
 import type { SeriesPoint } from "../metrics/aggregate";
+import { consumerRejections } from "./queries";
 import type { ReportData } from "./report-data";
 
 /**
@@ -32,6 +33,10 @@ export interface KeyFigures {
   errors?: number;
   throttles?: number;
   validationFailures?: number;
+  /** Dead-lettered by the consumer on the first receive: invalid, refused by the table for good, or hit by a bug. */
+  rejected?: number;
+  storeRejections?: number;
+  unexpectedErrors?: number;
   transientFailures?: number;
   duplicates?: number;
   /** Largest DLQ depth sampled (the end value can read 0 once verification has received the DLQ's messages). */
@@ -115,6 +120,9 @@ export function keyFigures(data: ReportData): KeyFigures {
     errors: t.errors,
     throttles: t.throttles,
     validationFailures: t.validationFailures,
+    rejected: consumerRejections(t),
+    storeRejections: t.storeRejections,
+    unexpectedErrors: t.unexpectedErrors,
     transientFailures: t.transientFailures,
     duplicates: t.duplicates,
     dlqPeak: peak(s.dlqVisible)?.value,
@@ -269,24 +277,26 @@ function failureSentences(f: KeyFigures): string[] {
   out.push(
     `Failures: ${formatNumber(f.errors ?? 0)} function errors, ${formatNumber(f.throttles ?? 0)} throttles, ` +
       `${formatNumber(f.transientFailures ?? 0)} transient store failures (retried through SQS), ` +
-      `${formatNumber(f.validationFailures ?? 0)} validation failures sent to the DLQ, ${formatNumber(f.duplicates ?? 0)} duplicates skipped` +
+      `${formatNumber(f.validationFailures ?? 0)} validation failures, ${formatNumber(f.storeRejections ?? 0)} store ` +
+      `rejections and ${formatNumber(f.unexpectedErrors ?? 0)} unexpected errors sent to the DLQ, ` +
+      `${formatNumber(f.duplicates ?? 0)} duplicates skipped` +
       (f.dlqPeak !== undefined
         ? `; the DLQ's sampled depth reached ${formatNumber(f.dlqPeak)} visible messages.`
         : "."),
   );
-  if (f.sent !== undefined && f.stored !== undefined && f.validationFailures !== undefined) {
+  if (f.sent !== undefined && f.stored !== undefined && f.rejected !== undefined) {
     // A duplicate is a second delivery (or a producer re-send) of a message already stored, so it is not part of sent = stored + dead-lettered,
     // except when the producer's re-send made SQS count the message twice.
-    const gap = f.sent - f.stored - f.validationFailures;
+    const gap = f.sent - f.stored - f.rejected;
     out.push(
       gap === 0
         ? `The metrics account for every message sent: ${formatNumber(f.stored)} stored + ` +
-            `${formatNumber(f.validationFailures)} dead-lettered = ${formatNumber(f.sent)} sent.`
+            `${formatNumber(f.rejected)} dead-lettered = ${formatNumber(f.sent)} sent.`
         : gap > 0 && gap === f.duplicates
           ? `${formatNumber(f.sent)} sent = ${formatNumber(f.stored)} stored + ` +
-            `${formatNumber(f.validationFailures)} dead-lettered + ${formatNumber(gap)} re-sent copies skipped as duplicates.`
+            `${formatNumber(f.rejected)} dead-lettered + ${formatNumber(gap)} re-sent copies skipped as duplicates.`
           : `The metrics do not add up: ${formatNumber(f.sent)} sent, ${formatNumber(f.stored)} stored and ` +
-            `${formatNumber(f.validationFailures)} dead-lettered leave ${formatNumber(Math.abs(gap))} ` +
+            `${formatNumber(f.rejected)} dead-lettered leave ${formatNumber(Math.abs(gap))} ` +
             `${gap > 0 ? "unaccounted for" : "counted twice"} (duplicates skipped: ` +
             `${formatNumber(f.duplicates ?? 0)}); the verification table below is item-level and decides.`,
     );

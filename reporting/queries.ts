@@ -1,4 +1,11 @@
-import { CONSUMER_METRICS } from "../handlers/batch-metrics";
+import {
+  CONSUMER_METRICS,
+  DYNAMODB_METRICS,
+  LAMBDA_METRICS,
+  REASON_DIMENSION,
+  SERVICE_DIMENSION,
+  SQS_METRICS,
+} from "../contracts";
 import type { MetricSelector, SeriesPoint, Statistic } from "../metrics/aggregate";
 
 /**
@@ -43,6 +50,8 @@ export type ReportSeriesId =
   | "stored"
   | "duplicates"
   | "validationFailures"
+  | "storeRejections"
+  | "unexpectedErrors"
   | "transientFailures"
   | "coldStarts"
   | "latencyP50"
@@ -53,14 +62,14 @@ export type ReportSeriesId =
 export function reportQueries(names: PipelineNames): Record<ReportSeriesId, SeriesQuery> {
   const sqs = (id: string, metric: string, queue: string, stat: Statistic): SeriesQuery => ({
     id,
-    namespace: "AWS/SQS",
+    namespace: SQS_METRICS.namespace,
     metric,
     dimensions: { QueueName: queue },
     stat,
   });
   const fn = (id: string, metric: string, stat: Statistic): SeriesQuery => ({
     id,
-    namespace: "AWS/Lambda",
+    namespace: LAMBDA_METRICS.namespace,
     metric,
     dimensions: { FunctionName: names.functionName },
     stat,
@@ -69,45 +78,57 @@ export function reportQueries(names: PipelineNames): Record<ReportSeriesId, Seri
     id,
     namespace: names.namespace,
     metric,
-    dimensions: { service: names.service },
+    dimensions: { [SERVICE_DIMENSION]: names.service },
     stat,
     ...(pooledDimensions ? { pooledDimensions } : {}),
   });
   return {
-    sent: sqs("sent", "NumberOfMessagesSent", names.queueName, "Sum"),
-    received: sqs("received", "NumberOfMessagesReceived", names.queueName, "Sum"),
-    deleted: sqs("deleted", "NumberOfMessagesDeleted", names.queueName, "Sum"),
-    emptyReceives: sqs("emptyReceives", "NumberOfEmptyReceives", names.queueName, "Sum"),
-    visible: sqs("visible", "ApproximateNumberOfMessagesVisible", names.queueName, "Maximum"),
-    inFlight: sqs("inFlight", "ApproximateNumberOfMessagesNotVisible", names.queueName, "Maximum"),
-    age: sqs("age", "ApproximateAgeOfOldestMessage", names.queueName, "Maximum"),
-    dlqVisible: sqs("dlqVisible", "ApproximateNumberOfMessagesVisible", names.dlqName, "Maximum"),
-    dlqSent: sqs("dlqSent", "NumberOfMessagesSent", names.dlqName, "Sum"),
-    invocations: fn("invocations", "Invocations", "Sum"),
-    errors: fn("errors", "Errors", "Sum"),
-    throttles: fn("throttles", "Throttles", "Sum"),
-    concurrency: fn("concurrency", "ConcurrentExecutions", "Maximum"),
-    durationSum: fn("durationSum", "Duration", "Sum"),
-    durationP50: fn("durationP50", "Duration", "p50"),
-    durationP99: fn("durationP99", "Duration", "p99"),
+    sent: sqs("sent", SQS_METRICS.sent, names.queueName, "Sum"),
+    received: sqs("received", SQS_METRICS.received, names.queueName, "Sum"),
+    deleted: sqs("deleted", SQS_METRICS.deleted, names.queueName, "Sum"),
+    emptyReceives: sqs("emptyReceives", SQS_METRICS.emptyReceives, names.queueName, "Sum"),
+    visible: sqs("visible", SQS_METRICS.visible, names.queueName, "Maximum"),
+    inFlight: sqs("inFlight", SQS_METRICS.notVisible, names.queueName, "Maximum"),
+    age: sqs("age", SQS_METRICS.oldestAge, names.queueName, "Maximum"),
+    dlqVisible: sqs("dlqVisible", SQS_METRICS.visible, names.dlqName, "Maximum"),
+    dlqSent: sqs("dlqSent", SQS_METRICS.sent, names.dlqName, "Sum"),
+    invocations: fn("invocations", LAMBDA_METRICS.invocations, "Sum"),
+    errors: fn("errors", LAMBDA_METRICS.errors, "Sum"),
+    throttles: fn("throttles", LAMBDA_METRICS.throttles, "Sum"),
+    concurrency: fn("concurrency", LAMBDA_METRICS.concurrentExecutions, "Maximum"),
+    durationSum: fn("durationSum", LAMBDA_METRICS.duration, "Sum"),
+    durationP50: fn("durationP50", LAMBDA_METRICS.duration, "p50"),
+    durationP99: fn("durationP99", LAMBDA_METRICS.duration, "p99"),
     wcu: {
       id: "wcu",
-      namespace: "AWS/DynamoDB",
-      metric: "ConsumedWriteCapacityUnits",
+      namespace: DYNAMODB_METRICS.namespace,
+      metric: DYNAMODB_METRICS.consumedWrites,
       dimensions: { TableName: names.tableName },
       stat: "Sum",
     },
     stored: own("stored", CONSUMER_METRICS.stored, "Sum"),
     duplicates: own("duplicates", CONSUMER_METRICS.duplicates, "Sum"),
     // The consumer emits ValidationFailures only with a Reason dimension; the report wants all reasons together.
-    validationFailures: own("validationFailures", CONSUMER_METRICS.validationFailures, "Sum", ["Reason"]),
+    validationFailures: own("validationFailures", CONSUMER_METRICS.validationFailures, "Sum", [REASON_DIMENSION]),
+    storeRejections: own("storeRejections", CONSUMER_METRICS.storeRejections, "Sum"),
+    unexpectedErrors: own("unexpectedErrors", CONSUMER_METRICS.unexpectedErrors, "Sum"),
     transientFailures: own("transientFailures", CONSUMER_METRICS.transientFailures, "Sum"),
-    coldStarts: own("coldStarts", "ColdStart", "Sum"),
+    coldStarts: own("coldStarts", CONSUMER_METRICS.coldStart, "Sum"),
     latencyP50: own("latencyP50", CONSUMER_METRICS.endToEndLatency, "p50"),
     latencyP90: own("latencyP90", CONSUMER_METRICS.endToEndLatency, "p90"),
     latencyP99: own("latencyP99", CONSUMER_METRICS.endToEndLatency, "p99"),
     latencyCount: own("latencyCount", CONSUMER_METRICS.endToEndLatency, "SampleCount"),
   };
+}
+
+/**
+ * Messages the consumer dead-lettered on their first receive, whatever the reason: invalid, refused by the table for
+ * good, or failed by a bug. Undefined when the source has none of the three.
+ */
+export function consumerRejections(totals: Partial<Record<ReportSeriesId, number | undefined>>): number | undefined {
+  const parts = [totals.validationFailures, totals.storeRejections, totals.unexpectedErrors];
+  if (parts.every((n) => n === undefined)) return undefined;
+  return parts.reduce<number>((sum, n) => sum + (n ?? 0), 0);
 }
 
 export interface TimeRange {

@@ -1,6 +1,12 @@
-import { FAULTS_METRIC, FAULTS_NAMESPACE } from "../contracts/fault-metrics";
-import type { MetricLine, RunInfo } from "../contracts/run-record";
-import { CONSUMER_METRICS, CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
+import {
+  CONSUMER_METRICS,
+  CONSUMER_NAMESPACE,
+  CONSUMER_SERVICE_NAME,
+  FAULT_METRICS,
+  type MetricLine,
+  type RunInfo,
+  SERVICE_DIMENSION,
+} from "../contracts";
 import { aggregateSeries, aggregateTotal, type MetricSelector, type SeriesPoint } from "../metrics/aggregate";
 import { timeSeriesSpec, type VegaLiteSpec } from "../metrics/charts";
 
@@ -66,9 +72,9 @@ interface RunFaults {
 }
 
 const consumer = (metric: string): MetricSelector => ({
-  namespace: METRICS_NAMESPACE,
+  namespace: CONSUMER_NAMESPACE,
   metric,
-  dimensions: { service: CONSUMER_SERVICE_NAME },
+  dimensions: { [SERVICE_DIMENSION]: CONSUMER_SERVICE_NAME },
 });
 
 const total = (metrics: readonly MetricLine[], selector: MetricSelector) =>
@@ -153,10 +159,10 @@ export function reliabilityChart(input: ReliabilityInput): VegaLiteSpec {
       {
         label: "Faults injected",
         points: perSecond({
-          namespace: FAULTS_NAMESPACE,
-          metric: FAULTS_METRIC,
+          namespace: FAULT_METRICS.namespace,
+          metric: FAULT_METRICS.injected,
           dimensions: {},
-          pooledDimensions: ["Kind"],
+          pooledDimensions: [FAULT_METRICS.kindDimension],
         }),
         yAxis: "right",
       },

@@ -39,6 +39,8 @@ export function reportCharts(data: ReportData): ReportChart[] {
     "throttles",
     "transientFailures",
     "validationFailures",
+    "storeRejections",
+    "unexpectedErrors",
   ] as const;
   const s = { ...data.series };
   for (const id of counters) s[id] = fillCounterGaps(data.series[id], data.range, p);
@@ -92,7 +94,7 @@ export function reportCharts(data: ReportData): ReportChart[] {
     {
       file: "errors.svg",
       caption:
-        `Function errors, throttles, transient store failures and validation failures (count per ${p} ` +
+        `Function errors, throttles, transient store failures, and messages dead-lettered by the consumer (validation failures, store rejections, unexpected errors; count per ${p} ` +
         `s, left axis), and the dead-letter queue's depth (right axis).`,
       spec: timeSeriesSpec({
         title: "Errors and dead-letter queue",
@@ -103,6 +105,8 @@ export function reportCharts(data: ReportData): ReportChart[] {
           { label: "Throttles", points: s.throttles },
           { label: "Transient failures", points: s.transientFailures },
           { label: "Validation failures", points: s.validationFailures },
+          { label: "Store rejections", points: s.storeRejections },
+          { label: "Unexpected errors", points: s.unexpectedErrors },
           { label: "DLQ visible", points: s.dlqVisible, yAxis: "right" },
         ],
       }),

@@ -3,7 +3,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { FAULTS_METRIC, FAULTS_NAMESPACE } from "../contracts/fault-metrics";
+import { FAULT_METRICS } from "../contracts";
 import type { MetricLine } from "../contracts/run-record";
 import { parseDashboardBody } from "../dashboard/body";
 import { withFaultWidgets } from "../dashboard/fault-widgets";
@@ -28,7 +28,8 @@ async function deployedBodyAndNames() {
 test("faults move the program's error and throttle widgets, and a local row counts them by kind", async () => {
   const { body, functionName, tableName } = await deployedBodyAndNames();
   const putItem = { TableName: tableName, Operation: "PutItem" };
-  const faults = (kind: string, n: number, t = T) => line(FAULTS_NAMESPACE, FAULTS_METRIC, { Kind: kind }, n, t);
+  const faults = (kind: string, n: number, t = T) =>
+    line(FAULT_METRICS.namespace, FAULT_METRICS.injected, { Kind: kind }, n, t);
   const lines: MetricLine[] = [
     faults("ddb-throttle", 3),
     faults("ddb-throttle", 1, T + 1),
@@ -66,7 +67,7 @@ test("faults move the program's error and throttle widgets, and a local row coun
 
 test("the fault row is local: the deployed body has none, and a run without faults gets none", async () => {
   const { body } = await deployedBodyAndNames();
-  assert.not.ok(body.includes(FAULTS_NAMESPACE), "the program's dashboard never names the local fault metrics");
+  assert.not.ok(body.includes(FAULT_METRICS.namespace), "the program's dashboard never names the local fault metrics");
   assert.is(withFaultWidgets(body, []), body);
   const widgets = parseDashboardBody(withFaultWidgets(body, ["sqs-duplicate"]));
   const bottom = Math.max(...parseDashboardBody(body).map((w) => w.y + w.height));

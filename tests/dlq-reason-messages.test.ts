@@ -9,10 +9,11 @@ import { ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from "
 import type { SQSRecord } from "aws-lambda";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { MAX_MESSAGE_BYTES } from "../contracts";
 import { parseDlqArgs } from "../dlq/args";
 import { exportMessages, peek, redrive, stats } from "../dlq/commands";
 import type { DlqTarget } from "../dlq/queues";
-import { MAX_MESSAGE_BYTES, sendToDeadLetterQueue } from "../handlers/dead-letter";
+import { sendToDeadLetterQueue } from "../handlers/dead-letter";
 import { dlqTarget, failUntilDeadLettered, recordingIo, redrivePair } from "./support/dlq-fixtures";
 import { type LocalSqs, queueDepth, startLocalSqs } from "./support/local-sqs";
 

@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { startSqs } from "../local/emulators";
 import { SqsEventSourceMapping } from "../local/event-source-mapping";
-import type { FunctionRuntime, InvocationResult } from "../local/function-runtime";
+import type { InvocationResult, LambdaService } from "../local/lambda-service";
 
 const esm = suite("event source mapping settles partial batch responses");
 
@@ -32,7 +32,7 @@ function fakeRuntime(receipts: Map<string, number[]>) {
         outcome: { kind: "ok", response: { batchItemFailures: failures }, durationMs: 1 },
       };
     },
-  } as unknown as FunctionRuntime;
+  } as unknown as LambdaService;
 }
 
 esm("listed records stay and come back after the visibility timeout; the others are deleted once", async () => {

@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { FAULTS_METRIC, FAULTS_NAMESPACE } from "../contracts/fault-metrics";
+import { FAULT_METRICS } from "../contracts";
 import type { MetricLine } from "../contracts/run-record";
 import { DEFAULT_LOCAL_ROOT } from "../local/cloud";
 import type { FaultRates } from "../local/faults/spec";
@@ -52,7 +52,11 @@ function assertExactlyOnce(result: PipelineRunResult): void {
   const run = JSON.parse(readFileSync(join(result.folder!, "run.json"), "utf8"));
   assert.equal(run.faults.injected, result.faults!.injected, "run.json carries the faults by kind");
   for (const [kind, n] of Object.entries(result.faults!.injected))
-    assert.is(metricTotal(result, FAULTS_NAMESPACE, FAULTS_METRIC, { Kind: kind }), n, `${kind} in the record`);
+    assert.is(
+      metricTotal(result, FAULT_METRICS.namespace, FAULT_METRICS.injected, { Kind: kind }),
+      n,
+      `${kind} in the record`,
+    );
 }
 
 const faults = suite("pipeline under faults");
@@ -134,7 +138,7 @@ faults("a DLQ that refuses every send: malformed messages are moved by the redri
   assert.is(v.deadLetteredAfterReceives, v.invalid);
   for (const r of v.redriven) {
     assert.is.not(r.kind, "valid");
-    assert.is(r.receives, 5, "the faults stack's maxReceiveCount");
+    assert.is(r.maxReceiveCount, 5, "the faults stack's maxReceiveCount");
     assert.ok(
       r.why.some((w) => /dead-letter|DLQ|InternalFailure/i.test(w)),
       `why: ${r.why.join("; ")}`,

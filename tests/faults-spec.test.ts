@@ -151,7 +151,7 @@ verdict("redriven messages are listed with why, extra DLQ copies are counted by 
   assert.is(v.deadLetteredCorrectly, 1);
   assert.is(v.deadLetteredAfterReceives, 2);
   assert.equal(
-    v.redriven.map((r) => [r.eventId, r.receives, r.stored, r.deadLetteredByConsumer, r.why]),
+    v.redriven.map((r) => [r.eventId, r.maxReceiveCount, r.stored, r.deadLetteredByConsumer, r.why]),
     [
       ["1002", 3, false, false, ["ddb-5xx", "invocation timed out"]],
       ["1004", 3, false, false, []],

@@ -240,7 +240,7 @@ test("DynamoDB unreachable (a transient failure) makes the valid records batch i
   assert.is(failure.level, "ERROR");
   assert.is(failure.vehicleId, vehicleId);
   assert.match(failure.reason, /could not store message .*ECONNREFUSED/);
-  assert.is(failure.error.name, "VehicleStoreError");
+  assert.is(failure.error.name, "StoreWriteError");
   assert.is(failure.error.cause.code, "ECONNREFUSED", "the cause is logged");
   assert.equal(metricValues(run.emf, "TransientFailures"), [2]);
   assert.equal(await queryVehicle(world, vehicleId), []);

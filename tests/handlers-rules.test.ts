@@ -4,9 +4,10 @@
 import type { SQSRecord } from "aws-lambda";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { attributeBytes, deadLetterAttributes, MAX_MESSAGE_BYTES } from "../handlers/dead-letter";
-import { DeadLetterSendError, VehicleStoreError } from "../handlers/errors";
-import { MAX_EVENT_ID_BYTES, readEventId } from "../handlers/event-id";
+import { attributeBytes, MAX_EVENT_ID_BYTES, MAX_MESSAGE_BYTES } from "../contracts";
+import { deadLetterAttributes } from "../handlers/dead-letter";
+import { DeadLetterSendError, StoreWriteError } from "../handlers/errors";
+import { readEventId } from "../handlers/event-id";
 import { classifyFailure, mayPassOnRetry } from "../handlers/failure-class";
 import { MAX_JSON_DEPTH, scanJsonStructure } from "../handlers/json-structure";
 import { contentDifferences } from "../handlers/store";
@@ -36,7 +37,7 @@ test("transient: throttling, 5xx, timeouts, network errors, the SDK's retryable 
   ];
   for (const error of transient) {
     assert.ok(mayPassOnRetry(error), `${error.name} may pass on retry`);
-    assert.equal(classifyFailure(new VehicleStoreError("m", error)), { kind: "transient" });
+    assert.equal(classifyFailure(new StoreWriteError("m", error)), { kind: "transient" });
   }
 });
 
@@ -44,7 +45,7 @@ test("permanent: DynamoDB validation errors, our own bugs and non-errors, each w
   // The SDK sets $retryable as an own property holding undefined on errors it will not retry.
   const validation = awsError("ValidationException", 400, { $retryable: undefined });
   assert.not.ok(mayPassOnRetry(validation));
-  const stored = classifyFailure(new VehicleStoreError("m", validation));
+  const stored = classifyFailure(new StoreWriteError("m", validation));
   assert.is(stored.kind, "permanent");
   assert.is(stored.kind === "permanent" && stored.code, "STORE_REJECTED");
   assert.match(stored.kind === "permanent" ? stored.reason : "", /ValidationException/);

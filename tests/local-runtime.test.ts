@@ -12,7 +12,7 @@ import { DEFAULT_LOCAL_ROOT } from "../local/cloud";
 import { startSqs } from "../local/emulators";
 import { SqsEventSourceMapping } from "../local/event-source-mapping";
 import type { LocalFunction } from "../local/execution-environment";
-import { FunctionRuntime } from "../local/function-runtime";
+import { LambdaService } from "../local/lambda-service";
 import { RunRecorder } from "../local/recorder";
 
 const folder = join(DEFAULT_LOCAL_ROOT, `test-runtime-${process.pid}`);
@@ -58,7 +58,7 @@ runtime(
   "an invocation gets a Lambda context and the declared environment; its EMF and logs reach the record",
   async () => {
     const recorder = new RunRecorder({ root: join(folder, "record") });
-    const fn = new FunctionRuntime(fixture(5), { recorder });
+    const fn = new LambdaService(fixture(5), { recorder });
     try {
       const first = await fn.invoke({ Records: [{}, {}] });
       assert.is(first.outcome.kind, "ok");
@@ -99,7 +99,7 @@ runtime(
 );
 
 runtime("a timeout ends the invocation and discards its environment; the next one starts cold", async () => {
-  const fn = new FunctionRuntime(fixture(1));
+  const fn = new LambdaService(fixture(1));
   try {
     const slowEvent = { sleepMs: 5_000 };
     const slow = await fn.invoke(slowEvent);
@@ -115,7 +115,7 @@ runtime("a timeout ends the invocation and discards its environment; the next on
 });
 
 runtime("the injected fault fails the first invocation of each environment only", async () => {
-  const fn = new FunctionRuntime(fixture(5), { fault: "throw-on-first-invocation" });
+  const fn = new LambdaService(fixture(5), { fault: "throw-on-first-invocation" });
   try {
     const first = await fn.invoke({});
     assert.is(first.outcome.kind, "error");
@@ -129,7 +129,7 @@ runtime("the injected fault fails the first invocation of each environment only"
 runtime("with a batching window the mapping gathers up to batchSize records from several receives", async () => {
   const sqsEmulator = await startSqs({ loopbackQueueUrls: true });
   const sqs = new SQSClient({ endpoint: sqsEmulator.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const fn = new FunctionRuntime(fixture(5));
+  const fn = new LambdaService(fixture(5));
   let mapping: SqsEventSourceMapping | undefined;
   try {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "window-test" }));

@@ -2,7 +2,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  COLD_START_METRIC,
   DASHBOARD_PERIOD_SECONDS,
   type DashboardBody,
   type DashboardMetricArray,
@@ -12,7 +11,7 @@ import {
   renderDashboardBody,
   traceMapUrl,
 } from "../components/dashboard-widgets";
-import { VALIDATION_ERROR_CODES } from "../handlers/errors";
+import { VALIDATION_CODES } from "../contracts";
 
 const TARGETS = {
   queueName: "vehicles-q",
@@ -181,12 +180,14 @@ test("consumer metrics: outcomes, one line per validation reason, latency p50/p9
       ["VehiclePipeline", "VehiclesStored", "Sum", service],
       ["VehiclePipeline", "DuplicatesSkipped", "Sum", service],
       ["VehiclePipeline", "TransientFailures", "Sum", service],
+      ["VehiclePipeline", "StoreRejections", "Sum", service],
+      ["VehiclePipeline", "UnexpectedErrors", "Sum", service],
     ],
   );
   const reasons = lines(widget(b, "Validation failures by reason"));
   assert.equal(
     reasons.map((l) => l.dimensions),
-    VALIDATION_ERROR_CODES.map((Reason) => ({ ...service, Reason })),
+    VALIDATION_CODES.map((Reason) => ({ ...service, Reason })),
   );
   assert.ok(reasons.every((l) => l.name === "ValidationFailures" && l.options.stat === "Sum"));
   assert.equal(
@@ -198,7 +199,7 @@ test("consumer metrics: outcomes, one line per validation reason, latency p50/p9
   );
   assert.equal(
     lines(widget(b, "Cold starts")).map((l) => [l.name, l.options.stat, l.dimensions]),
-    [[COLD_START_METRIC, "Sum", service]],
+    [["ColdStart", "Sum", service]],
   );
 });
 

@@ -7,11 +7,11 @@ import * as path from "node:path";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { INVALID_KIND_CODES, type InvalidKind } from "../contracts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
 import { stateFilePath, writeState } from "../contracts/state-file";
 import { parseVehicleMessage } from "../handlers/vehicle";
 import { type RunningEmulator, startSqs } from "../local/emulators";
-import { EXPECTED_ERROR_CODE, type InvalidKind } from "../producer/invalid";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -112,7 +112,7 @@ cli("--dry-run prints JSON lines the consumer's parser accepts or rejects as lab
     if (line.kind === "valid") assert.ok(parsed.ok, line.body);
     else {
       assert.is(parsed.ok, false, line.body);
-      if (!parsed.ok) assert.is(parsed.code, EXPECTED_ERROR_CODE[line.kind], `${line.kind}: ${line.body}`);
+      if (!parsed.ok) assert.is(parsed.code, INVALID_KIND_CODES[line.kind], `${line.kind}: ${line.body}`);
     }
   }
   assert.equal(counts, { valid: 160, "invalid-json": 10, "missing-field": 10, "wrong-type": 10, "out-of-range": 10 });

@@ -1,8 +1,9 @@
 import { base, en, Faker } from "@faker-js/faker";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { INVALID_KIND_CODES, INVALID_KINDS } from "../contracts";
 import { parseVehicleMessage } from "../handlers/vehicle";
-import { EXPECTED_ERROR_CODE, INVALID_KINDS, invalidKindAt, isInvalidAt, malformedBody } from "../producer/invalid";
+import { invalidKindAt, isInvalidAt, malformedBody } from "../producer/invalid";
 import { MessageTooLargeError, messageBytes, packBatches } from "../producer/message-size";
 import { invalidCountBefore, VehicleMessageSource } from "../producer/messages";
 import { IGNORED_FAKER_MODELS, MODEL_CATALOG, OLDEST_MODEL_YEAR, VehicleFactory } from "../producer/vehicles";
@@ -89,7 +90,7 @@ messages("each malformed kind is rejected by the consumer with the code the cont
       const body = malformedBody(kind, factory.create(i), faker, 2027);
       const parsed = parseVehicleMessage(body, NOW);
       assert.is(parsed.ok, false, `${kind}: ${body}`);
-      if (!parsed.ok) assert.is(parsed.code, EXPECTED_ERROR_CODE[kind], `${kind}: ${body} -> ${parsed.reason}`);
+      if (!parsed.ok) assert.is(parsed.code, INVALID_KIND_CODES[kind], `${kind}: ${body} -> ${parsed.reason}`);
     }
   }
 });
@@ -114,7 +115,7 @@ messages(
         assert.is(message.body, reference.body);
       } else {
         assert.is(parsed.ok, false);
-        if (!parsed.ok) assert.is(parsed.code, EXPECTED_ERROR_CODE[message.kind]);
+        if (!parsed.ok) assert.is(parsed.code, INVALID_KIND_CODES[message.kind]);
       }
     }
     assert.equal(counts, { valid: 300, "invalid-json": 25, "missing-field": 25, "wrong-type": 25, "out-of-range": 25 });

@@ -32,7 +32,7 @@ export function formatFaultLines(report: FaultReport, v: Verification): string[]
           ? " (also in the DLQ with its errorCode)"
           : "";
       lines.push(
-        `  ${r.kind} message ${r.eventId}: dead-lettered after ${r.receives ?? "maxReceiveCount"} receives${also}; ` +
+        `  ${r.kind} message ${r.eventId}: dead-lettered after ${r.maxReceiveCount ?? "maxReceiveCount"} receives${also}; ` +
           `hit by: ${r.why.join("; ") || "(nothing recorded)"}`,
       );
     }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { PollerSqsApi } from "../event-source-mapping";
-import type { FunctionRuntimeOptions } from "../function-runtime";
+import type { LambdaServiceOptions } from "../lambda-service";
 import type { RunRecorder } from "../recorder";
 import { recordFaultMetrics } from "./fault-metrics";
 import { FaultInjector, type FaultSettings } from "./injector";
@@ -37,7 +37,7 @@ export class CloudFaults {
   }
 
   /** The function runtime's fault hooks, and its log listener noting why the consumer failed a message. */
-  runtimeOptions(): Pick<FunctionRuntimeOptions, "faults" | "onLog"> {
+  runtimeOptions(): Pick<LambdaServiceOptions, "faults" | "onLog"> {
     return {
       faults: lambdaFaultsOf(this.injector),
       onLog: (record) => {

@@ -1,4 +1,4 @@
-import { FAULTS_DIMENSION, FAULTS_METRIC, FAULTS_NAMESPACE } from "../../contracts/fault-metrics";
+import { DYNAMODB_METRICS, FAULT_METRICS } from "../../contracts";
 import type { RunRecorder, SeriesKey } from "../recorder";
 import type { FaultInjector } from "./injector";
 import type { FaultKind } from "./spec";
@@ -16,19 +16,22 @@ const count = (namespace: string, metric: string, dimensions: Record<string, str
  * Errors for crashes and failed inits are counted by the function runtime like any failed invocation.
  */
 export function recordFaultMetrics(faults: FaultInjector, recorder: RunRecorder, tableName: () => string | undefined) {
-  for (const kind of faults.kinds)
-    recorder.declare(count(FAULTS_NAMESPACE, FAULTS_METRIC, { [FAULTS_DIMENSION]: kind }), "counter");
-  if (faults.enabled("ddb-throttle")) recorder.declare(count("AWS/DynamoDB", "UserErrors", {}), "counter");
+  const injected = (kind: string) =>
+    count(FAULT_METRICS.namespace, FAULT_METRICS.injected, { [FAULT_METRICS.kindDimension]: kind });
+  const dynamo = (metric: string, dimensions: Record<string, string>) =>
+    count(DYNAMODB_METRICS.namespace, metric, dimensions);
+  for (const kind of faults.kinds) recorder.declare(injected(kind), "counter");
+  if (faults.enabled("ddb-throttle")) recorder.declare(dynamo(DYNAMODB_METRICS.userErrors, {}), "counter");
   return faults.onFault((kind: FaultKind, n: number) => {
-    recorder.count(count(FAULTS_NAMESPACE, FAULTS_METRIC, { [FAULTS_DIMENSION]: kind }), n);
+    recorder.count(injected(kind), n);
     const table = tableName();
     if (!table) return;
     if (kind === "ddb-throttle") {
-      recorder.count(count("AWS/DynamoDB", "ThrottledRequests", { TableName: table, Operation: "PutItem" }), n);
-      recorder.count(count("AWS/DynamoDB", "WriteThrottleEvents", { TableName: table }), n);
-      recorder.count(count("AWS/DynamoDB", "UserErrors", {}), n);
+      recorder.count(dynamo(DYNAMODB_METRICS.throttledRequests, { TableName: table, Operation: "PutItem" }), n);
+      recorder.count(dynamo(DYNAMODB_METRICS.writeThrottleEvents, { TableName: table }), n);
+      recorder.count(dynamo(DYNAMODB_METRICS.userErrors, {}), n);
     } else if (kind === "ddb-5xx") {
-      recorder.count(count("AWS/DynamoDB", "SystemErrors", { TableName: table, Operation: "PutItem" }), n);
+      recorder.count(dynamo(DYNAMODB_METRICS.systemErrors, { TableName: table, Operation: "PutItem" }), n);
     }
   });
 }

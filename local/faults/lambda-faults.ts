@@ -1,4 +1,4 @@
-import type { LambdaFaults } from "../function-runtime";
+import type { LambdaFaults } from "../lambda-service";
 import { type FaultInjector, messageKey } from "./injector";
 
 interface EventRecords {

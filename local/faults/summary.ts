@@ -1,5 +1,4 @@
-import type { MetricLine } from "../../contracts/run-record";
-import { CONSUMER_METRICS, METRICS_NAMESPACE } from "../../handlers/batch-metrics";
+import { CONSUMER_METRICS, CONSUMER_NAMESPACE, type MetricLine } from "../../contracts";
 import type { Verification } from "../verify";
 import { type FaultRates, formatFaultSpec } from "./spec";
 
@@ -48,7 +47,7 @@ export interface FaultReportInputs {
 /** Sums a consumer metric over the whole record. */
 function consumerTotal(metrics: readonly MetricLine[], metric: string): number {
   return metrics
-    .filter((l) => l.namespace === METRICS_NAMESPACE && l.metric === metric)
+    .filter((l) => l.namespace === CONSUMER_NAMESPACE && l.metric === metric)
     .reduce((sum, l) => sum + l.values.reduce((a, b) => a + b, 0), 0);
 }
 

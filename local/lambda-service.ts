@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { LAMBDA_METRICS } from "../contracts";
 import {
   ExecutionEnvironment,
   type FunctionInitError,
@@ -9,7 +10,7 @@ import {
 import { parseFunctionLine } from "./function-output";
 import type { RunRecorder, SeriesKey } from "./recorder";
 
-export interface FunctionRuntimeOptions {
+export interface LambdaServiceOptions {
   recorder?: RunRecorder;
   fault?: RuntimeFault;
   /** Idle environments are discarded after this long (Lambda keeps them for minutes; locally, memory matters more). */
@@ -45,7 +46,7 @@ export interface InvocationResult {
  * a timed cold start), the AWS/Lambda metrics of every invocation, and the function's output routed to the record.
  * It does not limit concurrency itself: the event source mapping's maximumConcurrency does, as in Lambda.
  */
-export class FunctionRuntime {
+export class LambdaService {
   private readonly idle: ExecutionEnvironment[] = [];
   /** Environments started by prewarm() and still in their init phase; an invocation may claim one. */
   private readonly warming: Array<{ env: ExecutionEnvironment; ready: Promise<number>; claimed: boolean }> = [];
@@ -70,14 +71,14 @@ export class FunctionRuntime {
 
   constructor(
     readonly fn: LocalFunction,
-    private readonly options: FunctionRuntimeOptions = {},
+    private readonly options: LambdaServiceOptions = {},
   ) {
     const recorder = options.recorder;
     if (recorder) {
-      for (const metric of ["Invocations", "Errors", "Throttles"])
+      for (const metric of [LAMBDA_METRICS.invocations, LAMBDA_METRICS.errors, LAMBDA_METRICS.throttles])
         recorder.declare(this.metric(metric, "Count"), "counter");
-      recorder.declare(this.metric("Duration", "Milliseconds"), "distribution");
-      recorder.declare(this.metric("ConcurrentExecutions", "Count"), "gauge", () => {
+      recorder.declare(this.metric(LAMBDA_METRICS.duration, "Milliseconds"), "distribution");
+      recorder.declare(this.metric(LAMBDA_METRICS.concurrentExecutions, "Count"), "gauge", () => {
         const peak = this.peakBusy;
         this.peakBusy = this.busy;
         return peak;
@@ -89,7 +90,7 @@ export class FunctionRuntime {
   }
 
   private metric(metric: string, unit: string): SeriesKey {
-    return { namespace: "AWS/Lambda", metric, dimensions: { FunctionName: this.fn.name }, unit };
+    return { namespace: LAMBDA_METRICS.namespace, metric, dimensions: { FunctionName: this.fn.name }, unit };
   }
 
   get concurrentExecutions(): number {
@@ -174,7 +175,7 @@ export class FunctionRuntime {
     this.peakBusy = Math.max(this.peakBusy, this.busy);
     this.stats.peakConcurrency = Math.max(this.stats.peakConcurrency, this.busy);
     const recorder = this.options.recorder;
-    recorder?.count(this.metric("Invocations", "Count"));
+    recorder?.count(this.metric(LAMBDA_METRICS.invocations, "Count"));
     this.stats.invocations += 1;
     if (Array.isArray(event.Records)) this.stats.batchSizes.push(event.Records.length);
     let env = this.takeIdle();
@@ -219,11 +220,11 @@ export class FunctionRuntime {
     initMs: number | undefined,
   ): InvocationResult {
     const recorder = this.options.recorder;
-    recorder?.observe(this.metric("Duration", "Milliseconds"), outcome.durationMs);
+    recorder?.observe(this.metric(LAMBDA_METRICS.duration, "Milliseconds"), outcome.durationMs);
     if (outcome.kind !== "ok") {
       this.stats.errors += 1;
       if (outcome.kind === "timeout") this.stats.timeouts += 1;
-      recorder?.count(this.metric("Errors", "Count"));
+      recorder?.count(this.metric(LAMBDA_METRICS.errors, "Count"));
       const message =
         outcome.kind === "timeout"
           ? `${requestId} Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`

@@ -9,9 +9,11 @@ import {
   type AlarmDefinition,
   AlarmDefinitionError,
   AlarmMonitor,
+  type AlarmNotification,
   type AlarmReport,
   type AlarmState,
   alarmFromInputs,
+  alarmNotification,
   datapoints,
   evaluateRange,
   evaluateRecord,
@@ -19,6 +21,8 @@ import {
   METRIC_ALARM_TYPE,
   type MetricQuery,
   MonitorFinishedError,
+  notificationSubject,
+  notificationTargets,
   type RangeSlot,
   type StateTransition,
   UnsupportedAlarmError,
@@ -389,6 +393,68 @@ test("INSUFFICIENT_DATA -> OK -> ALARM -> OK, each with CloudWatch's reason", ()
   );
 });
 
+test("each transition's notification: CloudWatch's message, its subject, and only the new state's actions", () => {
+  const { a, report } = okAlarmOk();
+  const [toOk, toAlarm] = report.transitions as [StateTransition, StateTransition];
+  const context = { accountId: "123456789012", region: "us-east-1", configurationUpdatedAt: T0 - 30 };
+  const message: AlarmNotification = alarmNotification(a, toAlarm, context);
+  assert.equal(message, {
+    AlarmName: "test-alarm",
+    AlarmDescription: "DLQ not empty",
+    AWSAccountId: "123456789012",
+    AlarmConfigurationUpdatedTimestamp: "2026-12-04T15:29:30.000+0000",
+    NewStateValue: "ALARM",
+    NewStateReason: "Threshold Crossed: 1 datapoint [3.0 (04/12/26 15:31:00)] was greater than the threshold (0.0).",
+    StateChangeTime: "2026-12-04T15:32:00.000+0000",
+    Region: "US East (N. Virginia)",
+    AlarmArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:test-alarm",
+    OldStateValue: "OK",
+    OKActions: [TOPIC],
+    AlarmActions: [TOPIC],
+    InsufficientDataActions: ["arn:aws:sns:us-east-1:1:other"],
+    Trigger: {
+      MetricName: "Errors",
+      Namespace: "Test/App",
+      StatisticType: "Statistic",
+      Statistic: "MAXIMUM",
+      Unit: null,
+      Dimensions: [{ value: "fn", name: "FunctionName" }],
+      Period: 60,
+      EvaluationPeriods: 1,
+      ComparisonOperator: "GreaterThanThreshold",
+      Threshold: 0,
+      TreatMissingData: "missing",
+      EvaluateLowSampleCountPercentile: "",
+    },
+  });
+  assert.equal(Object.keys(message).slice(0, 4), [
+    "AlarmName",
+    "AlarmDescription",
+    "AWSAccountId",
+    "AlarmConfigurationUpdatedTimestamp",
+  ]);
+  assert.is(notificationSubject(message), 'ALARM: "test-alarm" in US East (N. Virginia)');
+  assert.equal(notificationTargets(a, toAlarm), [TOPIC], "ALARM runs the alarm actions");
+  assert.equal(notificationTargets(a, toOk), [TOPIC], "INSUFFICIENT_DATA -> OK runs the OK actions");
+  const toInsufficient = { ...toOk, from: "OK", to: "INSUFFICIENT_DATA" } as StateTransition;
+  assert.equal(notificationTargets(a, toInsufficient), ["arn:aws:sns:us-east-1:1:other"]);
+  assert.equal(notificationTargets(alarm({ okActions: [] }), toOk), [], "no OK action, no OK notification");
+  assert.equal(notificationTargets(alarm({ actionsEnabled: false }), toAlarm), [], "actions disabled");
+
+  const m = alarmNotification(
+    alarm({ datapointsToAlarm: 1, statistic: undefined, extendedStatistic: "p99" }),
+    toAlarm,
+    {
+      ...context,
+      region: "eu-north-1",
+    },
+  );
+  assert.equal(
+    [m.Trigger.StatisticType, m.Trigger.ExtendedStatistic, m.Trigger.Statistic, m.Trigger.DatapointsToAlarm, m.Region],
+    ["ExtendedStatistic", "p99", undefined, 1, "eu-north-1"],
+  );
+});
+
 test("a misspelled metric, a wrong dimension value and an extra dimension are reported with the nearest series", () => {
   const dlq = { QueueName: "vehicles-dlq-96e9fec" };
   const sqs = (metric: string, dimensions: Record<string, string>) => ({ namespace: "AWS/SQS", metric, dimensions });
@@ -541,8 +607,9 @@ async function devStackRun() {
   const resources = ofType(stack, METRIC_ALARM_TYPE);
   const alarms = resources.map((r) => alarmFromInputs(r.state.name as string, r.inputs));
   const byKey = (key: string) => alarms.find((a) => a.name.startsWith(`alarms-${key}-`))!;
+  const dlqAlarm = byKey("dlq-not-empty");
   const queueName = byKey("oldest-message-age").dimensions.QueueName!;
-  const dlqName = byKey("dlq-not-empty").dimensions.QueueName!;
+  const dlqName = dlqAlarm.dimensions.QueueName!;
   const functionName = byKey("consumer-errors").dimensions.FunctionName!;
   const tableName = byKey("table-throttles").dimensions.TableName!;
   const from = T0 + 5;
@@ -565,7 +632,7 @@ async function devStackRun() {
   ].sort((a, b) => a.t - b.t);
 
   const reports = evaluateRecord(alarms, lines);
-  return { resources, alarms, reports };
+  return { stack, resources, alarms, dlqAlarm, dlqName, reports };
 }
 
 test("the dev stack's five alarms: each parses, and a DLQ holding 3 messages for 20 s fires only dlq-not-empty", async () => {
@@ -604,6 +671,22 @@ test("the dev stack's five alarms: each parses, and a DLQ holding 3 messages for
     ],
   );
   for (const r of reports) assert.ok(r.datapointsSeen > 0, `${r.alarm} watches a series the embedded cloud records`);
+});
+
+test("the dev stack's DLQ alarm notifies the alarm topic with its runbook description", async () => {
+  const { stack, dlqAlarm, dlqName, reports } = await devStackRun();
+  const dlq = reports[0]!;
+  const topic = stack.outputs.alarmTopicArn as string;
+  assert.equal(notificationTargets(dlqAlarm, dlq.transitions[0]!), [topic]);
+  const message = alarmNotification(dlqAlarm, dlq.transitions[0]!, {
+    accountId: "123456789012",
+    region: "us-east-1",
+    configurationUpdatedAt: T0,
+  });
+  assert.match(message.AlarmDescription!, /When the DLQ alarm fires/);
+  assert.equal(message.Trigger.Dimensions, [{ value: dlqName, name: "QueueName" }]);
+  assert.is(message.Trigger.DatapointsToAlarm, undefined, "the stack's alarms leave DatapointsToAlarm unset");
+  assert.is(message.Trigger.TreatMissingData, "notBreaching");
 });
 
 test.run();

@@ -5,7 +5,8 @@
  *     .filter((r) => r.type === METRIC_ALARM_TYPE)
  *     .map((r) => alarmFromInputs(r.state.name ?? r.name, r.inputs));
  *   const monitor = new AlarmMonitor(alarms);
- *   every second: monitor.update(newLines) gives the transitions, monitor.statuses() the dashboard's states
+ *   every second: for (const t of monitor.update(newLines)) publish(notificationTargets(alarm, t),
+ *                   alarmNotification(alarm, t, context));  monitor.statuses() for the dashboard
  *   at the end:   monitor.finish(); monitor.report()   (or evaluateRecord(alarms, lines) on a saved record)
  *
  * The CloudWatch rules it follows, and where they are documented, are in evaluate.ts and monitor.ts.
@@ -20,3 +21,4 @@ export {
 export { AlarmDefinitionError, InvalidAlarmError, MonitorFinishedError, UnsupportedAlarmError } from "./errors";
 export { type AlarmState, evaluateRange, type RangeSlot } from "./evaluate";
 export { AlarmMonitor, type AlarmReport, evaluateRecord, type StateTransition } from "./monitor";
+export { type AlarmNotification, alarmNotification, notificationSubject, notificationTargets } from "./notification";

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { PULUMI_SDK_DIR } from "./grpc";
+import { PULUMI_SDK_DIR } from "./pulumi-protocol";
 
 /**
  * Starts the program the way pulumi-language-nodejs does for `pulumi preview` / `pulumi up`: `node

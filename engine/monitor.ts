@@ -1,4 +1,6 @@
 import { FUNCTION_TYPE, type SynthesizedResource } from "../contracts/synthesized-stack";
+import { describeCodeArchive, type Properties, plainObject } from "./properties";
+import { invokeAnswer, providerAnswer } from "./provider-state";
 import {
   emptyProto,
   engineGrpc,
@@ -8,9 +10,7 @@ import {
   resourceGrpc,
   resourceProto,
   structProto,
-} from "./grpc";
-import { describeCodeArchive, type Properties, plainObject } from "./properties";
-import { invokeAnswer, providerAnswer } from "./provider-state";
+} from "./pulumi-protocol";
 
 /**
  * An in-process Pulumi engine: serves the ResourceMonitor and Engine gRPC services the Node language host

@@ -8,18 +8,12 @@ import type { SynthesizedStack } from "../contracts/synthesized-stack";
 import { PROJECT_ROOT } from "../engine/project";
 import { type DeployedStack, deployStack } from "./deploy";
 import { declareStackGauges, recordDynamoCalls, recordSqsCalls } from "./emulator-metrics";
-import {
-  type EmulatorCall,
-  injectedSqsApi,
-  type RunningEmulator,
-  type SqsStoreView,
-  startDynamo,
-  startSqs,
-} from "./emulators";
+import { type EmulatorCall, injectedSqsApi, type RunningEmulator, startDynamo, startSqs } from "./emulators";
 import { type PollerSqsApi, SqsEventSourceMapping } from "./event-source-mapping";
 import type { RuntimeFault } from "./execution-environment";
 import { CloudFaults } from "./faults/cloud-faults";
 import type { FaultSettings } from "./faults/injector";
+import type { FauxqsStore } from "./fauxqs-store";
 import { LambdaService } from "./lambda-service";
 import { RunRecorder } from "./recorder";
 
@@ -75,7 +69,7 @@ export class EmbeddedCloud {
     private readonly options: EmbeddedCloudOptions,
     readonly sqsEmulator: RunningEmulator & {
       app: import("fastify").FastifyInstance;
-      store: SqsStoreView | undefined;
+      store: FauxqsStore | undefined;
       journal: import("./sqs-journal").QueueJournal | undefined;
       onCall(listener: (call: EmulatorCall) => void): () => void;
     },

@@ -283,7 +283,7 @@ function heldMessages(cloud: EmbeddedCloud): HeldMessages {
       "ApproximateNumberOfMessages",
       "ApproximateNumberOfMessagesNotVisible",
       "ApproximateNumberOfMessagesDelayed",
-    ])
+    ] as const)
       elsewhere += Number(view?.getAttribute(attribute) ?? 0);
   }
   return { queued: visible, inFlight, elsewhere };

@@ -1,6 +1,7 @@
 import { DYNAMODB_METRICS, SQS_METRICS } from "../contracts";
 import type { DeployedStack } from "./deploy";
-import type { EmulatorCall, EmulatorCallListener, SqsStoreView } from "./emulators";
+import type { EmulatorCall, EmulatorCallListener } from "./emulators";
+import type { FauxqsStore } from "./fauxqs-store";
 import type { RunRecorder, SeriesKey } from "./recorder";
 
 /**
@@ -119,7 +120,7 @@ export function recordDynamoCalls(
 export function declareStackGauges(
   recorder: RunRecorder,
   deployed: Pick<DeployedStack, "queues" | "tables">,
-  store: SqsStoreView | undefined,
+  store: FauxqsStore | undefined,
 ): void {
   for (const queue of deployed.queues) {
     const key = (metric: string, unit = "Count"): SeriesKey => ({
@@ -157,7 +158,7 @@ export function declareStackGauges(
   }
 }
 
-function oldestMessageAgeSeconds(queue: ReturnType<SqsStoreView["getQueueByName"]>): number {
+function oldestMessageAgeSeconds(queue: ReturnType<FauxqsStore["getQueueByName"]>): number {
   const messages = queue?.inspectMessages();
   if (!messages) return 0;
   let oldest = Infinity;

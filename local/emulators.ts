@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { deadLetterQueuesOf, registerSqsFaultHooks } from "./faults/sqs-fault-hooks";
 import { injectSqsAction } from "./fauxqs-inject";
+import { buildFauxqsApp, createFauxqsStore, type FauxqsStore } from "./fauxqs-store";
 import { registerMessageMoveTasks } from "./message-move-tasks";
 import { enforceSqsMessageRules } from "./sqs-fidelity";
 import { journalQueues, type QueueJournal } from "./sqs-journal";
@@ -63,36 +64,6 @@ export interface SqsOptions extends EmulatorOptions {
   faults?: import("./faults/injector").FaultInjector;
 }
 
-/** The parts of fauxqs's in-memory store the embedded cloud reads (queue depth, oldest message) without an API call. */
-export interface SqsStoreView {
-  getQueueByName(name: string): SqsQueueView | undefined;
-}
-export interface SqsQueueView {
-  name: string;
-  url: string;
-  arn: string;
-  getAttribute(name: string): string | undefined;
-  inspectMessages(): {
-    ready: Array<{ sentTimestamp: number }>;
-    delayed: Array<{ sentTimestamp: number }>;
-    inflight: Array<{ message: { sentTimestamp: number } }>;
-  };
-}
-
-/** fauxqs exports only its app; its store class lives beside it in dist/. */
-async function importSqsStore(): Promise<new () => SqsStoreView & { host: string }> {
-  const { existsSync } = await import("node:fs");
-  const { join } = await import("node:path");
-  const { pathToFileURL } = await import("node:url");
-  for (const folder of require.resolve.paths("fauxqs") ?? []) {
-    const file = join(folder, "fauxqs", "dist", "sqs", "sqsStore.js");
-    if (existsSync(file))
-      return ((await import(pathToFileURL(file).href)) as { SqsStore: new () => SqsStoreView & { host: string } })
-        .SqsStore;
-  }
-  throw new Error("cannot find fauxqs/dist/sqs/sqsStore.js: is fauxqs installed (npm ci)?");
-}
-
 /** Thrown when an emulator cannot bind, with the port and what to do about it. */
 class EmulatorStartError extends Error {
   constructor(service: string, port: number, cause: unknown) {
@@ -113,25 +84,18 @@ class EmulatorStartError extends Error {
 export async function startSqs(options: SqsOptions = {}): Promise<
   RunningEmulator & {
     app: import("fastify").FastifyInstance;
-    store: SqsStoreView | undefined;
+    store: FauxqsStore | undefined;
     journal: QueueJournal | undefined;
     onCall(listener: EmulatorCallListener): () => void;
   }
 > {
   const port = options.port ?? 0;
-  const { buildApp } = await import("fauxqs");
-  let store: (SqsStoreView & { host: string }) | undefined;
-  if (options.loopbackQueueUrls) {
-    const SqsStore = await importSqsStore();
-    store = new SqsStore();
-    // An empty host makes fauxqs use the request's Host header (127.0.0.1:PORT) for the URLs it builds.
-    store.host = "";
-  }
-  const app = buildApp({ logger: false, ...(store ? { stores: { sqsStore: store } as never } : {}) });
+  const store = options.loopbackQueueUrls ? await createFauxqsStore() : undefined;
+  const app = await buildFauxqsApp(store);
   enforceSqsMessageRules(app);
   registerMessageMoveTasks(app);
-  const journal = store && options.journalFile ? journalQueues(app, store as never, options.journalFile) : undefined;
-  if (options.faults) registerSqsFaultHooks(app, options.faults, deadLetterQueuesOf(store as never));
+  const journal = store && options.journalFile ? journalQueues(app, store, options.journalFile) : undefined;
+  if (options.faults) registerSqsFaultHooks(app, options.faults, deadLetterQueuesOf(store));
   const calls = callListeners();
   // Every SQS call passes here once answered: the recorder counts sends, receives and deletes from these.
   app.addHook("onSend", async (request, reply, payload) => {

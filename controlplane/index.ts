@@ -5,6 +5,7 @@
  *   or DynamoDB call needs (requiredPermissions), the errors AWS answers with (wire errors) and who is calling
  *   (credentials).
  * - stack/: the IAM wiring a synthesized stack declares (a role's policies, a queue's policy, a function's principal).
+ * - preflight/: every rule AWS or `pulumi up` would refuse a synthesized stack for, found at once (preflight).
  */
 
 export {
@@ -56,6 +57,9 @@ export {
   sqsInvalidClientTokenId,
   type WireError,
 } from "./iam/wire-errors";
+export { formatPreflightReport } from "./preflight/format";
+export { preflight } from "./preflight/preflight";
+export type { PreflightOptions, PreflightReport, PreflightViolation } from "./preflight/report";
 export {
   functionPrincipal,
   functionRole,

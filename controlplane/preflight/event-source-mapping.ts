@@ -107,9 +107,8 @@ function checkPollerPermissions(
     );
     return;
   }
-  const options = ctx.wiring;
-  const identity = roleIdentityPolicies(ctx.stack, role, options);
-  const queuePolicy = queue ? queueResourcePolicy(ctx.stack, queue, options) : undefined;
+  const identity = roleIdentityPolicies(ctx.stack, role, ctx.wiring);
+  const queuePolicy = queue ? queueResourcePolicy(ctx.stack, queue, ctx.wiring) : undefined;
   const unavailable = [...identity.unavailable, ...(queuePolicy && !("policy" in queuePolicy) ? [queuePolicy] : [])];
   for (const action of POLLER_ACTIONS) {
     try {

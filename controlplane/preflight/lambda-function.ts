@@ -60,8 +60,7 @@ function checkTracingPermissions(ctx: PreflightContext, fn: SynthesizedResource,
     ctx.skip(fn, "tracingConfig.mode", "the role's ARN is not known");
     return;
   }
-  const options = ctx.wiring;
-  const identity = roleIdentityPolicies(ctx.stack, role, options);
+  const identity = roleIdentityPolicies(ctx.stack, role, ctx.wiring);
   for (const action of ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]) {
     try {
       const decision = evaluate({ principal, action, resource: "*" }, { identityPolicies: identity.policies });

@@ -6,7 +6,31 @@
  *   (credentials).
  * - stack/: the IAM wiring a synthesized stack declares (a role's policies, a queue's policy, a function's principal).
  * - preflight/: every rule AWS or `pulumi up` would refuse a synthesized stack for, found at once (preflight).
+ * - alarms/: CloudWatch's evaluation of the stack's metric alarms over the embedded cloud's per-second record.
  */
+
+export {
+  type AlarmDefinition,
+  AlarmDefinitionError,
+  AlarmMonitor,
+  type AlarmNotification,
+  type AlarmReport,
+  type AlarmState,
+  alarmFromInputs,
+  alarmNotification,
+  datapoints,
+  evaluateRange,
+  evaluateRecord,
+  InvalidAlarmError,
+  METRIC_ALARM_TYPE,
+  type MetricQuery,
+  MonitorFinishedError,
+  notificationSubject,
+  notificationTargets,
+  type RangeSlot,
+  type StateTransition,
+  UnsupportedAlarmError,
+} from "./alarms";
 
 export {
   operationFromTarget,

@@ -15,7 +15,7 @@ const fromPulumi = createRequire(pulumiPackageJson);
 /** Folder of the installed @pulumi/pulumi (its cmd/run is the program's entry point under `pulumi up`). */
 export const PULUMI_SDK_DIR = dirname(pulumiPackageJson);
 /** The SDK version this engine was written against (package.json pins ~3.248). */
-export const PULUMI_SDK_VERSION = "3.248";
+const PULUMI_SDK_VERSION = "3.248";
 
 // biome-ignore lint/suspicious/noExplicitAny: generated protobuf and grpc-js modules, loaded dynamically
 type Module = any;

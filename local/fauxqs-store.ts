@@ -14,8 +14,6 @@ type BuildAppOptions = import("fauxqs", { with: { "resolution-mode": "import" }}
 /** fauxqs's store, typed from the store option of its public buildApp, so tsc notices when its shape changes. */
 export type FauxqsStore = NonNullable<BuildAppOptions["stores"]>["sqsStore"];
 export type FauxqsQueue = ReturnType<FauxqsStore["createQueue"]>;
-/** A message as fauxqs stores it. */
-export type FauxqsMessage = FauxqsQueue["messages"][number];
 
 /** The version this adapter was written against (package.json pins it: fauxqs 2 needs Node 22). */
 export const FAUXQS_VERSION = "1.9.2";

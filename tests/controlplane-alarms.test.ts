@@ -26,7 +26,7 @@ import {
   type RangeSlot,
   type StateTransition,
   UnsupportedAlarmError,
-} from "../controlplane/alarms";
+} from "../controlplane";
 import { devStack, ofType } from "./support/pulumi";
 
 /** 2026-12-04T15:30:00Z, a minute boundary. */

@@ -124,7 +124,12 @@ async function handleRecord(record: SQSRecord, batch: BatchRun): Promise<RecordO
   return result.outcome;
 }
 
-/** Count and log a record whose write the table acknowledged, as new or as a duplicate of what it holds. */
+/**
+ * Count and log a record whose write the table acknowledged, as new or as a duplicate of what it holds. A stored
+ * record, the common case, is logged at DEBUG only: VehiclesStored and the batch summary line count it, and a line
+ * per stored record at INFO would be most of the function's log volume (and log ingestion most of its cost). Set
+ * LOG_LEVEL=DEBUG to see every record again.
+ */
 function recordWritten(record: SQSRecord, item: VehicleItem, outcome: "stored" | "duplicate", batch: BatchRun): void {
   const { deps, tally } = batch;
   const logged = {
@@ -144,7 +149,7 @@ function recordWritten(record: SQSRecord, item: VehicleItem, outcome: "stored" |
     tally.stored += 1;
     // Measured once the write is acknowledged: the latency a reader of the table experiences.
     tally.latenciesMs.push(batch.now().getTime() - Number(record.attributes.SentTimestamp));
-    deps.logger.info("vehicle stored", logged);
+    deps.logger.debug("vehicle stored", logged);
   }
 }
 

@@ -1,13 +1,30 @@
 /**
  * The kernel: every fact two parts of this repository agree on, one module per fact. Other folders import this entry
  * module only. Re-exports are named one by one: Pulumi's closure serializer follows a named re-export to the one value
- * the consumer uses, whereas `export *` would hand it whole modules.
+ * the consumer uses, whereas `export *` would hand it whole modules. At load time the kernel needs Node's built-ins
+ * only (a package is required inside the function that uses it), so a command can load it before checking that
+ * node_modules is installed.
  */
 
 // The command line: exit statuses and the error family every command uses.
 export { CommandError, EXIT, type ExitStatus, OperatorError, reportError, UsageError } from "./cli-errors";
+// The command line: parsing flags into UsageErrors that name them.
+export { parseCommandLine } from "./command-line";
 // Emulated fault metrics the embedded cloud records.
 export { FAULTS_DIMENSION, FAULTS_METRIC, FAULTS_NAMESPACE } from "./fault-metrics";
+// The command line: the values the commands share (rates, durations, counts, profiles, URLs, regions).
+export {
+  parseCount,
+  parseDuration,
+  parseInteger,
+  parseInvalidRatio,
+  parseProfile,
+  parseRate,
+  parseRegion,
+  parseSeed,
+  parseUrl,
+  type RatePhase,
+} from "./flag-values";
 // Local endpoints and credentials.
 export {
   LOCAL_ACCOUNT_ID,
@@ -16,23 +33,38 @@ export {
   type LocalEndpoints,
   localEnvironment,
 } from "./local-endpoints";
+// Finding the stack's queues: flag, environment, `pulumi stack output`, the embedded cloud.
+export {
+  discoverQueue,
+  pulumiOnPath,
+  QueueNotFoundError,
+} from "./queue-discovery";
 // The per-second run record and run.json.
 export {
-  LAST_RUN_POINTER,
   LOGS_FILE,
   type LogLine,
   METRICS_FILE,
   type MetricLine,
-  type ParsedLines,
   parseMetricLines,
   type RunInfo,
   type RunRecord,
   RunRecordError,
-  RUNS_DIR,
   readRunRecord,
   resolveLastRun,
   writeRunInfo,
 } from "./run-record";
+// The pipeline's settings: defaults, reasons and rules.
+export {
+  ConfigError,
+  DLQ_RETENTION_SECONDS,
+  type PipelineSettings,
+  parseSettings,
+  SETTINGS,
+  settingsFromStackConfig,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from "./settings";
+// The endpoint, region and credentials of an SQS command line.
+export { chooseSqsClient, RegionMissingError } from "./sqs-client";
 // SQS's limits and the one batch packer.
 export {
   attributeBytes,
@@ -42,20 +74,26 @@ export {
   MAX_MESSAGE_ATTRIBUTES,
   MAX_MESSAGE_BYTES,
   MAX_MOVE_TASK_VELOCITY,
+  MAX_MOVE_TASKS_LISTED,
   messageBytes,
   packBatches,
-  type SizedAttribute,
 } from "./sqs-limits";
+// The stacks: Pulumi.<stack>.yaml, the default stack, the stack config.
+export {
+  DEFAULT_STACK,
+  defaultStack,
+  StackConfigError,
+  stackConfigFromYaml,
+  stackFileNamed,
+  stackFilePath,
+} from "./stack-files";
 // The embedded cloud's state file.
 export {
   claimStateFile,
-  DEFAULT_STATE_FILE,
   type EmbeddedCloudState,
-  inspectStateFile,
   isAlive,
   readState,
   releaseStateFile,
-  type StateAnswer,
   stateFilePath,
   writeState,
 } from "./state-file";
@@ -70,3 +108,14 @@ export {
   type SynthesizedResource,
   type SynthesizedStack,
 } from "./synthesized-stack";
+// The checkout: the project, its root and the embedded cloud's .local/ layout.
+export {
+  DEFAULT_LOCAL_ROOT,
+  LAST_RUN_POINTER,
+  type LocalLayout,
+  localLayout,
+  PROJECT_NAME,
+  PROJECT_ROOT,
+  RUNS_DIR,
+  SYNTH_CACHE_DIR,
+} from "./workspace";

@@ -1,4 +1,4 @@
-import { FUNCTION_TYPE, type SynthesizedResource } from "../contracts/synthesized-stack";
+import { FUNCTION_TYPE, type SynthesizedResource } from "../contracts";
 import {
   emptyProto,
   engineGrpc,

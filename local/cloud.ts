@@ -1,11 +1,17 @@
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
-import { claimStateFile, type EmbeddedCloudState, releaseStateFile, writeState } from "../contracts/state-file";
-import type { SynthesizedStack } from "../contracts/synthesized-stack";
-import { PROJECT_ROOT } from "../engine/project";
+import {
+  claimStateFile,
+  DEFAULT_LOCAL_ROOT,
+  type EmbeddedCloudState,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localLayout,
+  releaseStateFile,
+  type SynthesizedStack,
+  writeState,
+} from "../contracts";
 import { type DeployedStack, deployStack } from "./deploy";
 import { recordDynamoCalls, recordSqsCalls } from "./emulator-metrics";
 import {
@@ -50,8 +56,6 @@ export interface EmbeddedCloudOptions {
 
 /** Environments initialised ahead of the first invocation when the options do not say. */
 const DEFAULT_PREWARMED_ENVIRONMENTS = 1;
-
-export const DEFAULT_LOCAL_ROOT = join(PROJECT_ROOT, ".local");
 
 /**
  * The whole pipeline on one machine: fauxqs for SQS and dynalite for DynamoDB on 127.0.0.1, the stack deployed into
@@ -108,6 +112,7 @@ export class EmbeddedCloud {
   /** Starts both emulators. Throws AlreadyRunningError or EmulatorStartError (port in use) with what to do. */
   static async start(options: EmbeddedCloudOptions = {}): Promise<EmbeddedCloud> {
     const localRoot = options.localRoot ?? DEFAULT_LOCAL_ROOT;
+    const layout = localLayout(localRoot);
     mkdirSync(localRoot, { recursive: true });
     if (options.writeState !== false) claimStateFile(localRoot);
     const faults = options.faults ? new CloudFaults(options.faults) : undefined;
@@ -117,13 +122,13 @@ export class EmbeddedCloud {
         port: options.sqsPort,
         loopbackQueueUrls: true,
         faults: faults?.injector,
-        ...(options.persist ? { journalFile: join(localRoot, "sqs", "journal.jsonl") } : {}),
+        ...(options.persist ? { journalFile: layout.sqsJournal } : {}),
       }),
       startDynamo({
         port: options.dynamoPort,
         inWorkerThread: true,
         ...faults?.dynamoOptions(),
-        ...(options.persist ? { path: join(localRoot, "dynamodb") } : {}),
+        ...(options.persist ? { path: layout.dynamodb } : {}),
       }),
     ]);
     if (sqs.status === "rejected" || dynamo.status === "rejected") {
@@ -146,7 +151,7 @@ export class EmbeddedCloud {
       dynamo: this.dynamo,
       region: this.region,
       endpoints: this.endpoints,
-      codeRoot: this.localRoot,
+      codeRoot: localLayout(this.localRoot).functions,
     });
     this.deployed = deployed;
     this.declareQueueGauges();

@@ -1,9 +1,14 @@
 // The embedded cloud's commands, `run` and `up`; local/cli.ts is the entry point that loads this module.
 
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { localEnvironment } from "../contracts/local-endpoints";
-import { releaseStateFile } from "../contracts/state-file";
+import {
+  DEFAULT_LOCAL_ROOT,
+  localEnvironment,
+  localLayout,
+  releaseStateFile,
+  SYNTH_CACHE_DIR,
+  stackFileNamed,
+} from "../contracts";
 import { withFaultWidgets } from "../dashboard/fault-widgets";
 import { dashboardBodyFromStack, NoDashboardError } from "../dashboard/stack-body";
 import {
@@ -16,11 +21,10 @@ import {
   parseRateFlag,
   parseSeed,
 } from "../producer/args";
-import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
+import { EmbeddedCloud } from "./cloud";
 import { formatFaultLines, parseFaultFlags } from "./faults/cli-flags";
 import type { FaultSettings } from "./faults/injector";
 import { latencySummary, type PipelineRunResult, type RunLoad, runPipeline } from "./pipeline-run";
-import { stackFileNamed } from "./stack-name";
 import { synthesizeStack } from "./stack-source";
 import { type HeldMessages, REPEATED_SIGNAL_MS, StopControl } from "./stop-control";
 
@@ -291,7 +295,7 @@ function heldMessages(cloud: EmbeddedCloud): HeldMessages {
 
 function restoredLine(cloud: EmbeddedCloud): string {
   const restored = [...(cloud.sqsEmulator.journal?.restored ?? [])];
-  const file = join(cloud.localRoot, "sqs", "journal.jsonl");
+  const file = localLayout(cloud.localRoot).sqsJournal;
   if (restored.length === 0) return `yes, in ${file} (nothing to restore)`;
   return `yes, in ${file}; restored ${restored.map(([name, n]) => `${n} in ${name}`).join(", ")}`;
 }
@@ -302,7 +306,7 @@ async function up(args: CliArgs): Promise<number> {
   // Listening before the cloud starts: a Ctrl-C during synthesis or deploy still cleans up.
   const stop = new StopControl({
     persist: args.persist,
-    journal: join(localRoot, "sqs", "journal.jsonl"),
+    journal: localLayout(localRoot).sqsJournal,
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
     releaseNow: () => releaseStateFile(localRoot),
     write: (line) => process.stderr.write(`${line}\n`),
@@ -318,7 +322,7 @@ async function up(args: CliArgs): Promise<number> {
   try {
     if (stop.requested) return 0;
     const stack = await synthesizeStack({
-      cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache"),
+      cacheDir: SYNTH_CACHE_DIR,
       stackFile: args.stackName === undefined ? undefined : stackFileNamed(args.stackName),
       stack: args.stackName,
     });
@@ -341,7 +345,7 @@ async function up(args: CliArgs): Promise<number> {
           ["table", String(o.tableName)],
           ["function", String(o.functionName)],
           ["dashboard", dashboard?.url ?? "(none declared)"],
-          ["state file", join(cloud.localRoot, "state.json")],
+          ["state file", localLayout(cloud.localRoot).stateFile],
           ["record", cloud.recorder?.folder ?? "-"],
           ["queues kept", args.persist ? restoredLine(cloud) : "no: in memory, lost at stop (--persist keeps them)"],
           ...(cloud.faults

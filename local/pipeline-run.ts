@@ -1,20 +1,23 @@
 import { randomInt } from "node:crypto";
-import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { settingsFromStackConfig } from "../components/config";
-import { LOCAL_CREDENTIALS } from "../contracts/local-endpoints";
-import type { RunInfo } from "../contracts/run-record";
-import { nearestRank } from "../contracts/statistics";
-import type { SynthesizedStack } from "../contracts/synthesized-stack";
+import {
+  DEFAULT_LOCAL_ROOT,
+  LOCAL_CREDENTIALS,
+  nearestRank,
+  type RunInfo,
+  SYNTH_CACHE_DIR,
+  type SynthesizedStack,
+  settingsFromStackConfig,
+  stackFileNamed,
+} from "../contracts";
 import { EXPECTED_ERROR_CODE } from "../producer/invalid";
 import { type OutgoingMessage, VehicleMessageSource } from "../producer/messages";
 import { type ProduceSummary, produce, type RatePhase } from "../producer/produce";
-import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
+import { EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import type { RuntimeFault } from "./execution-environment";
 import type { FaultSettings } from "./faults/injector";
 import { type FaultReport, faultReport } from "./faults/summary";
-import { stackFileNamed } from "./stack-name";
 import { type StackFromProgram, synthesizeStack } from "./stack-source";
 import { readTable, type SentRecord, type Verification, verifyRun } from "./verify";
 
@@ -47,7 +50,7 @@ export interface PipelineRunOptions {
   fault?: RuntimeFault;
   /** Faults injected where AWS fails (--faults, --faults-seed). */
   faults?: FaultSettings;
-  /** The stack whose Pulumi.<name>.yaml gives the settings (--stack; default dev, or $PULUMI_STACK). */
+  /** The stack whose Pulumi.<name>.yaml gives the settings (--stack; default $PULUMI_STACK, else dev). */
   stackName?: string;
   idleMs?: number;
   /** Environments initialised ahead of the first invocation (EmbeddedCloudOptions.prewarm). */
@@ -182,8 +185,7 @@ function synthesizeTimed(options: PipelineRunOptions): Promise<{ stack: StackFro
       stackFile: options.stackName === undefined ? undefined : stackFileNamed(options.stackName),
       stack: options.stackName,
       overrides: options.configOverrides,
-      cacheDir:
-        options.cacheSynth === false ? undefined : (options.synthCacheDir ?? join(DEFAULT_LOCAL_ROOT, "synth-cache")),
+      cacheDir: options.cacheSynth === false ? undefined : (options.synthCacheDir ?? SYNTH_CACHE_DIR),
     });
     return { stack, ms: performance.now() - t };
   })();

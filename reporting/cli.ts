@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { RunRecordError, readRunRecord, resolveLastRun } from "../contracts/run-record";
+import { defaultStack, PROJECT_ROOT, RunRecordError, readRunRecord, resolveLastRun } from "../contracts";
 import { parseReportArgs, REPORT_USAGE, type ReportArgs, ReportArgsError } from "./args";
 import { cloudWatchReportData, namesFromStackOutputs, readStackOutputs, StackOutputsError } from "./cloudwatch-run";
 import { generateReport } from "./generate";
@@ -11,15 +11,13 @@ import { ChromiumMissingError, DASHBOARD_SCREENSHOT, screenshotDashboard } from 
 
 /** `npm run report`: see REPORT_USAGE in reporting/args.ts. */
 
-const REPO_ROOT = path.resolve(__dirname, "..");
-
 async function reportData(args: ReportArgs): Promise<{ data: ReportData; runDir?: string }> {
   const target = args.target;
   if (target.kind === "reliability") throw new Error("the reliability report is not a run report");
   if (target.kind === "local") {
-    const localRoot = path.resolve(REPO_ROOT, target.localRoot);
+    const localRoot = path.resolve(PROJECT_ROOT, target.localRoot);
     const runDir = target.runDir ? path.resolve(target.runDir) : resolveLastRun(localRoot);
-    return { data: await localReportData(readRunRecord(runDir), REPO_ROOT), runDir };
+    return { data: await localReportData(readRunRecord(runDir), PROJECT_ROOT), runDir };
   }
   const region = target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
   const fromFlags = {
@@ -28,15 +26,15 @@ async function reportData(args: ReportArgs): Promise<{ data: ReportData; runDir?
     functionName: target.functionName,
     tableName: target.tableName,
   };
-  const stackNames = target.stack ? namesFromStackOutputs(readStackOutputs(target.stack, REPO_ROOT)) : undefined;
+  const stackNames = target.stack ? namesFromStackOutputs(readStackOutputs(target.stack, PROJECT_ROOT)) : undefined;
   const names = {
     queueName: fromFlags.queueName ?? stackNames!.queueName,
     dlqName: fromFlags.dlqName ?? stackNames!.dlqName,
     functionName: fromFlags.functionName ?? stackNames!.functionName,
     tableName: fromFlags.tableName ?? stackNames!.tableName,
   };
-  const stackName = target.stack ?? "dev";
-  const { settings, source } = settingsFromStackFile(REPO_ROOT, stackName.split("/").pop());
+  // `pulumi stack output --stack` takes org/project/stack; the stack file is named after the last part.
+  const { settings, source } = settingsFromStackFile((target.stack ?? defaultStack()).split("/").pop()!);
   const data = await cloudWatchReportData({
     client: new CloudWatchClient({ region }),
     names,
@@ -69,8 +67,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (args.target.kind === "reliability") {
       const files = await generateReliabilityReport({
-        localRoot: path.resolve(REPO_ROOT, args.target.localRoot),
-        outDir: path.resolve(REPO_ROOT, args.outDir),
+        localRoot: path.resolve(PROJECT_ROOT, args.target.localRoot),
+        outDir: path.resolve(PROJECT_ROOT, args.outDir),
         rerun: args.target.rerun,
         command: ["npm run report --", ...argv].join(" "),
         say: (line) => console.log(line),
@@ -79,7 +77,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const { data, runDir } = await reportData(args);
-    const outDir = path.resolve(REPO_ROOT, args.outDir);
+    const outDir = path.resolve(PROJECT_ROOT, args.outDir);
     if (args.screenshot && runDir) {
       const file = await screenshotDashboard({
         runDir,

@@ -6,9 +6,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { FAULTS_METRIC, FAULTS_NAMESPACE } from "../contracts/fault-metrics";
-import type { MetricLine } from "../contracts/run-record";
-import { DEFAULT_LOCAL_ROOT } from "../local/cloud";
+import { DEFAULT_LOCAL_ROOT, FAULTS_METRIC, FAULTS_NAMESPACE, type MetricLine } from "../contracts";
 import type { FaultRates } from "../local/faults/spec";
 import { type PipelineRunResult, runPipeline } from "../local/pipeline-run";
 

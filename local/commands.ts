@@ -5,22 +5,20 @@ import {
   DEFAULT_LOCAL_ROOT,
   localEnvironment,
   localLayout,
-  releaseStateFile,
-  SYNTH_CACHE_DIR,
-  stackFileNamed,
-} from "../contracts";
-import { withFaultWidgets } from "../dashboard/fault-widgets";
-import { dashboardBodyFromStack, NoDashboardError } from "../dashboard/stack-body";
-import {
-  ProducerArgsError,
   parseCount,
   parseDuration,
   parseInteger,
   parseInvalidRatio,
   parseProfile,
-  parseRateFlag,
+  parseRate,
   parseSeed,
-} from "../producer/args";
+  releaseStateFile,
+  SYNTH_CACHE_DIR,
+  stackFileNamed,
+  UsageError,
+} from "../contracts";
+import { withFaultWidgets } from "../dashboard/fault-widgets";
+import { dashboardBodyFromStack, NoDashboardError } from "../dashboard/stack-body";
 import { EmbeddedCloud } from "./cloud";
 import { formatFaultLines, parseFaultFlags } from "./faults/cli-flags";
 import type { FaultSettings } from "./faults/injector";
@@ -126,20 +124,20 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         throw new CliArgsError("--profile replaces --rate and --duration: give one or the other");
       load.profile = parseProfile(values.profile);
     } else {
-      load.rate = values.rate !== undefined ? parseRateFlag(values.rate) : DEFAULT_RUN.rate;
+      load.rate = values.rate !== undefined ? parseRate(values.rate, "--rate", { allowMax: true }) : DEFAULT_RUN.rate;
       if (values.duration !== undefined) load.durationMs = parseDuration(values.duration);
       else if (values.count === undefined) load.durationMs = DEFAULT_RUN.durationMs;
     }
-    // The producer's own parsers, so `npm start` accepts and rejects exactly what `tsx producer` does.
+    // The shared parsers, so `npm start` accepts and rejects exactly what `tsx producer` does.
     if (values.count !== undefined) load.count = parseCount(values.count);
     load.invalidRatio =
       values["invalid-ratio"] !== undefined ? parseInvalidRatio(values["invalid-ratio"]) : DEFAULT_RUN.invalidRatio;
     if (values.seed !== undefined) load.seed = parseSeed(values.seed);
     if (values.port !== undefined)
-      port = parseInteger(values.port, "port", 1, 65_534, "4566 (DynamoDB takes the next one)");
+      port = parseInteger(values.port, "--port", 1, 65_534, "4566 (DynamoDB takes the next one)");
   } catch (error) {
     if (
-      error instanceof ProducerArgsError ||
+      error instanceof UsageError ||
       error instanceof CliArgsError ||
       (error instanceof Error && ["FaultSpecError", "StackNameError"].includes(error.name))
     )

@@ -4,6 +4,7 @@ import {
   DEFAULT_LOCAL_ROOT,
   LOCAL_CREDENTIALS,
   nearestRank,
+  type RatePhase,
   type RunInfo,
   SYNTH_CACHE_DIR,
   type SynthesizedStack,
@@ -11,15 +12,14 @@ import {
   stackFileNamed,
 } from "../contracts";
 import { EXPECTED_ERROR_CODE } from "../producer/invalid";
-import { type OutgoingMessage, VehicleMessageSource } from "../producer/messages";
-import { type ProduceSummary, produce, type RatePhase } from "../producer/produce";
+import { type ProduceSummary, produce } from "../producer/produce";
 import { EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import type { RuntimeFault } from "./execution-environment";
 import type { FaultSettings } from "./faults/injector";
 import { type FaultReport, faultReport } from "./faults/summary";
 import { type StackFromProgram, synthesizeStack } from "./stack-source";
-import { readTable, type SentRecord, type Verification, verifyRun } from "./verify";
+import { readTable, type Verification, verifyRun } from "./verify";
 
 /** The producer's side of a run: the pass-through flags of `npm start`. */
 export interface RunLoad {
@@ -235,10 +235,9 @@ function reportDeployed(deployed: DeployedStack, deployMs: number, say: (line: s
   say(`not emulated (${notEmulated.length}): ${[...new Set(notEmulated.map((r) => r.type))].join(", ")}`);
 }
 
-/** What the producer sent, with each body kept: verification compares the table to them. */
+/** What the producer sent (every accepted message with its body: verification compares the table to them). */
 interface ProducedLoad {
   summary: ProduceSummary;
-  bodies: Map<string, OutgoingMessage>;
   seed: number;
 }
 
@@ -250,23 +249,12 @@ async function produceLoad(
 ): Promise<ProducedLoad> {
   const load = options.load;
   const seed = load.seed ?? randomInt(0, 2 ** 32);
-  // The producer's own generator, wrapped to keep each body.
-  const generator = new VehicleMessageSource({ seed, invalidRatio: load.invalidRatio ?? 0 });
-  const bodies = new Map<string, OutgoingMessage>();
-  const source = {
-    create(index: number) {
-      const message = generator.create(index);
-      bodies.set(message.eventId, message);
-      return message;
-    },
-  };
   const sqs = new SQSClient({ endpoint: cloud.endpoints.sqs, region: cloud.region, credentials: LOCAL_CREDENTIALS });
   try {
     const summary = await produce(
       { ...load, queueUrl, invalidRatio: load.invalidRatio ?? 0, seed },
       {
         sqs,
-        source,
         signal: options.signal,
         onProgress: (p) => {
           const b = cloud.backlog();
@@ -278,7 +266,7 @@ async function produceLoad(
       },
     );
     say(`producer done: ${summary.sent} sent, ${summary.failed} failed, ${summary.achievedRate.toFixed(1)}/s achieved`);
-    return { summary, bodies, seed };
+    return { summary, seed };
   } finally {
     sqs.destroy();
   }
@@ -310,11 +298,7 @@ async function verifyLoad(
   deployed: DeployedStack,
   load: ProducedLoad,
 ): Promise<{ verification: Verification; latenciesMs: number[] }> {
-  const sent: SentRecord[] = load.summary.messages.map((m) => ({
-    eventId: m.eventId,
-    kind: m.kind,
-    body: load.bodies.get(m.eventId)?.body ?? "",
-  }));
+  const sent = load.summary.messages;
   const backlog = cloud.backlog();
   const tableName = String(deployed.outputs.tableName);
   const verification = await verifyRun(sent, {

@@ -3,12 +3,9 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import {
   DEFAULT_LOCAL_ROOT,
   LOCAL_CREDENTIALS,
-  nearestRank,
   type RatePhase,
-  type RunInfo,
   SYNTH_CACHE_DIR,
   type SynthesizedStack,
-  settingsFromStackConfig,
   stackFileNamed,
 } from "../contracts";
 import { EXPECTED_ERROR_CODE } from "../producer/invalid";
@@ -17,7 +14,9 @@ import { EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import type { RuntimeFault } from "./execution-environment";
 import type { FaultSettings } from "./faults/injector";
-import { type FaultReport, faultReport } from "./faults/summary";
+import type { FaultReport } from "./faults/summary";
+import { faultReportOf } from "./run-fault-report";
+import { runInfoOf } from "./run-info";
 import { type StackFromProgram, synthesizeStack } from "./stack-source";
 import { readTable, type Verification, verifyRun } from "./verify";
 
@@ -169,7 +168,14 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     if (cloud.faults) result.faults = faultReportOf(cloud, result, putItems.answered);
     if (cloud.recorder) {
       cloud.recorder.writeRun(
-        runInfoOf(result, { runId: cloud.recorder.runId, startedAt, cloud, stack, load, options }),
+        runInfoOf(result, {
+          runId: cloud.recorder.runId,
+          startedAt,
+          region: cloud.region,
+          stack,
+          seed: load.seed,
+          options,
+        }),
       );
     }
     return result;
@@ -321,28 +327,6 @@ async function verifyLoad(
   return { verification, latenciesMs };
 }
 
-/** The injected faults (from the injector's ledger) and what they caused (from the record and the verdict). */
-function faultReportOf(cloud: EmbeddedCloud, result: PipelineRunResult, answeredPutItems: number): FaultReport {
-  const faults = cloud.faults!;
-  const runtime = [...cloud.runtimes.values()][0];
-  const mapping = cloud.mappings[0];
-  return faultReport({
-    rates: faults.injector.settings.rates,
-    seed: faults.injector.settings.seed,
-    injected: { ...faults.injector.counts },
-    answeredPutItems,
-    metrics: cloud.recorder?.lines() ?? [],
-    verification: result.verification,
-    lambda: {
-      coldStarts: result.lambda.coldStarts,
-      errors: result.lambda.errors,
-      timeouts: runtime?.stats.timeouts ?? 0,
-    },
-    mapping: { failedItems: mapping?.stats.failedItems ?? 0, retriedBatches: mapping?.stats.retriedBatches ?? 0 },
-    redeliveries: faults.pollerStats.redeliveries,
-  });
-}
-
 /** The source queue's maxReceiveCount, from the RedrivePolicy deploy set on it. */
 function maxReceiveCountOf(deployed: DeployedStack): number | undefined {
   const queueUrl = String(deployed.outputs.queueUrl);
@@ -372,76 +356,5 @@ function runtimeCounters(cloud: EmbeddedCloud): Pick<PipelineRunResult, "lambda"
       scaleIns: mapping?.stats.scaleIns ?? 0,
       retriedBatches: mapping?.stats.retriedBatches ?? 0,
     },
-  };
-}
-
-/** run.json (docs/CONTRACTS.md): the stack's outputs and settings as data, the load, the verdict, the timings. */
-function runInfoOf(
-  result: PipelineRunResult,
-  context: {
-    runId: string;
-    startedAt: Date;
-    cloud: EmbeddedCloud;
-    stack: StackFromProgram;
-    load: ProducedLoad;
-    options: PipelineRunOptions;
-  },
-): RunInfo {
-  const { deployed } = result;
-  const { stack, options } = context;
-  return {
-    runId: context.runId,
-    startedAt: context.startedAt.toISOString(),
-    endedAt: new Date().toISOString(),
-    region: context.cloud.region,
-    outputs: deployed.outputs,
-    settings: settingsFromStackConfig(stack.config),
-    parameters: {
-      producer: { ...options.load, seed: context.load.seed, invalidRatio: options.load.invalidRatio ?? 0 },
-      stackConfig: stack.config,
-      settings: {
-        eventSourceMappings: deployed.mappings.map((m) => ({ function: m.functionName, ...m.config })),
-        functions: deployed.functions.map((f) => ({
-          name: f.name,
-          timeoutSeconds: f.timeoutSeconds,
-          memorySizeMb: f.memorySizeMb,
-        })),
-        queues: deployed.queues.map((q) => ({ name: q.name, attributes: q.attributes })),
-      },
-      fault: options.fault ?? null,
-      faults: options.faults ?? null,
-    },
-    faults: result.faults ?? null,
-    producer: result.producer,
-    verification: { ...result.verification },
-    timings: {
-      timeToFirstStoredMs: result.timeToFirstStoredMs,
-      firstStoredAt: result.firstStoredAt,
-      processStartedAt: Date.now() - process.uptime() * 1000,
-      ...result.phases,
-    },
-    latency: latencySummary(result.latenciesMs),
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    lambda: { ...result.lambda, batchSizes: undefined, initMs: result.lambda.initMs },
-    mapping: result.mapping,
-    resources: deployed.resources,
-  };
-}
-
-/** Send-to-stored latency percentiles (SentTimestamp to storedAt, both from the item), in ms. */
-export function latencySummary(sorted: readonly number[]): {
-  count: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
-} {
-  const at = (q: number) => nearestRank(sorted, q * 100) ?? null;
-  return {
-    count: sorted.length,
-    p50: at(0.5),
-    p90: at(0.9),
-    p99: at(0.99),
-    max: sorted.length ? sorted[sorted.length - 1]! : null,
   };
 }

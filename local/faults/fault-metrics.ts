@@ -1,4 +1,4 @@
-import { FAULTS_DIMENSION, FAULTS_METRIC, FAULTS_NAMESPACE } from "../../contracts/fault-metrics";
+import { FAULTS_DIMENSION, FAULTS_METRIC, FAULTS_NAMESPACE } from "../../contracts";
 import type { RunRecorder, SeriesKey } from "../recorder";
 import type { FaultInjector } from "./injector";
 import type { FaultKind } from "./spec";

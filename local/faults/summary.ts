@@ -1,4 +1,4 @@
-import type { MetricLine } from "../../contracts/run-record";
+import type { MetricLine } from "../../contracts";
 import { CONSUMER_METRICS, METRICS_NAMESPACE } from "../../handlers/batch-metrics";
 import type { Verification } from "../verify";
 import { type FaultRates, formatFaultSpec } from "./spec";

@@ -1,4 +1,4 @@
-import { FAULTS_DIMENSION, FAULTS_METRIC, FAULTS_NAMESPACE } from "../contracts/fault-metrics";
+import { FAULTS_DIMENSION, FAULTS_METRIC, FAULTS_NAMESPACE } from "../contracts";
 
 /** CloudWatch's grid is 24 units wide. */
 const GRID_WIDTH = 24;

@@ -1,5 +1,4 @@
-import { FAULTS_METRIC, FAULTS_NAMESPACE } from "../contracts/fault-metrics";
-import type { MetricLine, RunInfo } from "../contracts/run-record";
+import { FAULTS_METRIC, FAULTS_NAMESPACE, type MetricLine, type RunInfo } from "../contracts";
 import { CONSUMER_METRICS, CONSUMER_SERVICE_NAME, METRICS_NAMESPACE } from "../handlers/batch-metrics";
 import { aggregateSeries, aggregateTotal, type MetricSelector, type SeriesPoint } from "../metrics/aggregate";
 import { timeSeriesSpec, type VegaLiteSpec } from "../metrics/charts";

@@ -3,8 +3,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { FAULTS_METRIC, FAULTS_NAMESPACE } from "../contracts/fault-metrics";
-import type { MetricLine } from "../contracts/run-record";
+import { FAULTS_METRIC, FAULTS_NAMESPACE, type MetricLine } from "../contracts";
 import { parseDashboardBody } from "../dashboard/body";
 import { withFaultWidgets } from "../dashboard/fault-widgets";
 import { dashboardBodyFromStack } from "../dashboard/stack-body";

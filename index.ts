@@ -1,12 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadSettings } from "./components/config";
+import { loadSettings } from "./components/config";
 import { LogQueries } from "./components/log-queries";
 import { MonitoredFunction } from "./components/monitored-function";
 import { PipelineAlarms } from "./components/pipeline-alarms";
 import { PipelineDashboard } from "./components/pipeline-dashboard";
 import { VehicleQueue } from "./components/vehicle-queue";
 import { VehicleTable } from "./components/vehicle-table";
+import { ConfigError } from "./contracts";
 import { createConsumerFromEnvironment } from "./handlers";
 
 // Invalid config fails `pulumi up` before any resource is registered. ConfigError's message names each bad key and

@@ -8,16 +8,15 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { consumerFunction } from "../contracts/synthesized-stack";
+import { consumerFunction, DEFAULT_STACK, PROJECT_ROOT, reportError } from "../contracts";
 import { measureArchive } from "../engine/archive";
-import { PROJECT_ROOT } from "../engine/project";
 import { synthesizeWithLanguageHost } from "../engine/synthesize";
 
 const MiB = 1024 * 1024;
 
 async function main(): Promise<void> {
   const { inputs } = consumerFunction(
-    await synthesizeWithLanguageHost({ stack: "dev", dryRun: false, transpileOnly: true }),
+    await synthesizeWithLanguageHost({ stack: DEFAULT_STACK, dryRun: false, transpileOnly: true }),
   );
   const archive = measureArchive(inputs.code);
 
@@ -63,7 +62,6 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
+main().catch((error: unknown) => {
+  process.exitCode = reportError(error, (line) => console.error(line));
 });

@@ -15,15 +15,23 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { CreateTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS } from "../contracts/local-endpoints";
-import { PROJECT_ROOT } from "../engine/project";
-import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "../local/cloud";
+import {
+  DEFAULT_LOCAL_ROOT,
+  LOCAL_CREDENTIALS,
+  localLayout,
+  METRICS_FILE,
+  nearestRank,
+  PROJECT_ROOT,
+  parseMetricLines,
+  reportError,
+  SYNTH_CACHE_DIR,
+} from "../contracts";
+import { EmbeddedCloud } from "../local/cloud";
 import { synthesizeStack } from "../local/stack-source";
 import { produce } from "../producer/produce";
 
 const OUT_MD = join(PROJECT_ROOT, "report", "BENCH-pipeline.md");
 const OUT_JSON = join(PROJECT_ROOT, "report", "BENCH-pipeline.json");
-const SYNTH_CACHE = join(DEFAULT_LOCAL_ROOT, "synth-cache");
 
 interface ChildRun {
   exitCode: number;
@@ -48,7 +56,7 @@ function startCli(args: string[]): Promise<ChildRun> {
     child.stderr.on("data", (chunk) => (output += chunk));
     child.on("error", reject);
     child.on("close", (code) => {
-      const pointer = join(DEFAULT_LOCAL_ROOT, "last-run");
+      const pointer = localLayout().lastRun;
       if (!existsSync(pointer)) return reject(new Error(`no run recorded; output:\n${output}`));
       const folder = realpathSync(pointer);
       const file = join(folder, "run.json");
@@ -129,9 +137,10 @@ async function bareConditionalWrites(
  * and averaged, so a change in the machine's load during the drain weighs on both sides of the ratio.
  */
 async function drainBacklog(count: number): Promise<Record<string, number>> {
+  // A cloud of its own: no state file, no record, removed afterwards.
   const localRoot = join(DEFAULT_LOCAL_ROOT, "bench");
   rmSync(localRoot, { recursive: true, force: true });
-  const stack = await synthesizeStack({ cacheDir: SYNTH_CACHE });
+  const stack = await synthesizeStack({ cacheDir: SYNTH_CACHE_DIR });
   const cloud = await EmbeddedCloud.start({ localRoot, writeState: false, record: false });
   try {
     const deployed = await cloud.deploy(stack, { startMappings: false });
@@ -194,20 +203,17 @@ function latencyAfterRamp(
   runFolder: string,
   skipSeconds: number,
 ): { count: number; p50: number | null; p99: number | null; max: number | null } {
-  const lines = readFileSync(join(runFolder, "metrics.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as { t: number; metric: string; namespace: string; values: number[] })
-    .filter((l) => l.namespace === "VehiclePipeline" && l.metric === "EndToEndLatency" && l.values.length > 0);
+  const lines = parseMetricLines(readFileSync(join(runFolder, METRICS_FILE), "utf8")).lines.filter(
+    (l) => l.namespace === "VehiclePipeline" && l.metric === "EndToEndLatency" && l.values.length > 0,
+  );
   if (lines.length === 0) return { count: 0, p50: null, p99: null, max: null };
   const from = Math.min(...lines.map((l) => l.t)) + skipSeconds;
   const values = lines
     .filter((l) => l.t >= from)
     .flatMap((l) => l.values)
     .sort((a, b) => a - b);
-  const at = (q: number) =>
-    values.length ? values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]! : null;
-  return { count: values.length, p50: at(0.5), p99: at(0.99), max: values.length ? values[values.length - 1]! : null };
+  const at = (p: number) => nearestRank(values, p) ?? null;
+  return { count: values.length, p50: at(50), p99: at(99), max: values.length ? values[values.length - 1]! : null };
 }
 
 function fmt(ms: number | null | undefined, digits = 0): string {
@@ -224,7 +230,7 @@ async function main(): Promise<void> {
   const { cold, warm } = await measureStartups();
   const { rounds, throughput } = await measureThroughput();
   const benchPeakRss = process.resourceUsage().maxRSS * 1024;
-  const warmFolder = join(DEFAULT_LOCAL_ROOT, "runs", String(warm.run.runId));
+  const warmFolder = join(localLayout().runs, String(warm.run.runId));
   const none = { count: 0, p50: null, p99: null, max: null };
   const wholeRun = existsSync(warmFolder) ? latencyAfterRamp(warmFolder, 0) : none;
   const afterRamp = existsSync(warmFolder) ? latencyAfterRamp(warmFolder, 15) : none;
@@ -252,7 +258,7 @@ async function main(): Promise<void> {
 /** `npm start` twice: with the synth cache emptied (a first run), then cached with the default load. */
 async function measureStartups(): Promise<{ cold: ChildRun; warm: ChildRun }> {
   // 1a. Cold: no cached stack, as the first `npm start` after a clone or a change to the program.
-  rmSync(SYNTH_CACHE, { recursive: true, force: true });
+  rmSync(SYNTH_CACHE_DIR, { recursive: true, force: true });
   console.log("npm start, stack not cached (--count 50) ...");
   const cold = await startCli(["--count", "50", "--rate", "200/s"]);
   console.log(`  first stored ${fmt(cold.timeToFirstStoredFromSpawnMs)} ms after spawn, exit ${cold.exitCode}`);
@@ -260,7 +266,7 @@ async function measureStartups(): Promise<{ cold: ChildRun; warm: ChildRun }> {
   console.log("npm start, stack cached (defaults: 200/s for 30 s, 2% malformed) ...");
   // Others may change the program between the two runs (a shared checkout): make sure the cache holds the current
   // program, so "cached" measures a cached start (a no-op when the cold run's stack is still current).
-  await synthesizeStack({ cacheDir: SYNTH_CACHE });
+  await synthesizeStack({ cacheDir: SYNTH_CACHE_DIR });
   const warm = await startCli([]);
   if (warm.run.timings?.synthesizeCached === false)
     console.log("  warning: the program changed during the run, so the cached start synthesized");
@@ -437,8 +443,5 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
 
 main().then(
   () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
+  (error: unknown) => process.exit(reportError(error, (line) => console.error(line))),
 );

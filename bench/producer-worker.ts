@@ -7,7 +7,7 @@
  */
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { uuidv7 } from "uuidv7";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, MAX_BATCH_ENTRIES, reportError } from "../contracts";
 import { type ProduceOptions, produce } from "../producer/produce";
 import { EXAMPLE_VEHICLE } from "../producer/vehicles";
 
@@ -47,7 +47,7 @@ async function bare(
   const start = performance.now();
   const loop = async () => {
     while (next < count) {
-      const n = Math.min(10, count - next);
+      const n = Math.min(MAX_BATCH_ENTRIES, count - next);
       next += n;
       const answer = await sqs.send(
         new SendMessageBatchCommand({
@@ -109,6 +109,5 @@ async function main(): Promise<void> {
 }
 
 void main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
-  process.exitCode = 1;
+  process.exitCode = reportError(error, (line) => process.stderr.write(`${line}\n`));
 });

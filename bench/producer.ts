@@ -13,13 +13,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, PROJECT_ROOT, percentile, reportError } from "../contracts";
 import type { WorkerJob, WorkerResult } from "./producer-worker";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const ROOT = path.resolve(__dirname, "..");
-const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+const TSX = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 const RATE_RUN_MS = 20_000;
 const MAX_RUN_COUNT = 20_000;
 const CONCURRENCY = 8;
@@ -27,8 +26,8 @@ const CONCURRENCY = 8;
 const THROUGHPUT_ROUNDS = 5;
 
 function tsx(script: string, args: string[] = []): ChildProcess {
-  return spawn(process.execPath, [TSX, path.join(ROOT, script), ...args], {
-    cwd: ROOT,
+  return spawn(process.execPath, [TSX, path.join(PROJECT_ROOT, script), ...args], {
+    cwd: PROJECT_ROOT,
     stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   });
@@ -56,7 +55,7 @@ async function runWorker(job: WorkerJob): Promise<WorkerResult> {
   return JSON.parse(line) as WorkerResult;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]) => percentile(values, 50)!;
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 export interface ProducerBenchmark {
@@ -242,8 +241,8 @@ Largest peak RSS of a producer worker process: **${b.peakRssMiB} MiB**.
 /** Runs the benchmark and writes report/BENCH-producer.md and .json; for `npm run bench` to call. */
 export async function writeProducerBenchmarkReport(log?: (line: string) => void): Promise<ProducerBenchmark> {
   const result = await runProducerBenchmark(log);
-  await writeFile(path.join(ROOT, "report", "BENCH-producer.json"), `${JSON.stringify(result, null, 2)}\n`);
-  await writeFile(path.join(ROOT, "report", "BENCH-producer.md"), benchmarkMarkdown(result));
+  await writeFile(path.join(PROJECT_ROOT, "report", "BENCH-producer.json"), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(path.join(PROJECT_ROOT, "report", "BENCH-producer.md"), benchmarkMarkdown(result));
   return result;
 }
 
@@ -253,7 +252,6 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   void main().catch((error: unknown) => {
-    process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = reportError(error, (line) => process.stderr.write(`${line}\n`));
   });
 }

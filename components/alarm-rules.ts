@@ -1,5 +1,5 @@
 import * as awsx from "@pulumi/awsx";
-import type { PipelineSettings } from "./config";
+import type { PipelineSettings } from "../contracts";
 import type { DashboardTargets } from "./dashboard-widgets";
 import { DLQ_RUNBOOK_POINTER } from "./runbook";
 

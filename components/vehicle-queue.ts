@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DLQ_RETENTION_SECONDS } from "./config";
+import { DLQ_RETENTION_SECONDS } from "../contracts";
 import { denyInsecureTransportPolicy, producerPolicy, redriveAllowPolicy, redrivePolicy } from "./policies";
 
 /**

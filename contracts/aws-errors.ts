@@ -6,7 +6,7 @@
 
 // The AWS SDK's own classification of errors worth retrying (@smithy/service-error-classification, which the SDK's
 // retry strategy uses), restated because the Lambda runtime does not expose that package to the function's code.
-export const THROTTLING_ERROR_NAMES: readonly string[] = [
+const THROTTLING_ERROR_NAMES: readonly string[] = [
   "BandwidthLimitExceeded",
   "EC2ThrottledException",
   "KmsThrottled",
@@ -23,13 +23,13 @@ export const THROTTLING_ERROR_NAMES: readonly string[] = [
   "TooManyRequestsException",
   "TransactionInProgressException",
 ];
-export const TIMEOUT_ERROR_NAMES: readonly string[] = ["TimeoutError", "RequestTimeout", "RequestTimeoutException"];
+const TIMEOUT_ERROR_NAMES: readonly string[] = ["TimeoutError", "RequestTimeout", "RequestTimeoutException"];
 
 /**
  * Faults of the deployment, not of the request: a permission refused, credentials unknown or expired, a queue or table
  * or key that is missing or unusable. They pass once someone fixes the environment, never by retrying at once.
  */
-export const DEPLOYMENT_FAULT_NAMES: readonly string[] = [
+const DEPLOYMENT_FAULT_NAMES: readonly string[] = [
   // Permissions (SQS answers AccessDenied, DynamoDB and KMS AccessDeniedException).
   "AccessDenied",
   "AccessDeniedException",
@@ -53,7 +53,7 @@ export const DEPLOYMENT_FAULT_NAMES: readonly string[] = [
 ];
 
 /** Node's codes for a connection that failed or timed out, or a name that did not resolve this time. */
-export const NETWORK_ERROR_CODES: readonly string[] = [
+const NETWORK_ERROR_CODES: readonly string[] = [
   "ECONNRESET",
   "ECONNREFUSED",
   "EPIPE",

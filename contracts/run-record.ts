@@ -1,6 +1,8 @@
 import { existsSync, lstatSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { PipelineSettings } from "../components/config";
+import { OperatorError } from "./cli-errors";
+import type { PipelineSettings } from "./settings";
+import { LAST_RUN_POINTER, RUNS_DIR } from "./workspace";
 
 /**
  * The per-second record the embedded cloud writes and the dashboard and report read (see docs/CONTRACTS.md,
@@ -10,9 +12,6 @@ import type { PipelineSettings } from "../components/config";
 export const METRICS_FILE = "metrics.jsonl";
 export const LOGS_FILE = "logs.jsonl";
 const RUN_FILE = "run.json";
-/** Below the local root: the run folders, and the pointer to the latest one. */
-export const RUNS_DIR = "runs";
-export const LAST_RUN_POINTER = "last-run";
 
 /** One metrics.jsonl line: every value one metric series produced in one second. */
 export interface MetricLine {
@@ -44,7 +43,7 @@ export interface RunInfo {
   region?: string;
   /** The stack's outputs as deployed on the emulators (queueUrl, dlqUrl, tableName, functionName, ...). */
   outputs?: Record<string, unknown>;
-  /** The settings the program was synthesized with (components/config.ts parseSettings of the run's stack config). */
+  /** The settings the program was synthesized with (settings.ts parseSettings of the run's stack config). */
   settings?: PipelineSettings;
   parameters?: Record<string, unknown>;
   producer?: Record<string, unknown>;
@@ -65,12 +64,7 @@ export interface ParsedLines<T> {
 }
 
 /** A folder or file that should hold a run record does not. */
-export class RunRecordError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RunRecordError";
-  }
-}
+export class RunRecordError extends OperatorError {}
 
 function isMetricLine(value: unknown): value is MetricLine {
   if (typeof value !== "object" || value === null) return false;

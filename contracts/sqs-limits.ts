@@ -20,6 +20,8 @@ export const MAX_BATCH_ENTRIES = 10;
 export const MAX_MESSAGE_ATTRIBUTES = 10;
 /** A message move task moves at most 500 messages a second (MaxNumberOfMessagesPerSecond). */
 export const MAX_MOVE_TASK_VELOCITY = 500;
+/** ListMessageMoveTasks returns at most 10 tasks (MaxResults). */
+export const MAX_MOVE_TASKS_LISTED = 10;
 
 /** A message attribute as the SDK writes it (the fields SQS counts toward the size limit). */
 export interface SizedAttribute {

@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname } from "node:path";
+import { OperatorError } from "./cli-errors";
+import { localLayout } from "./workspace";
 
 /** .local/state.json, as docs/CONTRACTS.md defines it: how the producer and other tools find the running embedded cloud. */
 export interface EmbeddedCloudState {
@@ -12,24 +14,24 @@ export interface EmbeddedCloudState {
 }
 
 /** Another embedded cloud is running from this checkout; two would fight over .local/ and the state file. */
-class AlreadyRunningError extends Error {
+class AlreadyRunningError extends OperatorError {
   constructor(
     readonly pid: number,
     stateFile: string,
   ) {
     super(
-      `another embedded cloud (pid ${pid}) is running from this checkout (see ${stateFile}); stop it with Ctrl-C or \`kill ${pid}\` first`,
+      `another embedded cloud (pid ${pid}) is running from this checkout (see ${stateFile})`,
+      `stop it with Ctrl-C or \`kill ${pid}\` first`,
     );
-    this.name = "AlreadyRunningError";
   }
 }
 
 export function stateFilePath(localRoot: string): string {
-  return join(localRoot, "state.json");
+  return localLayout(localRoot).stateFile;
 }
 
 /** The state file of an embedded cloud running from this checkout with the default .local/ folder. */
-export const DEFAULT_STATE_FILE = stateFilePath(resolve(__dirname, "..", ".local"));
+export const DEFAULT_STATE_FILE = localLayout().stateFile;
 
 export function isAlive(pid: number): boolean {
   try {

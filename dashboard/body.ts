@@ -1,3 +1,4 @@
+import { OperatorError } from "../contracts";
 import { type MetricSelector, parseStatistic, type Statistic } from "../metrics/aggregate";
 
 /**
@@ -59,10 +60,10 @@ export interface OtherWidget extends WidgetBase {
 
 export type DashboardWidget = MetricWidget | TextWidget | OtherWidget;
 
-export class DashboardBodyError extends Error {
+/** The program's dashboard body is not one the local dashboard can read. */
+export class DashboardBodyError extends OperatorError {
   constructor(message: string) {
     super(`invalid dashboard body: ${message}`);
-    this.name = "DashboardBodyError";
   }
 }
 

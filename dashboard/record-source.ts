@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import * as path from "node:path";
-import { type MetricLine, parseMetricLines, type RunInfo } from "../contracts/run-record";
+import { type MetricLine, parseMetricLines, type RunInfo } from "../contracts";
 
 /** What the dashboard reads on each poll: every metric line so far and run.json if it exists yet. */
 export interface RecordSnapshot {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
+import { OperatorError } from "../contracts";
 import { type DashboardWidget, parseDashboardBody } from "./body";
 import { type RecordSource, runDirRecordSource } from "./record-source";
 import { dashboardData, type PeriodOverride } from "./widget-data";
@@ -24,12 +25,8 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-class DashboardServerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DashboardServerError";
-  }
-}
+/** The local dashboard cannot start or answer: a port in use, a missing vendor build, a bad period. */
+class DashboardServerError extends OperatorError {}
 
 const STATIC_DIR = path.join(__dirname, "static");
 const STATIC_FILES: Record<string, string> = {

@@ -4,16 +4,17 @@
  * embedded cloud deploys, so the local page and CloudWatch draw one definition.
  */
 
+import { OperatorError } from "../contracts";
+
 const DASHBOARD_TYPE = "aws:cloudwatch/dashboard:Dashboard";
 
-export class NoDashboardError extends Error {
+export class NoDashboardError extends OperatorError {
   constructor(count: number) {
     super(
       count === 0
         ? `the stack declares no ${DASHBOARD_TYPE}: nothing for the local dashboard to draw`
         : `the stack declares ${count} dashboards; pass the one to draw as dashboardBody`,
     );
-    this.name = "NoDashboardError";
   }
 }
 

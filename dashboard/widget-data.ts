@@ -1,4 +1,4 @@
-import type { MetricLine } from "../contracts/run-record";
+import type { MetricLine } from "../contracts";
 import { aggregateSeries, aggregateTotal, autoPeriod, recordSpan, type SeriesPoint } from "../metrics/aggregate";
 import { type ChartSeries, pointCount, timeSeriesSpec, type VegaLiteSpec } from "../metrics/charts";
 import type { DashboardWidget, MetricWidget, WidgetMetric } from "./body";

@@ -1,6 +1,13 @@
-import { parseArgs } from "node:util";
-import { MAX_MOVE_TASK_VELOCITY } from "../contracts/sqs-limits";
-import { ProducerArgsError, parseDuration, parseInteger, parseRate } from "../producer/args";
+import {
+  MAX_MOVE_TASK_VELOCITY,
+  parseCommandLine,
+  parseDuration,
+  parseInteger,
+  parseRate,
+  parseRegion,
+  parseUrl,
+  UsageError,
+} from "../contracts";
 import { DEFAULT_HOLD_SECONDS } from "./sqs-io";
 
 export const COMMANDS = ["stats", "peek", "export", "redrive", "purge"] as const;
@@ -9,6 +16,8 @@ export type DlqCommand = (typeof COMMANDS)[number];
 /** The filtered redrive keeps a move task's bound. */
 const MAX_REDRIVE_RATE = MAX_MOVE_TASK_VELOCITY;
 const DEFAULT_PEEK_LIMIT = 10;
+const QUEUE_URL_EXAMPLE = "https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-queue";
+const DLQ_URL_EXAMPLE = "https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-dlq";
 
 export interface DlqArgs {
   command: DlqCommand | "help";
@@ -31,13 +40,8 @@ export interface DlqArgs {
   holdSeconds: number;
 }
 
-/** A bad command or flag: exit 2 with this message. */
-export class DlqArgsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DlqArgsError";
-  }
-}
+/** How `npm run dlq` points a user at its commands and flags. */
+export const HELP_COMMAND = "npm run dlq -- --help";
 
 export const USAGE = `Look at the dead-letter queue and put its messages back once the cause is fixed.
 
@@ -58,7 +62,8 @@ dlqUrl\` / \`queueUrl\`, the running embedded cloud (.local/state.json from \`np
   --endpoint <url>    any SQS-compatible endpoint      --region <name>   e.g. eu-west-1
   --hold <d>          how long read messages stay invisible to others while a command works (default ${DEFAULT_HOLD_SECONDS}s)
 
-Exit status: 0 done; 1 a step failed; 2 bad command, flags or no queue; 130 interrupted.`;
+Exit status: 0 done; 1 a step failed (SQS refused a call, a redrive was refused); 2 bad command, flags or no
+queue; 130 interrupted; 70 a bug in this repository.`;
 
 const OPTIONS = {
   "queue-url": { type: "string" },
@@ -92,78 +97,71 @@ const ALLOWED: Record<DlqCommand, Flag[]> = {
 };
 
 function checkCommand(word: string | undefined): DlqCommand {
-  if (word === undefined) throw new DlqArgsError(`no command: give one of ${COMMANDS.join(", ")}`);
+  if (word === undefined) throw new UsageError(`no command: give one of ${COMMANDS.join(", ")}`);
   if (!(COMMANDS as readonly string[]).includes(word))
-    throw new DlqArgsError(`unknown command ${JSON.stringify(word)}: expected one of ${COMMANDS.join(", ")}`);
+    throw new UsageError(`unknown command ${JSON.stringify(word)}: expected one of ${COMMANDS.join(", ")}`);
   return word as DlqCommand;
 }
 
-function checkUrl(raw: string | undefined, flag: string): string | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^https?:\/\/[^/\s]+/.test(raw.trim()) || !URL.canParse(raw.trim()))
-    throw new DlqArgsError(`invalid --${flag} ${JSON.stringify(raw)}: expected an http(s) URL`);
-  return raw.trim();
-}
+const EXAMPLES = {
+  "--by-prefix": "--by-prefix 4",
+  "--limit": "--limit 100",
+  "--code": "--code MISSING_FIELD",
+  "--out": "--out dlq.jsonl",
+  "--hold": "--hold 300s",
+};
 
-/** Parses `<command> [options]`; throws DlqArgsError naming the command or flag. */
+/** Parses `<command> [options]`; throws a UsageError naming the command or flag. */
 export function parseDlqArgs(argv: readonly string[]): DlqArgs {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new DlqArgsError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(
+    { args: [...argv], options: OPTIONS, allowPositionals: true, strict: true },
+    EXAMPLES,
+  );
   if (values.help) return withDefaults({ command: "help" });
   const command = checkCommand(positionals[0]);
-  if (positionals.length > 1) throw new DlqArgsError(`unexpected argument ${JSON.stringify(positionals[1])}`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
   for (const flag of Object.keys(values) as Flag[]) {
     if (!COMMON.includes(flag) && !ALLOWED[command].includes(flag))
-      throw new DlqArgsError(
+      throw new UsageError(
         `--${flag} does not apply to ${command} (it takes: ${ALLOWED[command].map((f) => `--${f}`).join(" ")})`,
       );
   }
   if (values.code !== undefined && values["moved-only"])
-    throw new DlqArgsError("--code and --moved-only cannot be combined: moved messages have no errorCode");
-  if (command === "export" && !values.out) throw new DlqArgsError("export needs --out FILE, e.g. --out dlq.jsonl");
+    throw new UsageError("--code and --moved-only cannot be combined: moved messages have no errorCode");
+  if (command === "export" && !values.out) throw new UsageError("export needs --out FILE, e.g. --out dlq.jsonl");
   if (command === "purge" && !values.yes)
-    throw new DlqArgsError("purge deletes every message in the DLQ: add --yes to confirm");
+    throw new UsageError("purge deletes every message in the DLQ: add --yes to confirm");
   if (values.code !== undefined && !/^[A-Z_]+$/.test(values.code))
-    throw new DlqArgsError(`invalid --code ${JSON.stringify(values.code)}: expected an error code, e.g. MISSING_FIELD`);
-  try {
-    return withDefaults({
-      command,
-      queueUrl: checkUrl(values["queue-url"], "queue-url"),
-      dlqUrl: checkUrl(values["dlq-url"], "dlq-url"),
-      endpoint: checkUrl(values.endpoint, "endpoint"),
-      region: values.region,
-      json: values.json === true,
-      byPrefix:
-        values["by-prefix"] === undefined ? undefined : parseInteger(values["by-prefix"], "by-prefix", 1, 12, "3"),
-      limit: values.limit === undefined ? undefined : parseInteger(values.limit, "limit", 1, 1_000_000, "100"),
-      code: values.code,
-      movedOnly: values["moved-only"] === true,
-      out: values.out,
-      rate: values.rate === undefined ? undefined : parseRedriveRate(values.rate),
-      dryRun: values["dry-run"] === true,
-      force: values.force === true,
-      wait: values.wait === true,
-      yes: values.yes === true,
-      noExport: values["no-export"] === true,
-      holdSeconds:
-        values.hold === undefined ? DEFAULT_HOLD_SECONDS : Math.ceil(parseDuration(values.hold, "hold") / 1000),
-    });
-  } catch (error) {
-    if (error instanceof ProducerArgsError) throw new DlqArgsError(error.message);
-    throw error;
-  }
+    throw new UsageError(`invalid --code ${JSON.stringify(values.code)}: expected an error code, e.g. MISSING_FIELD`);
+  const optional = <T>(raw: string | undefined, parse: (raw: string) => T): T | undefined =>
+    raw === undefined ? undefined : parse(raw);
+  return withDefaults({
+    command,
+    queueUrl: optional(values["queue-url"], (raw) => parseUrl(raw, "--queue-url", QUEUE_URL_EXAMPLE)),
+    dlqUrl: optional(values["dlq-url"], (raw) => parseUrl(raw, "--dlq-url", DLQ_URL_EXAMPLE)),
+    endpoint: optional(values.endpoint, (raw) => parseUrl(raw, "--endpoint", "http://127.0.0.1:4566")),
+    region: optional(values.region, (raw) => parseRegion(raw)),
+    json: values.json === true,
+    byPrefix: optional(values["by-prefix"], (raw) => parseInteger(raw, "--by-prefix", 1, 12, "3")),
+    limit: optional(values.limit, (raw) => parseInteger(raw, "--limit", 1, 1_000_000, "100")),
+    code: values.code,
+    movedOnly: values["moved-only"] === true,
+    out: values.out,
+    rate: optional(values.rate, parseRedriveRate),
+    dryRun: values["dry-run"] === true,
+    force: values.force === true,
+    wait: values.wait === true,
+    yes: values.yes === true,
+    noExport: values["no-export"] === true,
+    holdSeconds: optional(values.hold, (raw) => Math.ceil(parseDuration(raw, "--hold") / 1000)) ?? DEFAULT_HOLD_SECONDS,
+  });
 }
 
 /** The producer's rate syntax (50/s, 3000/m), as whole messages per second up to a move task's bound. */
 function parseRedriveRate(raw: string): number {
   const perSecond = parseRate(raw);
   if (!Number.isInteger(perSecond) || perSecond < 1 || perSecond > MAX_REDRIVE_RATE)
-    throw new DlqArgsError(
+    throw new UsageError(
       `invalid --rate ${JSON.stringify(raw)}: expected whole messages per second from 1 to ${MAX_REDRIVE_RATE}, e.g. 50/s`,
     );
   return perSecond;

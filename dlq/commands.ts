@@ -1,9 +1,10 @@
 // The five commands of `npm run dlq`: each says what it will do, does it with progress, and ends with a summary.
 
 import { writeFile } from "node:fs/promises";
+import { EXIT } from "../contracts";
 import type { DlqArgs } from "./args";
 import { formatMessage, formatStats } from "./format";
-import { EXIT, type Io } from "./io";
+import type { Io } from "./io";
 import {
   attachReasons,
   type DlqMessage,

@@ -1,4 +1,4 @@
-// What every dlq command writes to and listens on, and its exit statuses.
+// What every dlq command writes to and listens on.
 
 export interface Io {
   out: (line: string) => void;
@@ -8,5 +8,3 @@ export interface Io {
   /** Asks a yes/no question on a terminal; undefined when there is none. */
   confirm?: (question: string) => Promise<boolean>;
 }
-
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;

@@ -1,22 +1,7 @@
-// Where the dead-letter queue and its source queue are: the producer's discovery, asked for dlqUrl as well.
+// Where the dead-letter queue and its source queue are: contracts' queue discovery, asked for dlqUrl and queueUrl.
 
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DEFAULT_STATE_FILE, isAlive } from "../contracts/state-file";
-import { discoverQueue, pulumiOnPath, QueueNotFoundError, queueFromStateFile } from "../producer/queue-url";
-import { chooseSqsClient } from "../producer/sqs-client";
-
-export class DlqNotFoundError extends Error {
-  constructor(tried: readonly string[]) {
-    super(
-      [
-        "no dead-letter queue. Give --dlq-url <url>, set DLQ_URL, deploy the stack (`pulumi stack output dlqUrl`),",
-        "or start the embedded cloud (`npm run local -- up`). Tried, in order:",
-        ...tried.map((line) => `  - ${line}`),
-      ].join("\n"),
-    );
-    this.name = "DlqNotFoundError";
-  }
-}
+import { chooseSqsClient, discoverQueue, QueueNotFoundError } from "../contracts";
 
 export interface DlqTarget {
   dlqUrl: string;
@@ -27,41 +12,18 @@ export interface DlqTarget {
   describe: string;
 }
 
-interface Found {
-  url: string;
-  source: string;
-  endpoint?: string;
-  region?: string;
-}
+/** The SQS SDK's standard retries: unlike the producer, which counts its own, a DLQ command just wants the answer. */
+const DLQ_MAX_ATTEMPTS = 3;
 
-async function findDlq(flag: string | undefined, env: NodeJS.ProcessEnv): Promise<Found> {
-  const tried: string[] = [];
-  if (flag) return { url: flag, source: "--dlq-url" };
-  tried.push("--dlq-url: not given");
-  if (env.DLQ_URL?.trim()) return { url: env.DLQ_URL.trim(), source: "$DLQ_URL" };
-  tried.push("$DLQ_URL: not set");
-  const askPulumi = await pulumiOnPath(env, "dlqUrl");
-  if (askPulumi) {
-    const answer = await askPulumi();
-    if (answer.ok) return { url: answer.queueUrl, source: "pulumi stack output" };
-    tried.push(`pulumi stack output dlqUrl: ${answer.why}`);
-  } else tried.push("pulumi stack output dlqUrl: the pulumi CLI is not on the PATH");
-  const state = queueFromStateFile(env.VEHICLE_PIPELINE_STATE_FILE ?? DEFAULT_STATE_FILE, isAlive, "dlqUrl");
-  if (state.ok)
-    return { url: state.queueUrl, source: "embedded cloud", endpoint: state.endpoint, region: state.region };
-  tried.push(`embedded cloud: ${state.why}`);
-  throw new DlqNotFoundError(tried);
-}
-
-/** Finds both queues and builds the SQS client for them (the producer's endpoint, region and credential rules). */
+/** Finds both queues and builds the SQS client for them (contracts' endpoint, region and credential rules). */
 export async function locateQueues(
   options: { dlqUrl?: string; queueUrl?: string; endpoint?: string; region?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DlqTarget> {
-  const dlq = await findDlq(options.dlqUrl, env);
+  const dlq = await discoverQueue({ output: "dlqUrl", flag: options.dlqUrl, env });
   let queueUrl: string | undefined;
   try {
-    queueUrl = (await discoverQueue({ flag: options.queueUrl, env })).queueUrl;
+    queueUrl = (await discoverQueue({ output: "queueUrl", flag: options.queueUrl, env })).url;
   } catch (error) {
     if (!(error instanceof QueueNotFoundError)) throw error;
   }
@@ -74,8 +36,7 @@ export async function locateQueues(
     embeddedCloud: dlq.source === "embedded cloud",
     env,
   });
-  // The producer counts its own retries (maxAttempts 1); here the SDK's standard retries are what we want.
-  const sqs = new SQSClient({ ...choice.config, maxAttempts: 3 });
+  const sqs = new SQSClient({ ...choice.config, maxAttempts: DLQ_MAX_ATTEMPTS });
   const via = choice.endpoint ?? `AWS SQS in ${choice.region}`;
   return {
     dlqUrl: dlq.url,

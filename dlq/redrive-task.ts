@@ -1,8 +1,9 @@
 // The unfiltered redrive: SQS's own message move task, followed to completion with --wait.
 
 import type { ListMessageMoveTasksResultEntry } from "@aws-sdk/client-sqs";
+import { EXIT, OperatorError } from "../contracts";
 import type { DlqArgs } from "./args";
-import { EXIT, type Io } from "./io";
+import type { Io } from "./io";
 import { attachReasons, dlqStats } from "./messages";
 import type { DlqTarget } from "./queues";
 import { queueArn, sourceQueueOf } from "./source-queue";
@@ -71,7 +72,7 @@ async function followTask(target: DlqTarget, sourceArn: string, handle: string, 
   let cancelAsked = false;
   for (;;) {
     const task = await latestMoveTask(target.sqs, sourceArn);
-    if (!task) throw new Error(`ListMessageMoveTasks does not show task ${handle}`);
+    if (!task) throw new OperatorError(`ListMessageMoveTasks does not show task ${handle}`);
     io.err(`  ${describeTask(task)}`);
     if (FINISHED.has(task.Status ?? "")) {
       io.out(`move task ${describeTask(task)}`);

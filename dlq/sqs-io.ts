@@ -14,6 +14,7 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
+import { MAX_BATCH_ENTRIES, OperatorError } from "../contracts";
 import { type DlqMessage, resendAttributes, toDlqMessage } from "./messages";
 
 /**
@@ -22,14 +23,37 @@ import { type DlqMessage, resendAttributes, toDlqMessage } from "./messages";
  */
 export const DEFAULT_HOLD_SECONDS = 300;
 
-export function chunks<T>(items: readonly T[], size = 10): T[][] {
+/** An SQS call that failed after the SDK's retries: the command stops there, saying what SQS answered. */
+class SqsCallError extends OperatorError {
+  constructor(action: string, detail: string, cause?: unknown) {
+    super(
+      `${action} failed: ${detail}`,
+      "check the queue URLs, --endpoint, --region and the credentials (AWS_PROFILE); messages already read come back " +
+        "to the DLQ when their hold ends",
+      { cause },
+    );
+  }
+}
+
+/** Sends one SQS request, turning its failure into an SqsCallError naming the action. */
+async function call<T>(action: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw new SqsCallError(action, (error as Error)?.message ?? String(error), error);
+  }
+}
+
+export function chunks<T>(items: readonly T[], size = MAX_BATCH_ENTRIES): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
 export async function queueAttributes(sqs: SQSClient, queueUrl: string): Promise<Record<string, string>> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["All"] }));
+  const { Attributes } = await call("GetQueueAttributes", () =>
+    sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["All"] })),
+  );
   return Attributes ?? {};
 }
 
@@ -48,15 +72,17 @@ export async function receiveAll(
   const seen = new Map<string, DlqMessage>();
   let empty = 0;
   while (empty < 3 && seen.size < expected) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        VisibilityTimeout: options.holdSeconds ?? DEFAULT_HOLD_SECONDS,
-        WaitTimeSeconds: empty > 0 ? 1 : 0,
-        MessageAttributeNames: ["All"],
-        MessageSystemAttributeNames: ["All"],
-      }),
+    const { Messages = [] } = await call("ReceiveMessage", () =>
+      sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: MAX_BATCH_ENTRIES,
+          VisibilityTimeout: options.holdSeconds ?? DEFAULT_HOLD_SECONDS,
+          WaitTimeSeconds: empty > 0 ? 1 : 0,
+          MessageAttributeNames: ["All"],
+          MessageSystemAttributeNames: ["All"],
+        }),
+      ),
     );
     empty = Messages.length === 0 ? empty + 1 : 0;
     for (const message of Messages) seen.set(message.MessageId ?? "", toDlqMessage(message));
@@ -68,25 +94,32 @@ export async function receiveAll(
 /** Makes held messages visible again at once (ChangeMessageVisibilityBatch to 0); nothing is consumed. */
 export async function release(sqs: SQSClient, queueUrl: string, messages: readonly DlqMessage[]): Promise<void> {
   for (const batch of chunks(messages)) {
-    await sqs.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle, VisibilityTimeout: 0 })),
-      }),
+    await call("ChangeMessageVisibilityBatch", () =>
+      sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle, VisibilityTimeout: 0 })),
+        }),
+      ),
     );
   }
 }
 
 /** Deletes up to 10 messages; throws when any entry failed, naming them. */
 export async function deleteBatch(sqs: SQSClient, queueUrl: string, batch: readonly DlqMessage[]): Promise<void> {
-  const { Failed = [] } = await sqs.send(
-    new DeleteMessageBatchCommand({
-      QueueUrl: queueUrl,
-      Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })),
-    }),
+  const { Failed = [] } = await call("DeleteMessageBatch", () =>
+    sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })),
+      }),
+    ),
   );
   if (Failed.length > 0)
-    throw new Error(`could not delete ${Failed.map((f) => `${batch[Number(f.Id)]?.messageId}: ${f.Message}`)}`);
+    throw new SqsCallError(
+      "DeleteMessageBatch",
+      `could not delete ${Failed.map((f) => `${batch[Number(f.Id)]?.messageId}: ${f.Message}`)}`,
+    );
 }
 
 /** Re-sends up to 10 messages with their original body and eventId; returns the ones SQS accepted. */
@@ -95,29 +128,39 @@ export async function resendBatch(
   queueUrl: string,
   batch: readonly DlqMessage[],
 ): Promise<DlqMessage[]> {
-  const { Successful = [] } = await sqs.send(
-    new SendMessageBatchCommand({
-      QueueUrl: queueUrl,
-      Entries: batch.map((m, i) => ({ Id: String(i), MessageBody: m.body, MessageAttributes: resendAttributes(m) })),
-    }),
+  const { Successful = [] } = await call("SendMessageBatch", () =>
+    sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: batch.map((m, i) => ({ Id: String(i), MessageBody: m.body, MessageAttributes: resendAttributes(m) })),
+      }),
+    ),
   );
   return Successful.map((s) => batch[Number(s.Id)]!);
 }
 
 export async function deadLetterSources(sqs: SQSClient, dlqUrl: string): Promise<string[]> {
-  return (await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlqUrl }))).queueUrls ?? [];
+  return (
+    (
+      await call("ListDeadLetterSourceQueues", () =>
+        sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlqUrl })),
+      )
+    ).queueUrls ?? []
+  );
 }
 
 export async function startMoveTask(
   sqs: SQSClient,
   input: { sourceArn: string; destinationArn?: string; rate?: number },
 ): Promise<string> {
-  const { TaskHandle } = await sqs.send(
-    new StartMessageMoveTaskCommand({
-      SourceArn: input.sourceArn,
-      DestinationArn: input.destinationArn,
-      MaxNumberOfMessagesPerSecond: input.rate,
-    }),
+  const { TaskHandle } = await call("StartMessageMoveTask", () =>
+    sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: input.sourceArn,
+        DestinationArn: input.destinationArn,
+        MaxNumberOfMessagesPerSecond: input.rate,
+      }),
+    ),
   );
   return TaskHandle ?? "";
 }
@@ -126,11 +169,16 @@ export async function latestMoveTask(
   sqs: SQSClient,
   sourceArn: string,
 ): Promise<ListMessageMoveTasksResultEntry | undefined> {
-  return (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 1 }))).Results?.[0];
+  return (
+    await call("ListMessageMoveTasks", () =>
+      sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 1 })),
+    )
+  ).Results?.[0];
 }
 
 export async function cancelMoveTask(sqs: SQSClient, handle: string): Promise<number> {
   return (
-    (await sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: handle }))).ApproximateNumberOfMessagesMoved ?? 0
+    (await call("CancelMessageMoveTask", () => sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: handle }))))
+      .ApproximateNumberOfMessagesMoved ?? 0
   );
 }

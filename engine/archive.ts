@@ -1,8 +1,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { strToU8, zipSync } from "fflate";
-import type { SynthesizedCode } from "../contracts/synthesized-stack";
-import { PROJECT_ROOT } from "./project";
+import { PROJECT_ROOT, type SynthesizedCode } from "../contracts";
 
 /** The Lambda deployment archive a Function's code describes: its files, its size, unpacked like /var/task. */
 

@@ -3,12 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   FUNCTION_TYPE,
   type PlainValues,
+  PROJECT_NAME as PROJECT,
+  PROJECT_ROOT,
   type SynthesizedCode,
   type SynthesizedResource,
   type SynthesizedStack,
-} from "../contracts/synthesized-stack";
+} from "../contracts";
 import { packageNameOf } from "./archive";
-import { PROJECT, PROJECT_ROOT } from "./project";
 import { invokeAnswer, providerAnswer } from "./provider-state";
 
 /**

@@ -1,4 +1,4 @@
-import { FUNCTION_TYPE, type SynthesizedResource } from "../contracts/synthesized-stack";
+import { FUNCTION_TYPE, type SynthesizedResource } from "../contracts";
 import { describeCodeArchive, type Properties, plainObject } from "./properties";
 import { invokeAnswer, providerAnswer } from "./provider-state";
 import {

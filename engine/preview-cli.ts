@@ -1,44 +1,58 @@
 // `npm run preview [-- --stack dev] [--transpile-only]`: what `pulumi preview` would create, rehearsed locally
 // through Pulumi's own Node language host. Exit 0 on success, 1 when the program fails (e.g. invalid config, with
-// the key named), 2 on bad flags.
-import { parseArgs } from "node:util";
+// the key named), 2 on bad flags or a stack without a Pulumi.<stack>.yaml.
+import { relative } from "node:path";
+import { defaultStack, EXIT, PROJECT_ROOT, parseCommandLine, reportError, stackFileNamed } from "../contracts";
 import { formatPreview } from "./preview-report";
 import { synthesizeWithLanguageHost } from "./synthesize";
 
-const USAGE = "usage: npm run preview [-- --stack <name>] [--transpile-only]";
+const HELP_COMMAND = "npm run preview -- --help";
+const USAGE = `usage: npm run preview [-- --stack <name>] [--transpile-only]
 
-function flags(): { stack: string; transpileOnly: boolean } | undefined {
-  try {
-    const { values } = parseArgs({
-      options: {
-        stack: { type: "string", default: "dev" },
-        "transpile-only": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    }
-    if (!/^[\w.-]+$/.test(values.stack)) throw new Error(`--stack must be a stack name, not "${values.stack}"`);
-    return { stack: values.stack, transpileOnly: values["transpile-only"] };
-  } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n${USAGE}\n`);
-    process.exit(2);
+  --stack <name>      the stack whose Pulumi.<name>.yaml gives the config (default $PULUMI_STACK, else dev)
+  --transpile-only    skip ts-node's type check (faster; \`npm test\` type-checks)
+
+Exit status: 0 previewed; 1 the program failed (e.g. invalid settings, naming each key); 2 bad flags or stack;
+70 a bug in this repository.`;
+
+function flags(argv: readonly string[]): { stack: string; stackFile: string; transpileOnly: boolean; help: boolean } {
+  const { values } = parseCommandLine({
+    args: [...argv],
+    options: {
+      stack: { type: "string" },
+      "transpile-only": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const stack = values.stack ?? defaultStack();
+  const stackFile = values.help ? "" : stackFileNamed(stack, values.stack === undefined ? "$PULUMI_STACK" : "--stack");
+  return { stack, stackFile, transpileOnly: values["transpile-only"], help: values.help };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = flags(argv);
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
   }
-}
-
-async function main(): Promise<void> {
-  const options = flags();
-  if (!options) return;
   process.stderr.write(`Running the program for stack "${options.stack}" through Pulumi's language host...\n`);
-  const stack = await synthesizeWithLanguageHost({ ...options, dryRun: true });
-  process.stdout.write(formatPreview(stack, { ...options, stackFile: `Pulumi.${options.stack}.yaml` }));
+  const stack = await synthesizeWithLanguageHost({
+    stack: options.stack,
+    stackFile: options.stackFile,
+    transpileOnly: options.transpileOnly,
+    dryRun: true,
+  });
+  process.stdout.write(formatPreview(stack, { ...options, stackFile: relative(PROJECT_ROOT, options.stackFile) }));
+  return EXIT.ok;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = reportError(error, (line) => process.stderr.write(`${line}\n`), HELP_COMMAND);
+  },
+);

@@ -1,7 +1,7 @@
 // The runtime's rpc module alone, not all of @pulumi/pulumi (about 0.15 s to load instead of over 1 s): the embedded
 // cloud imports this before its emulators start.
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
-import type { SynthesizedCode, SynthesizedResource } from "../contracts/synthesized-stack";
+import type { SynthesizedCode, SynthesizedResource } from "../contracts";
 import { packageNameOf } from "./archive";
 
 /** Plain property values, as SynthesizedResource carries them. */

@@ -1,10 +1,16 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { SynthesizedStack } from "../contracts/synthesized-stack";
+import {
+  OperatorError,
+  PROJECT_NAME as PROJECT,
+  PROJECT_ROOT,
+  type SynthesizedStack,
+  stackConfigFromYaml,
+  stackFilePath,
+} from "../contracts";
 import { runProgram } from "./language-host";
 import { type Diagnostic, LocalEngine } from "./monitor";
-import { PROJECT, PROJECT_ROOT, stackConfigFromYaml, stackFilePath } from "./project";
 
 /**
  * Synthesizes the stack through Pulumi's own Node language host, as `pulumi preview` (dryRun) or `pulumi up` would
@@ -45,14 +51,13 @@ export interface LanguageHostStack extends SynthesizedStack {
 
 /** The program failed under the language host: bad config, a type error, an exception. The message is the
  * program's own error (what `pulumi up` would print). */
-export class LanguageHostRunError extends Error {
+export class LanguageHostRunError extends OperatorError {
   constructor(
     readonly exitCode: number,
     readonly errors: string[],
     detail: string,
   ) {
     super(errors.length > 0 ? errors.join("\n") : `the program exited with ${exitCode}: ${detail.trim().slice(-2000)}`);
-    this.name = "LanguageHostRunError";
   }
 }
 

@@ -1,11 +1,17 @@
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
-import { claimStateFile, type EmbeddedCloudState, releaseStateFile, writeState } from "../contracts/state-file";
-import type { SynthesizedStack } from "../contracts/synthesized-stack";
-import { PROJECT_ROOT } from "../engine/project";
+import {
+  claimStateFile,
+  DEFAULT_LOCAL_ROOT,
+  type EmbeddedCloudState,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localLayout,
+  releaseStateFile,
+  type SynthesizedStack,
+  writeState,
+} from "../contracts";
 import { type DeployedStack, deployStack } from "./deploy";
 import { declareStackGauges, recordDynamoCalls, recordSqsCalls } from "./emulator-metrics";
 import { type EmulatorCall, injectedSqsApi, type RunningEmulator, startDynamo, startSqs } from "./emulators";
@@ -13,7 +19,7 @@ import { type PollerSqsApi, SqsEventSourceMapping } from "./event-source-mapping
 import type { RuntimeFault } from "./execution-environment";
 import { CloudFaults } from "./faults/cloud-faults";
 import type { FaultSettings } from "./faults/injector";
-import type { FauxqsStore } from "./fauxqs-store";
+import { type FauxqsStore, queueDepth } from "./fauxqs-store";
 import { LambdaService } from "./lambda-service";
 import { RunRecorder } from "./recorder";
 
@@ -44,8 +50,6 @@ export interface EmbeddedCloudOptions {
 
 /** Environments initialised ahead of the first invocation when the options do not say. */
 const DEFAULT_PREWARMED_ENVIRONMENTS = 1;
-
-export const DEFAULT_LOCAL_ROOT = join(PROJECT_ROOT, ".local");
 
 /**
  * The whole pipeline on one machine: fauxqs for SQS and dynalite for DynamoDB on 127.0.0.1, the stack deployed into
@@ -102,6 +106,7 @@ export class EmbeddedCloud {
   /** Starts both emulators. Throws AlreadyRunningError or EmulatorStartError (port in use) with what to do. */
   static async start(options: EmbeddedCloudOptions = {}): Promise<EmbeddedCloud> {
     const localRoot = options.localRoot ?? DEFAULT_LOCAL_ROOT;
+    const layout = localLayout(localRoot);
     mkdirSync(localRoot, { recursive: true });
     if (options.writeState !== false) claimStateFile(localRoot);
     const faults = options.faults ? new CloudFaults(options.faults) : undefined;
@@ -111,13 +116,13 @@ export class EmbeddedCloud {
         port: options.sqsPort,
         loopbackQueueUrls: true,
         faults: faults?.injector,
-        ...(options.persist ? { journalFile: join(localRoot, "sqs", "journal.jsonl") } : {}),
+        ...(options.persist ? { journalFile: layout.sqsJournal } : {}),
       }),
       startDynamo({
         port: options.dynamoPort,
         inWorkerThread: true,
         ...faults?.dynamoOptions(),
-        ...(options.persist ? { path: join(localRoot, "dynamodb") } : {}),
+        ...(options.persist ? { path: layout.dynamodb } : {}),
       }),
     ]);
     if (sqs.status === "rejected" || dynamo.status === "rejected") {
@@ -140,7 +145,7 @@ export class EmbeddedCloud {
       dynamo: this.dynamo,
       region: this.region,
       endpoints: this.endpoints,
-      codeRoot: this.localRoot,
+      codeRoot: localLayout(this.localRoot).functions,
     });
     this.deployed = deployed;
     this.declareQueueGauges();
@@ -210,11 +215,9 @@ export class EmbeddedCloud {
     let visible = 0;
     let inFlight = 0;
     for (const esm of this.mappings) {
-      const queue = this.queueView(esm.config.queueUrl);
-      visible +=
-        Number(queue?.getAttribute("ApproximateNumberOfMessages") ?? 0) +
-        Number(queue?.getAttribute("ApproximateNumberOfMessagesDelayed") ?? 0);
-      inFlight += Number(queue?.getAttribute("ApproximateNumberOfMessagesNotVisible") ?? 0);
+      const depth = queueDepth(this.queueView(esm.config.queueUrl));
+      visible += depth.visible + depth.delayed;
+      inFlight += depth.inFlight;
     }
     const running = [...this.runtimes.values()].reduce((n, r) => n + r.concurrentExecutions, 0);
     return { visible, inFlight, running };

@@ -7,8 +7,14 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_ACCOUNT_ID, localEnvironment } from "../contracts/local-endpoints";
-import type { PlainValues, SynthesizedResource, SynthesizedStack } from "../contracts/synthesized-stack";
+import {
+  LOCAL_ACCOUNT_ID,
+  localEnvironment,
+  OperatorError,
+  type PlainValues,
+  type SynthesizedResource,
+  type SynthesizedStack,
+} from "../contracts";
 import type { EventSourceMappingConfig } from "./event-source-mapping";
 import type { LocalFunction } from "./execution-environment";
 
@@ -87,15 +93,14 @@ export interface DeployTarget {
   dynamo: DynamoDBClient;
   region: string;
   endpoints: { sqs: string; dynamodb: string };
-  /** Where function code is written; must be inside the repository so `require` finds its node_modules. */
+  /** Where function code is written, a folder per function; inside the repository, so `require` finds node_modules. */
   codeRoot: string;
 }
 
 /** A declared value the embedded cloud cannot honour, or a reference it cannot resolve. */
-class DeployError extends Error {
+class DeployError extends OperatorError {
   constructor(resource: Pick<SynthesizedResource, "type" | "name">, why: string) {
     super(`cannot deploy ${resource.type} "${resource.name}": ${why}`);
-    this.name = "DeployError";
   }
 }
 
@@ -291,7 +296,7 @@ function deployFunctions(ctx: DeployContext): void {
       );
     const handler = String(r.inputs.handler ?? "__index.handler");
     const moduleName = handler.slice(0, handler.lastIndexOf("."));
-    const codeDir = join(target.codeRoot, "functions", name);
+    const codeDir = join(target.codeRoot, name);
     mkdirSync(codeDir, { recursive: true });
     const codePath = join(codeDir, `${moduleName}.js`);
     writeFileSync(codePath, code.indexJs);
@@ -334,7 +339,7 @@ function setFunctionEnvironments(ctx: DeployContext): void {
           name: fn.name,
           memorySizeMb: fn.memorySizeMb,
           handler: fn.handler,
-          codeDir: join(target.codeRoot, "functions", fn.name),
+          codeDir: join(target.codeRoot, fn.name),
         },
         target,
       ),

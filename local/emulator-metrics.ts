@@ -1,7 +1,7 @@
 import { DYNAMODB_METRICS, SQS_METRICS } from "../contracts";
 import type { DeployedStack } from "./deploy";
 import type { EmulatorCall, EmulatorCallListener } from "./emulators";
-import type { FauxqsStore } from "./fauxqs-store";
+import { type FauxqsStore, queueDepth } from "./fauxqs-store";
 import type { RunRecorder, SeriesKey } from "./recorder";
 
 /**
@@ -132,15 +132,9 @@ export function declareStackGauges(
     for (const metric of [SQS_METRICS.sent, SQS_METRICS.received, SQS_METRICS.deleted, SQS_METRICS.emptyReceives])
       recorder.declare(key(metric), "counter");
     const view = () => store?.getQueueByName(queue.name);
-    recorder.declare(key(SQS_METRICS.visible), "gauge", () =>
-      Number(view()?.getAttribute("ApproximateNumberOfMessages") ?? 0),
-    );
-    recorder.declare(key(SQS_METRICS.notVisible), "gauge", () =>
-      Number(view()?.getAttribute("ApproximateNumberOfMessagesNotVisible") ?? 0),
-    );
-    recorder.declare(key(SQS_METRICS.delayed), "gauge", () =>
-      Number(view()?.getAttribute("ApproximateNumberOfMessagesDelayed") ?? 0),
-    );
+    recorder.declare(key(SQS_METRICS.visible), "gauge", () => queueDepth(view()).visible);
+    recorder.declare(key(SQS_METRICS.notVisible), "gauge", () => queueDepth(view()).inFlight);
+    recorder.declare(key(SQS_METRICS.delayed), "gauge", () => queueDepth(view()).delayed);
     // fauxqs has no age attribute: the oldest SentTimestamp among the queue's messages (waiting, delayed or in
     // flight, as SQS counts them) read from its store, in whole seconds like CloudWatch.
     recorder.declare(key(SQS_METRICS.oldestAge, "Seconds"), "gauge", () => oldestMessageAgeSeconds(view()));

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { OperatorError } from "../contracts";
 import { deadLetterQueuesOf, registerSqsFaultHooks } from "./faults/sqs-fault-hooks";
 import { injectSqsAction } from "./fauxqs-inject";
 import { buildFauxqsApp, createFauxqsStore, type FauxqsStore } from "./fauxqs-store";
@@ -65,15 +66,18 @@ export interface SqsOptions extends EmulatorOptions {
 }
 
 /** Thrown when an emulator cannot bind, with the port and what to do about it. */
-class EmulatorStartError extends Error {
+class EmulatorStartError extends OperatorError {
   constructor(service: string, port: number, cause: unknown) {
-    const code = (cause as NodeJS.ErrnoException)?.code;
-    const why =
-      code === "EADDRINUSE"
-        ? `port ${port} is already in use (another embedded cloud, or another program); pick another with --port or stop it`
-        : String((cause as Error)?.message ?? cause);
-    super(`cannot start the ${service} emulator on 127.0.0.1:${port}: ${why}`, { cause });
-    this.name = "EmulatorStartError";
+    const inUse = (cause as NodeJS.ErrnoException)?.code === "EADDRINUSE";
+    super(
+      `cannot start the ${service} emulator on 127.0.0.1:${port}: ${
+        inUse
+          ? `port ${port} is already in use (another embedded cloud, or another program)`
+          : String((cause as Error)?.message ?? cause)
+      }`,
+      inUse ? "pick another with --port, or stop what holds it" : undefined,
+      { cause },
+    );
   }
 }
 

@@ -7,6 +7,7 @@ import {
   type ReceiveMessageCommandInput,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { MAX_BATCH_ENTRIES } from "../contracts";
 import type { LambdaService } from "./lambda-service";
 import type { RunRecorder } from "./recorder";
 import { buildSqsEvent, judgeBatchResponse } from "./sqs-event";
@@ -43,8 +44,6 @@ export interface EventSourceMappingConfig {
 const LEAD_POLL_WAIT_SECONDS = 20;
 const EXTRA_POLL_WAIT_SECONDS = 1;
 const SCALE_OUT_INTERVAL_MS = 200;
-/** ReceiveMessage and DeleteMessageBatch take at most ten messages per call. */
-const SQS_BATCH_LIMIT = 10;
 
 /**
  * The two SQS calls a poller makes. The Lambda service's pollers are AWS-internal, not the function's SDK: the embedded
@@ -187,13 +186,13 @@ export class SqsEventSourceMapping {
    */
   private async collectBatch(waitSeconds: number): Promise<Message[]> {
     const { batchSize, batchingWindowSeconds } = this.config;
-    const batch = await this.receive(Math.min(SQS_BATCH_LIMIT, batchSize), waitSeconds);
+    const batch = await this.receive(Math.min(MAX_BATCH_ENTRIES, batchSize), waitSeconds);
     if (batch.length === 0) return batch;
     const windowEnds = Date.now() + batchingWindowSeconds * 1000;
-    let lastWasFull = batch.length === Math.min(SQS_BATCH_LIMIT, batchSize);
+    let lastWasFull = batch.length === Math.min(MAX_BATCH_ENTRIES, batchSize);
     while (this.running && batch.length < batchSize) {
       const remainingMs = windowEnds - Date.now();
-      const want = Math.min(SQS_BATCH_LIMIT, batchSize - batch.length);
+      const want = Math.min(MAX_BATCH_ENTRIES, batchSize - batch.length);
       if (batchingWindowSeconds === 0) {
         // No window: only top up while the queue keeps handing out full receives (batch sizes above 10).
         if (!lastWasFull) break;
@@ -254,8 +253,8 @@ export class SqsEventSourceMapping {
   }
 
   private async deleteMessages(messages: Message[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += SQS_BATCH_LIMIT) {
-      const chunk = messages.slice(i, i + SQS_BATCH_LIMIT);
+    for (let i = 0; i < messages.length; i += MAX_BATCH_ENTRIES) {
+      const chunk = messages.slice(i, i + MAX_BATCH_ENTRIES);
       try {
         const result = await this.sqs.deleteMessageBatch({
           QueueUrl: this.config.queueUrl,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Worker, type WorkerOptions } from "node:worker_threads";
+import { OperatorError } from "../contracts";
 
 /** A deployed function as the runtime needs it: where its code is and how Lambda would run it. */
 export interface LocalFunction {
@@ -23,10 +24,9 @@ export type InvokeOutcome =
   | { kind: "timeout"; durationMs: number };
 
 /** The function's code could not be loaded (syntax error, missing module, no such export). */
-export class FunctionInitError extends Error {
+export class FunctionInitError extends OperatorError {
   constructor(functionName: string, errorType: string, errorMessage: string) {
     super(`function ${functionName} failed to initialise: ${errorType}: ${errorMessage}`);
-    this.name = "FunctionInitError";
   }
 }
 

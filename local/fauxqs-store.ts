@@ -93,6 +93,15 @@ export async function createFauxqsStore(): Promise<FauxqsStore> {
   return store;
 }
 
+/** A queue's depth as SQS's Approximate* attributes count it: waiting, in flight, delayed (0 for a missing queue). */
+export function queueDepth(queue: FauxqsQueue | undefined): { visible: number; inFlight: number; delayed: number } {
+  return {
+    visible: Number(queue?.getAttribute("ApproximateNumberOfMessages") ?? 0),
+    inFlight: Number(queue?.getAttribute("ApproximateNumberOfMessagesNotVisible") ?? 0),
+    delayed: Number(queue?.getAttribute("ApproximateNumberOfMessagesDelayed") ?? 0),
+  };
+}
+
 /** fauxqs's fastify app, on the given store when there is one (fauxqs makes its SNS and S3 stores itself). */
 export async function buildFauxqsApp(store: FauxqsStore | undefined): Promise<import("fastify").FastifyInstance> {
   const { buildApp } = await import("fauxqs");

@@ -5,7 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { MAX_MOVE_TASK_VELOCITY } from "../contracts/sqs-limits";
+import { MAX_BATCH_ENTRIES, MAX_MOVE_TASK_VELOCITY, MAX_MOVE_TASKS_LISTED } from "../contracts";
 import { injectSqsAction } from "./fauxqs-inject";
 import { MessageMoveTaskRegistry, type MoveTask } from "./message-move-registry";
 
@@ -147,7 +147,7 @@ async function moveMessages(
     while (task.status === "RUNNING" && task.moved < task.toMove) {
       const { Messages = [] } = await call("ReceiveMessage", {
         QueueUrl: sourceUrl,
-        MaxNumberOfMessages: Math.min(10, task.toMove - task.moved, perSecond),
+        MaxNumberOfMessages: Math.min(MAX_BATCH_ENTRIES, task.toMove - task.moved, perSecond),
         VisibilityTimeout: 60,
         MessageAttributeNames: ["All"],
       });
@@ -180,8 +180,8 @@ async function moveMessages(
 async function listTasks(registry: MessageMoveTaskRegistry, call: Call, body: MoveRequest): Promise<object> {
   const { arn } = await queueOfArn(call, body.SourceArn, "SourceArn");
   const max = body.MaxResults ?? 1;
-  if (!Number.isInteger(max) || max < 1 || max > 10)
-    throw invalid(`Value ${max} for parameter MaxResults is invalid. Reason: must be 1 to 10.`);
+  if (!Number.isInteger(max) || max < 1 || max > MAX_MOVE_TASKS_LISTED)
+    throw invalid(`Value ${max} for parameter MaxResults is invalid. Reason: must be 1 to ${MAX_MOVE_TASKS_LISTED}.`);
   return { Results: registry.recent(arn, max).map((task) => registry.entry(task)) };
 }
 

@@ -1,22 +1,24 @@
 import { randomInt } from "node:crypto";
-import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { settingsFromStackConfig } from "../components/config";
-import { INVALID_KIND_CODES } from "../contracts";
-import { LOCAL_CREDENTIALS } from "../contracts/local-endpoints";
-import type { RunInfo } from "../contracts/run-record";
-import { nearestRank } from "../contracts/statistics";
-import type { SynthesizedStack } from "../contracts/synthesized-stack";
-import { type OutgoingMessage, VehicleMessageSource } from "../producer/messages";
-import { type ProduceSummary, produce, type RatePhase } from "../producer/produce";
-import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "./cloud";
+import {
+  DEFAULT_LOCAL_ROOT,
+  INVALID_KIND_CODES,
+  LOCAL_CREDENTIALS,
+  type RatePhase,
+  SYNTH_CACHE_DIR,
+  type SynthesizedStack,
+  stackFileNamed,
+} from "../contracts";
+import { type ProduceSummary, produce } from "../producer/produce";
+import { EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import type { RuntimeFault } from "./execution-environment";
 import type { FaultSettings } from "./faults/injector";
-import { type FaultReport, faultReport } from "./faults/summary";
-import { stackFileNamed } from "./stack-name";
+import type { FaultReport } from "./faults/summary";
+import { faultReportOf } from "./run-fault-report";
+import { runInfoOf } from "./run-info";
 import { type StackFromProgram, synthesizeStack } from "./stack-source";
-import { readTable, type SentRecord, type Verification, verifyRun } from "./verify";
+import { readTable, type Verification, verifyRun } from "./verify";
 
 /** The producer's side of a run: the pass-through flags of `npm start`. */
 export interface RunLoad {
@@ -47,7 +49,7 @@ export interface PipelineRunOptions {
   fault?: RuntimeFault;
   /** Faults injected where AWS fails (--faults, --faults-seed). */
   faults?: FaultSettings;
-  /** The stack whose Pulumi.<name>.yaml gives the settings (--stack; default dev, or $PULUMI_STACK). */
+  /** The stack whose Pulumi.<name>.yaml gives the settings (--stack; default $PULUMI_STACK, else dev). */
   stackName?: string;
   idleMs?: number;
   /** Environments initialised ahead of the first invocation (EmbeddedCloudOptions.prewarm). */
@@ -166,7 +168,14 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     if (cloud.faults) result.faults = faultReportOf(cloud, result, putItems.answered);
     if (cloud.recorder) {
       cloud.recorder.writeRun(
-        runInfoOf(result, { runId: cloud.recorder.runId, startedAt, cloud, stack, load, options }),
+        runInfoOf(result, {
+          runId: cloud.recorder.runId,
+          startedAt,
+          region: cloud.region,
+          stack,
+          seed: load.seed,
+          options,
+        }),
       );
     }
     return result;
@@ -182,8 +191,7 @@ function synthesizeTimed(options: PipelineRunOptions): Promise<{ stack: StackFro
       stackFile: options.stackName === undefined ? undefined : stackFileNamed(options.stackName),
       stack: options.stackName,
       overrides: options.configOverrides,
-      cacheDir:
-        options.cacheSynth === false ? undefined : (options.synthCacheDir ?? join(DEFAULT_LOCAL_ROOT, "synth-cache")),
+      cacheDir: options.cacheSynth === false ? undefined : (options.synthCacheDir ?? SYNTH_CACHE_DIR),
     });
     return { stack, ms: performance.now() - t };
   })();
@@ -233,10 +241,9 @@ function reportDeployed(deployed: DeployedStack, deployMs: number, say: (line: s
   say(`not emulated (${notEmulated.length}): ${[...new Set(notEmulated.map((r) => r.type))].join(", ")}`);
 }
 
-/** What the producer sent, with each body kept: verification compares the table to them. */
+/** What the producer sent (every accepted message with its body: verification compares the table to them). */
 interface ProducedLoad {
   summary: ProduceSummary;
-  bodies: Map<string, OutgoingMessage>;
   seed: number;
 }
 
@@ -248,23 +255,12 @@ async function produceLoad(
 ): Promise<ProducedLoad> {
   const load = options.load;
   const seed = load.seed ?? randomInt(0, 2 ** 32);
-  // The producer's own generator, wrapped to keep each body.
-  const generator = new VehicleMessageSource({ seed, invalidRatio: load.invalidRatio ?? 0 });
-  const bodies = new Map<string, OutgoingMessage>();
-  const source = {
-    create(index: number) {
-      const message = generator.create(index);
-      bodies.set(message.eventId, message);
-      return message;
-    },
-  };
   const sqs = new SQSClient({ endpoint: cloud.endpoints.sqs, region: cloud.region, credentials: LOCAL_CREDENTIALS });
   try {
     const summary = await produce(
       { ...load, queueUrl, invalidRatio: load.invalidRatio ?? 0, seed },
       {
         sqs,
-        source,
         signal: options.signal,
         onProgress: (p) => {
           const b = cloud.backlog();
@@ -276,7 +272,7 @@ async function produceLoad(
       },
     );
     say(`producer done: ${summary.sent} sent, ${summary.failed} failed, ${summary.achievedRate.toFixed(1)}/s achieved`);
-    return { summary, bodies, seed };
+    return { summary, seed };
   } finally {
     sqs.destroy();
   }
@@ -308,11 +304,7 @@ async function verifyLoad(
   deployed: DeployedStack,
   load: ProducedLoad,
 ): Promise<{ verification: Verification; latenciesMs: number[] }> {
-  const sent: SentRecord[] = load.summary.messages.map((m) => ({
-    eventId: m.eventId,
-    kind: m.kind,
-    body: load.bodies.get(m.eventId)?.body ?? "",
-  }));
+  const sent = load.summary.messages;
   const backlog = cloud.backlog();
   const tableName = String(deployed.outputs.tableName);
   const verification = await verifyRun(sent, {
@@ -333,28 +325,6 @@ async function verifyLoad(
     .map((item) => Date.parse(String(item.storedAt)) - Date.parse(String(item.sentAt)))
     .sort((a, b) => a - b);
   return { verification, latenciesMs };
-}
-
-/** The injected faults (from the injector's ledger) and what they caused (from the record and the verdict). */
-function faultReportOf(cloud: EmbeddedCloud, result: PipelineRunResult, answeredPutItems: number): FaultReport {
-  const faults = cloud.faults!;
-  const runtime = [...cloud.runtimes.values()][0];
-  const mapping = cloud.mappings[0];
-  return faultReport({
-    rates: faults.injector.settings.rates,
-    seed: faults.injector.settings.seed,
-    injected: { ...faults.injector.counts },
-    answeredPutItems,
-    metrics: cloud.recorder?.lines() ?? [],
-    verification: result.verification,
-    lambda: {
-      coldStarts: result.lambda.coldStarts,
-      errors: result.lambda.errors,
-      timeouts: runtime?.stats.timeouts ?? 0,
-    },
-    mapping: { failedItems: mapping?.stats.failedItems ?? 0, retriedBatches: mapping?.stats.retriedBatches ?? 0 },
-    redeliveries: faults.pollerStats.redeliveries,
-  });
 }
 
 /** The source queue's maxReceiveCount, from the RedrivePolicy deploy set on it. */
@@ -386,76 +356,5 @@ function runtimeCounters(cloud: EmbeddedCloud): Pick<PipelineRunResult, "lambda"
       scaleIns: mapping?.stats.scaleIns ?? 0,
       retriedBatches: mapping?.stats.retriedBatches ?? 0,
     },
-  };
-}
-
-/** run.json (docs/CONTRACTS.md): the stack's outputs and settings as data, the load, the verdict, the timings. */
-function runInfoOf(
-  result: PipelineRunResult,
-  context: {
-    runId: string;
-    startedAt: Date;
-    cloud: EmbeddedCloud;
-    stack: StackFromProgram;
-    load: ProducedLoad;
-    options: PipelineRunOptions;
-  },
-): RunInfo {
-  const { deployed } = result;
-  const { stack, options } = context;
-  return {
-    runId: context.runId,
-    startedAt: context.startedAt.toISOString(),
-    endedAt: new Date().toISOString(),
-    region: context.cloud.region,
-    outputs: deployed.outputs,
-    settings: settingsFromStackConfig(stack.config),
-    parameters: {
-      producer: { ...options.load, seed: context.load.seed, invalidRatio: options.load.invalidRatio ?? 0 },
-      stackConfig: stack.config,
-      settings: {
-        eventSourceMappings: deployed.mappings.map((m) => ({ function: m.functionName, ...m.config })),
-        functions: deployed.functions.map((f) => ({
-          name: f.name,
-          timeoutSeconds: f.timeoutSeconds,
-          memorySizeMb: f.memorySizeMb,
-        })),
-        queues: deployed.queues.map((q) => ({ name: q.name, attributes: q.attributes })),
-      },
-      fault: options.fault ?? null,
-      faults: options.faults ?? null,
-    },
-    faults: result.faults ?? null,
-    producer: result.producer,
-    verification: { ...result.verification },
-    timings: {
-      timeToFirstStoredMs: result.timeToFirstStoredMs,
-      firstStoredAt: result.firstStoredAt,
-      processStartedAt: Date.now() - process.uptime() * 1000,
-      ...result.phases,
-    },
-    latency: latencySummary(result.latenciesMs),
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    lambda: { ...result.lambda, batchSizes: undefined, initMs: result.lambda.initMs },
-    mapping: result.mapping,
-    resources: deployed.resources,
-  };
-}
-
-/** Send-to-stored latency percentiles (SentTimestamp to storedAt, both from the item), in ms. */
-export function latencySummary(sorted: readonly number[]): {
-  count: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
-} {
-  const at = (q: number) => nearestRank(sorted, q * 100) ?? null;
-  return {
-    count: sorted.length,
-    p50: at(0.5),
-    p90: at(0.9),
-    p99: at(0.99),
-    max: sorted.length ? sorted[sorted.length - 1]! : null,
   };
 }

@@ -9,7 +9,7 @@ import {
   RUNS_DIR,
   type RunInfo,
   writeRunInfo,
-} from "../contracts/run-record";
+} from "../contracts";
 
 /**
  * The laptop's CloudWatch: every second of a run, one line per metric series, in the format docs/CONTRACTS.md fixes for

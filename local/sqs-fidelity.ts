@@ -4,9 +4,8 @@
 // others go through. Only the JSON protocol is checked (every current SDK and CLI v2 use it).
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { MAX_MESSAGE_ATTRIBUTES } from "../contracts";
 
-/** SQS's limit on user message attributes per message. */
-const MAX_MESSAGE_ATTRIBUTES = 10;
 /** SQS's limit on an attribute name and on a data type, in characters. */
 const MAX_NAME_LENGTH = 256;
 /** Whether SQS refuses this text in a String value: only XML 1.0's characters are allowed. */

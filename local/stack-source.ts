@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SynthesizedStack } from "../contracts/synthesized-stack";
-import { PROJECT_ROOT, stackFilePath } from "../engine/project";
+import { defaultStack, OperatorError, PROJECT_ROOT, type SynthesizedStack, stackFileNamed } from "../contracts";
 import { checkInstall } from "./install-check";
 
 /**
@@ -12,10 +11,9 @@ import { checkInstall } from "./install-check";
  */
 
 /** The program could not be synthesized (bad config, a bug in index.ts); the message carries the program's error. */
-class StackSynthesisError extends Error {
+class StackSynthesisError extends OperatorError {
   constructor(detail: string) {
     super(`could not synthesize the Pulumi program: ${detail.trim()}`);
-    this.name = "StackSynthesisError";
   }
 }
 
@@ -33,12 +31,15 @@ export interface StackSourceOptions {
   cacheDir?: string;
 }
 
-/** Source folders and files whose content decides what the program synthesizes (engine/ is the synthesizer). */
+/**
+ * Source folders and files whose content decides what the program synthesizes: the program, what it imports (the
+ * kernel holds its settings), and engine/, the synthesizer.
+ */
 const PROGRAM_SOURCES = [
   "index.ts",
   "components",
   "handlers",
-  "contracts/synthesized-stack.ts",
+  "contracts",
   "engine",
   "Pulumi.yaml",
   "package-lock.json",
@@ -46,11 +47,13 @@ const PROGRAM_SOURCES = [
 ];
 
 function stackNameOf(options: StackSourceOptions): string {
-  return options.stack ?? process.env.PULUMI_STACK ?? "dev";
+  return options.stack ?? defaultStack();
 }
 
+/** The stack file given, else the named stack's, checked: a stack without one is a usage error, not a crash. */
 function stackFileOf(options: StackSourceOptions): string {
-  return options.stackFile ?? stackFilePath(stackNameOf(options));
+  if (options.stackFile) return options.stackFile;
+  return options.stack === undefined ? stackFileNamed(defaultStack(), "$PULUMI_STACK") : stackFileNamed(options.stack);
 }
 
 /** A hash of the stack, its file, the overrides and the program's sources: equal hashes synthesize equal stacks. */

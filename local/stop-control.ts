@@ -1,4 +1,4 @@
-import { isAlive } from "../contracts/state-file";
+import { isAlive } from "../contracts";
 // How `up` stops: on Ctrl-C, SIGTERM, SIGHUP, or when the processes that started it are gone (a kill -9 of npm leaves
 // tsx and this process running and reachable otherwise). Every stop cleans up, however many signals arrive:
 // `npm run X` under tsx delivers Ctrl-C twice within milliseconds (the process group's, then tsx's relay), so the

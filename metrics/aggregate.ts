@@ -1,5 +1,4 @@
-import type { MetricLine } from "../contracts/run-record";
-import { percentile } from "../contracts/statistics";
+import { type MetricLine, OperatorError, percentile } from "../contracts";
 
 /**
  * CloudWatch statistics over the per-second record. The local dashboard and the report both go through
@@ -13,10 +12,9 @@ import { percentile } from "../contracts/statistics";
 export type Statistic = "Sum" | "Average" | "Minimum" | "Maximum" | "SampleCount" | `p${number}`;
 
 /** A statistic name CloudWatch would reject, or one this module does not compute (TM99, IQM, ...). */
-export class UnsupportedStatisticError extends Error {
+export class UnsupportedStatisticError extends OperatorError {
   constructor(readonly stat: string) {
     super(`unsupported statistic "${stat}": use Sum, Average, Minimum, Maximum, SampleCount or pNN (e.g. p99, p99.9)`);
-    this.name = "UnsupportedStatisticError";
   }
 }
 

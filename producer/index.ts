@@ -6,37 +6,28 @@
 
 import { once } from "node:events";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { type ProducerArgs, ProducerArgsError, parseProducerArgs, USAGE } from "./args";
+import { chooseSqsClient, discoverQueue, EXIT, type ExitStatus, reportError } from "../contracts";
+import { HELP_COMMAND, type ProducerArgs, parseProducerArgs, USAGE } from "./args";
 import { formatProgress, formatSummary } from "./format";
-import { MessageTooLargeError } from "./message-size";
-import { dryRunMessages, type ProduceSummary, produce } from "./produce";
-import { discoverQueue, QueueNotFoundError } from "./queue-url";
-import { FatalSendError } from "./sender";
-import { chooseSqsClient, RegionMissingError } from "./sqs-client";
+import { dryRunMessages, PRODUCER_MAX_ATTEMPTS, type ProduceSummary, produce } from "./produce";
 
-export const EXIT = { ok: 0, unsent: 1, usage: 2, interrupted: 130 } as const;
-
-/** Errors that are the user's to fix (bad flag, no queue, oversized message): one clear line, no stack trace. */
-const EXPECTED_ERRORS = [
-  ProducerArgsError,
-  QueueNotFoundError,
-  RegionMissingError,
-  MessageTooLargeError,
-  FatalSendError,
-];
-
-export async function main(
-  argv: readonly string[],
-  io = { stdout: process.stdout, stderr: process.stderr },
-): Promise<number> {
-  let args: ProducerArgs;
+/**
+ * Runs the producer; every error becomes its exit status (contracts' EXIT): bad flags, no queue or a message too
+ * large for the queue exit 2, a queue that refuses us 1, a bug 70 with its stack.
+ */
+async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
-    args = parseProducerArgs(argv);
+    return await run(argv, io);
   } catch (error) {
-    if (!(error instanceof ProducerArgsError)) throw error;
-    io.stderr.write(`error: ${error.message}\nrun \`tsx producer --help\` for usage\n`);
-    return EXIT.usage;
+    return reportError(error, (line) => io.stderr.write(`${line}\n`), HELP_COMMAND);
   }
+}
+
+async function run(
+  argv: readonly string[],
+  io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
+): Promise<ExitStatus> {
+  const args = parseProducerArgs(argv);
   if (args.help) {
     io.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
@@ -55,33 +46,28 @@ export async function main(
 
   let sqs: SQSClient | undefined;
   try {
-    const target = await discoverQueue({ flag: args.queueUrl });
+    const target = await discoverQueue({ output: "queueUrl", flag: args.queueUrl });
     const client = chooseSqsClient({
-      queueUrl: target.queueUrl,
+      queueUrl: target.url,
       endpoint: args.endpoint,
       region: args.region,
       discoveredEndpoint: target.endpoint,
       discoveredRegion: target.region,
       embeddedCloud: target.source === "embedded cloud",
     });
-    sqs = new SQSClient(client.config);
+    sqs = new SQSClient({ ...client.config, maxAttempts: PRODUCER_MAX_ATTEMPTS });
     io.stderr.write(
-      `sending to ${target.queueUrl} (from ${target.source}) via ${client.endpoint ?? `AWS SQS in ${client.region}`}, ${client.credentials}\n`,
+      `sending to ${target.url} (from ${target.source}) via ${client.endpoint ?? `AWS SQS in ${client.region}`}, ${client.credentials}\n`,
     );
 
-    const tty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
-    const summary = await produceFromArgs(args, target.queueUrl, sqs, controller.signal, io.stderr, tty);
+    const tty = Boolean(io.stderr.isTTY);
+    const summary = await produceFromArgs(args, target.url, sqs, controller.signal, io.stderr, tty);
     if (tty) io.stderr.write("\n");
     io.stdout.write(args.json ? `${JSON.stringify(jsonSummary(summary), null, 2)}\n` : `${formatSummary(summary)}\n`);
-    if (summary.failed > 0) return EXIT.unsent;
+    // A message left unsent is a failed run; the summary lists each.
+    if (summary.failed > 0) return EXIT.failed;
     const planned = args.count !== undefined || args.durationMs !== undefined || args.profile !== undefined;
     return summary.stoppedBy === "signal" && planned ? EXIT.interrupted : EXIT.ok;
-  } catch (error) {
-    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
-      io.stderr.write(`error: ${(error as Error).message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
   } finally {
     sqs?.destroy();
     process.off("SIGINT", onSignal);
@@ -144,7 +130,7 @@ function jsonSummary(summary: ProduceSummary): Omit<ProduceSummary, "messages"> 
   return { ...rest, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
 }
 
-async function dryRun(args: ProducerArgs, out: NodeJS.WritableStream): Promise<number> {
+async function dryRun(args: ProducerArgs, out: NodeJS.WritableStream): Promise<ExitStatus> {
   for (const message of dryRunMessages(args)) {
     const line = `${JSON.stringify({ eventId: message.eventId, kind: message.kind, body: message.body })}\n`;
     // Respect the pipe's backpressure, so `--dry-run --count 1000000 | head` neither buffers everything nor fails.
@@ -162,13 +148,7 @@ if (require.main === module) {
     if (error.code === "EPIPE") process.exit(EXIT.ok);
     throw error;
   });
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`error: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = EXIT.unsent;
-    },
-  );
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -6,7 +6,10 @@ import { VehicleFactory } from "./vehicles";
 export type MessageKind = "valid" | InvalidKind;
 export const MESSAGE_KINDS: readonly MessageKind[] = ["valid", ...INVALID_KINDS];
 
-/** One logical message: its eventId is made here, once, and travels unchanged through every retry. */
+/**
+ * One logical message of a run, from the source that makes it to the summary that lists it once the queue accepted
+ * it: its eventId is made once and travels unchanged through every retry, and SQS's messageId is added on acceptance.
+ */
 export interface OutgoingMessage {
   /** UUIDv7, time-ordered; sent as the `eventId` message attribute. */
   eventId: string;
@@ -14,6 +17,15 @@ export interface OutgoingMessage {
   kind: MessageKind;
   /** The vehicle the body describes (also set for malformed bodies, where the consumer may not be able to read it). */
   vehicleId: string;
+  /** SQS's id for it, once the queue accepted it. */
+  messageId?: string;
+}
+
+/** The message attributes an outgoing message carries: its eventId, so the consumer stores each message once. */
+export function messageAttributesOf(message: Pick<OutgoingMessage, "eventId">): {
+  eventId: { DataType: "String"; StringValue: string };
+} {
+  return { eventId: { DataType: "String", StringValue: message.eventId } };
 }
 
 /** Makes the index-th message of a run. The producer's default is VehicleMessageSource; tests pass their own. */

@@ -1,9 +1,10 @@
 import { randomInt } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import pLimit from "p-limit";
+import { chooseSqsClient, MAX_BATCH_ENTRIES, type RatePhase } from "../contracts";
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_RATE, DRY_RUN_DEFAULT_COUNT } from "./args";
 import { INVALID_KINDS, type InvalidKind } from "./invalid";
-import { type MessageLimit, packBatches, readMessageLimit } from "./message-size";
+import { batchesOf, type MessageLimit, readMessageLimit } from "./message-size";
 import {
   MESSAGE_KINDS,
   type MessageKind,
@@ -11,23 +12,21 @@ import {
   type OutgoingMessage,
   VehicleMessageSource,
 } from "./messages";
-import { pause, type RatePhase, RateSchedule } from "./rate";
+import { pause, RateSchedule } from "./rate";
 import {
+  awsErrorCode,
   type BatchOutcome,
   DEFAULT_RETRY_POLICY,
   isUnreachableCode,
   type RetryPolicy,
-  type SentMessage,
   sendBatch,
 } from "./sender";
-import { chooseSqsClient } from "./sqs-client";
 import { LatencyRecorder, type LatencySummary, RecentRate } from "./stats";
 
 export type { InvalidKind } from "./invalid";
 export type { MessageLimit } from "./message-size";
 export type { MessageKind, MessageSource, OutgoingMessage } from "./messages";
-export type { RatePhase } from "./rate";
-export type { RetryPolicy, SentMessage } from "./sender";
+export type { RetryPolicy } from "./sender";
 export type { LatencySummary } from "./stats";
 
 /** What to send, how fast, and for how long. Every field but queueUrl has a default. */
@@ -41,7 +40,7 @@ export interface ProduceOptions {
   durationMs?: number;
   /** Stop after this many messages. */
   count?: number;
-  /** Entries per SendMessageBatch call, 1 to 10 (default 10). */
+  /** Entries per SendMessageBatch call, 1 to 10 (SQS's limit, the default). */
   batchSize?: number;
   /** SendMessageBatch calls in flight at once (default 8). */
   concurrency?: number;
@@ -87,6 +86,9 @@ export interface ProduceDependencies {
   source?: MessageSource;
 }
 
+/** The producer retries failed calls and entries itself (sendBatch), so each retry is counted and keeps its eventId. */
+export const PRODUCER_MAX_ATTEMPTS = 1;
+
 /** "unreachable": a batch's every attempt found nothing listening at the endpoint, so the run stopped early. */
 export type StopReason = "count" | "duration" | "profile" | "signal" | "unreachable";
 
@@ -129,8 +131,8 @@ export interface ProduceSummary {
   /** SendMessageBatch latency in ms, every call that got an answer. */
   latencyMs: LatencySummary;
   maxMessageBytes: MessageLimit;
-  /** Every accepted message, in acceptance order, for end-to-end verification. */
-  messages: SentMessage[];
+  /** Every accepted message with its body and messageId, in acceptance order, for end-to-end verification. */
+  messages: OutgoingMessage[];
   unsent: { eventId: string; kind: MessageKind; vehicleId: string; code: string; reason: string }[];
 }
 
@@ -158,8 +160,8 @@ function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
 function checkedShape(options: ProduceOptions): { batchSize: number; concurrency: number } {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10)
-    throw new RangeError(`batchSize must be 1 to 10, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_ENTRIES)
+    throw new RangeError(`batchSize must be 1 to ${MAX_BATCH_ENTRIES}, got ${batchSize}`);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
   if (!options.profile && options.rate !== undefined && !(options.rate > 0))
@@ -175,7 +177,7 @@ function checkedShape(options: ProduceOptions): { batchSize: number; concurrency
 
 /** What the sent batches came to: every message sent or given up on, by kind and failure code. */
 class SendAccount {
-  readonly messages: SentMessage[] = [];
+  readonly messages: OutgoingMessage[] = [];
   readonly unsent: ProduceSummary["unsent"] = [];
   readonly byKind = emptyCounts(MESSAGE_KINDS);
   readonly failures: Record<string, number> = {};
@@ -197,7 +199,7 @@ class SendAccount {
 
   /** A batch that never reached the queue: its messages count as unsent rather than go missing. */
   settleLost(batch: readonly OutgoingMessage[], error: unknown): void {
-    const code = (error as Error).name || "Error";
+    const code = awsErrorCode(error);
     this.settle({
       sent: [],
       unsent: batch.map((message) => ({ message, code, reason: (error as Error).message })),
@@ -263,7 +265,7 @@ async function sendOnSchedule(loop: SendLoop): Promise<StopReason> {
       const made: OutgoingMessage[] = [];
       for (let i = 0; i < n; i++) made.push(loop.source.create(loop.generated + i));
       loop.generated += n;
-      for (const batch of packBatches(made, batchSize, loop.limit)) loop.dispatch(batch);
+      for (const batch of batchesOf(made, batchSize, loop.limit)) loop.dispatch(batch);
       continue;
     }
     // Sleep until the batch would be full, the oldest due message has lingered long enough, or the schedule ends.
@@ -291,9 +293,10 @@ export async function produce(options: ProduceOptions, deps: ProduceDependencies
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const sqs =
     deps.sqs ??
-    new SQSClient(
-      chooseSqsClient({ queueUrl: options.queueUrl, endpoint: options.endpoint, region: options.region }).config,
-    );
+    new SQSClient({
+      ...chooseSqsClient({ queueUrl: options.queueUrl, endpoint: options.endpoint, region: options.region }).config,
+      maxAttempts: PRODUCER_MAX_ATTEMPTS,
+    });
   try {
     const limit = await readMessageLimit(sqs, options.queueUrl);
     const latency = new LatencyRecorder();

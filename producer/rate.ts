@@ -1,8 +1,4 @@
-/** One step of a load profile. A rate of 0 pauses for the phase's duration. */
-export interface RatePhase {
-  ratePerSecond: number;
-  durationMs: number;
-}
+import type { RatePhase } from "../contracts";
 
 /**
  * When each message of a run is due, as an absolute schedule from the run's start.

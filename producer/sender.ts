@@ -4,16 +4,9 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { MessageKind, OutgoingMessage } from "./messages";
+import { isDeploymentFault, isTransientAwsError, OperatorError, UNREACHABLE_ERROR_CODES } from "../contracts";
+import { messageAttributesOf, type OutgoingMessage } from "./messages";
 import type { LatencyRecorder } from "./stats";
-
-/** A message the queue accepted. */
-export interface SentMessage {
-  eventId: string;
-  messageId: string;
-  kind: MessageKind;
-  vehicleId?: string;
-}
 
 /** A message still not accepted after every attempt (or refused for good), with the queue's last word on it. */
 export interface UnsentMessage {
@@ -23,7 +16,8 @@ export interface UnsentMessage {
 }
 
 export interface BatchOutcome {
-  sent: SentMessage[];
+  /** The messages the queue accepted, each with its messageId. */
+  sent: OutgoingMessage[];
   unsent: UnsentMessage[];
   /** Entries sent again after a failure (a message sent three times counts two). */
   retried: number;
@@ -47,45 +41,24 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 2000 };
 
 /** The queue cannot take any message from us (it does not exist, or we may not send to it): stop the run. */
-export class FatalSendError extends Error {
+export class FatalSendError extends OperatorError {
   constructor(
     readonly code: string,
     detail: string,
     cause: unknown,
   ) {
-    super(`SendMessageBatch failed with ${code}: ${detail}`, { cause });
-    this.name = "FatalSendError";
+    super(
+      `SendMessageBatch failed with ${code}: ${detail}`,
+      "check the queue URL, the endpoint and region, and that these credentials may send to the queue " +
+        "(the stack's producerPolicyArn output grants it)",
+      { cause },
+    );
   }
 }
 
-const FATAL_CODES = new Set([
-  "QueueDoesNotExist",
-  "AWS.SimpleQueueService.NonExistentQueue",
-  "AccessDenied",
-  "AccessDeniedException",
-  "InvalidClientTokenId",
-  "UnrecognizedClientException",
-  "SignatureDoesNotMatch",
-  "InvalidSecurity",
-  "ExpiredToken",
-  "ExpiredTokenException",
-  "CredentialsProviderError",
-]);
-const THROTTLING_CODES = new Set([
-  "Throttling",
-  "ThrottlingException",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "KmsThrottled",
-  "SlowDown",
-]);
-
-/** Network errors that mean nothing listens at the endpoint (or its name does not resolve): no request was delivered. */
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
-
-/** Whether an unsent message's code says the endpoint could not be reached at all. */
+/** Whether an unsent message's code says the endpoint could not be reached at all: no request was delivered. */
 export function isUnreachableCode(code: string): boolean {
-  return UNREACHABLE_CODES.has(code);
+  return UNREACHABLE_ERROR_CODES.includes(code);
 }
 
 type CallError = Error & {
@@ -95,15 +68,23 @@ type CallError = Error & {
   code?: string;
 };
 
-/** Whether a whole-call error is worth another try: throttling, 5xx, timeouts and network errors are; bad requests are not. */
-function isRetryableCallError(error: unknown): boolean {
+/**
+ * What SQS or the network said went wrong: a socket's code (ECONNREFUSED, ...) for a request that never arrived, else
+ * the AWS error code, which SDK v3 service errors carry as their `name` (QueueDoesNotExist, AccessDenied, ...).
+ */
+export function awsErrorCode(error: unknown): string {
   const e = error as CallError;
-  if (FATAL_CODES.has(e.name)) return false;
-  if (e.$retryable) return true;
-  if (THROTTLING_CODES.has(e.name)) return true;
-  const status = e.$metadata?.httpStatusCode;
-  if (status === undefined) return true; // no HTTP answer at all: connection refused, reset, timed out
-  return status === 429 || status >= 500;
+  return (isUnreachableCode(String(e?.code)) ? e.code : e?.name) || "Error";
+}
+
+/**
+ * Whether a whole-call error is worth another try: throttling, 5xx, timeouts and network errors are; other bad
+ * requests are not (a fault of the deployment, such as no such queue or a refused permission, stops the run before).
+ */
+function isRetryableCallError(error: unknown): boolean {
+  if (isTransientAwsError(error)) return true;
+  // No HTTP answer at all: connection refused, reset, timed out.
+  return (error as CallError).$metadata?.httpStatusCode === undefined;
 }
 
 /** Delay before attempt `attempt` (2 = the first retry): exponential, capped, with "equal jitter" so concurrent senders spread out. */
@@ -144,7 +125,7 @@ export async function sendBatch(
     const entries: SendMessageBatchRequestEntry[] = pending.map((message, index) => ({
       Id: String(index),
       MessageBody: message.body,
-      MessageAttributes: { eventId: { DataType: "String", StringValue: message.eventId } },
+      MessageAttributes: messageAttributesOf(message),
     }));
     const started = performance.now();
     outcome.calls += 1;
@@ -155,9 +136,9 @@ export async function sendBatch(
     } catch (error) {
       const e = error as CallError;
       if (e.$metadata?.httpStatusCode !== undefined) options.latency?.record(performance.now() - started);
-      if (FATAL_CODES.has(e.name)) throw new FatalSendError(e.name, e.message, error);
-      // A socket error's code (ECONNREFUSED, ...) says more than its name ("Error").
-      const failure = { code: (UNREACHABLE_CODES.has(String(e.code)) ? e.code : e.name) || "Error", reason: e.message };
+      const code = awsErrorCode(error);
+      if (isDeploymentFault(error)) throw new FatalSendError(code, e.message, error);
+      const failure = { code, reason: e.message };
       if (!isRetryableCallError(error)) {
         for (const message of pending) outcome.unsent.push({ message, ...failure });
         break;
@@ -187,12 +168,7 @@ function sortResponse(
     const message = pending[Number(entry.Id)];
     if (!message || !entry.MessageId) continue;
     accepted.add(Number(entry.Id));
-    outcome.sent.push({
-      eventId: message.eventId,
-      messageId: entry.MessageId,
-      kind: message.kind,
-      vehicleId: message.vehicleId,
-    });
+    outcome.sent.push({ ...message, messageId: entry.MessageId });
   }
   const retry: OutgoingMessage[] = [];
   const failures = new Map<OutgoingMessage, { code: string; reason: string }>();

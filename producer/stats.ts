@@ -1,4 +1,5 @@
-import { nearestRank } from "../contracts/statistics";
+import { nearestRank } from "../contracts";
+
 /** Latency of the SendMessageBatch calls of a run, in milliseconds. */
 export interface LatencySummary {
   count: number;
@@ -7,11 +8,6 @@ export interface LatencySummary {
   p99: number;
   max: number;
   mean: number;
-}
-
-/** The nearest-rank percentile of ascending samples, 0 when there are none (a summary of no calls). */
-export function percentile(sorted: ArrayLike<number>, p: number): number {
-  return nearestRank(sorted, p) ?? 0;
 }
 
 /** Collects every sample (a Float64Array that doubles as it fills: 8 bytes a call, exact percentiles). */
@@ -37,11 +33,13 @@ export class LatencyRecorder {
   summary(): LatencySummary {
     const sorted = this.samples.slice(0, this.length).sort();
     const round = (ms: number) => Math.round(ms * 100) / 100;
+    // A summary of no calls says 0 rather than nothing.
+    const at = (p: number) => round(nearestRank(sorted, p) ?? 0);
     return {
       count: this.length,
-      p50: round(percentile(sorted, 50)),
-      p95: round(percentile(sorted, 95)),
-      p99: round(percentile(sorted, 99)),
+      p50: at(50),
+      p95: at(95),
+      p99: at(99),
       max: round(this.length === 0 ? 0 : sorted[this.length - 1]!),
       mean: round(this.length === 0 ? 0 : this.total / this.length),
     };

@@ -1,4 +1,11 @@
-import { parseArgs } from "node:util";
+import {
+  DEFAULT_LOCAL_ROOT,
+  parseCommandLine,
+  parseDuration,
+  parseInteger,
+  parseRegion,
+  UsageError,
+} from "../contracts";
 
 /** `npm run report -- [flags]`: where the data comes from and where the report goes. */
 
@@ -27,12 +34,8 @@ export interface ReportArgs {
   help: boolean;
 }
 
-export class ReportArgsError extends Error {
-  constructor(message: string) {
-    super(`${message}\n(npm run report -- --help lists the flags)`);
-    this.name = "ReportArgsError";
-  }
-}
+/** How `npm run report` points a user at its flags. */
+export const HELP_COMMAND = "npm run report -- --help";
 
 export const REPORT_USAGE = `npm run report -- [flags]
 
@@ -54,52 +57,62 @@ Deployed stack (CloudWatch GetMetricData; AWS credentials from the usual chain):
   --region <region>       default $AWS_REGION, then us-east-1
   --start <ISO time>      default: --since before --end
   --end <ISO time>        default: now
-  --since <duration>      e.g. 45m, 2h (default 1h)
+  --since <duration>      e.g. 45m, 2h, 1d (default 1h)
   --period <seconds>      chart resolution, a multiple of 60 (default 60)
 
 Output:
   --out <folder>          default report/
-`;
 
-/** "90s", "45m", "2h", "1d" to seconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
-  if (!match) throw new ReportArgsError(`--since must look like 90s, 45m, 2h or 1d, got "${text}"`);
-  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as "s" | "m" | "h" | "d"];
-}
+Exit status: 0 written; 1 nothing to report from, or what it needs is missing or refused (no run recorded, the
+Pulumi CLI or CloudWatch failing, no Chromium for --screenshot); 2 bad flags; 70 a bug in this repository.
+`;
 
 function parseTime(flag: string, text: string): Date {
   const date = new Date(text);
   if (Number.isNaN(date.getTime()))
-    throw new ReportArgsError(`--${flag} must be an ISO time such as 2026-11-28T01:00:00Z, got "${text}"`);
+    throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: expected an ISO time, e.g. 2026-11-28T01:00:00Z`);
   return date;
 }
 
+const EXAMPLES = {
+  "--run": "--run .local/runs/<runId>",
+  "--local-root": "--local-root .local",
+  "--queue-name": "--queue-name vehicles-1234567",
+  "--start": "--start 2026-11-28T01:00:00Z",
+  "--end": "--end 2026-11-28T02:00:00Z",
+  "--since": "--since 45m",
+  "--period": "--period 60",
+  "--out": "--out report",
+};
+
 function parseReportFlags(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    options: {
-      run: { type: "string" },
-      "local-root": { type: "string" },
-      screenshot: { type: "boolean" },
-      reliability: { type: "boolean" },
-      rerun: { type: "boolean" },
-      stack: { type: "string" },
-      "queue-name": { type: "string" },
-      "dlq-name": { type: "string" },
-      "function-name": { type: "string" },
-      "table-name": { type: "string" },
-      region: { type: "string" },
-      start: { type: "string" },
-      end: { type: "string" },
-      since: { type: "string" },
-      period: { type: "string" },
-      out: { type: "string" },
-      help: { type: "boolean", short: "h" },
+  return parseCommandLine(
+    {
+      args: [...argv],
+      options: {
+        run: { type: "string" },
+        "local-root": { type: "string" },
+        screenshot: { type: "boolean" },
+        reliability: { type: "boolean" },
+        rerun: { type: "boolean" },
+        stack: { type: "string" },
+        "queue-name": { type: "string" },
+        "dlq-name": { type: "string" },
+        "function-name": { type: "string" },
+        "table-name": { type: "string" },
+        region: { type: "string" },
+        start: { type: "string" },
+        end: { type: "string" },
+        since: { type: "string" },
+        period: { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
     },
-    strict: true,
-    allowPositionals: false,
-  }).values;
+    EXAMPLES,
+  ).values;
 }
 
 type ReportFlags = ReturnType<typeof parseReportFlags>;
@@ -117,18 +130,14 @@ const CLOUD_FLAGS = [
   "period",
 ] as const;
 
+/** Parses the report's flags; throws a UsageError naming the flag. */
 export function parseReportArgs(argv: readonly string[], now = new Date()): ReportArgs {
-  let values: ReportFlags;
-  try {
-    values = parseReportFlags(argv);
-  } catch (error) {
-    throw new ReportArgsError((error as Error).message);
-  }
+  const values = parseReportFlags(argv);
   const outDir = values.out ?? "report";
   const help = values.help === true;
   const wantsCloud = CLOUD_FLAGS.some((f) => values[f] !== undefined);
   if (values.rerun && !values.reliability)
-    throw new ReportArgsError("--rerun reruns the reliability campaign: add --reliability");
+    throw new UsageError("--rerun reruns the reliability campaign: add --reliability");
   if (values.reliability) return { target: reliabilityTarget(values, wantsCloud), outDir, screenshot: false, help };
   if (!wantsCloud) return { target: localTarget(values), outDir, screenshot: values.screenshot === true, help };
   return { target: cloudwatchTarget(values, now), outDir, screenshot: false, help };
@@ -136,23 +145,23 @@ export function parseReportArgs(argv: readonly string[], now = new Date()): Repo
 
 function reliabilityTarget(values: ReportFlags, wantsCloud: boolean): ReportTarget {
   if (wantsCloud || values.run !== undefined || values.screenshot || values.region !== undefined)
-    throw new ReportArgsError(
+    throw new UsageError(
       "--reliability reads the campaign's local runs; it takes only --rerun, --local-root and --out",
     );
-  return { kind: "reliability", rerun: values.rerun === true, localRoot: values["local-root"] ?? ".local" };
+  return { kind: "reliability", rerun: values.rerun === true, localRoot: values["local-root"] ?? DEFAULT_LOCAL_ROOT };
 }
 
 function localTarget(values: ReportFlags): ReportTarget {
   if (values.region !== undefined)
-    throw new ReportArgsError("--region only applies to a deployed stack: add --stack or the resource names");
-  return { kind: "local", runDir: values.run, localRoot: values["local-root"] ?? ".local" };
+    throw new UsageError("--region only applies to a deployed stack: add --stack or the resource names");
+  return { kind: "local", runDir: values.run, localRoot: values["local-root"] ?? DEFAULT_LOCAL_ROOT };
 }
 
 function cloudwatchTarget(values: ReportFlags, now: Date): ReportTarget {
   if (values.run !== undefined)
-    throw new ReportArgsError("--run reads a local run; it cannot be combined with --stack or resource names");
+    throw new UsageError("--run reads a local run; it cannot be combined with --stack or resource names");
   if (values.screenshot)
-    throw new ReportArgsError(
+    throw new UsageError(
       "--screenshot draws the local dashboard of a local run; for a deployed stack use the CloudWatch console",
     );
   if (values.stack === undefined) {
@@ -160,7 +169,7 @@ function cloudwatchTarget(values: ReportFlags, now: Date): ReportTarget {
       (f) => values[f] === undefined,
     );
     if (missing.length > 0)
-      throw new ReportArgsError(
+      throw new UsageError(
         `without --stack, give every resource name: missing ${missing.map((m) => `--${m}`).join(", ")}`,
       );
   }
@@ -171,24 +180,24 @@ function cloudwatchTarget(values: ReportFlags, now: Date): ReportTarget {
     dlqName: values["dlq-name"],
     functionName: values["function-name"],
     tableName: values["table-name"],
-    region: values.region,
+    region: values.region === undefined ? undefined : parseRegion(values.region),
     ...timeWindow(values, now),
   };
 }
 
 /** The charts' time range and resolution, from --start, --end, --since and --period. */
 function timeWindow(values: ReportFlags, now: Date): { start: Date; end: Date; period: number } {
-  const period = values.period === undefined ? 60 : Number(values.period);
-  if (!Number.isInteger(period) || period < 60 || period % 60 !== 0)
-    throw new ReportArgsError(`--period must be a whole multiple of 60 seconds, got "${values.period}"`);
+  const period = values.period === undefined ? 60 : parseInteger(values.period, "--period", 1, 86_400, "300");
+  if (period % 60 !== 0)
+    throw new UsageError(`invalid --period "${values.period}": expected a whole multiple of 60 seconds, e.g. 300`);
   if (values.start !== undefined && values.since !== undefined)
-    throw new ReportArgsError("give --start or --since, not both");
+    throw new UsageError("give --start or --since, not both");
   const end = values.end !== undefined ? parseTime("end", values.end) : now;
   const start =
     values.start !== undefined
       ? parseTime("start", values.start)
-      : new Date(end.getTime() - parseDuration(values.since ?? "1h") * 1000);
+      : new Date(end.getTime() - parseDuration(values.since ?? "1h", "--since"));
   if (start >= end)
-    throw new ReportArgsError(`--start (${start.toISOString()}) must be before --end (${end.toISOString()})`);
+    throw new UsageError(`--start (${start.toISOString()}) must be before --end (${end.toISOString()})`);
   return { start, end, period };
 }

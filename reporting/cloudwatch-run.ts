@@ -1,14 +1,20 @@
 import { execFileSync } from "node:child_process";
 import { type CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
-import { CONSUMER_METRICS, CONSUMER_NAMESPACE, CONSUMER_SERVICE_NAME, VALIDATION_CODES } from "../contracts";
+import {
+  CONSUMER_METRICS,
+  CONSUMER_NAMESPACE,
+  CONSUMER_SERVICE_NAME,
+  OperatorError,
+  VALIDATION_CODES,
+} from "../contracts";
 import { CloudWatchMetricsSource } from "./cloudwatch-source";
 import type { PipelineNames } from "./queries";
 import { collectReportData, type ReportData, type ReportSettings } from "./report-data";
 
-export class StackOutputsError extends Error {
+/** The deployed stack's outputs could not be read, or lack a resource name the report needs. */
+export class StackOutputsError extends OperatorError {
   constructor(message: string) {
-    super(message);
-    this.name = "StackOutputsError";
+    super(message, "pass --queue-name, --dlq-name, --function-name and --table-name instead");
   }
 }
 
@@ -46,8 +52,7 @@ export function readStackOutputs(stack: string, cwd: string): Record<string, unk
     ) as Record<string, unknown>;
   } catch (error) {
     throw new StackOutputsError(
-      `could not read the outputs of stack "${stack}" with the Pulumi CLI ` +
-        `(${(error as Error).message.split("\n")[0]}); pass --queue-name, --dlq-name, --function-name and --table-name instead`,
+      `could not read the outputs of stack "${stack}" with the Pulumi CLI (${(error as Error).message.split("\n")[0]})`,
     );
   }
 }

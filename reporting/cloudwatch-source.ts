@@ -4,16 +4,17 @@ import {
   type GetMetricDataCommandOutput,
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
+import { OperatorError } from "../contracts";
 import type { SeriesPoint } from "../metrics/aggregate";
 import type { MetricsSource, SeriesQuery, TimeRange } from "./queries";
 
 /** GetMetricData takes at most 500 queries per call. */
 const MAX_QUERIES_PER_CALL = 500;
 
-export class CloudWatchReadError extends Error {
+/** CloudWatch refused or failed a read; the message says which call and why. */
+export class CloudWatchReadError extends OperatorError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "CloudWatchReadError";
+    super(message, "check the region and that these credentials may call cloudwatch:GetMetricData", options);
   }
 }
 

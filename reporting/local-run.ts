@@ -1,10 +1,19 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
-import { type PipelineSettings, settingsFromStackConfig } from "../components/config";
-import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_NAME } from "../contracts";
-import { LOCAL_REGION } from "../contracts/local-endpoints";
-import { type MetricLine, type RunInfo, type RunRecord, RunRecordError } from "../contracts/run-record";
+import {
+  CONSUMER_NAMESPACE,
+  CONSUMER_SERVICE_NAME,
+  CommandError,
+  LOCAL_REGION,
+  type MetricLine,
+  type PipelineSettings,
+  type RunInfo,
+  type RunRecord,
+  RunRecordError,
+  settingsFromStackConfig,
+  stackConfigFromYaml,
+  stackFilePath,
+} from "../contracts";
 import { recordSpan } from "../metrics/aggregate";
 import { namesFromStackOutputs } from "./cloudwatch-run";
 import { LocalMetricsSource } from "./local-source";
@@ -53,15 +62,19 @@ export function settingsFromRun(run: RunInfo): ReportSettings {
   return reported(run.settings);
 }
 
-/** Settings of a deployed stack, from its Pulumi.<stack>.yaml (the CloudWatch report has no run.json). */
-export function settingsFromStackFile(repoRoot: string, stack = "dev"): { settings: ReportSettings; source: string } {
-  const yamlPath = path.join(repoRoot, `Pulumi.${stack}.yaml`);
-  if (!existsSync(yamlPath)) return { settings: {}, source: `nowhere: Pulumi.${stack}.yaml is missing` };
-  const config = (parseYaml(readFileSync(yamlPath, "utf8")) as { config?: Json } | null)?.config ?? {};
+/**
+ * Settings of a deployed stack, from its Pulumi.<stack>.yaml (the CloudWatch report has no run.json). A missing,
+ * unreadable or invalid file leaves the report without settings, saying why, rather than failing it.
+ */
+export function settingsFromStackFile(stack: string): { settings: ReportSettings; source: string } {
+  const file = `Pulumi.${stack}.yaml`;
+  if (!existsSync(stackFilePath(stack))) return { settings: {}, source: `nowhere: ${file} is missing` };
   try {
-    return { settings: reported(settingsFromStackConfig(config)), source: `Pulumi.${stack}.yaml` };
+    return { settings: reported(settingsFromStackConfig(stackConfigFromYaml(stackFilePath(stack)))), source: file };
   } catch (error) {
-    return { settings: {}, source: `nowhere: Pulumi.${stack}.yaml is invalid (${(error as Error).message})` };
+    // StackConfigError (unreadable) or ConfigError (invalid settings); anything else is a bug.
+    if (!(error instanceof CommandError)) throw error;
+    return { settings: {}, source: `nowhere: ${file} is invalid (${error.message})` };
   }
 }
 

@@ -1,4 +1,4 @@
-import type { MetricLine } from "../contracts/run-record";
+import type { MetricLine } from "../contracts";
 import { aggregateSeries, aggregateTotal, type SeriesPoint } from "../metrics/aggregate";
 import type { MetricsSource, SeriesQuery, TimeRange } from "./queries";
 

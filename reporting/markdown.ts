@@ -1,4 +1,4 @@
-import type { LogLine } from "../contracts/run-record";
+import type { LogLine } from "../contracts";
 import type { CostEstimate } from "./cost";
 import { formatNumber, keyFigures, observations } from "./observations";
 import { consumerRejections } from "./queries";

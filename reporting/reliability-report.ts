@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { RunRecordError, readRunRecord } from "../contracts/run-record";
+import { RunRecordError, readRunRecord } from "../contracts";
 import { renderSvg } from "../metrics/charts";
 import { type ReliabilityInput, reliabilityChart, reliabilityRow } from "./reliability";
 import { CAMPAIGN, CAMPAIGN_FINDINGS, readCampaignIndex, runCampaign } from "./reliability-campaign";

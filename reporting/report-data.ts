@@ -1,4 +1,4 @@
-import type { LogLine } from "../contracts/run-record";
+import type { LogLine } from "../contracts";
 import type { SeriesPoint } from "../metrics/aggregate";
 import { type MetricsSource, type PipelineNames, type ReportSeriesId, reportQueries, type TimeRange } from "./queries";
 

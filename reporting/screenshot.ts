@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import type { Browser } from "playwright-core";
 import { renderDashboardBody } from "../components/dashboard-widgets";
+import { OperatorError } from "../contracts";
 import { startDashboardServer } from "../dashboard";
 import type { PipelineNames } from "./queries";
 
@@ -19,15 +20,14 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Chromium could not start: the message says how to get it, instead of Playwright's launch log. */
-export class ChromiumMissingError extends Error {
+class ChromiumMissingError extends OperatorError {
   constructor(cause: unknown) {
     super(
-      `cannot start Chromium at ${CHROMIUM_PATH} for --screenshot: install Debian's chromium package (as ` +
-        `root: bash .ci/install-chromium.sh) or set CHROMIUM_PATH; ` +
-        `or leave out --screenshot (${String((cause as Error)?.message ?? cause).split("\n")[0]})`,
+      `cannot start Chromium at ${CHROMIUM_PATH} for --screenshot (${String((cause as Error)?.message ?? cause).split("\n")[0]})`,
+      "install Debian's chromium package (as root: bash .ci/install-chromium.sh) or set CHROMIUM_PATH; " +
+        "or leave out --screenshot",
       { cause },
     );
-    this.name = "ChromiumMissingError";
   }
 }
 

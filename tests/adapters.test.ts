@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { PROJECT_ROOT } from "../engine/project";
+import { PROJECT_ROOT } from "../contracts";
 import {
   checkPulumiProtocol,
   emptyProto,

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ConfigError, parseSettings, SETTINGS } from "../components/config";
+import { ConfigError, parseSettings, SETTINGS } from "../contracts";
 
 test("defaults give a consistent pipeline", () => {
   const settings = parseSettings({});

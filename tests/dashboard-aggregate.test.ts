@@ -1,7 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type MetricLine, parseMetricLines } from "../contracts/run-record";
-import { percentile } from "../contracts/statistics";
+import { type MetricLine, parseMetricLines, percentile } from "../contracts";
 import { DashboardBodyError, expandShorthand, type MetricWidget, parseDashboardBody } from "../dashboard/body";
 import { renderMarkdown } from "../dashboard/markdown";
 import { dashboardData } from "../dashboard/widget-data";

@@ -3,8 +3,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { FAULT_METRICS } from "../contracts";
-import type { MetricLine } from "../contracts/run-record";
+import { FAULT_METRICS, type MetricLine } from "../contracts";
 import { parseDashboardBody } from "../dashboard/body";
 import { withFaultWidgets } from "../dashboard/fault-widgets";
 import { dashboardBodyFromStack } from "../dashboard/stack-body";

@@ -13,7 +13,8 @@ const ROOT = path.resolve(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 const scratch = mkdtempSync(path.join(tmpdir(), "dlq-cli-"));
 
-function dlq(...args: string[]) {
+/** `npm run dlq` with no queue to find unless `extra` names one. */
+function dlqWith(extra: Record<string, string>, ...args: string[]) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: path.dirname(process.execPath),
@@ -21,15 +22,17 @@ function dlq(...args: string[]) {
   };
   for (const name of ["QUEUE_URL", "DLQ_URL", "FORCE_COLOR", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS"])
     delete env[name];
-  return spawnSync(process.execPath, [TSX, "dlq", ...args], { cwd: ROOT, env, encoding: "utf8" });
+  return spawnSync(process.execPath, [TSX, "dlq", ...args], { cwd: ROOT, env: { ...env, ...extra }, encoding: "utf8" });
 }
+
+const dlq = (...args: string[]) => dlqWith({}, ...args);
 
 const cli = suite("dlq command line");
 
 for (const [argv, message] of [
   [[], /no command: give one of stats, peek, export, redrive, purge/],
   [["drain"], /unknown command "drain"/],
-  [["stats", "--bogus"], /Unknown option '--bogus'/],
+  [["stats", "--bogus"], /^error: unknown option --bogus\nrun `npm run dlq -- --help` for usage\n$/],
   [["peek", "--limit", "0"], /invalid --limit "0": expected a whole number from 1/],
   [["stats", "--moved-only"], /--moved-only does not apply to stats/],
   [["redrive", "--code", "INVALID_JSON", "--moved-only"], /cannot be combined/],
@@ -37,6 +40,8 @@ for (const [argv, message] of [
   [["export"], /export needs --out FILE/],
   [["purge"], /add --yes to confirm/],
   [["stats", "--dlq-url", "not-a-url"], /invalid --dlq-url/],
+  [["stats", "--region", "Europe"], /invalid --region "Europe"/],
+  [["stats", "--hold", "5"], /invalid --hold "5": expected a duration with a unit/],
 ] as const) {
   cli(`dlq ${argv.join(" ")} exits 2: ${message}`, () => {
     const run = dlq(...argv);
@@ -51,7 +56,13 @@ cli("no DLQ anywhere: exit 2, listing every place it looked", () => {
   assert.match(run.stderr, /no dead-letter queue/);
   assert.match(run.stderr, /\$DLQ_URL: not set/);
   assert.match(run.stderr, /pulumi stack output dlqUrl: the pulumi CLI is not on the PATH/);
-  assert.match(run.stderr, /embedded cloud: not running/);
+  assert.match(run.stderr, /embedded cloud \(.*no-cloud\.json\): not running/);
+});
+
+cli("$DLQ_URL is checked like --dlq-url: not a URL exits 2 naming the variable", () => {
+  const run = dlqWith({ DLQ_URL: "vehicle-dlq" }, "stats");
+  assert.is(run.status, 2, run.stderr);
+  assert.match(run.stderr, /^error: invalid \$DLQ_URL "vehicle-dlq": expected an http\(s\) URL/);
 });
 
 cli("--help lists the commands and exits 0", () => {

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts";
 import { type DlqArgs, parseDlqArgs } from "../dlq/args";
 import { exportMessages, peek, purge, redrive, stats } from "../dlq/commands";
 import type { DlqTarget } from "../dlq/queues";

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { DEFAULT_LOCAL_ROOT } from "../contracts";
 import { attachReasons } from "../dlq/messages";
 import { receiveAll, release } from "../dlq/sqs-io";
-import { DEFAULT_LOCAL_ROOT } from "../local/cloud";
 import { produce } from "../producer/produce";
 import { deployDeadLetterCloud, waitForDeadLetters } from "./support/dead-letter-cloud";
 

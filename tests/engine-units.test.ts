@@ -5,9 +5,9 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { PROJECT_ROOT } from "../contracts";
 import { languageHostArgs, languageHostConfig, languageHostEnv, type ProgramRun } from "../engine/language-host";
 import { formatPreview } from "../engine/preview-report";
-import { PROJECT_ROOT } from "../engine/project";
 import { describeCodeArchive, plainValue, UNKNOWN } from "../engine/properties";
 import { providerAnswer } from "../engine/provider-state";
 import type { LanguageHostStack } from "../engine/synthesize";
@@ -116,19 +116,21 @@ test("the preview text says it is a rehearsal, groups resources by type and mark
   assert.match(text, "functionName: vehicle-consumer-dev");
 });
 
-test("npm run preview: an unknown flag exits 2 with the usage, before running anything", () => {
-  const cli = spawnSync(
-    process.execPath,
-    ["--require", "tsx/cjs", join(PROJECT_ROOT, "engine/preview-cli.ts"), "--stak", "dev"],
-    {
-      cwd: PROJECT_ROOT,
-      encoding: "utf8",
-      timeout: 120_000,
-    },
-  );
-  assert.is(cli.status, 2);
-  assert.match(cli.stderr, "--stak");
-  assert.match(cli.stderr, "usage: npm run preview");
+function preview(...args: string[]) {
+  return spawnSync(process.execPath, ["--require", "tsx/cjs", join(PROJECT_ROOT, "engine/preview-cli.ts"), ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+}
+
+test("npm run preview: an unknown flag or stack exits 2 pointing at --help, before running anything", () => {
+  const flag = preview("--stak", "dev");
+  assert.is(flag.status, 2, flag.stderr);
+  assert.is(flag.stderr, "error: unknown option --stak\nrun `npm run preview -- --help` for usage\n");
+  const stack = preview("--stack", "nosuch");
+  assert.is(stack.status, 2, stack.stderr);
+  assert.match(stack.stderr, /^error: --stack nosuch: there is no Pulumi\.nosuch\.yaml; stacks here: dev, faults\n/);
 });
 
 test.run();

@@ -7,8 +7,8 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fr
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
-import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "../local/cloud";
+import { DEFAULT_LOCAL_ROOT, LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts";
+import { EmbeddedCloud } from "../local/cloud";
 import type { FaultRates } from "../local/faults/spec";
 
 const localRoot = join(DEFAULT_LOCAL_ROOT, `test-fault-clients-${process.pid}`);

@@ -7,7 +7,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand,
 import type { SQSEvent } from "aws-lambda";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts";
 import { startSqs } from "../local/emulators";
 import { SqsEventSourceMapping } from "../local/event-source-mapping";
 import type { InvocationResult, LambdaService } from "../local/lambda-service";

@@ -6,9 +6,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { FAULT_METRICS } from "../contracts";
-import type { MetricLine } from "../contracts/run-record";
-import { DEFAULT_LOCAL_ROOT } from "../local/cloud";
+import { DEFAULT_LOCAL_ROOT, FAULT_METRICS, type MetricLine } from "../contracts";
 import type { FaultRates } from "../local/faults/spec";
 import { type PipelineRunResult, runPipeline } from "../local/pipeline-run";
 

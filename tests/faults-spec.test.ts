@@ -2,7 +2,8 @@
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { CliArgsError, parseCliArgs } from "../local/commands";
+import { UsageError } from "../contracts";
+import { parseCliArgs } from "../local/cli-args";
 import { parseFaultFlags } from "../local/faults/cli-flags";
 import { createFaultDice } from "../local/faults/dice";
 import { FaultInjector } from "../local/faults/injector";
@@ -56,15 +57,15 @@ spec("the seed: a whole number; --faults-seed alone is refused", () => {
 spec("npm start refuses a bad spec or stack as a usage error (exit 2), and passes a good one on", () => {
   assert.throws(
     () => parseCliArgs(["run", "--faults", "nope=1"]),
-    (e: Error) => e instanceof CliArgsError,
+    (e: Error) => e instanceof UsageError,
   );
   assert.throws(
     () => parseCliArgs(["run", "--faults", "ddb-5xx=2"]),
-    (e: Error) => e instanceof CliArgsError,
+    (e: Error) => e instanceof UsageError,
   );
   assert.throws(
     () => parseCliArgs(["run", "--stack", "no-such-stack"]),
-    (e: Error) => e instanceof CliArgsError && /Pulumi\.no-such-stack\.yaml/.test(e.message),
+    (e: Error) => e instanceof UsageError && /Pulumi\.no-such-stack\.yaml/.test(e.message),
   );
   const args = parseCliArgs(["up", "--stack", "faults", "--faults", "lambda-crash=0.1", "--faults-seed", "3"]);
   assert.is(args.stackName, "faults");

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts";
 import { createConsumerFromEnvironment } from "../handlers";
 import type { ConsumerWorld } from "./support/consumer-harness";
 import {

@@ -5,9 +5,8 @@ import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { ConfigError, loadSettings } from "../components/config";
-import type { SynthesizedStack } from "../contracts/synthesized-stack";
-import { PROJECT_ROOT, StackConfigError, stackConfigFromYaml } from "../engine/project";
+import { loadSettings } from "../components/config";
+import { ConfigError, PROJECT_ROOT, StackConfigError, type SynthesizedStack, stackConfigFromYaml } from "../contracts";
 import { devStackConfig } from "./support/pulumi";
 
 const test = suite("infra: stack configuration");

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { consumerCodePathOptions, type InstalledPackage, installedPackages } from "../components/consumer-archive";
-import { PROJECT_ROOT } from "../engine/project";
+import { PROJECT_ROOT } from "../contracts";
 
 const test = suite("infra: consumer archive contents");
 

@@ -7,7 +7,7 @@ import {
   producerPolicy,
   XRAY_UNSCOPED_ACTIONS,
 } from "../components/policies";
-import type { SynthesizedStack } from "../contracts/synthesized-stack";
+import type { SynthesizedStack } from "../contracts";
 import { devStack, ofType, only } from "./support/pulumi";
 
 const test = suite("infra: IAM least privilege");

@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { DLQ_RETENTION_SECONDS, VISIBILITY_TIMEOUT_FACTOR } from "../components/config";
+import { DLQ_RETENTION_SECONDS, VISIBILITY_TIMEOUT_FACTOR } from "../contracts";
 import { devSettings, devStack, ofType, only } from "./support/pulumi";
 
 interface PolicyStatement {

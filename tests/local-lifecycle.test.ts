@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type EmbeddedCloudState, isAlive } from "../contracts/state-file";
+import { type EmbeddedCloudState, isAlive } from "../contracts";
 import { launcherChain, stopPlan } from "../local/stop-control";
 import { localSqsClient, receiveDistinct } from "./support/local-sqs";
 

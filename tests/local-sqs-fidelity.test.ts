@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts";
 import { type RunningEmulator, startSqs } from "../local/emulators";
 
 let emulator: RunningEmulator;

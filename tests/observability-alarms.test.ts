@@ -7,7 +7,7 @@ import {
   pipelineAlarmRules,
   QUEUE_ALARM_PERIOD_SECONDS,
 } from "../components/alarm-rules";
-import { parseSettings, SETTINGS } from "../components/config";
+import { parseSettings, SETTINGS } from "../contracts";
 
 const TARGETS = {
   queueName: "vehicles-q",

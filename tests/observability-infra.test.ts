@@ -6,8 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type DashboardBody, renderDashboardBody } from "../components/dashboard-widgets";
 import { consumerLogQueries } from "../components/log-queries";
-import type { SynthesizedResource, SynthesizedStack } from "../contracts/synthesized-stack";
-import { PROJECT_ROOT } from "../engine/project";
+import { PROJECT_ROOT, type SynthesizedResource, type SynthesizedStack } from "../contracts";
 import { devStack, devStackConfig, ofType, only } from "./support/pulumi";
 
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";

@@ -1,15 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_CONCURRENCY,
-  DEFAULT_RATE,
-  ProducerArgsError,
-  parseDuration,
-  parseProducerArgs,
-  parseProfile,
-  parseRate,
-} from "../producer/args";
+import { parseDuration, parseProfile, parseRate, UsageError } from "../contracts";
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_RATE, parseProducerArgs } from "../producer/args";
 
 const args = suite("producer args");
 
@@ -17,7 +9,7 @@ function errorOf(argv: string[]): string {
   try {
     parseProducerArgs(argv);
   } catch (error) {
-    assert.instance(error, ProducerArgsError);
+    assert.instance(error, UsageError);
     return (error as Error).message;
   }
   throw new Error(`expected ${JSON.stringify(argv)} to be refused`);
@@ -205,9 +197,9 @@ args("--queue-url, --endpoint and --region are checked", () => {
 args("boolean flags, help, unknown options and stray words", () => {
   const parsed = parseProducerArgs(["--dry-run", "--json", "-h"]);
   assert.ok(parsed.dryRun && parsed.json && parsed.help);
-  assert.is(errorOf(["--rat", "200"]), "unknown option --rat: run `tsx producer --help` to see the options");
+  assert.is(errorOf(["--rat", "200"]), "unknown option --rat");
   assert.is(errorOf(["--json=yes"]), "--json takes no value: write --json alone");
-  assert.is(errorOf(["200/s"]), `unexpected argument "200/s": every option starts with --, e.g. --rate 200/s`);
+  assert.is(errorOf(["200/s"]), `unexpected argument "200/s": every option starts with --`);
   assert.is(
     errorOf(["--dry-run", "--rate", "max", "--duration", "5s"]),
     "--dry-run with --rate max and --duration cannot tell how many messages the run would send: give --count instead",

@@ -7,9 +7,14 @@ import * as path from "node:path";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { INVALID_KIND_CODES, type InvalidKind } from "../contracts";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
-import { stateFilePath, writeState } from "../contracts/state-file";
+import {
+  INVALID_KIND_CODES,
+  type InvalidKind,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  stateFilePath,
+  writeState,
+} from "../contracts";
 import { parseVehicleMessage } from "../handlers/vehicle";
 import { type RunningEmulator, startSqs } from "../local/emulators";
 
@@ -139,6 +144,12 @@ cli("a bad flag exits 2 with the flag, an example and a pointer to --help", asyn
     `error: invalid --rate "abc": expected a number per second, e.g. 200/s (also 200, 12000/m or max)\nrun \`tsx producer --help\` for usage\n`,
   );
   assert.is(run.stdout, "");
+  const url = await runProducer(["--queue-url", "nope"]);
+  assert.is(url.code, 2);
+  assert.match(url.stderr, /^error: invalid --queue-url "nope": expected an http\(s\) URL/);
+  const env = await runProducer(["--count", "1"], { QUEUE_URL: "nope" });
+  assert.is(env.code, 2);
+  assert.match(env.stderr, /^error: invalid \$QUEUE_URL "nope": expected an http\(s\) URL/);
   const help = await runProducer(["--help"]);
   assert.is(help.code, 0);
   assert.match(help.stdout, /Usage: tsx producer \[options\]/);
@@ -148,10 +159,28 @@ cli("a bad flag exits 2 with the flag, an example and a pointer to --help", asyn
 cli("no queue anywhere: exits 2 and says how to give one", async () => {
   const run = await runProducer(["--count", "1"]);
   assert.is(run.code, 2);
-  assert.match(run.stderr, /^error: no queue to send to\. Give one of:/);
+  assert.match(run.stderr, /^error: no vehicle queue\. Give one of:/);
   assert.match(run.stderr, /pulumi stack output queueUrl: the pulumi CLI is not on the PATH/);
   assert.match(run.stderr, /embedded cloud \(.*no-cloud\.json\): not running \(no state file\)/);
 });
+
+cli(
+  "a queue that refuses us (it does not exist) is an operator error: exit 1, what SQS said and what to check",
+  async () => {
+    const missing = `${sqsServer.endpoint}/000000000000/no-such-queue`;
+    const run = await runProducer(["--count", "1", "--queue-url", missing]);
+    assert.is(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /\nerror: SendMessageBatch failed with QueueDoesNotExist: the queue .*no-such-queue does not exist/,
+    );
+    assert.match(
+      run.stderr,
+      /\ncheck the queue URL, the endpoint and region, and that these credentials may send to the queue/,
+    );
+    assert.not.match(run.stderr, /crash|\n {4}at /);
+  },
+);
 
 /** The state file an embedded cloud on fauxqs would write, naming this queue; returns its path. */
 function cloudStateFor(name: string, queueUrl: string): string {

@@ -4,7 +4,7 @@ import * as assert from "uvu/assert";
 import { INVALID_KIND_CODES, INVALID_KINDS } from "../contracts";
 import { parseVehicleMessage } from "../handlers/vehicle";
 import { invalidKindAt, isInvalidAt, malformedBody } from "../producer/invalid";
-import { MessageTooLargeError, messageBytes, packBatches } from "../producer/message-size";
+import { batchesOf, MessageTooLargeError, sizeOf } from "../producer/message-size";
 import { invalidCountBefore, VehicleMessageSource } from "../producer/messages";
 import { IGNORED_FAKER_MODELS, MODEL_CATALOG, OLDEST_MODEL_YEAR, VehicleFactory } from "../producer/vehicles";
 
@@ -133,21 +133,21 @@ messages("batches are cut at the batch size and the payload limit; an oversized 
   const limit = { bytes: 1000, source: "test" };
   const small = Array.from({ length: 25 }, (_, i) => make(i, 10));
   assert.equal(
-    packBatches(small, 10, limit).map((b) => b.length),
+    batchesOf(small, 10, limit).map((b) => b.length),
     [10, 10, 5],
   );
   assert.equal(
-    packBatches(small, 3, limit).map((b) => b.length),
+    batchesOf(small, 3, limit).map((b) => b.length),
     [3, 3, 3, 3, 3, 3, 3, 3, 1],
   );
   const big = Array.from({ length: 5 }, (_, i) => make(i, 900));
   assert.equal(
-    packBatches(big, 10, limit, 2000).map((b) => b.length),
+    batchesOf(big, 10, limit, 2000).map((b) => b.length),
     [2, 2, 1],
   );
-  assert.is(messageBytes(make(0, 10)), 10 + "eventId".length + "String".length + 2);
+  assert.is(sizeOf(make(0, 10)), 10 + "eventId".length + "String".length + 2);
   try {
-    packBatches([make(0, 10), make(1, 990)], 10, limit);
+    batchesOf([make(0, 10), make(1, 990)], 10, limit);
     assert.unreachable("should refuse");
   } catch (error) {
     assert.instance(error, MessageTooLargeError);

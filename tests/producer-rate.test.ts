@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { formatProgress } from "../producer/format";
 import { plannedCount } from "../producer/produce";
 import { pause, RateSchedule } from "../producer/rate";
-import { LatencyRecorder, percentile, RecentRate } from "../producer/stats";
+import { LatencyRecorder, RecentRate } from "../producer/stats";
 
 const schedule = suite("producer rate schedule and stats");
 
@@ -91,17 +91,6 @@ schedule("pause returns early when the signal aborts, and never rejects", async 
   controller.abort();
   assert.is(await within(pending), "pause");
   assert.is(await within(pause(60_000, controller.signal)), "pause");
-});
-
-schedule("nearest-rank percentiles", () => {
-  const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
-  assert.is(percentile(sorted, 50), 50);
-  assert.is(percentile(sorted, 95), 95);
-  assert.is(percentile(sorted, 99), 99);
-  assert.is(percentile(sorted, 100), 100);
-  assert.is(percentile([7], 99), 7);
-  assert.is(percentile([], 50), 0);
-  assert.is(percentile([1, 2, 3], 50), 2);
 });
 
 schedule("latency recorder grows past its first buffer and summarises", () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts";
 import { parseVehicleMessage } from "../handlers/vehicle";
 import { type RunningEmulator, startSqs } from "../local/emulators";
 import { MessageTooLargeError } from "../producer/message-size";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseSettings, SETTINGS } from "../components/config";
+import { parseSettings, SETTINGS } from "../contracts";
 
 const README = readFileSync(join(__dirname, "..", "README.md"), "utf8");
 const PACKAGE = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as {

@@ -11,7 +11,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import type { MetricLine } from "../contracts/run-record";
+import type { MetricLine } from "../contracts";
 import { computeStatistic, type MetricSelector, matchesSelector, parseStatistic } from "../metrics/aggregate";
 import { cloudWatchReportData, namesFromStackOutputs, StackOutputsError } from "../reporting/cloudwatch-run";
 import { CloudWatchReadError, toMetricDataQuery } from "../reporting/cloudwatch-source";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { RunRecordError, readRunRecord, resolveLastRun } from "../contracts/run-record";
+import { RunRecordError, readRunRecord, resolveLastRun } from "../contracts";
 import { main } from "../reporting/cli";
 import { estimateCost } from "../reporting/cost";
 import { generateReport } from "../reporting/generate";
@@ -169,7 +169,8 @@ generate("npm run report: --run and --out write the report; bad flags exit 2", a
   }
   assert.ok(existsSync(path.join(out, "REPORT.md")));
   assert.ok(
-    logs.some((l) => /Unknown option '--bogus'/.test(l)),
+    logs.some((l) => l === "error: unknown option --bogus") &&
+      logs.includes("run `npm run report -- --help` for usage"),
     logs.join("\n"),
   );
   assert.ok(

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseDuration, parseReportArgs, ReportArgsError } from "../reporting/args";
+import { DEFAULT_LOCAL_ROOT, UsageError } from "../contracts";
+import { parseReportArgs } from "../reporting/args";
 import { estimateCost, PRICES } from "../reporting/cost";
 import { flattenParameters, usd, verificationRows } from "../reporting/markdown";
 import { keyFigures, observations } from "../reporting/observations";
@@ -202,7 +203,7 @@ test("formatting helpers", () => {
 
 test("report flags: local by default, CloudWatch with --stack or names", () => {
   assert.equal(parseReportArgs([], NOW), {
-    target: { kind: "local", runDir: undefined, localRoot: ".local" },
+    target: { kind: "local", runDir: undefined, localRoot: DEFAULT_LOCAL_ROOT },
     outDir: "report",
     screenshot: false,
     help: false,
@@ -218,22 +219,24 @@ test("report flags: local by default, CloudWatch with --stack or names", () => {
   const fails = (argv: string[], pattern: RegExp) =>
     assert.throws(
       () => parseReportArgs(argv, NOW),
-      (e: unknown) => e instanceof ReportArgsError && pattern.test((e as Error).message),
+      (e: unknown) => e instanceof UsageError && pattern.test((e as Error).message),
     );
   fails(["--queue-name", "q"], /missing --dlq-name, --function-name, --table-name/);
   fails(["--stack", "dev", "--period", "30"], /multiple of 60/);
   fails(["--stack", "dev", "--run", "x"], /cannot be combined/);
-  fails(["--stack", "dev", "--since", "soon"], /--since/);
+  fails(["--stack", "dev", "--since", "soon"], /^invalid --since "soon": expected a duration with a unit/);
+  fails(["--stack", "dev", "--region", "Europe"], /^invalid --region "Europe"/);
   fails(["--region", "eu-west-1"], /only applies to a deployed stack/);
   fails(["--stack", "dev", "--start", "2026-11-28T03:00:00Z"], /must be before/);
-  assert.is(parseDuration("2h"), 7200);
+  const day = parseReportArgs(["--stack", "dev", "--since", "1d"], NOW).target;
+  assert.is(day.kind === "cloudwatch" && (day.end.getTime() - day.start.getTime()) / 1000, 86_400);
 });
 
 test("report flags: --reliability reads the campaign's runs, --rerun runs it first", () => {
   assert.equal(parseReportArgs(["--reliability"], NOW).target, {
     kind: "reliability",
     rerun: false,
-    localRoot: ".local",
+    localRoot: DEFAULT_LOCAL_ROOT,
   });
   assert.equal(parseReportArgs(["--reliability", "--rerun", "--local-root", "x"], NOW).target, {
     kind: "reliability",
@@ -243,7 +246,7 @@ test("report flags: --reliability reads the campaign's runs, --rerun runs it fir
   const fails = (argv: string[], pattern: RegExp) =>
     assert.throws(
       () => parseReportArgs(argv, NOW),
-      (e: unknown) => e instanceof ReportArgsError && pattern.test((e as Error).message),
+      (e: unknown) => e instanceof UsageError && pattern.test((e as Error).message),
     );
   fails(["--rerun"], /add --reliability/);
   fails(["--reliability", "--stack", "dev"], /takes only --rerun/);

@@ -1,5 +1,7 @@
 // The --faults spec: which of AWS's real failure modes the embedded cloud injects, and how often.
 
+import { UsageError } from "../../contracts";
+
 /** Each kind, named after what it imitates, and where it is injected. */
 export const FAULT_KINDS = {
   "ddb-throttle": "PutItem answered with DynamoDB's throttling error (HTTP 400); the SDK's own retries run first",
@@ -17,12 +19,7 @@ export type FaultKind = keyof typeof FAULT_KINDS;
 export type FaultRates = Partial<Record<FaultKind, number>>;
 
 /** A bad --faults or --faults-seed value; the message names the part and what is accepted. */
-export class FaultSpecError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "FaultSpecError";
-  }
-}
+export class FaultSpecError extends UsageError {}
 
 function isFaultKind(text: string): text is FaultKind {
   return Object.hasOwn(FAULT_KINDS, text);

@@ -16,7 +16,7 @@ import {
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { suite, type Test } from "uvu";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts/local-endpoints";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts";
 import { type ConsumerDeps, createConsumer } from "../../handlers/consumer";
 import type { DynamoOptions, RunningEmulator } from "../../local/emulators";
 import { startDynamo, startSqs } from "../../local/emulators";

@@ -1,9 +1,9 @@
 // The embedded cloud set up for dead-lettering within a test: the dev stack with short timeouts and two receives,
 // so the redrive policy moves a message that keeps failing to the DLQ after a few seconds rather than minutes.
 
-import { join } from "node:path";
 import * as assert from "uvu/assert";
-import { DEFAULT_LOCAL_ROOT, EmbeddedCloud } from "../../local/cloud";
+import { SYNTH_CACHE_DIR } from "../../contracts";
+import { EmbeddedCloud } from "../../local/cloud";
 import { synthesizeStack } from "../../local/stack-source";
 import { queueDepth } from "./local-sqs";
 
@@ -17,7 +17,7 @@ export interface DeadLetterCloud {
 /** The stack deployed on an embedded cloud under localRoot; the caller stops the cloud. */
 export async function deployDeadLetterCloud(localRoot: string): Promise<DeadLetterCloud> {
   const stack = await synthesizeStack({
-    cacheDir: join(DEFAULT_LOCAL_ROOT, "synth-cache"),
+    cacheDir: SYNTH_CACHE_DIR,
     overrides: {
       "vehicle-pipeline:timeoutSeconds": "2",
       "vehicle-pipeline:visibilityTimeoutSeconds": "2",

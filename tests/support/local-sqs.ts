@@ -1,7 +1,7 @@
 // fauxqs for tests: an emulator with a client on it, and the reads of a queue several tests make.
 
 import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts/local-endpoints";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts";
 import { startSqs } from "../../local/emulators";
 
 /** A client on a local SQS endpoint, with the credentials the embedded cloud accepts. */

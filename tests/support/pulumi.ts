@@ -2,10 +2,15 @@
 // effect once (the program module is cached; a second setMocks silently records nothing), so every infra and
 // artifact test awaits this same memoized synthesis of the dev stack.
 import { join } from "node:path";
-import { type PipelineSettings, parseSettings } from "../../components/config";
-import type { SynthesizedResource, SynthesizedStack } from "../../contracts/synthesized-stack";
+import {
+  type PipelineSettings,
+  PROJECT_ROOT,
+  parseSettings,
+  type SynthesizedResource,
+  type SynthesizedStack,
+  stackConfigFromYaml,
+} from "../../contracts";
 import { synthesize } from "../../engine/mock-synthesis";
-import { PROJECT_ROOT, stackConfigFromYaml } from "../../engine/project";
 
 let stack: Promise<SynthesizedStack> | undefined;
 

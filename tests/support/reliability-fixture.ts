@@ -1,4 +1,4 @@
-import type { MetricLine, RunInfo } from "../../contracts/run-record";
+import type { MetricLine, RunInfo } from "../../contracts";
 import type { ReliabilityInput } from "../../reporting/reliability";
 
 /**

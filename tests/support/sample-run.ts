@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseSettings } from "../../components/config";
-import type { LogLine, MetricLine, RunInfo } from "../../contracts/run-record";
+import { type LogLine, type MetricLine, parseSettings, type RunInfo } from "../../contracts";
 
 /**
  * A small, deterministic scale-out/in run in the record format (docs/CONTRACTS.md), for tests and for

@@ -3,10 +3,16 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { discoverQueue, pulumiOnPath, QueueNotFoundError } from "../producer/queue-url";
-import { chooseSqsClient, RegionMissingError } from "../producer/sqs-client";
+import {
+  chooseSqsClient,
+  discoverQueue,
+  pulumiOnPath,
+  QueueNotFoundError,
+  RegionMissingError,
+  UsageError,
+} from "../contracts";
 
-const discovery = suite("producer queue discovery");
+const discovery = suite("queue discovery and the SQS client choice");
 let dir = "";
 
 discovery.before(async () => {
@@ -38,27 +44,27 @@ const localState = {
 
 discovery("order: --queue-url, then $QUEUE_URL, then pulumi, then the embedded cloud", async () => {
   const file = await stateFile(localState);
-  const pulumi = async () => ({ ok: true as const, queueUrl: PULUMI });
+  const pulumi = async () => ({ ok: true as const, url: PULUMI });
   assert.equal(
     await discoverQueue({
       flag: FLAG,
       env: { QUEUE_URL: ENV },
-      pulumiQueueUrl: pulumi,
+      askPulumi: pulumi,
       stateFile: file,
       isRunning: running,
     }),
-    { queueUrl: FLAG, source: "--queue-url" },
+    { url: FLAG, source: "--queue-url" },
   );
   assert.equal(
-    await discoverQueue({ env: { QUEUE_URL: ENV }, pulumiQueueUrl: pulumi, stateFile: file, isRunning: running }),
-    { queueUrl: ENV, source: "$QUEUE_URL" },
+    await discoverQueue({ env: { QUEUE_URL: ENV }, askPulumi: pulumi, stateFile: file, isRunning: running }),
+    { url: ENV, source: "$QUEUE_URL" },
   );
-  assert.equal(await discoverQueue({ env: {}, pulumiQueueUrl: pulumi, stateFile: file, isRunning: running }), {
-    queueUrl: PULUMI,
+  assert.equal(await discoverQueue({ env: {}, askPulumi: pulumi, stateFile: file, isRunning: running }), {
+    url: PULUMI,
     source: "pulumi stack output",
   });
   assert.equal(await discoverQueue({ env: { PATH: "" }, stateFile: file, isRunning: running }), {
-    queueUrl: LOCAL,
+    url: LOCAL,
     source: "embedded cloud",
     endpoint: "http://127.0.0.1:4711",
     region: "us-east-1",
@@ -66,7 +72,7 @@ discovery("order: --queue-url, then $QUEUE_URL, then pulumi, then the embedded c
   // Pulumi on the PATH but without a stack: fall through to the embedded cloud.
   const noStack = async () => ({ ok: false as const, why: "no answer (error: no stack selected)" });
   assert.is(
-    (await discoverQueue({ env: {}, pulumiQueueUrl: noStack, stateFile: file, isRunning: running })).source,
+    (await discoverQueue({ env: {}, askPulumi: noStack, stateFile: file, isRunning: running })).source,
     "embedded cloud",
   );
 });
@@ -76,7 +82,7 @@ discovery("nothing found: the error lists every source tried and how to give a q
   try {
     await discoverQueue({
       env: { QUEUE_URL: "  " },
-      pulumiQueueUrl: noStack,
+      askPulumi: noStack,
       stateFile: path.join(dir, "missing.json"),
       isRunning: running,
     });
@@ -86,7 +92,7 @@ discovery("nothing found: the error lists every source tried and how to give a q
     const message = (error as Error).message;
     assert.match(
       message,
-      /^no queue to send to\. Give one of:\n {2}--queue-url https:\/\/sqs\.us-east-1\.amazonaws\.com\/123456789012\/vehicle-queue\n {2}QUEUE_URL=<url>/,
+      /^no vehicle queue\. Give one of:\n {2}--queue-url https:\/\/sqs\.us-east-1\.amazonaws\.com\/123456789012\/vehicle-queue\n {2}QUEUE_URL=<url>/,
     );
     assert.match(message, /npm run local -- up/);
     assert.match(
@@ -95,6 +101,51 @@ discovery("nothing found: the error lists every source tried and how to give a q
     );
   }
 });
+
+discovery("the DLQ is found the same way, by its own flag, variable and output", async () => {
+  const dlq = "http://127.0.0.1:4711/000000000000/from-local-dlq";
+  const file = await stateFile({ ...localState, outputs: { queueUrl: LOCAL, dlqUrl: dlq } });
+  assert.equal(await discoverQueue({ output: "dlqUrl", flag: FLAG, env: {} }), { url: FLAG, source: "--dlq-url" });
+  assert.equal(await discoverQueue({ output: "dlqUrl", env: { DLQ_URL: ` ${ENV} `, QUEUE_URL: PULUMI } }), {
+    url: ENV,
+    source: "$DLQ_URL",
+  });
+  assert.is(
+    (await discoverQueue({ output: "dlqUrl", env: { PATH: "" }, stateFile: file, isRunning: running })).url,
+    dlq,
+  );
+  try {
+    await discoverQueue({ output: "dlqUrl", env: { PATH: "" }, stateFile: path.join(dir, "missing.json") });
+    assert.unreachable("should throw");
+  } catch (error) {
+    assert.instance(error, QueueNotFoundError);
+    const message = (error as Error).message;
+    assert.match(message, /^no dead-letter queue\. Give one of:\n {2}--dlq-url https:/);
+    assert.match(message, /- \$DLQ_URL: not set\n {2}- pulumi stack output dlqUrl: the pulumi CLI is not on the PATH/);
+  }
+});
+
+discovery(
+  "$QUEUE_URL and $DLQ_URL are checked like their flags: not a URL is a usage error naming the variable",
+  async () => {
+    for (const [output, name] of [
+      ["queueUrl", "QUEUE_URL"],
+      ["dlqUrl", "DLQ_URL"],
+    ] as const) {
+      try {
+        await discoverQueue({ output, env: { [name]: "vehicle-queue" } });
+        assert.unreachable("should throw");
+      } catch (error) {
+        assert.instance(error, UsageError);
+        assert.not.instance(error, QueueNotFoundError);
+        assert.match(
+          (error as Error).message,
+          new RegExp(`^invalid \\$${name} "vehicle-queue": expected an http\\(s\\) URL`),
+        );
+      }
+    }
+  },
+);
 
 discovery("a stale, broken or incomplete state file is skipped with the reason", async () => {
   const reasons: string[] = [];
@@ -114,8 +165,7 @@ discovery("a stale, broken or incomplete state file is skipped with the reason",
   assert.match(reasons[1]!, /the state file is not JSON/);
   assert.match(reasons[2]!, /the state file has no outputs.queueUrl/);
   assert.match(
-    (await discoverQueue({ env: { PATH: "" }, stateFile: await stateFile({ ...localState, pid: process.pid }) }))
-      .queueUrl,
+    (await discoverQueue({ env: { PATH: "" }, stateFile: await stateFile({ ...localState, pid: process.pid }) })).url,
     /from-local/,
     "a live pid passes the real check",
   );
@@ -132,10 +182,10 @@ discovery("a real `pulumi` executable on the PATH is asked for the stack output"
   await chmod(fake, 0o755);
   const ask = await pulumiOnPath({ PATH: `${path.join(dir, "nowhere")}${path.delimiter}${bin}` });
   assert.ok(ask, "found on the PATH");
-  assert.equal(await ask!(), { ok: true, queueUrl: PULUMI });
+  assert.equal(await ask!(), { ok: true, url: PULUMI });
   assert.is(await pulumiOnPath({ PATH: path.join(dir, "nowhere") }), undefined);
   const found = await discoverQueue({ env: { PATH: bin }, stateFile: path.join(dir, "missing.json") });
-  assert.equal(found, { queueUrl: PULUMI, source: "pulumi stack output" });
+  assert.equal(found, { url: PULUMI, source: "pulumi stack output" });
 });
 
 discovery("client: AWS queue URLs use the SDK's endpoint and credential chain, with the region from the URL", () => {
@@ -144,7 +194,6 @@ discovery("client: AWS queue URLs use the SDK's endpoint and credential chain, w
   assert.is(choice.region, "eu-west-1");
   assert.is(choice.emulator, false);
   assert.is(choice.config.credentials, undefined);
-  assert.is(choice.config.maxAttempts, 1);
   assert.is(
     chooseSqsClient({
       queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q",

@@ -1,33 +1,40 @@
+/**
+ * Which endpoint, region and credentials an SQS command line (the producer, `npm run dlq`) uses for a queue, from
+ * its flags, what discovery found and the environment. Retries are each command's own choice.
+ */
 import type { SQSClientConfig } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts/local-endpoints";
+import { UsageError } from "./cli-errors";
+import { REGION_PATTERN } from "./flag-values";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./local-endpoints";
 
 /** Neither a flag, the environment nor the queue URL says which region to use. */
-export class RegionMissingError extends Error {
+export class RegionMissingError extends UsageError {
   constructor(queueUrl: string) {
     super(`no AWS region for ${queueUrl}: pass --region, e.g. --region eu-west-1, or set AWS_REGION`);
-    this.name = "RegionMissingError";
   }
 }
 
 export interface ClientChoice {
-  config: SQSClientConfig;
+  /** Endpoint, region and credentials; add maxAttempts and the like before building the client. */
+  config: Pick<SQSClientConfig, "endpoint" | "region" | "credentials">;
   /** The endpoint used; undefined means the SDK's AWS endpoint for the region. */
   endpoint: string | undefined;
   region: string;
   /** True when the endpoint is not AWS (an emulator, LocalStack, the embedded cloud). */
   emulator: boolean;
-  /** Where the credentials come from, for the summary ("test credentials" or "the AWS SDK's default chain"). */
+  /** Where the credentials come from, for the command's first line. */
   credentials: "test credentials" | "the AWS SDK's default chain";
 }
 
 const AWS_HOST = /(^|\.)amazonaws\.com(\.cn)?$/;
+const REGION_IN_QUEUE_HOST = new RegExp(`^sqs[.-](${REGION_PATTERN.source})\\.`);
 
 /**
- * The SQS client settings for a queue: --endpoint, else an endpoint from the discovery source (the
- * embedded cloud), else AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL, else the queue URL's own host when it is
- * not AWS. Pointing the client at that host ourselves avoids the SDK's per-call "QueueUrl differs from
- * endpoint" warning, and turns fauxqs's `sqs.<region>.localhost` host into 127.0.0.1, which resolves
- * without relying on the system resolver's handling of *.localhost.
+ * The SQS client settings for a queue: --endpoint, else an endpoint from the discovery source (the embedded
+ * cloud), else AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL, else the queue URL's own host when it is not AWS. Pointing
+ * the client at that host ourselves avoids the SDK's per-call "QueueUrl differs from endpoint" warning, and turns
+ * fauxqs's `sqs.<region>.localhost` host into 127.0.0.1, which resolves without relying on the system resolver's
+ * handling of *.localhost.
  */
 export function chooseSqsClient(input: {
   queueUrl: string;
@@ -48,13 +55,12 @@ export function chooseSqsClient(input: {
     env.AWS_ENDPOINT_URL ??
     (AWS_HOST.test(queue.hostname) ? undefined : loopbackAware(queue));
   const emulator = endpoint !== undefined && !AWS_HOST.test(new URL(endpoint).hostname);
-  const fromQueueUrl = /^sqs[.-]([a-z]{2}(?:-[a-z]+)+-\d+)\./.exec(queue.hostname)?.[1];
   const region =
     input.region ??
     input.discoveredRegion ??
     env.AWS_REGION ??
     env.AWS_DEFAULT_REGION ??
-    fromQueueUrl ??
+    REGION_IN_QUEUE_HOST.exec(queue.hostname)?.[1] ??
     (emulator ? LOCAL_REGION : undefined);
   if (!region) throw new RegionMissingError(input.queueUrl);
   // Emulators accept any credentials but the SDK refuses to sign without some: give test ones unless the user set their
@@ -66,8 +72,6 @@ export function chooseSqsClient(input: {
       ...(endpoint ? { endpoint } : {}),
       // A copy: the SDK tags the credentials object it is given (a `$source` field), which must not leak into the shared constant.
       ...(useTestCredentials ? { credentials: { ...LOCAL_CREDENTIALS } } : {}),
-      // The producer retries failed calls and entries itself, so each retry is counted and keeps its eventId.
-      maxAttempts: 1,
     },
     endpoint,
     region,

@@ -1,0 +1,170 @@
+/**
+ * How a command finds one of the stack's queues, by its stack output name: the flag, then the environment variable,
+ * then `pulumi stack output <name>` when the Pulumi CLI is on the PATH, then the running embedded cloud's state
+ * file. The producer asks for queueUrl, `npm run dlq` for dlqUrl (and queueUrl, for the redrive's destination).
+ */
+import { execFile } from "node:child_process";
+import { constants as fsConstants } from "node:fs";
+import { access } from "node:fs/promises";
+import * as path from "node:path";
+import { UsageError } from "./cli-errors";
+import { parseUrl } from "./flag-values";
+import { DEFAULT_STATE_FILE, inspectStateFile, isAlive } from "./state-file";
+import { PROJECT_ROOT } from "./workspace";
+
+/** A stack output naming a queue, which the embedded cloud's state file carries too (docs/CONTRACTS.md). */
+export type QueueOutput = "queueUrl" | "dlqUrl";
+
+/** How the user names each queue. */
+const QUEUE_SOURCES: Record<QueueOutput, { flag: string; env: string; what: string; example: string }> = {
+  queueUrl: {
+    flag: "--queue-url",
+    env: "QUEUE_URL",
+    what: "vehicle queue",
+    example: "https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-queue",
+  },
+  dlqUrl: {
+    flag: "--dlq-url",
+    env: "DLQ_URL",
+    what: "dead-letter queue",
+    example: "https://sqs.us-east-1.amazonaws.com/123456789012/vehicle-dlq",
+  },
+};
+
+/** A queue, and how it was found. */
+export interface FoundQueue {
+  url: string;
+  /** `--queue-url`, `$DLQ_URL`, `pulumi stack output` or `embedded cloud`. */
+  source: string;
+  /** Set when the source also says where SQS listens and in which region (the embedded cloud's state file). */
+  endpoint?: string;
+  region?: string;
+}
+
+/** No source named the queue. The message lists every source tried, why each gave nothing, and how to give one. */
+export class QueueNotFoundError extends UsageError {
+  constructor(
+    output: QueueOutput,
+    readonly tried: readonly string[],
+  ) {
+    const { flag, env, what, example } = QUEUE_SOURCES[output];
+    super(
+      [
+        `no ${what}. Give one of:`,
+        `  ${flag} ${example}`,
+        `  ${env}=<url> in the environment`,
+        `  a deployed stack: \`pulumi up\`, then \`pulumi stack output ${output}\` must answer`,
+        "  the embedded cloud: `npm run local -- up` in another terminal",
+        "Tried, in order:",
+        ...tried.map((line) => `  - ${line}`),
+      ].join("\n"),
+    );
+  }
+}
+
+export type PulumiAnswer = { ok: true; url: string } | { ok: false; why: string };
+
+export interface DiscoveryInputs {
+  /** Which queue (default queueUrl). */
+  output?: QueueOutput;
+  /** The flag's value, already checked by the command line. */
+  flag?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Asks `pulumi stack output`; default: the pulumi on the PATH, if any. Injected by tests. */
+  askPulumi?: () => Promise<PulumiAnswer>;
+  /** Default: $VEHICLE_PIPELINE_STATE_FILE (tests point it at another cloud's), else this checkout's. */
+  stateFile?: string;
+  /** Whether a process id is alive; injected by tests. */
+  isRunning?: (pid: number) => boolean;
+}
+
+/** Finds the queue; throws QueueNotFoundError, or a UsageError when the environment variable is not a URL. */
+export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<FoundQueue> {
+  const output = inputs.output ?? "queueUrl";
+  const { flag, env: envName, example } = QUEUE_SOURCES[output];
+  const env = inputs.env ?? process.env;
+  const tried: string[] = [];
+  if (inputs.flag) return { url: inputs.flag, source: flag };
+  tried.push(`${flag}: not given`);
+
+  const fromEnv = env[envName]?.trim();
+  // Checked like the flag, so a typo is a usage error rather than retries against nowhere.
+  if (fromEnv) return { url: parseUrl(fromEnv, `$${envName}`, example), source: `$${envName}` };
+  tried.push(`$${envName}: not set`);
+
+  const askPulumi = inputs.askPulumi ?? (await pulumiOnPath(env, output));
+  if (askPulumi) {
+    const answer = await askPulumi();
+    if (answer.ok) return { url: answer.url, source: "pulumi stack output" };
+    tried.push(`pulumi stack output ${output}: ${answer.why}`);
+  } else {
+    tried.push(`pulumi stack output ${output}: the pulumi CLI is not on the PATH`);
+  }
+
+  const stateFile = inputs.stateFile ?? env.VEHICLE_PIPELINE_STATE_FILE ?? DEFAULT_STATE_FILE;
+  const state = queueFromStateFile(stateFile, inputs.isRunning ?? isAlive, output);
+  if (state.ok) return state.queue;
+  const shown = path.relative(process.cwd(), stateFile);
+  tried.push(`embedded cloud (${shown.startsWith("..") ? stateFile : shown}): ${state.why}`);
+
+  throw new QueueNotFoundError(output, tried);
+}
+
+/** A queue of the running embedded cloud, from its state file, with the cloud's SQS endpoint and region. */
+function queueFromStateFile(
+  file: string,
+  isRunning: (pid: number) => boolean,
+  output: QueueOutput,
+): { ok: true; queue: FoundQueue } | { ok: false; why: string } {
+  const answer = inspectStateFile(file, isRunning);
+  if (!answer.ok) return answer;
+  const { state } = answer;
+  const url = state.outputs?.[output];
+  if (typeof url !== "string" || url === "") return { ok: false, why: `the state file has no outputs.${output}` };
+  return {
+    ok: true,
+    queue: {
+      url,
+      source: "embedded cloud",
+      endpoint: typeof state.endpoints?.sqs === "string" ? state.endpoints.sqs : undefined,
+      region: typeof state.region === "string" ? state.region : undefined,
+    },
+  };
+}
+
+/** Finds `pulumi` on the PATH and returns a function asking it for a stack output, or undefined. */
+export async function pulumiOnPath(
+  env: NodeJS.ProcessEnv = process.env,
+  output: QueueOutput = "queueUrl",
+): Promise<(() => Promise<PulumiAnswer>) | undefined> {
+  const names = process.platform === "win32" ? ["pulumi.exe", "pulumi.cmd"] : ["pulumi"];
+  for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+    for (const name of names) {
+      const candidate = path.join(dir, name);
+      try {
+        await access(candidate, fsConstants.X_OK);
+        return () => askPulumiForOutput(candidate, env, output);
+      } catch {
+        // not here; keep looking
+      }
+    }
+  }
+  return undefined;
+}
+
+function askPulumiForOutput(executable: string, env: NodeJS.ProcessEnv, output: QueueOutput): Promise<PulumiAnswer> {
+  return new Promise((resolve) => {
+    // Run from the project root so Pulumi finds Pulumi.yaml and the selected stack, wherever the user stands.
+    execFile(
+      executable,
+      ["stack", "output", output],
+      { cwd: PROJECT_ROOT, env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const url = stdout.trim();
+        if (!error && url) return resolve({ ok: true, url });
+        const why = (stderr.trim().split("\n").pop() ?? "").trim() || (error ? error.message : "printed nothing");
+        resolve({ ok: false, why: `no answer (${why})` });
+      },
+    );
+  });
+}

@@ -1,12 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { loadSettings } from "./components/config";
-import { LogQueries } from "./components/log-queries";
-import { MonitoredFunction } from "./components/monitored-function";
-import { PipelineAlarms } from "./components/pipeline-alarms";
-import { PipelineDashboard } from "./components/pipeline-dashboard";
-import { VehicleQueue } from "./components/vehicle-queue";
-import { VehicleTable } from "./components/vehicle-table";
+import {
+  LogQueries,
+  loadSettings,
+  MonitoredFunction,
+  PipelineAlarms,
+  PipelineDashboard,
+  VehicleQueue,
+  VehicleTable,
+} from "./components";
 import { ConfigError } from "./contracts";
 import { createConsumerFromEnvironment } from "./handlers";
 

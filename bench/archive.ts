@@ -9,8 +9,7 @@ import { writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { consumerFunction, DEFAULT_STACK, PROJECT_ROOT, reportError } from "../contracts";
-import { measureArchive } from "../engine/archive";
-import { synthesizeWithLanguageHost } from "../engine/synthesize";
+import { measureArchive, synthesizeWithLanguageHost } from "../engine";
 
 const MiB = 1024 * 1024;
 

@@ -26,9 +26,8 @@ import {
   reportError,
   SYNTH_CACHE_DIR,
 } from "../contracts";
-import { EmbeddedCloud } from "../local/cloud";
-import { synthesizeStack } from "../local/stack-source";
-import { produce } from "../producer/produce";
+import { EmbeddedCloud, synthesizeStack } from "../local";
+import { produce } from "../producer";
 
 const OUT_MD = join(PROJECT_ROOT, "report", "BENCH-pipeline.md");
 const OUT_JSON = join(PROJECT_ROOT, "report", "BENCH-pipeline.json");

@@ -3,7 +3,7 @@
  * loop with the emulator it measures against (an emulator sharing the client's event loop runs 30-40% slower).
  * Prints one JSON line {"endpoint": ...} when listening; exits when its stdin closes or on SIGTERM.
  */
-import { startSqs } from "../local/emulators";
+import { startSqs } from "../local";
 
 async function main(): Promise<void> {
   const sqs = await startSqs({ port: Number(process.env.PORT ?? 0) });

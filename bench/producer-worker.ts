@@ -8,8 +8,7 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { uuidv7 } from "uuidv7";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, MAX_BATCH_ENTRIES, reportError } from "../contracts";
-import { type ProduceOptions, produce } from "../producer/produce";
-import { EXAMPLE_VEHICLE } from "../producer/vehicles";
+import { EXAMPLE_VEHICLE, type ProduceOptions, produce } from "../producer";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 

@@ -1,8 +1,7 @@
-import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_NAME } from "../contracts";
+import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_NAME, PROJECT_ROOT } from "../contracts";
 import { consumerCodePathOptions, installedPackages } from "./consumer-archive";
 import { consumerPolicy, lambdaAssumeRolePolicy } from "./policies";
 
@@ -132,7 +131,7 @@ function consumerFunction(
       callbackFactory: args.callbackFactory,
       // Keeps the archive to what the function loads (6.1 MB zipped without this): see consumer-archive.ts. Engine
       // note: Pulumi resolves these paths from the working directory, which `pulumi up` sets to the project root.
-      codePathOptions: consumerCodePathOptions(installedPackages(join(__dirname, ".."))),
+      codePathOptions: consumerCodePathOptions(installedPackages(PROJECT_ROOT)),
     },
     // The role must hold its permissions before Lambda validates the tracing config and the mapping polls.
     { parent, dependsOn: [rolePolicy, logGroup], deleteBeforeReplace: true },

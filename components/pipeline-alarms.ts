@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AlarmRule, type AlarmSettings, type AlarmTargets, pipelineAlarmRules } from "./alarm-rules";
 
 export interface PipelineAlarmsArgs extends AlarmTargets {
-  /** Thresholds and the optional e-mail address, from the stack settings (components/config.ts). */
+  /** Thresholds and the optional e-mail address, from the stack settings (contracts/settings.ts). */
   settings: AlarmSettings;
 }
 

@@ -38,6 +38,8 @@ export interface LocalLayout {
   dynamodb: string;
   /** One folder per deployed function: its unpacked archive and a node_modules link. */
   functions: string;
+  /** The reliability campaign's run names and folders (`npm run report -- --reliability`). */
+  reliabilityCampaign: string;
 }
 
 export function localLayout(root: string = DEFAULT_LOCAL_ROOT): LocalLayout {
@@ -49,5 +51,6 @@ export function localLayout(root: string = DEFAULT_LOCAL_ROOT): LocalLayout {
     sqsJournal: join(root, "sqs", "journal.jsonl"),
     dynamodb: join(root, "dynamodb"),
     functions: join(root, "functions"),
+    reliabilityCampaign: join(root, "reliability-campaign.json"),
   };
 }

@@ -1,5 +1,5 @@
 import { OperatorError } from "../contracts";
-import { type MetricSelector, parseStatistic, type Statistic } from "../metrics/aggregate";
+import { type MetricSelector, parseStatistic, type Statistic } from "../metrics";
 
 /**
  * Reads a CloudWatch dashboard body (the JSON the program passes to aws.cloudwatch.Dashboard) into the

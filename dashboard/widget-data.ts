@@ -1,6 +1,15 @@
 import type { MetricLine } from "../contracts";
-import { aggregateSeries, aggregateTotal, autoPeriod, recordSpan, type SeriesPoint } from "../metrics/aggregate";
-import { type ChartSeries, pointCount, timeSeriesSpec, type VegaLiteSpec } from "../metrics/charts";
+import {
+  aggregateSeries,
+  aggregateTotal,
+  autoPeriod,
+  type ChartSeries,
+  pointCount,
+  recordSpan,
+  type SeriesPoint,
+  timeSeriesSpec,
+  type VegaLiteSpec,
+} from "../metrics";
 import type { DashboardWidget, MetricWidget, WidgetMetric } from "./body";
 import { escapeHtml, renderMarkdown } from "./markdown";
 

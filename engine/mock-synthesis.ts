@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  defaultStack,
   FUNCTION_TYPE,
   type PlainValues,
   PROJECT_NAME as PROJECT,
@@ -78,7 +79,7 @@ async function run(): Promise<SynthesizedStack> {
   pulumi.runtime.setAllConfig(config);
   const region = config["aws:region"] ?? "us-east-1";
   const recorded = new Map<string, Recorded>();
-  await pulumi.runtime.setMocks(recordingMocks(recorded, region), PROJECT, process.env.PULUMI_STACK ?? "dev", false);
+  await pulumi.runtime.setMocks(recordingMocks(recorded, region), PROJECT, defaultStack(), false);
 
   const created: { resource: pulumi.Resource; parent?: pulumi.Resource }[] = [];
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {

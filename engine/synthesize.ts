@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  DEFAULT_STACK,
   OperatorError,
   PROJECT_NAME as PROJECT,
   PROJECT_ROOT,
@@ -67,7 +68,7 @@ function stackConfig(stack: string, file: string, overrides: Record<string, stri
 }
 
 export async function synthesizeWithLanguageHost(options: LanguageHostOptions = {}): Promise<LanguageHostStack> {
-  const stack = options.stack ?? "dev";
+  const stack = options.stack ?? DEFAULT_STACK;
   const dryRun = options.dryRun ?? true;
   const config = stackConfig(stack, options.stackFile ?? stackFilePath(stack), options.configOverrides);
   const engine = new LocalEngine({ project: PROJECT, stack, dryRun, region: config["aws:region"] ?? "us-east-1" });

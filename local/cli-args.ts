@@ -39,8 +39,8 @@ both:
                         else dev; Pulumi.faults.yaml has short timeouts so redeliveries happen within seconds)
   --faults <spec>       inject AWS's failure modes, a comma list of kind=rate (share of eligible calls, 0 to 1):
                         ddb-throttle, ddb-5xx, ddb-lost-ack, ddb-slow (PutItem), sqs-duplicate, sqs-delete-fail
-                        (the event source mapping), lambda-crash, lambda-init-fail, dlq-send-fail (SendMessage
-                        to a DLQ); e.g. --faults ddb-throttle=0.05,lambda-crash=0.02
+                        (the event source mapping), lambda-crash, lambda-init-fail, lambda-first-invoke-error,
+                        dlq-send-fail (SendMessage to a DLQ); e.g. --faults ddb-throttle=0.05,lambda-crash=0.02
   --faults-seed <n>     seed the faults' dice, so a run is reproducible   (default: random, printed)
   --help                this text
 

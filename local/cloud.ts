@@ -16,7 +16,6 @@ import { type DeployedStack, deployStack } from "./deploy";
 import { declareStackGauges, recordDynamoCalls, recordSqsCalls } from "./emulator-metrics";
 import { type EmulatorCall, injectedSqsApi, type RunningEmulator, startDynamo, startSqs } from "./emulators";
 import { type PollerSqsApi, SqsEventSourceMapping } from "./event-source-mapping";
-import type { RuntimeFault } from "./execution-environment";
 import { CloudFaults } from "./faults/cloud-faults";
 import type { FaultSettings } from "./faults/injector";
 import { type FauxqsStore, queueDepth } from "./fauxqs-store";
@@ -33,7 +32,6 @@ export interface EmbeddedCloudOptions {
   /** Write the per-second record under <localRoot>/runs/<runId>/ (default true). */
   record?: boolean;
   runId?: string;
-  fault?: RuntimeFault;
   /** Faults injected where AWS fails (--faults, --faults-seed): see faults/. */
   faults?: FaultSettings;
   /** Idle execution environments are discarded after this long. */
@@ -154,7 +152,6 @@ export class EmbeddedCloud {
         fn.name,
         new LambdaService(fn, {
           recorder: this.recorder,
-          fault: this.options.fault,
           idleMs: this.options.idleMs,
           ...this.faults?.runtimeOptions(),
         }),

@@ -30,8 +30,13 @@ export class FunctionInitError extends OperatorError {
   }
 }
 
-/** Faults the runtime can inject (never the function): see lambda-runtime-worker.js. */
-export type RuntimeFault = "throw-on-first-invocation";
+/** Faults injected into one environment by the Lambda service (faults/lambda-faults.ts), never by the function. */
+interface EnvironmentFaults {
+  /** The init phase fails. */
+  failInit?: boolean;
+  /** The first invocation errors before the handler runs. */
+  failFirstInvocation?: boolean;
+}
 
 export interface EnvironmentHooks {
   /** Every line the function writes to stdout or stderr (logs and EMF). */
@@ -61,9 +66,7 @@ export class ExecutionEnvironment {
   constructor(
     private readonly fn: LocalFunction,
     private readonly hooks: EnvironmentHooks,
-    private readonly fault?: RuntimeFault,
-    /** Injected: this environment's init phase fails (faults/lambda-faults.ts). */
-    private readonly initFault = false,
+    private readonly faults: EnvironmentFaults = {},
   ) {}
 
   get isAlive(): boolean {
@@ -76,7 +79,7 @@ export class ExecutionEnvironment {
   /** The init phase: start the thread, load the code once. Resolves with the cold-start time. */
   start(): Promise<number> {
     const started = performance.now();
-    const worker = new Worker(WORKER_FILE, workerOptions(this.fn, this.fault, this.initFault));
+    const worker = new Worker(WORKER_FILE, workerOptions(this.fn, this.faults));
     this.worker = worker;
     for (const stream of ["stdout", "stderr"] as const) {
       createInterface({ input: worker[stream], crlfDelay: Infinity }).on("line", (line) =>
@@ -171,7 +174,7 @@ export class ExecutionEnvironment {
 }
 
 /** How the thread of one environment runs: the function's environment, code and memory, as Lambda gives them. */
-function workerOptions(fn: LocalFunction, fault: RuntimeFault | undefined, initFault: boolean): WorkerOptions {
+function workerOptions(fn: LocalFunction, faults: EnvironmentFaults): WorkerOptions {
   return {
     env: fn.environment,
     // Plain Node, as in Lambda: without this the thread inherits this process's flags, and under tsx that means
@@ -191,8 +194,8 @@ function workerOptions(fn: LocalFunction, fault: RuntimeFault | undefined, initF
       invokedFunctionArn: fn.arn,
       logGroupName: fn.environment.AWS_LAMBDA_LOG_GROUP_NAME,
       logStreamName: fn.environment.AWS_LAMBDA_LOG_STREAM_NAME,
-      fault,
-      initFault,
+      initFault: faults.failInit === true,
+      failFirstInvocation: faults.failFirstInvocation === true,
     },
   };
 }

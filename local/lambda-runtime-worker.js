@@ -16,8 +16,8 @@ const {
   invokedFunctionArn,
   logGroupName,
   logStreamName,
-  fault,
   initFault,
+  failFirstInvocation,
 } = workerData;
 
 function describeError(error) {
@@ -67,9 +67,9 @@ parentPort.on("message", async (message) => {
   const started = performance.now();
   try {
     if (initError) throw Object.assign(new Error(initError.errorMessage), { name: initError.errorType });
-    // Fault injection owned by the runtime, never by the function: the first invocation of every new environment
-    // fails as a crashing function would, so tests can watch redelivery without a test-only path in handlers/.
-    if (fault === "throw-on-first-invocation" && invocations === 1) {
+    // Injected by the embedded cloud (lambda-first-invoke-error), never by the function: this environment's first
+    // invocation fails as a function whose lazy initialisation throws would.
+    if (failFirstInvocation && invocations === 1) {
       throw Object.assign(new Error("fault injected by the embedded cloud: first invocation of a new environment"), {
         name: "InjectedFault",
       });

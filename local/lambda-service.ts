@@ -5,19 +5,17 @@ import {
   type FunctionInitError,
   type InvokeOutcome,
   type LocalFunction,
-  type RuntimeFault,
 } from "./execution-environment";
 import { parseFunctionLine } from "./function-output";
 import type { RunRecorder, SeriesKey } from "./recorder";
 
 export interface LambdaServiceOptions {
   recorder?: RunRecorder;
-  fault?: RuntimeFault;
   /** Idle environments are discarded after this long (Lambda keeps them for minutes; locally, memory matters more). */
   idleMs?: number;
   /** Called with each structured log line the function writes, for callers that follow a run (the CLI). */
   onLog?: (record: Record<string, unknown>) => void;
-  /** Injected Lambda failures (--faults lambda-crash, lambda-init-fail): see faults/lambda-faults.ts. */
+  /** Injected Lambda failures (--faults lambda-crash, lambda-init-fail, lambda-first-invoke-error): faults/lambda-faults.ts. */
   faults?: LambdaFaults;
 }
 
@@ -25,6 +23,8 @@ export interface LambdaServiceOptions {
 export interface LambdaFaults {
   /** This cold start fails (the environment is discarded). */
   failInit(): boolean;
+  /** This new environment's first invocation errors before the handler runs. */
+  failFirstInvocation(): boolean;
   /** This invocation's environment dies after the handler ran, before the response. */
   crash(event: object): boolean;
   /** An invocation met a failed init (to note which messages it hit). */
@@ -118,8 +118,10 @@ export class LambdaService {
     const env: ExecutionEnvironment = new ExecutionEnvironment(
       this.fn,
       { onOutput: (line, stream) => this.onOutput(line, stream, env.id) },
-      this.options.fault,
-      this.options.faults?.failInit(),
+      {
+        failInit: this.options.faults?.failInit(),
+        failFirstInvocation: this.options.faults?.failFirstInvocation(),
+      },
     );
     this.all.add(env);
     this.starting += 1;

@@ -1,5 +1,4 @@
-import { withFaultWidgets } from "../dashboard/fault-widgets";
-import { dashboardBodyFromStack, NoDashboardError } from "../dashboard/stack-body";
+import { dashboardBodyFromStack, NoDashboardError, withFaultWidgets } from "../dashboard";
 import type { EmbeddedCloud } from "./cloud";
 
 export interface LocalDashboard {

@@ -9,10 +9,9 @@ import {
   type SynthesizedStack,
   stackFileNamed,
 } from "../contracts";
-import { type ProduceSummary, produce } from "../producer/produce";
+import { type ProduceSummary, produce } from "../producer";
 import { EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
-import type { RuntimeFault } from "./execution-environment";
 import type { FaultSettings } from "./faults/injector";
 import type { FaultReport } from "./faults/summary";
 import { faultReportOf } from "./run-fault-report";
@@ -46,7 +45,6 @@ export interface PipelineRunOptions {
   synthCacheDir?: string;
   /** How long to wait for the queue to drain after the producer stops (default: 60 s + the visibility timeout). */
   drainTimeoutMs?: number;
-  fault?: RuntimeFault;
   /** Faults injected where AWS fails (--faults, --faults-seed). */
   faults?: FaultSettings;
   /** The stack whose Pulumi.<name>.yaml gives the settings (--stack; default $PULUMI_STACK, else dev). */
@@ -203,7 +201,6 @@ function startCloud(options: PipelineRunOptions): Promise<EmbeddedCloud> {
     sqsPort: options.sqsPort,
     dynamoPort: options.dynamoPort,
     persist: options.persist,
-    fault: options.fault,
     faults: options.faults,
     idleMs: options.idleMs,
     prewarm: options.prewarm,

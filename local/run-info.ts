@@ -37,7 +37,6 @@ export function runInfoOf(
         })),
         queues: deployed.queues.map((q) => ({ name: q.name, attributes: q.attributes })),
       },
-      fault: options.fault ?? null,
       faults: options.faults ?? null,
     },
     faults: result.faults ?? null,

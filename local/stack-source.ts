@@ -111,8 +111,7 @@ export async function synthesizeStack(options: StackSourceOptions = {}): Promise
 async function synthesizeFromLanguageHost(options: StackSourceOptions): Promise<CachedStack> {
   // Loaded only when there is something to synthesize: a cached start does not pay for gRPC and Pulumi's stubs.
   // (require, not import(): under tsx's CommonJS hook a dynamic import of a .ts file is not transpiled.)
-  const { LanguageHostRunError, synthesizeWithLanguageHost } =
-    require("../engine/synthesize") as typeof import("../engine/synthesize");
+  const { LanguageHostRunError, synthesizeWithLanguageHost } = require("../engine") as typeof import("../engine");
   try {
     return await synthesizeWithLanguageHost({
       stack: stackNameOf(options),

@@ -1,4 +1,4 @@
-import { isAlive } from "../contracts";
+import { EXIT, isAlive } from "../contracts";
 // How `up` stops: on Ctrl-C, SIGTERM, SIGHUP, or when the processes that started it are gone (a kill -9 of npm leaves
 // tsx and this process running and reachable otherwise). Every stop cleans up, however many signals arrive:
 // `npm run X` under tsx delivers Ctrl-C twice within milliseconds (the process group's, then tsx's relay), so the
@@ -138,7 +138,7 @@ export class StopControl {
       // Cleanup is under way; a deliberate further Ctrl-C gives up waiting for it (the state file is already gone).
       if (now - (this.doneAt ?? now) >= REPEATED_SIGNAL_MS) {
         this.options.write(`${reason} again: exiting without waiting for the emulators to close`);
-        process.exit(130);
+        process.exit(EXIT.interrupted);
       }
       return;
     }

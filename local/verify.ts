@@ -9,14 +9,10 @@ import {
   readDeadLetter,
   VEHICLE_FIELDS,
 } from "../contracts";
+import type { OutgoingMessage } from "../producer";
 
-/** One message the producer had accepted by the queue, with what it carried. */
-export interface SentRecord {
-  eventId: string;
-  /** "valid" or the producer's malformed kind (invalid-json, missing-field, ...). */
-  kind: string;
-  body: string;
-}
+/** What the verification reads of a message the queue accepted from the producer: its key, kind and body. */
+type SentRecord = Pick<OutgoingMessage, "eventId" | "kind" | "body">;
 
 export interface Verification {
   ok: boolean;

@@ -5,7 +5,7 @@ import {
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import { OperatorError } from "../contracts";
-import type { SeriesPoint } from "../metrics/aggregate";
+import type { SeriesPoint } from "../metrics";
 import type { MetricsSource, SeriesQuery, TimeRange } from "./queries";
 
 /** GetMetricData takes at most 500 queries per call. */

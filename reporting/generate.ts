@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { renderSvg } from "../metrics/charts";
+import { renderSvg } from "../metrics";
 import { estimateCost } from "./cost";
 import { reportMarkdown } from "./markdown";
 import { reportCharts } from "./report-charts";

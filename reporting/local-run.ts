@@ -14,7 +14,7 @@ import {
   stackConfigFromYaml,
   stackFilePath,
 } from "../contracts";
-import { recordSpan } from "../metrics/aggregate";
+import { recordSpan } from "../metrics";
 import { namesFromStackOutputs } from "./cloudwatch-run";
 import { LocalMetricsSource } from "./local-source";
 import type { PipelineNames } from "./queries";

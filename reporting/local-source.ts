@@ -1,5 +1,5 @@
 import type { MetricLine } from "../contracts";
-import { aggregateSeries, aggregateTotal, type SeriesPoint } from "../metrics/aggregate";
+import { aggregateSeries, aggregateTotal, type SeriesPoint } from "../metrics";
 import type { MetricsSource, SeriesQuery, TimeRange } from "./queries";
 
 /** The report's view of a local run: the same statistics the dashboard computes, from metrics.jsonl. */

@@ -1,4 +1,4 @@
-import type { SeriesPoint } from "../metrics/aggregate";
+import type { SeriesPoint } from "../metrics";
 import { consumerRejections } from "./queries";
 import type { ReportData } from "./report-data";
 

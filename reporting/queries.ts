@@ -6,7 +6,7 @@ import {
   SERVICE_DIMENSION,
   SQS_METRICS,
 } from "../contracts";
-import type { MetricSelector, SeriesPoint, Statistic } from "../metrics/aggregate";
+import type { MetricSelector, SeriesPoint, Statistic } from "../metrics";
 
 /**
  * The series the report reads, named once. The local record and CloudWatch both answer these queries,

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import * as path from "node:path";
-import type { FaultRates } from "../local/faults/spec";
-import { runPipeline } from "../local/pipeline-run";
+import { localLayout } from "../contracts";
+import type { FaultRates } from "../local";
+import { runPipeline } from "../local";
 
 /**
  * The reliability campaign behind report/RELIABILITY.md: every fault kind alone at a realistic rate, all of them
@@ -64,11 +64,6 @@ export const CAMPAIGN = {
   ] satisfies CampaignRun[],
 } as const;
 
-/** Where the last campaign's run ids are kept (beside the run records they name). */
-function campaignFile(localRoot: string): string {
-  return path.join(localRoot, "reliability-campaign.json");
-}
-
 /** The campaign's run names to their run folders. */
 export interface CampaignIndex {
   startedAt: string;
@@ -81,7 +76,7 @@ export interface CampaignIndex {
 }
 
 export function readCampaignIndex(localRoot: string): CampaignIndex | undefined {
-  const file = campaignFile(localRoot);
+  const file = localLayout(localRoot).reliabilityCampaign;
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as CampaignIndex) : undefined;
 }
 
@@ -102,7 +97,7 @@ export async function runCampaign(localRoot: string, say: (line: string) => void
     const v = result.verification;
     say(`  ${result.runId}: ${v.ok ? "ok" : "NOT OK"}, lost ${v.lost}, duplicated ${v.duplicated}`);
     index.runs.push({ name: run.name, runDir: result.folder!, load: [loadBefore, loadavg()[0]!] });
-    writeFileSync(campaignFile(localRoot), `${JSON.stringify(index, null, 2)}\n`);
+    writeFileSync(localLayout(localRoot).reliabilityCampaign, `${JSON.stringify(index, null, 2)}\n`);
   }
   return index;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { RunRecordError, readRunRecord } from "../contracts";
-import { renderSvg } from "../metrics/charts";
+import { renderSvg } from "../metrics";
 import { type ReliabilityInput, reliabilityChart, reliabilityRow } from "./reliability";
 import { CAMPAIGN, CAMPAIGN_FINDINGS, readCampaignIndex, runCampaign } from "./reliability-campaign";
 import { reliabilityMarkdown } from "./reliability-markdown";

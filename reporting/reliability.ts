@@ -7,8 +7,14 @@ import {
   type RunInfo,
   SERVICE_DIMENSION,
 } from "../contracts";
-import { aggregateSeries, aggregateTotal, type MetricSelector, type SeriesPoint } from "../metrics/aggregate";
-import { timeSeriesSpec, type VegaLiteSpec } from "../metrics/charts";
+import {
+  aggregateSeries,
+  aggregateTotal,
+  type MetricSelector,
+  type SeriesPoint,
+  timeSeriesSpec,
+  type VegaLiteSpec,
+} from "../metrics";
 
 /**
  * One row of report/RELIABILITY.md per campaign run, from its run record: what was injected, what it caused, and

@@ -1,5 +1,5 @@
-import type { SeriesPoint } from "../metrics/aggregate";
-import { timeSeriesSpec, type VegaLiteSpec } from "../metrics/charts";
+import type { SeriesPoint } from "../metrics";
+import { timeSeriesSpec, type VegaLiteSpec } from "../metrics";
 import type { ReportData } from "./report-data";
 
 /** The report's five charts as Vega-Lite specs, with the file each is written to and its caption. */

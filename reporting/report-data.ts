@@ -1,5 +1,5 @@
 import type { LogLine } from "../contracts";
-import type { SeriesPoint } from "../metrics/aggregate";
+import type { SeriesPoint } from "../metrics";
 import { type MetricsSource, type PipelineNames, type ReportSeriesId, reportQueries, type TimeRange } from "./queries";
 
 /** Everything the report is made from, whichever source it came from. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import type { Browser } from "playwright-core";
-import { renderDashboardBody } from "../components/dashboard-widgets";
+import { renderDashboardBody } from "../components";
 import { OperatorError } from "../contracts";
 import { startDashboardServer } from "../dashboard";
 import type { PipelineNames } from "./queries";

@@ -4,17 +4,74 @@ import * as ts from "typescript";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 
-// The folder-level import graph must stay acyclic, and nothing outside tests/ may import from tests/.
+// The layering, as README's Layout section states it: which folders each folder may import, and only through the
+// imported folder's entry module (its index.ts). Tests may import anything, anywhere; nothing imports tests/.
 
 const ROOT = resolve(__dirname, "..");
 const SKIPPED = new Set(["node_modules", ".git", ".local", ".build"]);
+
+/** "." is the program itself: index.ts at the root. */
+const ALLOWED: Record<string, readonly string[]> = {
+  contracts: [],
+  handlers: ["contracts"],
+  components: ["contracts"],
+  ".": ["components", "contracts", "handlers"],
+  controlplane: ["contracts"],
+  producer: ["contracts"],
+  metrics: ["contracts"],
+  dashboard: ["contracts", "metrics"],
+  dlq: ["contracts"],
+  engine: [".", "contracts", "controlplane"],
+  local: ["contracts", "controlplane", "dashboard", "engine", "metrics", "producer"],
+  reporting: ["components", "contracts", "dashboard", "local", "metrics"],
+  bench: ["contracts", "engine", "local", "producer"],
+  scripts: [],
+};
+
+/** Why each folder sits where it does, for README's table. */
+const ROLE: Record<string, string> = {
+  contracts:
+    "the kernel: every fact two parts agree on, one module each (the message, SQS's limits, metric names, the workspace, the command line, the record formats)",
+  handlers: "the Lambda consumer: validation, storage, dead-lettering, Powertools batch, metrics and logs",
+  components:
+    "the ComponentResources (`VehicleQueue`, `VehicleTable`, `MonitoredFunction`, `PipelineDashboard`, `PipelineAlarms`, `LogQueries`) and pure builders for policies, widgets and alarm rules",
+  ".": "the program: settings, the components, the handler wired into its function, the stack outputs",
+  controlplane:
+    "what AWS decides before a call or a deployment: IAM policy evaluation, deploy-time rules (preflight), CloudWatch alarm evaluation",
+  producer: "the load generator: `produce()` and the `tsx producer` command line",
+  metrics: "series from a per-second record or CloudWatch datapoints, and Vega-Lite chart specs",
+  dashboard: "the local dashboard: server, static page, the CloudWatch dashboard body it draws",
+  dlq: "`npm run dlq`: stats, peek, export, redrive, purge (the runbook's command)",
+  engine:
+    "an in-process Pulumi engine running the program through Pulumi's own language host, as `pulumi up` does; `npm run preview`; the Lambda archive",
+  local: "the embedded cloud: emulators, deploy, event source mapping, execution environments, recorder, verification",
+  reporting: "`npm run report`: local record or CloudWatch, observations, cost, Markdown, screenshot",
+  bench: "`npm run bench`: archive, producer, pipeline benchmarks",
+  scripts: "`npm test`",
+};
+
+/**
+ * The one exception to "through the entry module": the consumer's code is serialized into the Lambda archive, and
+ * under esbuild (tsx) a named import through contracts/index.ts hands Pulumi's serializer every module the entry
+ * re-exports. handlers/ imports these contract modules, which import nothing of ours that is not on this list.
+ */
+const SERIALIZED_CONTRACTS = new Set([
+  "contracts/aws-errors",
+  "contracts/consumer-log",
+  "contracts/dead-letter",
+  "contracts/event-id",
+  "contracts/metric-names",
+  "contracts/rejection-codes",
+  "contracts/sqs-limits",
+  "contracts/vehicle",
+]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     if (SKIPPED.has(entry.name)) return [];
     const full = join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(full);
-    return /\.(ts|js|mjs)$/.test(entry.name) ? [full] : [];
+    return /\.(ts|js|mjs)$/.test(entry.name) && !entry.name.endsWith(".d.ts") ? [full] : [];
   });
 }
 
@@ -30,6 +87,8 @@ interface ImportEdge {
   to: string;
   file: string;
   specifier: string;
+  /** The imported module, relative to the root, without extension: "contracts" for the entry, "contracts/vehicle"... */
+  target: string;
 }
 
 /** Every relative import, require and import() of every source file, as the TypeScript compiler reads them. */
@@ -39,73 +98,76 @@ function importEdges(): ImportEdge[] {
     return info.importedFiles
       .map((i) => i.fileName)
       .filter((specifier) => specifier.startsWith("."))
-      .map((specifier) => ({
-        from: folderOf(file),
-        to: folderOf(resolve(dirname(file), specifier)),
-        file: relative(ROOT, file),
-        specifier,
-      }));
+      .map((specifier) => {
+        const absolute = resolve(dirname(file), specifier);
+        const target = relative(ROOT, absolute)
+          .split(sep)
+          .join("/")
+          .replace(/\.(ts|js)$/, "")
+          .replace(/\/index$/, "");
+        return { from: folderOf(file), to: folderOf(absolute), file: relative(ROOT, file), specifier, target };
+      });
   });
 }
 
-/** One cycle of the graph as a path of folders (first = last), or undefined when there is none. */
-function findCycle(graph: Map<string, Set<string>>): string[] | undefined {
-  const state = new Map<string, "open" | "done">();
-  const stack: string[] = [];
-  const visit = (node: string): string[] | undefined => {
-    if (state.get(node) === "done") return undefined;
-    if (state.get(node) === "open") return [...stack.slice(stack.indexOf(node)), node];
-    state.set(node, "open");
-    stack.push(node);
-    for (const next of graph.get(node) ?? []) {
-      const cycle = visit(next);
-      if (cycle) return cycle;
-    }
-    stack.pop();
-    state.set(node, "done");
-    return undefined;
-  };
-  for (const node of graph.keys()) {
-    const cycle = visit(node);
-    if (cycle) return cycle;
+/** The edges that break the layering: a folder not allowed, or a way in other than the entry module. */
+function violations(edges: readonly ImportEdge[]): string[] {
+  const out: string[] = [];
+  for (const e of edges) {
+    if (e.from === e.to || e.from === "tests") continue;
+    const where = `${e.file} imports ${e.specifier}`;
+    const allowed = ALLOWED[e.from];
+    if (!allowed) out.push(`${where}: folder ${e.from} is not in the layering table`);
+    else if (!allowed.includes(e.to))
+      out.push(`${where}: ${e.from}/ may import only ${allowed.join(", ") || "nothing of ours"}`);
+    else if (e.to !== "." && e.target !== e.to && !(e.from === "handlers" && SERIALIZED_CONTRACTS.has(e.target)))
+      out.push(`${where}: import ${e.to}/ through its entry module (${e.to}/index.ts)`);
   }
-  return undefined;
+  return out;
 }
 
-function folderGraph(edges: readonly ImportEdge[]): Map<string, Set<string>> {
-  const graph = new Map<string, Set<string>>();
-  for (const { from, to } of edges) {
-    if (from === to) continue;
-    if (!graph.has(from)) graph.set(from, new Set());
-    graph.get(from)!.add(to);
-  }
-  return graph;
-}
-
-test("the cycle finder finds a cycle and accepts a tree", () => {
-  const edge = (from: string, to: string): ImportEdge => ({ from, to, file: "", specifier: "" });
-  assert.equal(findCycle(folderGraph([edge("a", "b"), edge("b", "c"), edge("c", "a")])), ["a", "b", "c", "a"]);
-  assert.is(findCycle(folderGraph([edge("a", "b"), edge("a", "c"), edge("b", "c")])), undefined);
+test("the checker refuses a folder outside the table, a way around an entry module, and an import into tests/", () => {
+  const edge = (from: string, to: string, target = to): ImportEdge => ({
+    from,
+    to,
+    target,
+    file: `${from}/x.ts`,
+    specifier: `../${target}`,
+  });
+  assert.equal(violations([edge("producer", "contracts"), edge("tests", "local", "local/cloud")]), []);
+  assert.equal(violations([edge("producer", "local")]).length, 1, "producer/ may not import local/");
+  assert.equal(violations([edge("local", "producer", "producer/args")]).length, 1, "not through the entry module");
+  assert.equal(violations([edge("handlers", "contracts", "contracts/vehicle")]), [], "the serializer's exception");
+  assert.equal(violations([edge("handlers", "contracts", "contracts/state-file")]).length, 1);
+  assert.equal(violations([edge("local", "tests", "tests/support/x")]).length, 1, "nothing imports tests/");
 });
 
-test("no folder imports a folder that imports it back, and only tests import from tests/", () => {
+test("every import outside tests/ follows the layering table, through entry modules", () => {
   const edges = importEdges();
   assert.ok(edges.length > 100, `found only ${edges.length} imports: the scan is broken`);
   assert.ok(
     edges.some((e) => e.from === "local" && e.to === "producer"),
     "the scan misses local/ -> producer/",
   );
-  const intoTests = edges.filter((e) => e.to === "tests" && e.from !== "tests");
+  assert.equal(violations(edges), []);
+});
+
+test("the serialized contract modules import only one another", () => {
+  const edges = importEdges().filter((e) => SERIALIZED_CONTRACTS.has(e.file.replace(/\.ts$/, "")));
   assert.equal(
-    intoTests.map((e) => `${e.file} imports ${e.specifier}`),
+    edges.filter((e) => !SERIALIZED_CONTRACTS.has(e.target)).map((e) => `${e.file} imports ${e.specifier}`),
     [],
   );
-  const cycle = findCycle(folderGraph(edges));
-  const witnesses = (cycle ?? []).slice(1).map((to, i) => {
-    const e = edges.find((x) => x.from === cycle![i] && x.to === to)!;
-    return `${e.file} imports ${e.specifier}`;
-  });
-  assert.is(cycle, undefined, `folder cycle ${cycle?.join(" -> ")}: ${witnesses.join("; ")}`);
+});
+
+test("README's Layout section states the same table", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const rows = Object.entries(ALLOWED).map(
+    ([folder, allowed]) =>
+      `| ${folder === "." ? "`index.ts`" : `\`${folder}/\``} | ${ROLE[folder]} | ${allowed.map((f) => (f === "." ? "`index.ts`" : `\`${f}/\``)).join(", ") || "nothing of ours"} |`,
+  );
+  const missing = rows.filter((row) => !readme.includes(row));
+  assert.equal(missing, [], "README.md must hold these rows of the layering table verbatim");
 });
 
 test.run();

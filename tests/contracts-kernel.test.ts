@@ -136,6 +136,7 @@ kernel("the .local layout: one root, every path below it", () => {
     sqsJournal: "/r/sqs/journal.jsonl",
     dynamodb: "/r/dynamodb",
     functions: "/r/functions",
+    reliabilityCampaign: "/r/reliability-campaign.json",
   });
   assert.is(localLayout().root, DEFAULT_LOCAL_ROOT);
 });

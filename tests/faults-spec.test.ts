@@ -7,7 +7,7 @@ import { parseCliArgs } from "../local/cli-args";
 import { parseFaultFlags } from "../local/faults/cli-flags";
 import { createFaultDice } from "../local/faults/dice";
 import { FaultInjector } from "../local/faults/injector";
-import { FAULT_KINDS, FaultSpecError, formatFaultSpec, parseFaultSeed, parseFaultSpec } from "../local/faults/spec";
+import { FAULT_KINDS, FaultSpecError, formatFaultSpec, parseFaultSpec } from "../local/faults/spec";
 import { judgeRun } from "../local/verify";
 
 const spec = suite("fault spec");
@@ -45,10 +45,10 @@ spec("bad specs are refused with what is wrong", () => {
 });
 
 spec("the seed: a whole number; --faults-seed alone is refused", () => {
-  assert.is(parseFaultSeed("1"), 1);
-  assert.throws(() => parseFaultSeed("1.5"), /--faults-seed must be a whole number/);
-  assert.throws(() => parseFaultSeed("-1"), /--faults-seed must be a whole number/);
-  assert.throws(() => parseFaultSeed("4294967296"), /--faults-seed must be a whole number/);
+  const seedOf = (raw: string) => parseFaultFlags("ddb-5xx=0.1", raw)?.seed;
+  assert.is(seedOf("1"), 1);
+  for (const raw of ["1.5", "-1", "4294967296"])
+    assert.throws(() => seedOf(raw), /--faults-seed "?.*"?: expected a whole number from 0 to 4294967295/, raw);
   assert.throws(() => parseFaultFlags(undefined, "1"), /needs --faults/);
   assert.is(parseFaultFlags(undefined, undefined), undefined);
   assert.equal(parseFaultFlags("ddb-5xx=0.1", "7"), { rates: { "ddb-5xx": 0.1 }, seed: 7 });
@@ -116,11 +116,11 @@ const item = (id: string) => ({ eventId: id, ...JSON.parse(body(id)) });
 
 verdict("redriven messages are listed with why, extra DLQ copies are counted by sourceMessageId, neither fails", () => {
   const sent = [
-    { eventId: "1001", kind: "valid", body: body("1001") },
-    { eventId: "1002", kind: "valid", body: body("1002") },
-    { eventId: "1003", kind: "invalid-json", body: "{" },
-    { eventId: "1004", kind: "invalid-json", body: "{" },
-    { eventId: "1005", kind: "valid", body: body("1005") },
+    { eventId: "1001", kind: "valid" as const, body: body("1001") },
+    { eventId: "1002", kind: "valid" as const, body: body("1002") },
+    { eventId: "1003", kind: "invalid-json" as const, body: "{" },
+    { eventId: "1004", kind: "invalid-json" as const, body: "{" },
+    { eventId: "1005", kind: "valid" as const, body: body("1005") },
   ];
   const letter = (eventId: string, sourceMessageId: string) => ({
     eventId,
@@ -171,8 +171,8 @@ verdict("redriven messages are listed with why, extra DLQ copies are counted by 
 
 verdict("an item stored twice is a duplicate; a message in neither place is lost; both fail the run", () => {
   const sent = [
-    { eventId: "2001", kind: "valid", body: body("2001") },
-    { eventId: "2002", kind: "valid", body: body("2002") },
+    { eventId: "2001", kind: "valid" as const, body: body("2001") },
+    { eventId: "2002", kind: "valid" as const, body: body("2002") },
   ];
   const v = judgeRun(sent, [item("2001"), item("2001")], [], 0, {});
   assert.is(v.duplicated, 1);

@@ -114,7 +114,7 @@ cloud("a batch size changed in the stack config shows up in the invocations", as
 cloud("environments that throw on their first invocation cause redelivery, and still nothing is lost", async () => {
   const result = await runPipeline({
     ...quiet,
-    fault: "throw-on-first-invocation",
+    faults: { rates: { "lambda-first-invoke-error": 1 }, seed: 1 },
     // A short visibility timeout so failed batches come back within the test; two environments at most.
     configOverrides: {
       "vehicle-pipeline:timeoutSeconds": "5",

@@ -11,6 +11,8 @@ import { DEFAULT_LOCAL_ROOT, LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION }
 import { startSqs } from "../local/emulators";
 import { SqsEventSourceMapping } from "../local/event-source-mapping";
 import type { LocalFunction } from "../local/execution-environment";
+import { FaultInjector } from "../local/faults/injector";
+import { lambdaFaultsOf } from "../local/faults/lambda-faults";
 import { LambdaService } from "../local/lambda-service";
 import { RunRecorder } from "../local/recorder";
 
@@ -114,7 +116,8 @@ runtime("a timeout ends the invocation and discards its environment; the next on
 });
 
 runtime("the injected fault fails the first invocation of each environment only", async () => {
-  const fn = new LambdaService(fixture(5), { fault: "throw-on-first-invocation" });
+  const faults = lambdaFaultsOf(new FaultInjector({ rates: { "lambda-first-invoke-error": 1 }, seed: 1 }));
+  const fn = new LambdaService(fixture(5), { faults });
   try {
     const first = await fn.invoke({});
     assert.is(first.outcome.kind, "error");

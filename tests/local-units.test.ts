@@ -148,8 +148,8 @@ const codes = { "invalid-json": "INVALID_JSON" };
 test("verification passes when every valid message is stored once and every invalid one is dead-lettered with its code", () => {
   const v = judgeRun(
     [
-      { eventId: "e1", kind: "valid", body: body("VH2001") },
-      { eventId: "e2", kind: "invalid-json", body: "{" },
+      { eventId: "e1", kind: "valid" as const, body: body("VH2001") },
+      { eventId: "e2", kind: "invalid-json" as const, body: "{" },
     ],
     [item("e1", "VH2001")],
     [{ eventId: "e2", errorCode: "INVALID_JSON", errorReason: "not JSON", body: "{" }],
@@ -162,14 +162,14 @@ test("verification passes when every valid message is stored once and every inva
 });
 
 test("verification fails on a lost, duplicated, altered or misrouted message, or a non-empty queue", () => {
-  const sent = [{ eventId: "e1", kind: "valid", body: body("VH2001") }];
+  const sent = [{ eventId: "e1", kind: "valid" as const, body: body("VH2001") }];
   assert.is(judgeRun(sent, [], [], 0, codes).lost, 1);
   assert.is(judgeRun(sent, [item("e1", "VH2001"), item("e1", "VH2002")], [], 0, codes).duplicated, 1);
   assert.is(judgeRun(sent, [{ ...item("e1", "VH2001"), mileage: 11 }], [], 0, codes).mismatched, 1);
   assert.is(judgeRun(sent, [], [{ eventId: "e1", errorCode: "X", errorReason: "y", body: "" }], 0, codes).misrouted, 1);
   assert.not.ok(judgeRun(sent, [item("e1", "VH2001")], [], 3, codes).ok);
   const wrongCode = judgeRun(
-    [{ eventId: "e2", kind: "invalid-json", body: "{" }],
+    [{ eventId: "e2", kind: "invalid-json" as const, body: "{" }],
     [],
     [{ eventId: "e2", errorCode: "MISSING_FIELD", errorReason: "r", body: "{" }],
     0,

@@ -1,4 +1,4 @@
-import { nearestRank } from "../../contracts/statistics";
+import { nearestRank } from "../../contracts";
 import { percentileOf, type StatisticName } from "./definition";
 
 /**

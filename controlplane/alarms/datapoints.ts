@@ -1,4 +1,4 @@
-import type { MetricLine } from "../../contracts/run-record";
+import type { MetricLine } from "../../contracts";
 import { addValues, emptySummary, statisticValue, type ValueSummary } from "./aggregate";
 import type { MetricQuery } from "./definition";
 import { seriesKey } from "./series";

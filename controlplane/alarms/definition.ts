@@ -1,4 +1,4 @@
-import type { PlainValues } from "../../contracts/synthesized-stack";
+import type { PlainValues } from "../../contracts";
 import { InvalidAlarmError, UnsupportedAlarmError } from "./errors";
 
 /**

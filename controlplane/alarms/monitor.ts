@@ -1,4 +1,4 @@
-import type { MetricLine } from "../../contracts/run-record";
+import type { MetricLine } from "../../contracts";
 import { addValues, emptySummary, mergeSummary, statisticValue, type ValueSummary } from "./aggregate";
 import type { AlarmDefinition } from "./definition";
 import { MonitorFinishedError } from "./errors";

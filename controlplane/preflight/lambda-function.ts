@@ -1,4 +1,4 @@
-import type { SynthesizedResource } from "../../contracts/synthesized-stack";
+import type { SynthesizedResource } from "../../contracts";
 import { ControlPlaneError } from "../iam/errors";
 import { evaluate } from "../iam/evaluate";
 import { parsePolicy } from "../iam/policy";

@@ -1,4 +1,4 @@
-import type { SynthesizedResource } from "../../contracts/synthesized-stack";
+import type { SynthesizedResource } from "../../contracts";
 import { type PolicyKind, parsePolicy } from "../iam/policy";
 import { resourcesOf, TYPES } from "../stack/lookup";
 import type { PreflightContext } from "./report";

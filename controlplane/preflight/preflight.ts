@@ -1,4 +1,4 @@
-import type { SynthesizedStack } from "../../contracts/synthesized-stack";
+import type { SynthesizedStack } from "../../contracts";
 import { checkAlarms } from "./alarms";
 import { checkEventSourceMappings } from "./event-source-mapping";
 import { checkFunctions } from "./lambda-function";

@@ -1,4 +1,4 @@
-import type { SynthesizedResource } from "../../contracts/synthesized-stack";
+import type { SynthesizedResource } from "../../contracts";
 import { parseArn } from "../iam/arn";
 import { resourcesOf, TYPES } from "../stack/lookup";
 import { integerInRange } from "./ranges";

@@ -1,4 +1,4 @@
-import type { SynthesizedResource } from "../../contracts/synthesized-stack";
+import type { SynthesizedResource } from "../../contracts";
 import type { PreflightContext } from "./report";
 
 export interface IntegerRule {

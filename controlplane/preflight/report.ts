@@ -1,4 +1,4 @@
-import type { SynthesizedResource, SynthesizedStack } from "../../contracts/synthesized-stack";
+import type { SynthesizedResource, SynthesizedStack } from "../../contracts";
 import type { WiringOptions } from "../stack/iam-wiring";
 import { findByReference } from "../stack/lookup";
 

@@ -1,4 +1,4 @@
-import type { SynthesizedResource, SynthesizedStack } from "../../contracts/synthesized-stack";
+import type { SynthesizedResource, SynthesizedStack } from "../../contracts";
 import { parseArn } from "../iam/arn";
 import type { NamedPolicy } from "../iam/evaluate";
 import { type PolicyKind, parsePolicy } from "../iam/policy";

@@ -1,4 +1,4 @@
-import type { SynthesizedResource, SynthesizedStack } from "../../contracts/synthesized-stack";
+import type { SynthesizedResource, SynthesizedStack } from "../../contracts";
 
 /**
  * Finding resources of a synthesized stack by the identifiers other resources hold for them: a queue by its URL or

@@ -1,7 +1,8 @@
 import { randomInt } from "node:crypto";
+import { parseSeed } from "../../contracts";
 import type { Verification } from "../verify";
 import type { FaultSettings } from "./injector";
-import { FaultSpecError, parseFaultSeed, parseFaultSpec } from "./spec";
+import { FaultSpecError, parseFaultSpec } from "./spec";
 import { type FaultReport, formatFaultReport } from "./summary";
 
 /** Lines per list in the printed summary; run.json keeps more. */
@@ -13,7 +14,10 @@ export function parseFaultFlags(spec: string | undefined, seed: string | undefin
     if (seed !== undefined) throw new FaultSpecError("--faults-seed needs --faults");
     return undefined;
   }
-  return { rates: parseFaultSpec(spec), seed: seed === undefined ? randomInt(0, 2 ** 32) : parseFaultSeed(seed) };
+  return {
+    rates: parseFaultSpec(spec),
+    seed: seed === undefined ? randomInt(0, 2 ** 32) : parseSeed(seed, "--faults-seed"),
+  };
 }
 
 /** The FAULTS section, then the messages the redrive policy moved and the extra DLQ copies, each listed. */

@@ -9,10 +9,14 @@ function keysOf(event: object): string[] {
   return ((event as EventRecords).Records ?? []).map((r) => messageKey(r.messageId, r.messageAttributes));
 }
 
-/** lambda-crash and lambda-init-fail, rolled by the function runtime, with the messages each one hit noted. */
+/**
+ * lambda-crash, lambda-init-fail and lambda-first-invoke-error, rolled by the Lambda service, with the messages each
+ * one hit noted.
+ */
 export function lambdaFaultsOf(faults: FaultInjector): LambdaFaults {
   return {
     failInit: () => faults.roll("lambda-init-fail"),
+    failFirstInvocation: () => faults.roll("lambda-first-invoke-error"),
     crash(event) {
       if (!faults.roll("lambda-crash")) return false;
       faults.note(keysOf(event), "lambda-crash");

@@ -12,6 +12,9 @@ export const FAULT_KINDS = {
   "sqs-delete-fail": "DeleteMessageBatch reports entries as failed; they come back after the visibility timeout",
   "lambda-crash": "the execution environment dies after the batch ran, before its response (Runtime.ExitError)",
   "lambda-init-fail": "a cold start fails; the invocation errors and the environment is discarded",
+  "lambda-first-invoke-error":
+    "a new environment's first invocation errors before the handler runs (a lazy initialisation that throws); " +
+    "its whole batch comes back",
   "dlq-send-fail": "the consumer's SendMessage to the DLQ answered with InternalError (HTTP 500)",
 } as const;
 
@@ -49,14 +52,6 @@ export function parseFaultSpec(text: string): FaultRates {
     rates[kind] = rate;
   }
   return rates;
-}
-
-/** --faults-seed: a whole number from 0 to 2^32-1. */
-export function parseFaultSeed(text: string): number {
-  const seed = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(seed) || seed > 0xffffffff)
-    throw new FaultSpecError(`--faults-seed must be a whole number from 0 to 4294967295, got "${text}"`);
-  return seed;
 }
 
 /** The spec as it reads on the command line (for run.json and the summary). */

@@ -1,7 +1,7 @@
 import * as awsx from "@pulumi/awsx";
 import type { PipelineSettings } from "../contracts";
 import type { DashboardTargets } from "./dashboard-widgets";
-import { DLQ_RUNBOOK_POINTER } from "./runbook";
+import { type AlarmKey, DLQ_RUNBOOK_POINTER, runbookPointer } from "./runbook";
 
 type Metric = awsx.classic.cloudwatch.Metric;
 
@@ -24,7 +24,7 @@ export const QUEUE_ALARM_PERIOD_SECONDS = 60;
 
 export interface AlarmRule {
   /** Stable key, also the suffix of the alarm's resource name. */
-  key: "dlq-not-empty" | "oldest-message-age" | "consumer-errors" | "consumer-throttles" | "table-throttles";
+  key: AlarmKey;
   /** Becomes the alarm description: what is wrong and what to look at, as the notification e-mail shows it. */
   description: string;
   metric(targets: AlarmTargets): Metric;
@@ -67,7 +67,7 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
       key: "oldest-message-age",
       description:
         `A message has waited more than ${settings.oldestMessageAgeAlarmSeconds} s in the vehicle ` +
-        `queue: the consumer is failing, throttled or capped by maxConcurrency.`,
+        `queue: the consumer is failing, throttled or capped by maxConcurrency. ${runbookPointer("oldest-message-age")}`,
       metric: (t) =>
         sqs.metrics.approximateAgeOfOldestMessage({
           ...perMinute,
@@ -84,7 +84,7 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
       key: "consumer-errors",
       description:
         `The consumer failed ${settings.consumerErrorsAlarmThreshold} or more invocations in 5 ` +
-        `minutes (validation failures are not errors): read its log group.`,
+        `minutes (validation failures are not errors): read its log group. ${runbookPointer("consumer-errors")}`,
       metric: (t) => lambda.metrics.errors({ ...perFiveMinutes, dimensions: { FunctionName: t.functionName } }),
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold: settings.consumerErrorsAlarmThreshold,
@@ -95,7 +95,7 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
       key: "consumer-throttles",
       description:
         `Lambda throttled the consumer ${settings.throttlesAlarmThreshold} or more times in 5 ` +
-        `minutes: account or reserved concurrency is exhausted.`,
+        `minutes: account or reserved concurrency is exhausted. ${runbookPointer("consumer-throttles")}`,
       metric: (t) => lambda.metrics.throttles({ ...perFiveMinutes, dimensions: { FunctionName: t.functionName } }),
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold: settings.throttlesAlarmThreshold,
@@ -106,7 +106,8 @@ export function pipelineAlarmRules(settings: AlarmSettings): AlarmRule[] {
       key: "table-throttles",
       description:
         `DynamoDB throttled ${settings.throttlesAlarmThreshold} or more PutItem requests in 5 ` +
-        `minutes: the on-demand table is past its burst capacity; retries are delaying vehicles.`,
+        `minutes: the on-demand table is past its burst capacity; retries are delaying vehicles. ` +
+        runbookPointer("table-throttles"),
       // PutItem is the only operation the consumer makes; ThrottledRequests is published per TableName and Operation.
       metric: (t) =>
         dynamodb.metrics.throttledRequests({

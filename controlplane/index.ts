@@ -69,7 +69,6 @@ export {
 } from "./iam/evaluate";
 export { namedPolicy } from "./iam/parse-or-throw";
 export {
-  type Policy,
   type PolicyKind,
   type PolicyViolation,
   parsePolicy,

@@ -28,13 +28,13 @@ export const XRAY_UNSCOPED_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetr
 /** What a desktop or CI producer needs to put vehicles on the queue, and nothing else. */
 const PRODUCER_ACTIONS = ["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"] as const;
 
-/** What the Lambda event source mapping needs from the source queue (it polls with the function's role). */
-const CONSUMER_QUEUE_ACTIONS = [
-  "sqs:ReceiveMessage",
-  "sqs:DeleteMessage",
-  "sqs:ChangeMessageVisibility",
-  "sqs:GetQueueAttributes",
-] as const;
+/**
+ * What the Lambda event source mapping needs from the source queue (it polls with the function's role): exactly the
+ * three the SQS developer guide lists for the execution role ("Configuring a queue to trigger a Lambda function").
+ * No sqs:ChangeMessageVisibility: the handler never calls it and the mapping does not need it, since a failed record
+ * comes back when its visibility timeout lapses.
+ */
+const CONSUMER_QUEUE_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"] as const;
 
 export function lambdaAssumeRolePolicy(): PolicyDocument {
   return {

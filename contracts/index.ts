@@ -16,6 +16,18 @@ export { CommandError, EXIT, type ExitStatus, OperatorError, reportError, UsageE
 export { parseCommandLine } from "./command-line";
 // The consumer's log lines.
 export { BATCH_SUMMARY_MESSAGE, type RecordOutcome } from "./consumer-log";
+// The control plane's part of a run record: IAM refusals, alarm state changes, SNS messages.
+export {
+  type AccessDenial,
+  type AccessDeniedLogLine,
+  type AlarmRunSummary,
+  type AlarmStateLogLine,
+  type DenialSummary,
+  type IamRunSummary,
+  isAlarmStateLine,
+  SNS_FILE,
+  type SnsLine,
+} from "./control-plane-record";
 // The one reader of the dead-letter queue (what the consumer writes there: dead-letter.ts, which handlers/ imports).
 export { attachReasons, type DeadLetter, isReasonMessage, readDeadLetter } from "./dead-letter-reader";
 // The eventId attribute.

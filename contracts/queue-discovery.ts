@@ -9,7 +9,7 @@ import { access } from "node:fs/promises";
 import * as path from "node:path";
 import { UsageError } from "./cli-errors";
 import { parseUrl } from "./flag-values";
-import { DEFAULT_STATE_FILE, inspectStateFile, isAlive } from "./state-file";
+import { DEFAULT_STATE_FILE, type EmbeddedCloudState, inspectStateFile, isAlive } from "./state-file";
 import { PROJECT_ROOT } from "./workspace";
 
 /** A stack output naming a queue, which the embedded cloud's state file carries too (docs/CONTRACTS.md). */
@@ -39,6 +39,8 @@ export interface FoundQueue {
   /** Set when the source also says where SQS listens and in which region (the embedded cloud's state file). */
   endpoint?: string;
   region?: string;
+  /** The embedded cloud's principals' keys, from its state file. */
+  credentials?: EmbeddedCloudState["credentials"];
 }
 
 /** No source named the queue. The message lists every source tried, why each gave nothing, and how to give one. */
@@ -128,6 +130,7 @@ function queueFromStateFile(
       source: "embedded cloud",
       endpoint: typeof state.endpoints?.sqs === "string" ? state.endpoints.sqs : undefined,
       region: typeof state.region === "string" ? state.region : undefined,
+      ...(state.credentials ? { credentials: state.credentials } : {}),
     },
   };
 }

@@ -6,6 +6,7 @@ import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import { UsageError } from "./cli-errors";
 import { REGION_PATTERN } from "./flag-values";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./local-endpoints";
+import type { PrincipalKeys } from "./state-file";
 
 /** Neither a flag, the environment nor the queue URL says which region to use. */
 export class RegionMissingError extends UsageError {
@@ -23,7 +24,7 @@ export interface ClientChoice {
   /** True when the endpoint is not AWS (an emulator, LocalStack, the embedded cloud). */
   emulator: boolean;
   /** Where the credentials come from, for the command's first line. */
-  credentials: "test credentials" | "the AWS SDK's default chain";
+  credentials: string;
 }
 
 const AWS_HOST = /(^|\.)amazonaws\.com(\.cn)?$/;
@@ -42,8 +43,13 @@ export function chooseSqsClient(input: {
   region?: string;
   discoveredEndpoint?: string;
   discoveredRegion?: string;
-  /** The target is the embedded cloud (found through its state file): its test credentials, whatever AWS_* says. */
+  /** The target is the embedded cloud (found through its state file): its own keys, whatever AWS_* says. */
   embeddedCloud?: boolean;
+  /**
+   * The keys of the embedded cloud's principal the command acts as (the producer's, the administrator's), from its
+   * state file; without them, the cloud's well-known test keys, which are the administrator's.
+   */
+  cloudKeys?: PrincipalKeys;
   env?: NodeJS.ProcessEnv;
 }): ClientChoice {
   const env = input.env ?? process.env;
@@ -63,8 +69,19 @@ export function chooseSqsClient(input: {
     REGION_IN_QUEUE_HOST.exec(queue.hostname)?.[1] ??
     (emulator ? LOCAL_REGION : undefined);
   if (!region) throw new RegionMissingError(input.queueUrl);
-  // Emulators accept any credentials but the SDK refuses to sign without some: give test ones unless the user set their
-  // own for another emulator. The embedded cloud always gets its own: a shell's AWS_PROFILE is meant for AWS.
+  // Emulators the SDK cannot sign for without credentials get test ones, unless the user set their own for another
+  // emulator. The embedded cloud always gets its own principal's keys: a shell's AWS_PROFILE is meant for AWS, and the
+  // cloud authorizes each call as the principal whose key it carries.
+  if (input.embeddedCloud && input.cloudKeys) {
+    const { accessKeyId, secretAccessKey, arn } = input.cloudKeys;
+    return {
+      config: { region, ...(endpoint ? { endpoint } : {}), credentials: { accessKeyId, secretAccessKey } },
+      endpoint,
+      region,
+      emulator,
+      credentials: `the embedded cloud's keys of ${arn}`,
+    };
+  }
   const useTestCredentials = input.embeddedCloud || (emulator && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE);
   return {
     config: {

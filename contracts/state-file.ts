@@ -11,6 +11,21 @@ export interface EmbeddedCloudState {
   endpoints: { sqs: string; dynamodb: string };
   outputs: { queueUrl?: string; dlqUrl?: string; tableName?: string; functionName?: string; [key: string]: unknown };
   dashboardUrl?: string;
+  /**
+   * The keys of the cloud's principals: the administrator (every action) and the producer (the policy behind the
+   * producerPolicyArn output). Only the access key identifies a caller; the secret is not checked.
+   */
+  credentials?: { administrator?: PrincipalKeys; producer?: PrincipalKeys };
+  /** False when the cloud was started with --no-iam: every call passes, whatever its keys. */
+  iamEnforced?: boolean;
+}
+
+/** One principal's access keys, as the state file carries them. */
+export interface PrincipalKeys {
+  /** `arn:aws:iam::000000000000:user/<name>`. */
+  arn: string;
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 /** Another embedded cloud is running from this checkout; two would fight over .local/ and the state file. */

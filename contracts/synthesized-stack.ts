@@ -21,6 +21,11 @@ export interface SynthesizedResource {
   /** Inputs as the provider would receive them (plain values). */
   inputs: PlainValues;
   state: PlainValues;
+  /**
+   * Input name -> URNs of the resources its value came from (Pulumi's property dependencies); recorded by the
+   * language-host engine, absent under mocks. A preview leaves ARNs unknown, but still knows whose ARN an input holds.
+   */
+  dependencies?: Record<string, string[]>;
 }
 
 export interface SynthesizedStack {

@@ -6,6 +6,7 @@
  *   (credentials).
  * - stack/: the IAM wiring a synthesized stack declares (a role's policies, a queue's policy, a function's principal).
  * - preflight/: every rule AWS or `pulumi up` would refuse a synthesized stack for, found at once (preflight).
+ * - sqs/: SQS's own rule on who may use a queue as a dead-letter queue (RedriveAllowPolicy).
  * - alarms/: CloudWatch's evaluation of the stack's metric alarms over the embedded cloud's per-second record.
  */
 
@@ -38,7 +39,7 @@ export {
   requiredPermissions,
   type Service,
 } from "./iam/actions";
-export { arnMatch, wildcardMatch } from "./iam/arn";
+export { arnMatch, parseArn, wildcardMatch } from "./iam/arn";
 export type { RequestContext } from "./iam/conditions";
 export {
   accessKeyFromAuthorization,
@@ -83,7 +84,9 @@ export {
 } from "./iam/wire-errors";
 export { formatPreflightReport } from "./preflight/format";
 export { preflight } from "./preflight/preflight";
+export { PreflightRefusal, requireDeployable } from "./preflight/refusal";
 export type { PreflightOptions, PreflightReport, PreflightViolation } from "./preflight/report";
+export { parseRedriveAllowPolicy, type RedriveAllowPolicy, redriveAllowed } from "./sqs/redrive-allow";
 export {
   functionPrincipal,
   functionRole,

@@ -97,7 +97,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
           return send(400, "text/plain", (error as Error).message);
         }
         const snapshot = await source.read();
-        const data = dashboardData(widgets, snapshot.metrics, period);
+        const data = dashboardData(widgets, snapshot.metrics, period, snapshot.alarms);
         const run = snapshot.run
           ? { runId: snapshot.run.runId, startedAt: snapshot.run.startedAt, endedAt: snapshot.run.endedAt }
           : null;

@@ -1,4 +1,4 @@
-import type { MetricLine } from "../contracts";
+import type { AlarmStateLogLine, MetricLine } from "../contracts";
 import {
   aggregateSeries,
   aggregateTotal,
@@ -149,11 +149,35 @@ function metricWidgetData(
   return { ...base, kind: "chart", points: pointCount(series), spec };
 }
 
-/** Computes every widget's data from the record. The time range is the record's span (CloudWatch: "from start of run to now"). */
+/**
+ * An alarm status widget: each alarm's state as the record's state changes give it (INSUFFICIENT_DATA until its
+ * first), the latest reason beside it; `data-state` lets the page colour it as CloudWatch does.
+ */
+function alarmStatusHtml(alarmArns: readonly unknown[], changes: readonly AlarmStateLogLine[]): string {
+  const latest = new Map<string, AlarmStateLogLine>();
+  for (const change of changes) latest.set(change.alarm, change);
+  const items = alarmArns.map((arn) => {
+    const name = String(arn).split(":").pop() ?? String(arn);
+    const change = latest.get(name);
+    const state = change?.to ?? "INSUFFICIENT_DATA";
+    const since = change ? ` since ${new Date(change.at * 1000).toISOString().slice(11, 19)} UTC` : "";
+    return (
+      `<li class="alarm" data-alarm="${escapeHtml(name)}" data-state="${state}"><span class="alarm-state">${state}</span> ` +
+      `${escapeHtml(name)}<span class="alarm-reason">${since}${change ? `: ${escapeHtml(change.reason)}` : ""}</span></li>`
+    );
+  });
+  return `<ul class="alarms">${items.join("")}</ul>`;
+}
+
+/**
+ * Computes every widget's data from the record. The time range is the record's span (CloudWatch: "from start of run
+ * to now"). `alarms` are the record's alarm state changes; without them an alarm widget only lists its alarms.
+ */
 export function dashboardData(
   widgets: readonly DashboardWidget[],
   allLines: readonly MetricLine[],
   override: PeriodOverride = "auto",
+  alarms?: readonly AlarmStateLogLine[],
 ): DashboardData {
   const span = recordSpan(allLines);
   // Each widget only scans the lines of its own metrics (the page asks every 1.5 s while a run is recorded).
@@ -188,12 +212,14 @@ export function dashboardData(
       }
       const props = "properties" in widget ? widget.properties : {};
       const described =
-        widget.type === "alarm" && Array.isArray(props.alarms)
-          ? `<p>Alarms (state is only known on ` +
-            `AWS):</p><ul>${props.alarms.map((a) => `<li>${escapeHtml(String(a).split(":").pop() ?? String(a))}</li>`).join("")}</ul>`
-          : widget.type === "log" && typeof props.query === "string"
-            ? `<p>Logs Insights query (runs on AWS only):</p><pre>${escapeHtml(props.query)}</pre>`
-            : `<p>${escapeHtml(widget.type)} widget: not drawn locally.</p>`;
+        widget.type === "alarm" && Array.isArray(props.alarms) && alarms
+          ? alarmStatusHtml(props.alarms, alarms)
+          : widget.type === "alarm" && Array.isArray(props.alarms)
+            ? `<p>Alarms (state is only known on ` +
+              `AWS):</p><ul>${props.alarms.map((a) => `<li>${escapeHtml(String(a).split(":").pop() ?? String(a))}</li>`).join("")}</ul>`
+            : widget.type === "log" && typeof props.query === "string"
+              ? `<p>Logs Insights query (runs on AWS only):</p><pre>${escapeHtml(props.query)}</pre>`
+              : `<p>${escapeHtml(widget.type)} widget: not drawn locally.</p>`;
       return {
         index: widget.index,
         type: widget.type,

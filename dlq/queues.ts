@@ -34,6 +34,8 @@ export async function locateQueues(
     discoveredEndpoint: dlq.endpoint,
     discoveredRegion: dlq.region,
     embeddedCloud: dlq.source === "embedded cloud",
+    // The runbook's command acts as the cloud's administrator, as an operator would on AWS.
+    cloudKeys: dlq.credentials?.administrator,
     env,
   });
   const sqs = new SQSClient({ ...choice.config, maxAttempts: DLQ_MAX_ATTEMPTS });

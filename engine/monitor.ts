@@ -113,6 +113,7 @@ export class LocalEngine {
     const { id, state } = custom
       ? providerAnswer(type, name, inputs, this.options.region, this.options.dryRun)
       : { id: "", state: {} };
+    const dependencies = propertyDependencies(request);
     this.record.resources.push({
       type,
       name,
@@ -121,6 +122,7 @@ export class LocalEngine {
       ...(parent && parent !== this.stackUrn ? { parent } : {}),
       inputs,
       state,
+      ...(Object.keys(dependencies).length > 0 ? { dependencies } : {}),
     });
     const computed = Object.fromEntries(Object.entries(state).filter(([key]) => !(key in wireInputs)));
     return { urn, id: this.options.dryRun ? "" : id, object: { ...wireInputs, ...computed } };
@@ -182,6 +184,19 @@ export class LocalEngine {
       },
     };
   }
+}
+
+/**
+ * Which resources each input's value came from (the SDK's propertyDependencies): what lets a preview say that a
+ * mapping's unknown eventSourceArn is a given queue's ARN, as Pulumi's engine orders creates by it.
+ */
+function propertyDependencies(request: Call): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  request.getPropertydependenciesMap().forEach((deps: Call, key: string) => {
+    const urns: string[] = deps.getUrnsList();
+    if (urns.length > 0) out[key] = urns;
+  });
+  return out;
 }
 
 /** Runs a handler and turns a thrown error into a gRPC error the SDK reports as the program's failure. */

@@ -1,9 +1,10 @@
 // `npm run preview [-- --stack dev] [--transpile-only]`: what `pulumi preview` would create, rehearsed locally
-// through Pulumi's own Node language host. Exit 0 on success, 1 when the program fails (e.g. invalid config, with
-// the key named), 2 on bad flags or a stack without a Pulumi.<stack>.yaml.
+// through Pulumi's own Node language host, and the deploy-time rules AWS would refuse it for (the preflight). Exit 0
+// on success, 1 when the program fails (e.g. invalid config, with the key named) or the stack breaks a rule AWS
+// enforces at deployment (every violation named), 2 on bad flags or a stack without a Pulumi.<stack>.yaml.
 import { relative } from "node:path";
 import { defaultStack, EXIT, PROJECT_ROOT, parseCommandLine, reportError, stackFileNamed } from "../contracts";
-import { formatPreview } from "./preview-report";
+import { previewOrRefuse } from "./preview-report";
 import { synthesizeWithLanguageHost } from "./synthesize";
 
 const HELP_COMMAND = "npm run preview -- --help";
@@ -12,8 +13,12 @@ const USAGE = `usage: npm run preview [-- --stack <name>] [--transpile-only]
   --stack <name>      the stack whose Pulumi.<name>.yaml gives the config (default $PULUMI_STACK, else dev)
   --transpile-only    skip ts-node's type check (faster; \`npm test\` type-checks)
 
-Exit status: 0 previewed; 1 the program failed (e.g. invalid settings, naming each key); 2 bad flags or stack;
-70 a bug in this repository.`;
+After the resources, the stack is checked against the rules AWS enforces when it is deployed (a function timeout
+above its queue's visibility timeout, a batch size above 10 without a batching window, maximumConcurrency outside
+2-1000, policies AWS would refuse, ...), every violation at once.
+
+Exit status: 0 previewed; 1 the program failed (e.g. invalid settings, naming each key) or AWS would refuse the
+stack (every violation named); 2 bad flags or stack; 70 a bug in this repository.`;
 
 function flags(argv: readonly string[]): { stack: string; stackFile: string; transpileOnly: boolean; help: boolean } {
   const { values } = parseCommandLine({
@@ -44,7 +49,9 @@ async function main(argv: readonly string[]): Promise<number> {
     transpileOnly: options.transpileOnly,
     dryRun: true,
   });
-  process.stdout.write(formatPreview(stack, { ...options, stackFile: relative(PROJECT_ROOT, options.stackFile) }));
+  previewOrRefuse(stack, { ...options, stackFile: relative(PROJECT_ROOT, options.stackFile) }, (text) =>
+    process.stdout.write(text),
+  );
   return EXIT.ok;
 }
 

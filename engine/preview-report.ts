@@ -1,7 +1,11 @@
+import { formatPreflightReport, PreflightRefusal, type PreflightReport, preflight } from "../controlplane";
 import { isUnknown } from "./properties";
 import type { LanguageHostStack } from "./synthesize";
 
-/** Pure text of `npm run preview`: what `pulumi preview` would create, the settings used, and the outputs. */
+/**
+ * `npm run preview`'s verdict on a synthesized stack: what `pulumi preview` would create, the settings used and the
+ * outputs, then the preflight. Pure but for `write`.
+ */
 
 export interface PreviewHeader {
   stack: string;
@@ -21,7 +25,18 @@ function resourcesByType(stack: Pick<LanguageHostStack, "resources">): { type: s
   return [...groups].map(([type, names]) => ({ type, names }));
 }
 
-export function formatPreview(stack: LanguageHostStack, header: PreviewHeader): string {
+/**
+ * Writes the preview, then refuses (PreflightRefusal, exit 1) a stack AWS or `pulumi up` would refuse, naming every
+ * violation at once. A preview leaves ARNs unknown: the rules that need one are listed as not checked, and the
+ * engine's property dependencies still tie a mapping to its queue and function.
+ */
+export function previewOrRefuse(stack: LanguageHostStack, header: PreviewHeader, write: (text: string) => void): void {
+  const report = preflight(stack, { stackName: header.stack, isUnknown });
+  write(formatPreview(stack, header, report));
+  if (report.violations.length > 0) throw new PreflightRefusal(report);
+}
+
+function formatPreview(stack: LanguageHostStack, header: PreviewHeader, report: PreflightReport): string {
   const checking = header.transpileOnly ? "transpile-only, no type check" : "type-checked by ts-node";
   const lines = [
     `Local rehearsal of \`pulumi preview\` for stack "${header.stack}": the program ran in Pulumi's own Node language`,
@@ -39,6 +54,8 @@ export function formatPreview(stack: LanguageHostStack, header: PreviewHeader): 
   ];
   const warnings = stack.diagnostics.filter((d) => d.severity === "warning");
   if (warnings.length > 0) lines.push("", "Warnings:", ...warnings.map((w) => `  ${w.message.trim()}`));
+  // Violations go to the refusal (stderr); here, that the rules were checked and which could not be.
+  if (report.violations.length === 0) lines.push("", formatPreflightReport(report).trimEnd());
   lines.push("", `The program ran in ${(stack.durationMs / 1000).toFixed(1)} s.`);
   return `${lines.join("\n")}\n`;
 }

@@ -42,6 +42,9 @@ both:
                         (the event source mapping), lambda-crash, lambda-init-fail, lambda-first-invoke-error,
                         dlq-send-fail (SendMessage to a DLQ); e.g. --faults ddb-throttle=0.05,lambda-crash=0.02
   --faults-seed <n>     seed the faults' dice, so a run is reproducible   (default: random, printed)
+  --no-iam              do not authorize calls: every SQS and DynamoDB call passes, whatever its keys (by default
+                        each is judged against the stack's IAM and queue policies, as on AWS, and a refusal fails
+                        the run)
   --help                this text
 
 Stack settings (batch size, concurrency, timeouts, ...) come from Pulumi.<stack>.yaml, as for \`pulumi up\`.
@@ -58,6 +61,8 @@ export interface CliArgs {
   /** --stack: the stack whose settings are deployed (undefined: $PULUMI_STACK, else dev). */
   stackName?: string;
   faults?: FaultSettings;
+  /** False with --no-iam: the control plane authorizes nothing. */
+  iam: boolean;
 }
 
 const DEFAULT_RUN = { rate: 200, durationMs: 30_000, invalidRatio: 0.02 } as const;
@@ -87,6 +92,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         stack: { type: "string" },
         faults: { type: "string" },
         "faults-seed": { type: "string" },
+        "no-iam": { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
     },
@@ -117,5 +123,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     values.port === undefined
       ? undefined
       : parseInteger(values.port, "--port", 1, 65_534, "4566 (DynamoDB takes the next one)");
-  return { command, load, persist: values.persist ?? false, port, stackName: values.stack, faults };
+  return {
+    command,
+    load,
+    persist: values.persist ?? false,
+    port,
+    stackName: values.stack,
+    faults,
+    iam: !values["no-iam"],
+  };
 }

@@ -2,9 +2,11 @@ import { mkdirSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import {
+  type AccessDeniedLogLine,
   claimStateFile,
   DEFAULT_LOCAL_ROOT,
   type EmbeddedCloudState,
+  LOCAL_ACCOUNT_ID,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   localLayout,
@@ -12,6 +14,7 @@ import {
   type SynthesizedStack,
   writeState,
 } from "../contracts";
+import { CloudAlarms } from "./alarms";
 import { type DeployedStack, deployStack } from "./deploy";
 import { declareStackGauges, recordDynamoCalls, recordSqsCalls } from "./emulator-metrics";
 import { type EmulatorCall, injectedSqsApi, type RunningEmulator, startDynamo, startSqs } from "./emulators";
@@ -19,6 +22,8 @@ import { type PollerSqsApi, SqsEventSourceMapping } from "./event-source-mapping
 import { CloudFaults } from "./faults/cloud-faults";
 import type { FaultSettings } from "./faults/injector";
 import { type FauxqsStore, queueDepth } from "./fauxqs-store";
+import { CloudIam, type CloudPrincipal } from "./iam/cloud-iam";
+import { administrator } from "./iam/cloud-principals";
 import { LambdaService } from "./lambda-service";
 import { RunRecorder } from "./recorder";
 
@@ -44,6 +49,8 @@ export interface EmbeddedCloudOptions {
    * laptop, where cold starts share the cores.
    */
   prewarm?: number;
+  /** Authorize every SQS and DynamoDB call against the stack's policies (default true; false is --no-iam). */
+  iam?: boolean;
 }
 
 /** Environments initialised ahead of the first invocation when the options do not say. */
@@ -61,8 +68,12 @@ export class EmbeddedCloud {
   readonly dynamo: DynamoDBClient;
   readonly runtimes = new Map<string, LambdaService>();
   readonly mappings: SqsEventSourceMapping[] = [];
-  private readonly pollerSqs: PollerSqsApi;
   readonly faults: CloudFaults | undefined;
+  /** Who holds which keys, the queues' policies, and the decision on every call (iam/). */
+  readonly iam: CloudIam;
+  readonly administrator: CloudPrincipal;
+  /** The stack's alarms, judged every second (once deployed, when the run is recorded). */
+  alarms: CloudAlarms | undefined;
   deployed: DeployedStack | undefined;
   readonly startedAt = new Date();
   private stopped = false;
@@ -79,22 +90,43 @@ export class EmbeddedCloud {
       onCall(listener: (call: EmulatorCall) => void): () => void;
       setFaultSlowMs?(ms: number): void;
     },
-    faults?: CloudFaults,
+    faults: CloudFaults | undefined,
+    iam: CloudIam,
   ) {
     this.localRoot = options.localRoot ?? DEFAULT_LOCAL_ROOT;
     this.faults = faults;
+    this.iam = iam;
+    this.administrator = iam.principals().find((p) => p.role === "administrator")!;
+    // The cloud's own clients (deploy, verification, `up`) are the administrator's, through the well-known test keys.
     const client = { region: this.region, credentials: LOCAL_CREDENTIALS };
     this.sqs = new SQSClient({ ...client, endpoint: sqsEmulator.endpoint });
-    // The event source mappings' receives and deletes: fauxqs's request handling without a socket or an SDK client
-    // (Lambda's pollers are AWS-internal); the function's own SQS and DynamoDB calls stay SDK calls over HTTP.
-    this.pollerSqs = injectedSqsApi(sqsEmulator.app, new URL(sqsEmulator.endpoint).host);
-    if (faults) this.pollerSqs = faults.pollerApi(this.pollerSqs, sqsEmulator.app, new URL(sqsEmulator.endpoint).host);
     this.dynamo = new DynamoDBClient({ ...client, endpoint: dynamoEmulator.endpoint });
     if (options.record !== false) {
       this.recorder = new RunRecorder({ root: this.localRoot, runId: options.runId });
       this.recorder.start();
     }
     faults?.recordMetrics(this.recorder, () => this.deployed?.tables[0]?.name);
+    iam.onDenial((denial) => {
+      const line: AccessDeniedLogLine = { source: "cloud", event: "access-denied", level: "ERROR", ...denial };
+      this.recorder?.log(line);
+    });
+  }
+
+  /**
+   * An event source mapping's receives and deletes: fauxqs's request handling without a socket or an SDK client
+   * (Lambda's pollers are AWS-internal), acting as the function's execution role, as on AWS. The function's own SQS
+   * and DynamoDB calls stay SDK calls over HTTP.
+   */
+  private pollerApiFor(functionName: string): PollerSqsApi {
+    const host = new URL(this.sqsEmulator.endpoint).host;
+    const { identity } = this.deployed?.principals.functions.get(functionName) ?? this.administrator;
+    const caller = {
+      accessKeyId: identity.accessKeyId,
+      ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}),
+      region: this.region,
+    };
+    const api = injectedSqsApi(this.sqsEmulator.app, host, caller);
+    return this.faults ? this.faults.pollerApi(api, this.sqsEmulator.app, host) : api;
   }
 
   get endpoints(): { sqs: string; dynamodb: string } {
@@ -108,18 +140,22 @@ export class EmbeddedCloud {
     mkdirSync(localRoot, { recursive: true });
     if (options.writeState !== false) claimStateFile(localRoot);
     const faults = options.faults ? new CloudFaults(options.faults) : undefined;
+    const iam = new CloudIam({ enforced: options.iam !== false, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
+    iam.addPrincipal(administrator(LOCAL_ACCOUNT_ID));
     // Both at once: fauxqs's import alone takes about 400 ms, dynalite's thread about as long to start.
     const [sqs, dynamo] = await Promise.allSettled([
       startSqs({
         port: options.sqsPort,
         loopbackQueueUrls: true,
         faults: faults?.injector,
+        iam,
         ...(options.persist ? { journalFile: layout.sqsJournal } : {}),
       }),
       startDynamo({
         port: options.dynamoPort,
         inWorkerThread: true,
         ...faults?.dynamoOptions(),
+        ...(iam.enforced ? { iam } : {}),
         ...(options.persist ? { path: layout.dynamodb } : {}),
       }),
     ]);
@@ -128,7 +164,7 @@ export class EmbeddedCloud {
       if (dynamo.status === "fulfilled") await dynamo.value.close();
       throw sqs.status === "rejected" ? sqs.reason : (dynamo as PromiseRejectedResult).reason;
     }
-    const cloud = new EmbeddedCloud(options, sqs.value, dynamo.value, faults);
+    const cloud = new EmbeddedCloud(options, sqs.value, dynamo.value, faults, iam);
     cloud.watchEmulators();
     return cloud;
   }
@@ -144,8 +180,19 @@ export class EmbeddedCloud {
       region: this.region,
       endpoints: this.endpoints,
       codeRoot: localLayout(this.localRoot).functions,
+      iamEnforced: this.iam.enforced,
     });
     this.deployed = deployed;
+    this.iam.retainPrincipals((p) => p === this.administrator);
+    for (const principal of [deployed.principals.producer, ...deployed.principals.functions.values()])
+      if (principal) this.iam.addPrincipal(principal);
+    if (this.recorder && deployed.alarms.length > 0)
+      this.alarms = new CloudAlarms(deployed.alarms, this.recorder, {
+        region: this.region,
+        accountId: LOCAL_ACCOUNT_ID,
+        deployedAt: Date.now() / 1000,
+        resourceNames: [...deployed.queues, ...deployed.functions, ...deployed.tables].map((r) => r.name),
+      });
     this.declareQueueGauges();
     for (const fn of deployed.functions) {
       this.runtimes.set(
@@ -162,7 +209,7 @@ export class EmbeddedCloud {
     for (const mapping of deployed.mappings) {
       const esm = new SqsEventSourceMapping(
         mapping.config,
-        this.pollerSqs,
+        this.pollerApiFor(mapping.functionName),
         this.runtimes.get(mapping.functionName)!,
         this.recorder,
       );
@@ -193,12 +240,21 @@ export class EmbeddedCloud {
   /** The state file's content (docs/CONTRACTS.md). */
   state(extra: Partial<EmbeddedCloudState> = {}): EmbeddedCloudState {
     const outputs = (this.deployed?.outputs ?? {}) as EmbeddedCloudState["outputs"];
+    const keys = (principal: CloudPrincipal | undefined) =>
+      principal && {
+        arn: principal.identity.arn,
+        accessKeyId: principal.identity.accessKeyId,
+        secretAccessKey: principal.identity.secretAccessKey,
+      };
+    const producer = keys(this.deployed?.principals.producer);
     return {
       pid: process.pid,
       startedAt: this.startedAt.toISOString(),
       region: this.region,
       endpoints: this.endpoints,
       outputs,
+      credentials: { administrator: keys(this.administrator)!, ...(producer ? { producer } : {}) },
+      iamEnforced: this.iam.enforced,
       ...extra,
     };
   }
@@ -264,6 +320,7 @@ export class EmbeddedCloud {
     await Promise.all(this.mappings.map((m) => m.stop()));
     await Promise.all([...this.runtimes.values()].map((r) => r.stop()));
     this.recorder?.stop();
+    this.alarms?.stop();
     this.sqs.destroy();
     this.dynamo.destroy();
     await Promise.all([this.sqsEmulator.close(), this.dynamoEmulator.close()]);

@@ -15,8 +15,17 @@ import {
   type SynthesizedResource,
   type SynthesizedStack,
 } from "../contracts";
+import {
+  type AlarmDefinition,
+  AlarmDefinitionError,
+  alarmFromInputs,
+  type PreflightReport,
+  parseArn,
+  requireDeployable,
+} from "../controlplane";
 import type { EventSourceMappingConfig } from "./event-source-mapping";
 import type { LocalFunction } from "./execution-environment";
+import { type StackPrincipals, stackPrincipals } from "./iam/cloud-principals";
 
 /**
  * "pulumi up" against the emulators: every resource of the synthesized stack that the embedded cloud can run is
@@ -26,28 +35,43 @@ import type { LocalFunction } from "./execution-environment";
  */
 const TYPES = {
   queue: "aws:sqs/queue:Queue",
+  queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
+  redriveAllowPolicy: "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
   redrivePolicy: "aws:sqs/redrivePolicy:RedrivePolicy",
   table: "aws:dynamodb/table:Table",
   function: "aws:lambda/function:Function",
   eventSourceMapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
+  metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
 } as const;
+
+/** Resource types the control plane applies (IAM), with what happens to them under enforcement and --no-iam. */
+const IAM_TYPES: Record<string, { enforced: string; off: string }> = {
+  "aws:iam/role:Role": {
+    enforced:
+      "each function runs as a session of its role (temporary keys in its environment); every call is authorized",
+    off: "not enforced (--no-iam): the role's session keys are accepted for every call",
+  },
+  "aws:iam/rolePolicy:RolePolicy": {
+    enforced: "evaluated on every SQS and DynamoDB call of the role's sessions",
+    off: "not enforced (--no-iam)",
+  },
+  "aws:iam/policy:Policy": {
+    enforced: "evaluated on every call of the principals holding it",
+    off: "not enforced (--no-iam)",
+  },
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+    enforced: "the attached policy is evaluated when the stack declares its document",
+    off: "not enforced (--no-iam)",
+  },
+};
 
 /** Why a declared resource does nothing on the laptop. Types not listed get "no local emulator for this type". */
 const NOT_EMULATED_REASONS: Record<string, string> = {
-  "aws:iam/role:Role": "IAM is not enforced by the emulators: the function runs with test credentials",
-  "aws:iam/rolePolicy:RolePolicy": "IAM is not enforced by the emulators",
-  "aws:iam/policy:Policy": "IAM is not enforced by the emulators",
-  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "IAM is not enforced by the emulators",
   "aws:cloudwatch/logGroup:LogGroup": "function logs go to .local/runs/<run>/logs.jsonl instead",
   "aws:cloudwatch/dashboard:Dashboard": "drawn by the local dashboard from the per-second record instead",
-  "aws:cloudwatch/metricAlarm:MetricAlarm": "no alarm evaluation locally; the record has the metrics the alarm watches",
   "aws:cloudwatch/queryDefinition:QueryDefinition": "no Logs Insights locally; logs.jsonl holds the lines",
-  "aws:sns/topic:Topic": "no SNS locally: nothing publishes alarms",
-  "aws:sns/topicSubscription:TopicSubscription": "no SNS locally",
-  "aws:sqs/queuePolicy:QueuePolicy":
-    "fauxqs does not enforce queue policies (the TLS-only deny would block plain-HTTP localhost anyway)",
-  "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy":
-    "fauxqs does not implement RedriveAllowPolicy; the redrive policy itself is applied",
+  "aws:sns/topic:Topic": "no SNS locally: the messages alarms would publish go to .local/runs/<run>/sns.jsonl",
+  "aws:sns/topicSubscription:TopicSubscription": "no SNS locally: nothing is delivered",
 };
 
 export interface DeployedQueue {
@@ -86,6 +110,12 @@ export interface DeployedStack {
   /** Stack outputs with the engine's URLs and ARNs replaced by the emulators'. */
   outputs: Record<string, unknown>;
   resources: ResourceReport[];
+  /** The producer and each function's role session, with the stack's policies (ARNs the emulators'). */
+  principals: StackPrincipals;
+  /** The stack's metric alarms, with the physical names and ARNs of the emulated resources. */
+  alarms: AlarmDefinition[];
+  /** Rules the preflight could not check (it refused the deploy if any rule was broken). */
+  preflight: PreflightReport;
 }
 
 export interface DeployTarget {
@@ -95,6 +125,8 @@ export interface DeployTarget {
   endpoints: { sqs: string; dynamodb: string };
   /** Where function code is written, a folder per function; inside the repository, so `require` finds node_modules. */
   codeRoot: string;
+  /** Whether the control plane authorizes calls (false with --no-iam); only the deploy report says it. */
+  iamEnforced?: boolean;
 }
 
 /** A declared value the embedded cloud cannot honour, or a reference it cannot resolve. */
@@ -146,15 +178,38 @@ export function queueAttributes(inputs: PlainValues): Record<string, string> {
   return attributes;
 }
 
+/**
+ * The account and region the engine put into every ARN it answered, which a policy may also name in wildcards
+ * (`arn:aws:sqs:us-east-1:123456789012:*`): rewritten to the emulators' as a whole.
+ */
+function engineScope(stack: SynthesizedStack): { account: string; region: string } | undefined {
+  for (const r of stack.resources) {
+    const arn = typeof r.state.arn === "string" ? parseArn(r.state.arn) : undefined;
+    if (arn && /^\d{12}$/.test(arn.account) && arn.region) return { account: arn.account, region: arn.region };
+  }
+  return undefined;
+}
+
+/** The stack name the URNs carry (`urn:pulumi:<stack>::<project>::...`): the preflight's physical-name rules need it. */
+function stackNameOf(stack: SynthesizedStack): string {
+  return stack.resources[0]?.urn.split("::")[0]?.split(":")[2] ?? "dev";
+}
+
 /** Environment variables the Lambda service sets for every function, aimed at the emulators. */
 function runtimeEnvironment(
   fn: { name: string; memorySizeMb: number; handler: string; codeDir: string },
   target: Pick<DeployTarget, "region" | "endpoints">,
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined,
 ): Record<string, string> {
   return {
     // How the same artifact reaches the emulators: SDK v3 honours service-specific endpoint variables.
     ...localEnvironment(target.endpoints, target.region),
-    AWS_SESSION_TOKEN: "test",
+    // The execution role's temporary credentials, as Lambda provides them.
+    ...(credentials && {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken ?? "",
+    }),
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),
@@ -184,10 +239,16 @@ interface DeployContext {
   tables: DeployedTable[];
   functions: LocalFunction[];
   mappings: DeployedMapping[];
+  principals: StackPrincipals;
+  alarms: AlarmDefinition[];
 }
 
-/** Applies the stack to the emulators. Safe to re-run against persisted DynamoDB data (existing tables are kept). */
+/**
+ * Applies the stack to the emulators, after the preflight (PreflightRefusal lists every rule AWS would refuse it
+ * for). Safe to re-run against persisted DynamoDB data (existing tables are kept).
+ */
 export async function deployStack(stack: SynthesizedStack, target: DeployTarget): Promise<DeployedStack> {
+  const preflight = requireDeployable(stack, { stackName: stackNameOf(stack) });
   const ctx: DeployContext = {
     stack,
     target,
@@ -198,18 +259,51 @@ export async function deployStack(stack: SynthesizedStack, target: DeployTarget)
     tables: [],
     functions: [],
     mappings: [],
+    principals: { functions: new Map(), notes: [] },
+    alarms: [],
   };
-  // Queues first (without redrive), so every ARN a redrive policy names exists when it is set.
+  const scope = engineScope(stack);
+  if (scope) {
+    // Whatever ARN the engine answered that no deployed resource maps (a role, a policy, a topic, a wildcard).
+    ctx.refs.add(`:${scope.region}:${scope.account}:`, `:${target.region}:${LOCAL_ACCOUNT_ID}:`);
+    ctx.refs.add(`::${scope.account}:`, `::${LOCAL_ACCOUNT_ID}:`);
+  }
+  // Queues first (without redrive), then their policies and redrive-allow policies, then the redrive policies that
+  // the dead-letter queues' redrive-allow policies must admit (SQS checks it, as the program's dependsOn expects).
   await deployQueues(ctx);
+  await setQueuePolicies(ctx);
   await setRedrivePolicies(ctx);
   await deployTables(ctx);
   deployFunctions(ctx);
+  ctx.principals = stackPrincipals(rewrittenForIam(ctx), LOCAL_ACCOUNT_ID);
   // Environment variables last: they reference queues and tables by the engine's names (DLQ_URL, TABLE_NAME).
   setFunctionEnvironments(ctx);
   deployMappings(ctx);
+  deployAlarms(ctx);
   reportOtherResources(ctx);
-  const { queues, tables, functions, mappings, refs, reports } = ctx;
-  return { queues, tables, functions, mappings, outputs: refs.deep(stack.outputs), resources: reports };
+  const { queues, tables, functions, mappings, refs, reports, principals, alarms } = ctx;
+  return {
+    queues,
+    tables,
+    functions,
+    mappings,
+    outputs: refs.deep(stack.outputs),
+    resources: reports,
+    principals,
+    alarms,
+    preflight,
+  };
+}
+
+/** The stack with the emulators' ARNs and names in every input and state (function code left out): what IAM reads. */
+function rewrittenForIam(ctx: DeployContext): SynthesizedStack {
+  return {
+    resources: ctx.stack.resources.map((r) => {
+      const { code: _code, ...inputs } = r.inputs;
+      return { ...r, id: ctx.refs.resolve(r.id), inputs: ctx.refs.deep(inputs), state: ctx.refs.deep(r.state) };
+    }),
+    outputs: ctx.refs.deep(ctx.stack.outputs),
+  };
 }
 
 async function deployQueues(ctx: DeployContext): Promise<void> {
@@ -223,16 +317,58 @@ async function deployQueues(ctx: DeployContext): Promise<void> {
     for (const from of [r.state.url, r.id, r.state.id]) refs.add(from, QueueUrl);
     refs.add(r.state.arn, arn);
     queues.push({ logicalName: r.name, name, url: QueueUrl, arn, attributes });
-    const notes = [
-      r.inputs.sqsManagedSseEnabled ? "SSE not emulated" : "",
-      r.inputs.policy ? "policy not enforced" : "",
-    ].filter(Boolean);
+    const notes = [r.inputs.sqsManagedSseEnabled ? "SSE not emulated" : ""].filter(Boolean);
     reports.push({
       type: r.type,
       name,
       status: "emulated",
       detail: `fauxqs queue ${QueueUrl} ${JSON.stringify(attributes)}${notes.length ? ` (${notes.join(", ")})` : ""}`,
     });
+  }
+}
+
+/**
+ * QueuePolicy resources (or a queue's own `policy`) and RedriveAllowPolicy resources (or `redriveAllowPolicy`), set as
+ * SQS attributes: the control plane keeps them (fauxqs cannot), evaluates the policy on every call and checks the
+ * redrive-allow policy whenever a RedrivePolicy names the queue.
+ */
+async function setQueuePolicies(ctx: DeployContext): Promise<void> {
+  const { refs, reports, byType, target, queues } = ctx;
+  const setAttribute = async (r: SynthesizedResource, queueUrl: string, name: string, value: unknown) => {
+    const url = refs.resolve(queueUrl);
+    if (!queues.some((q) => q.url === url))
+      throw new DeployError(r, `queueUrl ${queueUrl} is not a queue of this stack`);
+    const text = refs.resolve(typeof value === "string" ? value : JSON.stringify(value));
+    try {
+      await target.sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { [name]: text } }));
+    } catch (error) {
+      throw new DeployError(r, `SQS refused its ${name}: ${(error as Error).name}: ${(error as Error).message}`);
+    }
+    return url;
+  };
+  const detail = (what: string) =>
+    what === "Policy"
+      ? target.iamEnforced === false
+        ? "kept by the embedded cloud; not enforced (--no-iam)"
+        : "kept by the embedded cloud and evaluated on every SQS call to the queue"
+      : "kept by the embedded cloud; checked when a RedrivePolicy names the queue and by move tasks";
+  for (const [type, input, attribute] of [
+    [TYPES.queuePolicy, "policy", "Policy"],
+    [TYPES.redriveAllowPolicy, "redriveAllowPolicy", "RedriveAllowPolicy"],
+  ] as const) {
+    for (const r of byType(TYPES.queue)) {
+      if (r.inputs[input] === undefined) continue;
+      await setAttribute(r, String(r.state.url ?? r.id), attribute, r.inputs[input]);
+    }
+    for (const r of byType(type)) {
+      const url = await setAttribute(r, String(r.inputs.queueUrl), attribute, r.inputs[input]);
+      reports.push({
+        type: r.type,
+        name: r.name,
+        status: "emulated",
+        detail: `${attribute} of ${url}: ${detail(attribute)}`,
+      });
+    }
   }
 }
 
@@ -244,7 +380,11 @@ async function setRedrivePolicies(ctx: DeployContext): Promise<void> {
     const target_ = (JSON.parse(text) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
     if (!queues.some((q) => q.arn === target_))
       throw new DeployError(r, `its redrive policy names ${target_}, which is not a queue of this stack`);
-    await target.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { RedrivePolicy: text } }));
+    try {
+      await target.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { RedrivePolicy: text } }));
+    } catch (error) {
+      throw new DeployError(r, `SQS refused its RedrivePolicy: ${(error as Error).name}: ${(error as Error).message}`);
+    }
     const queue = queueByUrl(queueUrl);
     if (queue) queue.attributes.RedrivePolicy = text;
     return text;
@@ -316,7 +456,6 @@ function deployFunctions(ctx: DeployContext): void {
     functions.push(fn);
     const notes = [
       r.inputs.tracingConfig ? "X-Ray tracing" : "",
-      r.inputs.role ? "role" : "",
       r.inputs.runtime ? `runtime ${r.inputs.runtime} (runs on local Node ${process.versions.node})` : "",
     ].filter(Boolean);
     reports.push({
@@ -329,7 +468,7 @@ function deployFunctions(ctx: DeployContext): void {
 }
 
 function setFunctionEnvironments(ctx: DeployContext): void {
-  const { refs, byType, target, functions } = ctx;
+  const { refs, byType, target, functions, principals } = ctx;
   for (const fn of functions) {
     const r = byType(TYPES.function).find((x) => physicalName(x) === fn.name)!;
     const declared = refs.deep((r.inputs.environment?.variables ?? {}) as Record<string, unknown>);
@@ -342,6 +481,7 @@ function setFunctionEnvironments(ctx: DeployContext): void {
           codeDir: join(target.codeRoot, fn.name),
         },
         target,
+        principals.functions.get(fn.name)?.identity,
       ),
       ...Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, String(v)])),
     };
@@ -389,21 +529,46 @@ function deployMappings(ctx: DeployContext): void {
   }
 }
 
+/**
+ * The stack's metric alarms, judged locally every second (alarms.ts). One this evaluator cannot judge (metric math,
+ * anomaly bands) is listed as not emulated with the reason; an invalid one the preflight has refused already.
+ */
+function deployAlarms(ctx: DeployContext): void {
+  const { refs, reports, byType, alarms } = ctx;
+  for (const r of byType(TYPES.metricAlarm)) {
+    const name = physicalName(r);
+    try {
+      alarms.push(alarmFromInputs(name, refs.deep(r.inputs)));
+      reports.push({ type: r.type, name, status: "emulated", detail: "evaluated every second over the run's record" });
+    } catch (error) {
+      if (!(error instanceof AlarmDefinitionError)) throw error;
+      reports.push({ type: r.type, name, status: "not emulated", detail: error.message });
+    }
+  }
+}
+
 function reportOtherResources(ctx: DeployContext): void {
-  const { stack, reports } = ctx;
+  const { stack, reports, target, principals } = ctx;
   const handled = new Set<string>(Object.values(TYPES));
   for (const r of stack.resources) {
     if (handled.has(r.type)) continue;
     const isComponent = !r.type.startsWith("aws:") && !r.type.startsWith("pulumi:providers:");
+    const iam = IAM_TYPES[r.type];
     reports.push({
       type: r.type,
       name: r.name,
-      status: isComponent ? "component" : "not emulated",
+      status: isComponent ? "component" : iam ? "emulated" : "not emulated",
       detail: isComponent
         ? "component resource: groups the resources below it"
-        : (NOT_EMULATED_REASONS[r.type] ?? "no local emulator for this resource type"),
+        : iam
+          ? target.iamEnforced === false
+            ? iam.off
+            : iam.enforced
+          : (NOT_EMULATED_REASONS[r.type] ?? "no local emulator for this resource type"),
     });
   }
+  for (const note of principals.notes)
+    reports.push({ type: "aws:iam/policy:Policy", name: "(attached)", status: "not emulated", detail: note });
 }
 
 async function createTable(dynamo: DynamoDBClient, r: SynthesizedResource, name: string): Promise<void> {

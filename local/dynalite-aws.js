@@ -19,6 +19,15 @@ function startableDynalite(options) {
   server.on("request", (req, res) => {
     const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1];
     if (req.method !== "POST" || !CONDITIONAL_WRITES.has(operation)) return inner(req, res);
+    const answer = (body, data) => {
+      if (data?.ReturnValuesOnConditionCheckFailure !== "ALL_OLD") return inner(replay(req, body), res);
+      withStoredItem(inner, req, body, data).then(
+        (answer) => send(res, answer),
+        (error) => send(res, { status: 500, headers: {}, body: JSON.stringify({ message: String(error) }) }),
+      );
+    };
+    // A request the IAM layer has read already carries its body, read and parsed once (iam/dynamo-iam-layer.js).
+    if (req.readBody) return answer(req.readBody.raw, req.readBody.parsed);
     const chunks = [];
     req.on("data", (chunk) => chunks.push(chunk));
     req.on("end", () => {
@@ -29,11 +38,7 @@ function startableDynalite(options) {
       } catch {
         data = undefined;
       }
-      if (data?.ReturnValuesOnConditionCheckFailure !== "ALL_OLD") return inner(replay(req, body), res);
-      withStoredItem(inner, req, body, data).then(
-        (answer) => send(res, answer),
-        (error) => send(res, { status: 500, headers: {}, body: JSON.stringify({ message: String(error) }) }),
-      );
+      answer(body, data);
     });
   });
   return server;

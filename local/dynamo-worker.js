@@ -5,6 +5,7 @@ const { parentPort, workerData } = require("node:worker_threads");
 const { performance } = require("node:perf_hooks");
 const { startableDynalite } = require("./dynalite-aws.js");
 const { installDynamoFaults } = require("./faults/dynamo-fault-layer.js");
+const { installDynamoIam } = require("./iam/dynamo-iam-layer.js");
 
 const server = startableDynalite({
   createTableMs: 0,
@@ -40,6 +41,17 @@ server.on("request", (request, response) => {
 const faults = installDynamoFaults(server, workerData.faults, (kind) =>
   parentPort.postMessage({ type: "fault", kind }),
 );
+// IAM outermost: a refused call reaches neither dynalite nor the observer nor the fault layer.
+const questions = new Map();
+let nextQuestion = 0;
+const iam = workerData.iam
+  ? installDynamoIam(server, (question) => {
+      const id = nextQuestion++;
+      parentPort.postMessage({ type: "authorize", id, question });
+      return new Promise((resolve) => questions.set(id, resolve));
+    })
+  : undefined;
+iam?.reset(workerData.iam?.generation ?? 0);
 server.once("error", (error) => parentPort.postMessage({ type: "error", code: error.code, message: error.message }));
 server.listen(workerData.port, "127.0.0.1", () =>
   parentPort.postMessage({ type: "listening", port: server.address().port }),
@@ -47,6 +59,11 @@ server.listen(workerData.port, "127.0.0.1", () =>
 parentPort.on("message", (message) => {
   if (message.type === "observe") observing = message.on;
   if (message.type === "fault-slow-ms") faults.setSlowMs(message.ms);
+  if (message.type === "authorized") {
+    questions.get(message.id)?.(message.answer);
+    questions.delete(message.id);
+  }
+  if (message.type === "iam-generation") iam?.reset(message.generation);
   if (message.type === "close") {
     flush();
     server.close(() => parentPort.postMessage({ type: "closed" }));

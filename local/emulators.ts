@@ -1,9 +1,13 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { OperatorError } from "../contracts";
+import { redriveAllowed } from "../controlplane";
 import { deadLetterQueuesOf, registerSqsFaultHooks } from "./faults/sqs-fault-hooks";
-import { injectSqsAction } from "./fauxqs-inject";
+import { type InjectedCaller, injectSqsAction } from "./fauxqs-inject";
 import { buildFauxqsApp, createFauxqsStore, type FauxqsStore } from "./fauxqs-store";
+import type { CloudIam } from "./iam/cloud-iam";
+import { redriveSourcesOf } from "./iam/redrive-sources";
+import { registerSqsIam } from "./iam/sqs-iam-hook";
 import { registerMessageMoveTasks } from "./message-move-tasks";
 import { enforceSqsMessageRules } from "./sqs-fidelity";
 import { journalQueues, type QueueJournal } from "./sqs-journal";
@@ -63,6 +67,8 @@ export interface SqsOptions extends EmulatorOptions {
   journalFile?: string;
   /** Injects dlq-send-fail into SendMessage calls to dead-letter queues (faults/sqs-fault-hooks.ts). */
   faults?: import("./faults/injector").FaultInjector;
+  /** Authorizes every call and keeps the queues' Policy and RedriveAllowPolicy (iam/sqs-iam-hook.ts). */
+  iam?: CloudIam;
 }
 
 /** Thrown when an emulator cannot bind, with the port and what to do about it. */
@@ -96,8 +102,19 @@ export async function startSqs(options: SqsOptions = {}): Promise<
   const port = options.port ?? 0;
   const store = options.loopbackQueueUrls ? await createFauxqsStore() : undefined;
   const app = await buildFauxqsApp(store);
+  const iam = options.iam;
+  // IAM first: its preValidation hook runs before every preHandler registered below (move tasks, rules, faults).
+  const moveTasks = registerMessageMoveTasks(
+    app,
+    iam && ((deadLetterArn, sourceArn) => redriveAllowed(iam.redriveAllowPolicy(deadLetterArn), sourceArn)),
+  );
+  if (iam)
+    registerSqsIam(app, {
+      iam,
+      redriveSources: redriveSourcesOf(store),
+      taskSource: (handle) => moveTasks.byHandle(handle)?.sourceArn,
+    });
   enforceSqsMessageRules(app);
-  registerMessageMoveTasks(app);
   const journal = store && options.journalFile ? journalQueues(app, store, options.journalFile) : undefined;
   if (options.faults) registerSqsFaultHooks(app, options.faults, deadLetterQueuesOf(store));
   const calls = callListeners();
@@ -146,15 +163,17 @@ export async function startSqs(options: SqsOptions = {}): Promise<
  * The event source mapping's SQS calls answered by fauxqs's fastify app through app.inject(): the same routing,
  * content-type parser, handlers and onRequest/onSend hooks (so the recorder counts every receive and delete as before),
  * without a socket and without an SDK client in between. Lambda's pollers are the service's own, not the function's
- * SDK; the function's calls still go over HTTP through its SDK.
+ * SDK; the function's calls still go over HTTP through its SDK. They act as `caller`, the function's execution role,
+ * and IAM judges them as it judges any call.
  */
 export function injectedSqsApi(
   app: import("fastify").FastifyInstance,
   host: string,
+  caller: InjectedCaller,
 ): import("./event-source-mapping").PollerSqsApi {
   // biome-ignore lint/suspicious/noExplicitAny: the SQS JSON protocol response; PollerSqsApi below gives each operation its type
   const call = async (operation: string, input: unknown): Promise<any> => {
-    const answer = await injectSqsAction(app, host, operation, input);
+    const answer = await injectSqsAction(app, host, operation, input, caller);
     if (!answer.ok)
       throw Object.assign(new Error(`${operation}: ${answer.code}: ${answer.message}`), {
         name: answer.type,
@@ -206,6 +225,8 @@ export interface DynamoOptions extends EmulatorOptions {
   faults?: { rates: Record<string, number | undefined>; seed: number; slowMs?: number };
   /** Told of every fault the worker injected. */
   onFault?: (kind: string) => void;
+  /** Authorizes every call in the worker, before dynalite (iam/dynamo-iam-layer.js); worker thread only. */
+  iam?: CloudIam;
 }
 
 async function startDynamoThread(
@@ -214,10 +235,12 @@ async function startDynamoThread(
   const { Worker } = await import("node:worker_threads");
   const { join } = await import("node:path");
   const port = options.port ?? 0;
+  const { iam } = options;
   const worker = new Worker(join(__dirname, "dynamo-worker.js"), {
-    workerData: { port, path: options.path, faults: options.faults },
+    workerData: { port, path: options.path, faults: options.faults, iam: iam && { generation: iam.generation } },
   });
   const calls = callListeners();
+  const stopFollowingIam = iam?.onChange((generation) => worker.postMessage({ type: "iam-generation", generation }));
   const bound = await new Promise<number>((resolve, reject) => {
     worker.on(
       "message",
@@ -228,8 +251,12 @@ async function startDynamoThread(
         message?: string;
         calls?: Array<EmulatorCall & { at: number }>;
         kind?: string;
+        id?: number;
+        question?: DynamoQuestion;
       }) => {
-        if (message.type === "listening") resolve(message.port!);
+        if (message.type === "authorize" && iam) {
+          worker.postMessage({ type: "authorized", id: message.id, answer: answerDynamo(iam, message.question!) });
+        } else if (message.type === "listening") resolve(message.port!);
         else if (message.type === "fault") options.onFault?.(message.kind!);
         else if (message.type === "error") {
           void worker.terminate();
@@ -258,12 +285,32 @@ async function startDynamoThread(
     },
     close: () =>
       new Promise<void>((resolve) => {
+        stopFollowingIam?.();
         const done = () => void worker.terminate().then(() => resolve());
         worker.once("message", (message: { type: string }) => message.type === "closed" && done());
         worker.postMessage({ type: "close" });
         setTimeout(done, 2000);
       }),
   };
+}
+
+/** What the DynamoDB worker asks before a call (iam/dynamo-iam-layer.js). */
+interface DynamoQuestion {
+  accessKeyId: string;
+  sessionToken?: string;
+  operation: string;
+  input: Record<string, unknown>;
+}
+
+/** The decision, with the generation it holds for (the worker caches allows until the next one). */
+function answerDynamo(iam: CloudIam, question: DynamoQuestion) {
+  const generation = iam.generation;
+  const credentials = {
+    accessKeyId: question.accessKeyId,
+    ...(question.sessionToken ? { sessionToken: question.sessionToken } : {}),
+  };
+  const verdict = iam.authorize("dynamodb", question.operation, question.input, credentials);
+  return verdict.allowed ? { allowed: true, generation } : { allowed: false, generation, wire: verdict.wire };
 }
 
 /** DynamoDB on dynalite, in this process, bound to loopback only, with instant table creation. */

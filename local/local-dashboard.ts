@@ -1,4 +1,5 @@
-import { dashboardBodyFromStack, NoDashboardError, withFaultWidgets } from "../dashboard";
+import { LOCAL_ACCOUNT_ID } from "../contracts";
+import { dashboardBodyFromStack, NoDashboardError, withAlarmWidgets, withFaultWidgets } from "../dashboard";
 import type { EmbeddedCloud } from "./cloud";
 
 export interface LocalDashboard {
@@ -7,8 +8,8 @@ export interface LocalDashboard {
 }
 
 /**
- * Starts the local dashboard on the run's record when the program declares a dashboard, with a row for the injected
- * faults when there are any; never fails the run.
+ * Starts the local dashboard on the run's record when the program declares a dashboard, with a row for the alarms'
+ * states and one for the injected faults when there are any; never fails the run.
  */
 export async function startDashboard(
   cloud: EmbeddedCloud,
@@ -17,7 +18,13 @@ export async function startDashboard(
   if (!cloud.recorder) return undefined;
   let body: string;
   try {
-    body = withFaultWidgets(dashboardBodyFromStack(stack), cloud.faults?.injector.kinds ?? []);
+    const alarmArns = (cloud.alarms?.definitions ?? []).map(
+      (a) => `arn:aws:cloudwatch:${cloud.region}:${LOCAL_ACCOUNT_ID}:alarm:${a.name}`,
+    );
+    body = withFaultWidgets(
+      withAlarmWidgets(dashboardBodyFromStack(stack), alarmArns),
+      cloud.faults?.injector.kinds ?? [],
+    );
   } catch (error) {
     if (error instanceof NoDashboardError) return undefined;
     throw error;

@@ -59,10 +59,13 @@ interface SqsAnswer {
 
 type Call = (operation: string, input: Record<string, unknown>) => Promise<SqsAnswer>;
 
-/** fauxqs's own SQS actions, called without a socket, with the host the caller used; a refusal is an SqsApiError. */
+/**
+ * fauxqs's own SQS actions, called without a socket, with the host the caller used; a refusal is an SqsApiError.
+ * They are SQS's internal calls: the request that started or listed the task was authorized as the caller's.
+ */
 function injectedCall(app: FastifyInstance, host: string): Call {
   return async (operation, input) => {
-    const answer = await injectSqsAction<SqsAnswer>(app, host, operation, input);
+    const answer = await injectSqsAction<SqsAnswer>(app, host, operation, input, "internal");
     if (!answer.ok) throw new SqsApiError(answer.code, answer.message);
     return answer.body;
   };
@@ -83,15 +86,25 @@ async function queueOfArn(call: Call, arn: unknown, parameter: string): Promise<
   }
 }
 
-/** Every queue whose RedrivePolicy names deadLetterArn: the "original source queues" of its messages. */
-async function sourceQueuesOf(call: Call, deadLetterArn: string): Promise<string[]> {
+/** Whether a dead-letter queue's RedriveAllowPolicy admits a source queue (the control plane keeps the policies). */
+export type RedriveAllowed = (deadLetterArn: string, sourceArn: string) => boolean;
+
+/**
+ * Every queue whose RedrivePolicy names deadLetterArn and whose use of it the DLQ's RedriveAllowPolicy admits: the
+ * "original source queues" of its messages.
+ */
+async function sourceQueuesOf(call: Call, deadLetterArn: string, allowed: RedriveAllowed): Promise<string[]> {
   const { QueueUrls = [] } = await call("ListQueues", { MaxResults: 1000 });
   const sources: string[] = [];
   for (const url of QueueUrls) {
-    const { Attributes = {} } = await call("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["RedrivePolicy"] });
+    const { Attributes = {} } = await call("GetQueueAttributes", {
+      QueueUrl: url,
+      AttributeNames: ["RedrivePolicy", "QueueArn"],
+    });
     if (!Attributes.RedrivePolicy) continue;
     try {
-      if (JSON.parse(Attributes.RedrivePolicy).deadLetterTargetArn === deadLetterArn) sources.push(url);
+      const named = JSON.parse(Attributes.RedrivePolicy).deadLetterTargetArn === deadLetterArn;
+      if (named && allowed(deadLetterArn, String(Attributes.QueueArn))) sources.push(url);
     } catch {
       // an unparsable policy names no dead-letter queue
     }
@@ -99,14 +112,19 @@ async function sourceQueuesOf(call: Call, deadLetterArn: string): Promise<string
   return sources;
 }
 
-async function startTask(registry: MessageMoveTaskRegistry, call: Call, body: MoveRequest): Promise<object> {
+async function startTask(
+  registry: MessageMoveTaskRegistry,
+  call: Call,
+  body: MoveRequest,
+  allowed: RedriveAllowed,
+): Promise<object> {
   const { arn: sourceArn, url: sourceUrl } = await queueOfArn(call, body.SourceArn, "SourceArn");
   const rate = body.MaxNumberOfMessagesPerSecond;
   if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > MAX_MOVE_TASK_VELOCITY))
     throw invalid(
       `Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: must be 1 to ${MAX_MOVE_TASK_VELOCITY}.`,
     );
-  const sources = await sourceQueuesOf(call, sourceArn);
+  const sources = await sourceQueuesOf(call, sourceArn, allowed);
   if (sources.length === 0) throw invalid("Source queue must be configured as a Dead Letter Queue.");
   const destinationUrl =
     body.DestinationArn === undefined ? undefined : (await queueOfArn(call, body.DestinationArn, "DestinationArn")).url;
@@ -195,7 +213,8 @@ function cancelTask(registry: MessageMoveTaskRegistry, body: MoveRequest): objec
 async function listSourceQueues(call: Call, body: MoveRequest): Promise<object> {
   if (typeof body.QueueUrl !== "string") throw invalid("QueueUrl is required");
   const { Attributes } = await call("GetQueueAttributes", { QueueUrl: body.QueueUrl, AttributeNames: ["QueueArn"] });
-  const sources = await sourceQueuesOf(call, String(Attributes?.QueueArn));
+  // Every queue naming it, as SQS lists them: a redrive-allow policy limits moves, not this listing.
+  const sources = await sourceQueuesOf(call, String(Attributes?.QueueArn), () => true);
   const start = body.NextToken ? Number(body.NextToken) : 0;
   const end = body.MaxResults ? start + Number(body.MaxResults) : sources.length;
   return {
@@ -209,10 +228,11 @@ async function answer(
   call: Call,
   operation: string,
   body: MoveRequest,
+  allowed: RedriveAllowed,
 ): Promise<object> {
   switch (operation) {
     case "StartMessageMoveTask":
-      return startTask(registry, call, body);
+      return startTask(registry, call, body, allowed);
     case "ListMessageMoveTasks":
       return listTasks(registry, call, body);
     case "CancelMessageMoveTask":
@@ -225,8 +245,12 @@ async function answer(
 /**
  * Adds the move-task operations to fauxqs's app: a preHandler (the JSON body is parsed by then) answers them and
  * leaves every other request to fauxqs. Returns the registry, whose tasks tests and the cloud can inspect.
+ * `redriveAllowed` is the dead-letter queues' RedriveAllowPolicy (default: no policy, every source admitted).
  */
-export function registerMessageMoveTasks(app: FastifyInstance): MessageMoveTaskRegistry {
+export function registerMessageMoveTasks(
+  app: FastifyInstance,
+  redriveAllowed: RedriveAllowed = () => true,
+): MessageMoveTaskRegistry {
   const registry = new MessageMoveTaskRegistry();
   app.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
     const target = String(request.headers["x-amz-target"] ?? "");
@@ -237,7 +261,7 @@ export function registerMessageMoveTasks(app: FastifyInstance): MessageMoveTaskR
     if (typeof body === "string") body = body ? JSON.parse(body) : {};
     reply.header("content-type", "application/x-amz-json-1.0");
     try {
-      reply.send(await answer(registry, call, operation, body ?? {}));
+      reply.send(await answer(registry, call, operation, body ?? {}, redriveAllowed));
     } catch (error) {
       if (!(error instanceof SqsApiError)) throw error;
       const queryCode = error.code === "QueueDoesNotExist" ? "NonExistentQueue" : error.queryCode;

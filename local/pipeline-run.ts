@@ -1,9 +1,10 @@
 import { randomInt } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import {
+  type AlarmRunSummary,
   DEFAULT_LOCAL_ROOT,
+  type IamRunSummary,
   INVALID_KIND_CODES,
-  LOCAL_CREDENTIALS,
   type RatePhase,
   SYNTH_CACHE_DIR,
   type SynthesizedStack,
@@ -17,7 +18,7 @@ import type { FaultReport } from "./faults/summary";
 import { faultReportOf } from "./run-fault-report";
 import { runInfoOf } from "./run-info";
 import { type StackFromProgram, synthesizeStack } from "./stack-source";
-import { readTable, type Verification, verifyRun } from "./verify";
+import { judgeControlPlane, readTable, type Verification, verifyRun } from "./verify";
 
 /** The producer's side of a run: the pass-through flags of `npm start`. */
 export interface RunLoad {
@@ -52,6 +53,10 @@ export interface PipelineRunOptions {
   idleMs?: number;
   /** Environments initialised ahead of the first invocation (EmbeddedCloudOptions.prewarm). */
   prewarm?: number;
+  /** Authorize every call against the stack's policies (default true; false is --no-iam). */
+  iam?: boolean;
+  /** Changes the synthesized stack before it is deployed: tests plant a bug here, as an edit of the program would. */
+  editStack?: (stack: SynthesizedStack) => void;
   /** Progress lines for a person watching (the CLI prints them). */
   onProgress?: (line: string) => void;
   /** Called once deployed, before the producer starts (the CLI prints the dashboard URL; tests inspect). */
@@ -91,6 +96,10 @@ export interface PipelineRunResult {
   mapping: { peakPollers: number; scaleOuts: number; scaleIns: number; retriedBatches: number };
   /** The injected faults and what they caused (runs with --faults). */
   faults?: FaultReport;
+  /** What IAM refused and what the calls used. */
+  iam: IamRunSummary;
+  /** Each alarm's transitions and final state. */
+  alarms: AlarmRunSummary[];
   deployed: DeployedStack;
 }
 
@@ -124,6 +133,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const firstStored = watchFirstStored(cloud);
     const putItems = countPutItems(cloud);
     const t1 = performance.now();
+    options.editStack?.(stack);
     const deployed = await cloud.deploy(stack);
     const deployMs = performance.now() - t1;
     reportDeployed(deployed, deployMs, say);
@@ -160,9 +170,15 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
       },
       latenciesMs,
       ...runtimeCounters(cloud),
+      iam: cloud.iam.summary(),
+      alarms: [],
       deployed,
     };
+    // The last flush also makes the alarms' last evaluation (the run ends inside a period).
     cloud.recorder?.stop();
+    result.alarms = cloud.alarms?.summary() ?? [];
+    result.iam = cloud.iam.summary();
+    judgeControlPlane(verification, result.iam, result.alarms);
     if (cloud.faults) result.faults = faultReportOf(cloud, result, putItems.answered);
     if (cloud.recorder) {
       cloud.recorder.writeRun(
@@ -204,6 +220,7 @@ function startCloud(options: PipelineRunOptions): Promise<EmbeddedCloud> {
     faults: options.faults,
     idleMs: options.idleMs,
     prewarm: options.prewarm,
+    iam: options.iam,
   });
 }
 
@@ -252,7 +269,10 @@ async function produceLoad(
 ): Promise<ProducedLoad> {
   const load = options.load;
   const seed = load.seed ?? randomInt(0, 2 ** 32);
-  const sqs = new SQSClient({ endpoint: cloud.endpoints.sqs, region: cloud.region, credentials: LOCAL_CREDENTIALS });
+  // The producer's own keys: it may do what the producerPolicyArn output grants, as on AWS.
+  const { identity } = cloud.deployed?.principals.producer ?? cloud.administrator;
+  const credentials = { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey };
+  const sqs = new SQSClient({ endpoint: cloud.endpoints.sqs, region: cloud.region, credentials });
   try {
     const summary = await produce(
       { ...load, queueUrl, invalidRatio: load.invalidRatio ?? 0, seed },

@@ -48,6 +48,12 @@ function keyOf(s: SeriesKey): string {
   return `${s.namespace}|${s.metric}|${dims}`;
 }
 
+/**
+ * Told of the lines each flush wrote, the last second they complete, and whether it is the record's last flush (the
+ * listener may still log then: the log lines are written after it).
+ */
+export type FlushListener = (lines: readonly MetricLine[], completeThrough: number, final: boolean) => void;
+
 export interface RecorderOptions {
   /** The .local folder; the run goes to <root>/runs/<runId>/ and <root>/last-run names it. */
   root: string;
@@ -79,6 +85,8 @@ export class RunRecorder {
   private closed = false;
   private readonly linesWritten: MetricLine[] = [];
   private pendingLogs: string[] = [];
+  private readonly flushListeners = new Set<FlushListener>();
+  private stopping = false;
 
   constructor(private readonly options: RecorderOptions) {
     this.runId = options.runId ?? newRunId();
@@ -161,6 +169,7 @@ export class RunRecorder {
   flush(upTo = Math.floor(Date.now() / 1000) - 1): void {
     this.flushLogs();
     const out: string[] = [];
+    const written: MetricLine[] = [];
     for (let second = this.lastClosed + 1; second <= upTo; second++) {
       const bucket = this.pending.get(second);
       this.pending.delete(second);
@@ -189,11 +198,19 @@ export class RunRecorder {
           values,
         };
         this.linesWritten.push(line);
+        written.push(line);
         out.push(JSON.stringify(line));
       }
     }
     this.lastClosed = Math.max(this.lastClosed, upTo);
     if (out.length > 0) appendFileSync(this.metricsFile, `${out.join("\n")}\n`);
+    for (const listener of this.flushListeners) listener(written, this.lastClosed, this.stopping);
+  }
+
+  /** Follows the record as it is written (the alarm monitor evaluates the lines every second). */
+  onFlush(listener: FlushListener): () => void {
+    this.flushListeners.add(listener);
+    return () => this.flushListeners.delete(listener);
   }
 
   /** Starts flushing once a second, just after each second closes. */
@@ -213,7 +230,10 @@ export class RunRecorder {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.stopping = true;
     this.flush(Math.floor(Date.now() / 1000));
+    // What the last flush's listeners logged.
+    this.flushLogs();
     this.closed = true;
   }
 

@@ -4,7 +4,7 @@ import { DEFAULT_LOCAL_ROOT, EXIT, type ExitStatus, releaseStateFile } from "../
 import type { CliArgs } from "./cli-args";
 import { type LocalDashboard, startDashboard } from "./local-dashboard";
 import { runPipeline } from "./pipeline-run";
-import { formatRunSummary } from "./run-summary";
+import { formatRunSummary, IAM_OFF_NOTICE } from "./run-summary";
 import { REPEATED_SIGNAL_MS } from "./stop-control";
 
 export async function runCommand(args: CliArgs): Promise<ExitStatus> {
@@ -22,6 +22,7 @@ export async function runCommand(args: CliArgs): Promise<ExitStatus> {
     abort.abort();
   });
   let dashboard: LocalDashboard | undefined;
+  if (!args.iam) console.log(IAM_OFF_NOTICE);
   const result = await runPipeline({
     load: args.load,
     persist: args.persist,
@@ -29,6 +30,7 @@ export async function runCommand(args: CliArgs): Promise<ExitStatus> {
     dynamoPort: args.port === undefined ? undefined : args.port + 1,
     stackName: args.stackName,
     faults: args.faults,
+    iam: args.iam,
     signal: abort.signal,
     onProgress: (line) => console.log(line),
     onDeployed: async (cloud, _deployed, stack) => {

@@ -40,6 +40,8 @@ export function runInfoOf(
       faults: options.faults ?? null,
     },
     faults: result.faults ?? null,
+    iam: result.iam,
+    alarms: result.alarms,
     producer: result.producer,
     verification: { ...result.verification },
     timings: {

@@ -16,7 +16,9 @@ import type { CliArgs } from "./cli-args";
 import { EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import { heldMessages } from "./held-messages";
+import { permissionLines } from "./iam/cloud-principals";
 import { type LocalDashboard, startDashboard } from "./local-dashboard";
+import { IAM_OFF_NOTICE } from "./run-summary";
 import { synthesizeStack } from "./stack-source";
 import { StopControl } from "./stop-control";
 import { table } from "./text-table";
@@ -38,6 +40,16 @@ export async function upCommand(args: CliArgs): Promise<ExitStatus> {
     sqsPort: args.port,
     dynamoPort: args.port === undefined ? undefined : args.port + 1,
     faults: args.faults,
+    iam: args.iam,
+  });
+  // Each distinct refusal once, as it happens: a client meeting AccessDenied sees why here.
+  const refused = new Set<string>();
+  cloud.iam.onDenial((d) => {
+    const key = `${d.service}\n${d.principal}\n${d.action}\n${d.resource}`;
+    if (refused.has(key)) return;
+    refused.add(key);
+    const who = d.action ? "" : ` for ${d.principal}`;
+    process.stderr.write(`IAM refused ${d.service} ${d.operation}${who}: ${d.message}\n`);
   });
   let dashboard: LocalDashboard | undefined;
   try {
@@ -95,12 +107,14 @@ function upLines(
         : []),
     ]),
     "",
+    ...principalLines(cloud, deployed),
+    "",
     "resources:",
     ...deployed.resources
       .filter((r) => r.status !== "component")
       .map((r) => `  ${r.status.padEnd(12)} ${r.type} ${r.name}: ${r.detail}`),
     "",
-    "for the AWS CLI and SDKs:",
+    "for the AWS CLI and SDKs (the administrator's well-known test keys):",
     ...environmentLines(cloud.endpoints, cloud.region),
     "",
     "then, e.g. (AWS CLI v1 ignores AWS_ENDPOINT_URL_SQS in us-east-1, where it forces queue.amazonaws.com, so SQS",
@@ -109,6 +123,27 @@ function upLines(
       `--message-body '{"vehicleId":"VH2001","make":"Honda","model":"Civic","year":2020,"color":"Blue","mileage":15000}'`,
     `  aws dynamodb scan --table-name ${String(o.tableName)}`,
     "  npm run produce -- --rate 50/s --duration 10s      (finds the queue through the state file)",
+  ];
+}
+
+/**
+ * Who may call, with which keys, and what each may do. Only the access key identifies a caller (signatures are not
+ * verified): these keys exercise the stack's policies, they protect nothing.
+ */
+function principalLines(cloud: EmbeddedCloud, deployed: DeployedStack): string[] {
+  if (!cloud.iam.enforced) return [IAM_OFF_NOTICE];
+  const principals = [cloud.administrator, deployed.principals.producer, ...deployed.principals.functions.values()];
+  return [
+    "principals (every SQS and DynamoDB call is authorized against the stack's policies; unknown keys are refused;",
+    "the access key alone says who calls, secrets and signatures are not checked):",
+    ...principals.flatMap((p) => {
+      if (!p) return [];
+      const { identity } = p;
+      const keys = identity.sessionToken
+        ? `${identity.accessKeyId} (temporary, with a session token; in the function's environment)`
+        : `${identity.accessKeyId} / ${identity.secretAccessKey}${p.aliases.length > 0 ? `, or the test keys ${p.aliases.join(", ")} / test` : ""}`;
+      return [`  ${p.role}: ${identity.arn}`, `    keys: ${keys}`, ...permissionLines(p).map((l) => `    may: ${l}`)];
+    }),
   ];
 }
 

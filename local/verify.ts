@@ -2,8 +2,11 @@ import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/
 import { ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import {
+  type AlarmRunSummary,
   attachReasons,
   type DeadLetter,
+  type DenialSummary,
+  type IamRunSummary,
   isReasonMessage,
   MAX_BATCH_ENTRIES,
   readDeadLetter,
@@ -51,6 +54,13 @@ export interface Verification {
   /** Further DLQ copies of a message already accounted for (a crash or a duplicate delivery after the DLQ send). */
   extraDlqCopies: number;
   extraCopies: ExtraCopy[];
+  /**
+   * Calls IAM refused during the run, one entry per (principal, action, resource). Any fails the run: a message
+   * retried until the redrive policy moved it is accounted for, but the deployment that refused it is not sound.
+   */
+  accessDenied: DenialSummary[];
+  /** Alarms watching a metric the run never published and this stack does not (a misspelled metric or dimension). */
+  alarmsWithoutData: string[];
   /** Up to ten concrete problems, for the summary. */
   problems: string[];
 }
@@ -195,6 +205,8 @@ export function judgeRun(
     redriven: [],
     extraDlqCopies: 0,
     extraCopies: [],
+    accessDenied: [],
+    alarmsWithoutData: [],
     problems,
   };
   for (const d of deadLetters) v.dlqByCode[d.errorCode ?? "(none)"] = (v.dlqByCode[d.errorCode ?? "(none)"] ?? 0) + 1;
@@ -365,4 +377,34 @@ function judgeInvalid(
     return;
   }
   v.deadLetteredCorrectly += 1;
+}
+
+/**
+ * The control plane's part of the verdict: every call IAM refused and every alarm that watches a metric the stack
+ * never publishes (a misspelled metric or dimension) fail the run, named first among the problems (they explain the
+ * rest). An alarm whose well-named metric was only quiet (no PutItem, no throttle) is reported, not a failure.
+ */
+export function judgeControlPlane(
+  v: Verification,
+  iam: Pick<IamRunSummary, "denials">,
+  alarms: readonly Pick<AlarmRunSummary, "alarm" | "noData" | "quiet">[],
+): void {
+  v.accessDenied = [...iam.denials];
+  const found = [
+    ...iam.denials.map(
+      (d) =>
+        `IAM refused ${d.operation} ${d.count} time(s): ${d.principal}` +
+        `${d.action ? ` ${d.action} on ${d.resource}` : ""} (${d.code}: ${d.message})`,
+    ),
+    ...alarms
+      .filter((a) => a.noData !== undefined && !a.quiet)
+      .map((a) => {
+        v.alarmsWithoutData.push(a.alarm);
+        return `alarm ${a.alarm}: ${a.noData}`;
+      }),
+  ];
+  if (found.length === 0) return;
+  v.problems.unshift(...found);
+  v.problems.splice(Math.max(10, found.length));
+  v.ok = false;
 }

@@ -55,6 +55,7 @@ async function run(
       discoveredEndpoint: target.endpoint,
       discoveredRegion: target.region,
       embeddedCloud: target.source === "embedded cloud",
+      cloudKeys: target.credentials?.producer,
     });
     sqs = new SQSClient({ ...client.config, maxAttempts: PRODUCER_MAX_ATTEMPTS });
     io.stderr.write(

@@ -947,12 +947,6 @@ async function consumerCalls(): Promise<
     { action: "sqs:ReceiveMessage", service: "sqs", operation: "ReceiveMessage", input: { QueueUrl: queueUrl } },
     { action: "sqs:DeleteMessage", service: "sqs", operation: "DeleteMessageBatch", input: { QueueUrl: queueUrl } },
     {
-      action: "sqs:ChangeMessageVisibility",
-      service: "sqs",
-      operation: "ChangeMessageVisibility",
-      input: { QueueUrl: queueUrl },
-    },
-    {
       action: "sqs:GetQueueAttributes",
       service: "sqs",
       operation: "GetQueueAttributes",

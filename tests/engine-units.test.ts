@@ -7,7 +7,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { PROJECT_ROOT } from "../contracts";
 import { languageHostArgs, languageHostConfig, languageHostEnv, type ProgramRun } from "../engine/language-host";
-import { formatPreview } from "../engine/preview-report";
+import { previewOrRefuse } from "../engine/preview-report";
 import { describeCodeArchive, plainValue, UNKNOWN } from "../engine/properties";
 import { providerAnswer } from "../engine/provider-state";
 import type { LanguageHostStack } from "../engine/synthesize";
@@ -100,20 +100,24 @@ test("provider answers: a preview leaves id and computed attributes unknown, the
 test("the preview text says it is a rehearsal, groups resources by type and marks unknown outputs", () => {
   const stack = {
     resources: [
-      { type: "aws:sqs/queue:Queue", name: "vehicles" },
-      { type: "aws:sqs/queue:Queue", name: "vehicles-dlq" },
+      { type: "aws:sqs/queue:Queue", name: "vehicles", inputs: {}, state: {} },
+      { type: "aws:sqs/queue:Queue", name: "vehicles-dlq", inputs: {}, state: {} },
     ],
     outputs: { queueUrl: UNKNOWN, functionName: "vehicle-consumer-dev" },
     config: { "vehicle-pipeline:batchSize": "10" },
     diagnostics: [],
     durationMs: 1500,
   } as unknown as LanguageHostStack;
-  const text = formatPreview(stack, { stack: "dev", stackFile: "Pulumi.dev.yaml", transpileOnly: false });
+  let text = "";
+  previewOrRefuse(stack, { stack: "dev", stackFile: "Pulumi.dev.yaml", transpileOnly: false }, (t) => {
+    text += t;
+  });
   assert.match(text, "not a diff against a\ndeployed stack");
   assert.match(text, "+ aws:sqs/queue:Queue x2: vehicles, vehicles-dlq");
   assert.match(text, "vehicle-pipeline:batchSize = 10");
   assert.match(text, "queueUrl: (known after `pulumi up`)");
   assert.match(text, "functionName: vehicle-consumer-dev");
+  assert.match(text, "Preflight: no violations.");
 });
 
 function preview(...args: string[]) {

@@ -92,12 +92,7 @@ test("the consumer may do exactly its job on each resource", async () => {
   const arn = (type: string, name?: string) => only(stack, type, name).state.arn as string;
   assert.equal(Object.fromEntries(byResource), {
     [`${arn("aws:cloudwatch/logGroup:LogGroup")}:*`]: ["logs:CreateLogStream", "logs:PutLogEvents"],
-    [arn("aws:sqs/queue:Queue", "vehicles")]: [
-      "sqs:ChangeMessageVisibility",
-      "sqs:DeleteMessage",
-      "sqs:GetQueueAttributes",
-      "sqs:ReceiveMessage",
-    ],
+    [arn("aws:sqs/queue:Queue", "vehicles")]: ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
     [arn("aws:sqs/queue:Queue", "vehicles-dlq")]: ["sqs:SendMessage"],
     [arn("aws:dynamodb/table:Table")]: ["dynamodb:PutItem"],
     "*": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],

@@ -46,11 +46,14 @@ cloud(
     // The record and run.json are where the dashboard and the report expect them.
     const run = JSON.parse(readFileSync(join(fullRun.folder!, "run.json"), "utf8"));
     assert.is(run.verification.ok, true);
+    // The role is a principal whose policies every call is judged against, and nothing was refused.
     assert.ok(
       run.resources.some(
-        (r: { status: string; type: string }) => r.status === "not emulated" && r.type === "aws:iam/role:Role",
+        (r: { status: string; type: string }) => r.status === "emulated" && r.type === "aws:iam/role:Role",
       ),
     );
+    assert.is(run.iam.enforced, true);
+    assert.equal(run.iam.denials, []);
     assert.ok(existsSync(join(localRoot, "last-run")));
     const sent = metricLines(fullRun).filter(
       (l) =>

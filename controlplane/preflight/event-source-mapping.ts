@@ -148,16 +148,18 @@ export function checkEventSourceMappings(ctx: PreflightContext): void {
     // A preview leaves the queue's ARN unknown; scalingConfig exists only for SQS sources, so it still tells.
     const sqs = sourceKnown ? parseArn(String(source))?.service === "sqs" : esm.inputs.scalingConfig !== undefined;
     if (!sqs) continue;
-    const queue = ctx.find(TYPES.queue, source);
+    // In a preview the ARNs are unknown; the engine's property dependencies still say which queue and function.
+    const queue = ctx.find(TYPES.queue, source, { from: esm, field: "eventSourceArn" });
+    const fn = ctx.find(TYPES.function, esm.inputs.functionName, { from: esm, field: "functionName" });
     checkBatching(ctx, esm, queue);
     checkMappingOptions(ctx, esm);
+    if (fn && queue) checkTimeoutFitsVisibility(ctx, esm, fn, queue);
     if (!sourceKnown || typeof source !== "string") {
-      ctx.skip(esm, "eventSourceArn", "not known before deployment: the visibility timeout and the role's permissions");
+      const what = fn && queue ? "the role's permissions" : "the visibility timeout and the role's permissions";
+      ctx.skip(esm, "eventSourceArn", `not known before deployment: ${what}`);
       continue;
     }
-    const fn = ctx.find(TYPES.function, esm.inputs.functionName);
-    if (fn && queue) checkTimeoutFitsVisibility(ctx, esm, fn, queue);
-    else ctx.skip(esm, "functionName", "the function or the queue is not declared in this stack");
+    if (!fn || !queue) ctx.skip(esm, "functionName", "the function or the queue is not declared in this stack");
     if (fn) checkPollerPermissions(ctx, esm, fn, source, queue);
   }
 }

@@ -62,9 +62,21 @@ export class PreflightContext {
     return { ...(this.options.isUnknown ? { isUnknown: this.options.isUnknown } : {}), partition: this.partition };
   }
 
-  /** The resource of `type` a reference names; an unknown reference names nothing. */
-  find(type: string, reference: unknown): SynthesizedResource | undefined {
-    return findByReference(this.stack, type, reference, this.options.isUnknown);
+  /**
+   * The resource of `type` a reference names. A reference not known before deployment names nothing by its value;
+   * with `via` (the resource and input holding it), it names the one resource of `type` that input's value came from,
+   * by the engine's property dependencies, as Pulumi orders the creates.
+   */
+  find(
+    type: string,
+    reference: unknown,
+    via?: { from: SynthesizedResource; field: string },
+  ): SynthesizedResource | undefined {
+    const found = findByReference(this.stack, type, reference, this.options.isUnknown);
+    if (found || !via || !this.options.isUnknown?.(reference)) return found;
+    const urns = via.from.dependencies?.[via.field] ?? [];
+    const candidates = this.stack.resources.filter((r) => r.type === type && urns.includes(r.urn));
+    return candidates.length === 1 ? candidates[0] : undefined;
   }
 
   violation(resource: SynthesizedResource, field: string, value: unknown, rule: string, awsText?: string): void {

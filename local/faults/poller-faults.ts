@@ -6,14 +6,16 @@ import { type FaultInjector, messageKey } from "./injector";
 /** Makes an in-flight message visible again at once (ChangeMessageVisibility to 0). */
 export type MakeVisible = (queueUrl: string, receiptHandle: string) => Promise<void>;
 
-/** ChangeMessageVisibility through fauxqs's app, the pollers' own (AWS-internal) path. */
+/** ChangeMessageVisibility through fauxqs's app, the pollers' own (AWS-internal) path; SQS misbehaving, not a caller. */
 export function injectedMakeVisible(app: FastifyInstance, host: string): MakeVisible {
   return async (queueUrl, receiptHandle) => {
-    await injectSqsAction(app, host, "ChangeMessageVisibility", {
-      QueueUrl: queueUrl,
-      ReceiptHandle: receiptHandle,
-      VisibilityTimeout: 0,
-    });
+    await injectSqsAction(
+      app,
+      host,
+      "ChangeMessageVisibility",
+      { QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 },
+      "internal",
+    );
   };
 }
 

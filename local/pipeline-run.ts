@@ -88,7 +88,7 @@ export interface PipelineRunResult {
     batchSizes: number[];
     initMs: number[];
   };
-  mapping: { peakPollers: number; scaleOuts: number; scaleIns: number; retriedBatches: number };
+  mapping: { peakReaders: number; scaleOuts: number; scaleIns: number; retriedBatches: number };
   /** The injected faults and what they caused (runs with --faults). */
   faults?: FaultReport;
   deployed: DeployedStack;
@@ -260,10 +260,13 @@ async function produceLoad(
         sqs,
         signal: options.signal,
         onProgress: (p) => {
-          const b = cloud.backlog();
+          // Peaks since the previous line: at 200/s a batch is in flight for tens of milliseconds, which a sample taken
+          // once a second would mostly miss.
+          const a = cloud.activity();
           say(
             `${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  sent ${p.sent} (${Math.round(p.currentRate)}/s)  ` +
-              `queue ${b.visible} visible, ${b.inFlight} in flight  running ${b.running}`,
+              `queue ${a.visible} visible, up to ${a.inFlight} in flight  up to ${a.running} running ` +
+              `(${a.batchReaders} batch readers)`,
           );
         },
       },
@@ -348,7 +351,7 @@ function runtimeCounters(cloud: EmbeddedCloud): Pick<PipelineRunResult, "lambda"
       initMs: runtime?.stats.initMs ?? [],
     },
     mapping: {
-      peakPollers: mapping?.stats.peakPollers ?? 0,
+      peakReaders: mapping?.stats.peakReaders ?? 0,
       scaleOuts: mapping?.stats.scaleOuts ?? 0,
       scaleIns: mapping?.stats.scaleIns ?? 0,
       retriedBatches: mapping?.stats.retriedBatches ?? 0,

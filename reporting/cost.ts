@@ -134,6 +134,8 @@ const XRAY_FIXED_RATE = 0.05;
  */
 const XRAY_REPORT_SUFFIX =
   "\nXRAY TraceId: 1-5e34a614-10bdxmplf1fb44f07bc535a1\tSegmentId: 07f5xmpl2d1f6f85\tSampled: true\t";
+/** Powertools Logger adds the invocation's trace id to each line where Lambda traces (the variable _X_AMZN_TRACE_ID). */
+const XRAY_TRACE_ID_KEY = ',"xray_trace_id":"1-5e34a614-10bdxmplf1fb44f07bc535a1"';
 /** Keys the embedded cloud's record adds to each function log line (local/lambda-service.ts), not the function's. */
 const RECORD_KEYS = new Set(["t", "source", "functionName", "environment", "stream"]);
 /** A stored record's DEBUG line when neither the run nor a batch summary says better (Powertools' keys + the record's). */
@@ -263,6 +265,17 @@ function sqsCosts({ data, t, sent, invocations, line, assumptions }: Bill): void
     PRICES.sqsRequest,
     t.dlqSent !== undefined ? "messages sent to the DLQ" : "validation failures",
   );
+  // The consumer deletes each record it dead-letters from the source queue at once (handlers/dead-letter.ts), one
+  // DeleteMessage per record, besides the mapping's DeleteMessageBatch for the batch.
+  const rejected = consumerRejections(t) ?? 0;
+  line(
+    "SQS",
+    "DeleteMessage of dead-lettered records (consumer)",
+    rejected,
+    "requests",
+    PRICES.sqsRequest,
+    "records the consumer dead-lettered (validation failures, store rejections, unexpected errors)",
+  );
   if (emptyReceives !== undefined) {
     assumptions.push(
       "Empty receives are as the local event source mapping polled; Lambda's pollers on AWS long-poll an idle " +
@@ -391,12 +404,18 @@ function logVolume(
         "the EMF documents and Lambda's START/END/REPORT lines AWS also bills.",
     );
   }
+  const perLine = storedLineBytes(data.logs);
   if (data.sourceKind === "local record" && invocations > 0) {
-    bytes += invocations * Buffer.byteLength(XRAY_REPORT_SUFFIX);
-    parts.push(`+ ${Buffer.byteLength(XRAY_REPORT_SUFFIX)} B of X-Ray trace line per REPORT`);
+    // Active tracing, which the embedded cloud does not run: the trace line of each REPORT, the trace id on each line.
+    const traced = data.logs.filter((l) => l.source === "function" && typeof l.level === "string").length;
+    bytes += invocations * Buffer.byteLength(XRAY_REPORT_SUFFIX) + traced * Buffer.byteLength(XRAY_TRACE_ID_KEY);
+    perLine.bytes += Buffer.byteLength(XRAY_TRACE_ID_KEY);
+    parts.push(
+      `+ active tracing's ${Buffer.byteLength(XRAY_REPORT_SUFFIX)} B X-Ray line per REPORT and ` +
+        `${Buffer.byteLength(XRAY_TRACE_ID_KEY)} B trace id per log line`,
+    );
   }
   const stored = t.stored ?? 0;
-  const perLine = storedLineBytes(data.logs);
   if (variant.logLevel === "DEBUG" && storedLogged.length < stored) {
     bytes += (stored - storedLogged.length) * perLine.bytes;
     parts.push(`+ one DEBUG line per stored record (${Math.round(perLine.bytes)} B, from ${perLine.how})`);

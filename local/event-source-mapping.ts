@@ -36,6 +36,8 @@ export interface EventSourceMappingConfig {
 const POLL_WAIT_SECONDS = 20;
 /** How often the mapping looks at its readers between receives, to scale out or in. */
 const SCALING_TICK_MS = 200;
+/** How often a reader whose turn it is looks again for an environment free to run its batch. */
+const ENVIRONMENT_WAIT_MS = 10;
 
 /**
  * The two SQS calls a poller makes. The Lambda service's pollers are AWS-internal, not the function's SDK: the embedded
@@ -81,8 +83,9 @@ export interface MappingOptions {
  * Laptop concessions, kept because they still fit: one environment is initialised at deploy (LambdaService.prewarm,
  * like Lambda's proactive initialization), and environments initialise one at a time (LambdaService.invoke): a cold
  * start here is CPU work on the same few cores, so five at once would slow each other and the batches waiting for them.
- * A batch a reader holds while its environment initialises is in flight, as on AWS. Throttles cannot happen: readers
- * never exceed maximumConcurrency and the local function has no reserved concurrency.
+ * So that no batch waits in flight behind other environments' inits, a reader receives only when an environment can
+ * run its batch at once (gatherAndInvoke). Throttles cannot happen: readers never exceed maximumConcurrency and the
+ * local function has no reserved concurrency.
  */
 interface Reader {
   id: number;
@@ -204,9 +207,9 @@ export class SqsEventSourceMapping {
   /** One batch reader: gather a batch in turn, invoke and settle it, repeat while the model keeps this reader. */
   private async read(): Promise<void> {
     while (this.running && this.readers.size <= this.scaling.readers) {
-      let batch: Message[];
+      let invoked: { settled: Promise<void> } | undefined;
       try {
-        batch = await this.gatherInTurn();
+        invoked = await this.gatherAndInvoke();
       } catch (error) {
         if (!this.running) return;
         this.recorder?.log({
@@ -217,29 +220,37 @@ export class SqsEventSourceMapping {
         await sleep(1000);
         continue;
       }
-      if (batch.length === 0) continue;
-      const full = batch.length >= this.config.batchSize;
-      const visible = this.options.visibleMessages?.();
-      this.observe(full && (visible === undefined || visible > 0));
       // Once received, a batch is always invoked and settled, even during stop(), so nothing is left half-done.
-      this.busyReaders += 1;
-      try {
-        await this.invokeAndSettle(batch);
-      } finally {
-        this.busyReaders -= 1;
-      }
+      if (invoked) await invoked.settled;
     }
   }
 
-  /** Waits for this reader's turn to gather, gathers a batch, and hands the turn on. */
-  private async gatherInTurn(): Promise<Message[]> {
+  /**
+   * This reader's turn: wait until an environment can run a batch at once (an idle one, the one initialising since
+   * deploy, or a cold start of its own when no other is under way), gather a batch, and start its invocation, which
+   * takes that environment, before handing the turn on. With one init at a time, batches received before their
+   * environment would wait in flight behind other inits, past a short visibility timeout; waiting here leaves them in
+   * the queue instead. Resolves with the invocation's settling (wrapped, so it is not awaited here), or undefined when
+   * nothing came.
+   */
+  private async gatherAndInvoke(): Promise<{ settled: Promise<void> } | undefined> {
     const previous = this.turn;
     let done!: () => void;
     this.turn = new Promise((resolve) => (done = resolve));
     try {
       await previous;
-      if (!this.running) return [];
-      return await this.collectBatch(POLL_WAIT_SECONDS);
+      while (this.running && !this.runtime.canStartInvocation) await sleep(ENVIRONMENT_WAIT_MS);
+      if (!this.running) return undefined;
+      const batch = await this.collectBatch(POLL_WAIT_SECONDS);
+      if (batch.length === 0) return undefined;
+      const visible = this.options.visibleMessages?.();
+      this.observe(batch.length >= this.config.batchSize && (visible === undefined || visible > 0));
+      this.busyReaders += 1;
+      return {
+        settled: this.invokeAndSettle(batch).finally(() => {
+          this.busyReaders -= 1;
+        }),
+      };
     } finally {
       done();
     }

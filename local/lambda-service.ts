@@ -141,16 +141,12 @@ export class LambdaService {
     this.peakBusyForStatus = this.busy;
     return peak;
   }
-  /** Environments in their init phase right now (the event source mapping waits for these before scaling out). */
-  get initializing(): number {
-    return this.starting;
-  }
-  /** Environments loaded and waiting for an invocation. */
-  get idleEnvironments(): number {
-    return this.idle.length;
-  }
-  get environments(): number {
-    return this.all.size;
+  /**
+   * Whether an invocation started now would run without waiting for another environment's init: an environment is
+   * idle, or the one prewarm started is still unclaimed, or no init is under way (it would start its own).
+   */
+  get canStartInvocation(): boolean {
+    return this.idle.some((env) => env.isAlive) || this.warming.some((w) => !w.claimed) || this.starting === 0;
   }
 
   private takeIdle(): ExecutionEnvironment | undefined {

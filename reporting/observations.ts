@@ -243,7 +243,9 @@ function readersSentence(data: ReportData, f: KeyFigures): string | undefined {
         (backAt !== undefined
           ? `back to ${formatNumber(first.value)} at ${offset(data, f, backAt)} (${formatNumber(steps(-1))} removed, ` +
             "one per 3 s once nothing waited)."
-          : `was at ${formatNumber(last.value)} when the record ends (one reader removed per 3 s once nothing waited).`)
+          : `was at ${formatNumber(last.value)} when the record ends (one reader removed per 3 s once nothing waited).`) +
+        " The scale-out follows AWS's documented rule; the scale-in pace is this model's, as AWS documents none: on AWS " +
+        "the readers may stay up longer after a burst, which costs empty receives while the queue is idle, not invocations."
       : " and never needed more: no message waited for a reader.")
   );
 }

@@ -40,11 +40,13 @@ const consumer = new MonitoredFunction("consumer", {
   deadLetter: { arn: vehicles.deadLetterArn, url: vehicles.deadLetterUrl },
   table: { arn: table.arn, name: table.name },
   memorySizeMb: settings.memorySizeMb,
+  architecture: settings.architecture,
   timeoutSeconds: settings.timeoutSeconds,
   logRetentionDays: settings.logRetentionDays,
   batchSize: settings.batchSize,
   batchingWindowSeconds: settings.batchingWindowSeconds,
   maxConcurrency: settings.maxConcurrency,
+  logLevel: settings.logLevel,
 });
 
 // What the dashboard and alarms watch: the physical names of the pipeline's resources.

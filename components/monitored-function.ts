@@ -17,13 +17,18 @@ export interface MonitoredFunctionArgs {
   deadLetter: { arn: pulumi.Input<string>; url: pulumi.Input<string> };
   table: { arn: pulumi.Input<string>; name: pulumi.Input<string> };
   memorySizeMb: pulumi.Input<number>;
+  /** Lambda's instruction set: "arm64" or "x86_64" (contracts/settings.ts says why arm64 is the default). */
+  architecture: pulumi.Input<string>;
   timeoutSeconds: pulumi.Input<number>;
   logRetentionDays: pulumi.Input<number>;
   batchSize: pulumi.Input<number>;
   batchingWindowSeconds: pulumi.Input<number>;
   maxConcurrency: pulumi.Input<number>;
-  /** Powertools log level; INFO logs one line per outcome without message bodies. */
-  logLevel?: pulumi.Input<string>;
+  /**
+   * Powertools log level (LOG_LEVEL). INFO: invalid, duplicate and failed records and one summary per batch; DEBUG
+   * adds a line per stored record. No level logs a message body.
+   */
+  logLevel: pulumi.Input<string>;
 }
 
 /**
@@ -113,6 +118,8 @@ function consumerFunction(
       // The runtime provides AWS SDK v3; pinned rather than left to the provider's default so upgrades are explicit.
       runtime: aws.lambda.Runtime.NodeJS22dX,
       memorySize: args.memorySizeMb,
+      // The archive has no native code, so either architecture runs it unchanged; arm64 costs less per GB-second.
+      architectures: [args.architecture],
       timeout: args.timeoutSeconds,
       // Active: Lambda samples and starts traces itself; the Powertools Tracer adds subsegments for SDK calls.
       tracingConfig: { mode: "Active" },
@@ -125,7 +132,7 @@ function consumerFunction(
           SOURCE_QUEUE_URL: args.source.url,
           POWERTOOLS_SERVICE_NAME: CONSUMER_SERVICE_NAME,
           POWERTOOLS_METRICS_NAMESPACE: CONSUMER_NAMESPACE,
-          LOG_LEVEL: args.logLevel ?? "INFO",
+          LOG_LEVEL: args.logLevel,
         },
       },
       callbackFactory: args.callbackFactory,

@@ -49,3 +49,19 @@ export const FAULT_METRICS = {
   injected: "FaultsInjected",
   kindDimension: "Kind",
 } as const;
+
+/** What CloudWatch Logs publishes per LogGroupName: the log data ingested, which is what its ingestion price bills. */
+export const LOGS_METRICS = {
+  namespace: "AWS/Logs",
+  incomingBytes: "IncomingBytes",
+  incomingLogEvents: "IncomingLogEvents",
+} as const;
+
+/**
+ * The embedded cloud's event source mapping model: the batch readers its scaling allows (local/batch-reader-scaling.ts),
+ * per function. Local only: AWS publishes nothing like it for a standard SQS mapping.
+ */
+export const MAPPING_METRICS = {
+  namespace: "EmbeddedCloud/EventSourceMapping",
+  batchReaders: "BatchReaders",
+} as const;

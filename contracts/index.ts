@@ -9,7 +9,14 @@
 // AWS errors: what may pass on retry, what is a fault of the deployment.
 export { isDeploymentFault, isTransientAwsError, UNREACHABLE_ERROR_CODES } from "./aws-errors";
 // CloudWatch names: AWS's metrics and the embedded cloud's fault counts; the consumer's metrics.
-export { DYNAMODB_METRICS, FAULT_METRICS, LAMBDA_METRICS, SQS_METRICS } from "./aws-metric-names";
+export {
+  DYNAMODB_METRICS,
+  FAULT_METRICS,
+  LAMBDA_METRICS,
+  LOGS_METRICS,
+  MAPPING_METRICS,
+  SQS_METRICS,
+} from "./aws-metric-names";
 // The command line: exit statuses and the error family every command uses.
 export { CommandError, EXIT, type ExitStatus, OperatorError, reportError, UsageError } from "./cli-errors";
 // The command line: parsing flags into UsageErrors that name them.

@@ -14,6 +14,7 @@ export interface PipelineSettings {
   batchingWindowSeconds: number;
   maxConcurrency: number;
   memorySizeMb: number;
+  architecture: LambdaArchitecture;
   timeoutSeconds: number;
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
@@ -24,7 +25,16 @@ export interface PipelineSettings {
   oldestMessageAgeAlarmSeconds: number;
   consumerErrorsAlarmThreshold: number;
   throttlesAlarmThreshold: number;
+  logLevel: ConsumerLogLevel;
 }
+
+/** Lambda's instruction set architectures, as its API names them. */
+const LAMBDA_ARCHITECTURES = ["arm64", "x86_64"] as const;
+export type LambdaArchitecture = (typeof LAMBDA_ARCHITECTURES)[number];
+
+/** The consumer's log levels (Powertools Logger's, from the most to the least verbose). */
+const CONSUMER_LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
+export type ConsumerLogLevel = (typeof CONSUMER_LOG_LEVELS)[number];
 
 /** Lambda's maximum function timeout, and SQS's maximum visibility timeout. */
 const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
@@ -76,6 +86,13 @@ const email: Parser<string> = (text) => {
   return text;
 };
 
+function oneOf<T extends string>(values: readonly T[]): Parser<T> {
+  return (text) => {
+    if (!(values as readonly string[]).includes(text)) throw new Error(`must be one of ${values.join(", ")}`);
+    return text as T;
+  };
+}
+
 const logRetention: Parser<number> = (text) => {
   const value = Number(text);
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(value)) {
@@ -111,6 +128,13 @@ export const SETTINGS: readonly AnySettingSpec[] = [
     default: "256",
     reason: "256 MB gives the Node runtime enough CPU for JSON and TLS without paying for idle memory.",
     parse: integer(128, 10_240),
+  },
+  {
+    key: "architecture",
+    default: "arm64",
+    reason:
+      "The archive is JavaScript with no native module, so Graviton (arm64) runs it unchanged at a 20% lower price per GB-second than x86_64.",
+    parse: oneOf(LAMBDA_ARCHITECTURES),
   },
   {
     key: "timeoutSeconds",
@@ -174,6 +198,13 @@ export const SETTINGS: readonly AnySettingSpec[] = [
     default: "1",
     reason: "Lambda or DynamoDB throttles per 5 minutes that raise the alarm.",
     parse: integer(1, 1_000_000),
+  },
+  {
+    key: "logLevel",
+    default: "INFO",
+    reason:
+      "INFO logs every invalid, duplicate or failed record and one summary per batch; DEBUG adds a line per stored record, which would be most of the log volume and its cost. WARN and above drop the batch summaries the saved queries read.",
+    parse: oneOf(CONSUMER_LOG_LEVELS),
   },
 ];
 

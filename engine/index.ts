@@ -3,6 +3,6 @@
  * hands back the synthesized stack; and the Lambda archive a function's code describes. The embedded cloud requires
  * this module only when it has something to synthesize (local/stack-source.ts), so what it uses is tagged @public.
  */
-export { measureArchive } from "./archive";
+export { measureArchive, unpackArchive } from "./archive";
 /** @public */
 export { LanguageHostRunError, synthesizeWithLanguageHost } from "./synthesize";

@@ -53,7 +53,11 @@ export type VehicleConsumer = (event: SQSEvent, context: Context) => Promise<SQS
 export function createConsumer(deps: ConsumerDeps): VehicleConsumer {
   const now = deps.now ?? (() => new Date());
   return async function consumeVehicles(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-    deps.logger.addContext(context);
+    // Every line carries the request id (it leads to the batch's other lines and to its REPORT line) and whether this
+    // was a cold start; not the function's ARN, name and memory size, which the full context would add to every line:
+    // the same on every line of the function's own log group, whose REPORT lines carry the memory. About 150 bytes
+    // less per line to ingest.
+    deps.logger.addContext({ awsRequestId: context.awsRequestId } as Context);
     deps.metrics.captureColdStartMetric();
     const started = performance.now();
     // A write that does not answer in time fails its record only, not the whole batch by Lambda's timeout.

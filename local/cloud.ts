@@ -10,13 +10,20 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   localLayout,
+  MAPPING_METRICS,
   releaseStateFile,
   type SynthesizedStack,
   writeState,
 } from "../contracts";
 import { CloudAlarms } from "./alarms";
 import { type DeployedStack, deployStack } from "./deploy";
-import { declareStackGauges, recordDynamoCalls, recordSqsCalls } from "./emulator-metrics";
+import {
+  declareStackGauges,
+  PeakSampler,
+  recordDynamoCalls,
+  recordSqsCalls,
+  sampleAfterCalls,
+} from "./emulator-metrics";
 import { type EmulatorCall, injectedSqsApi, type RunningEmulator, startDynamo, startSqs } from "./emulators";
 import { type PollerSqsApi, SqsEventSourceMapping } from "./event-source-mapping";
 import { CloudFaults } from "./faults/cloud-faults";
@@ -75,6 +82,7 @@ export class EmbeddedCloud {
   /** The stack's alarms, judged every second (once deployed, when the run is recorded). */
   alarms: CloudAlarms | undefined;
   deployed: DeployedStack | undefined;
+  private activityPeaks: PeakSampler[] | undefined;
   readonly startedAt = new Date();
   private stopped = false;
 
@@ -207,15 +215,27 @@ export class EmbeddedCloud {
     if (this.faults)
       this.dynamoEmulator.setFaultSlowMs?.(this.faults.slowMsFor(deployed.functions.map((f) => f.timeoutSeconds)));
     for (const mapping of deployed.mappings) {
+      const queue = mapping.config.queueUrl;
       const esm = new SqsEventSourceMapping(
         mapping.config,
         this.pollerApiFor(mapping.functionName),
         this.runtimes.get(mapping.functionName)!,
-        this.recorder,
+        { recorder: this.recorder, visibleMessages: () => queueDepth(this.queueView(queue)).visible },
       );
       this.mappings.push(esm);
+      this.recorder?.declare(
+        {
+          namespace: MAPPING_METRICS.namespace,
+          metric: MAPPING_METRICS.batchReaders,
+          dimensions: { FunctionName: mapping.functionName },
+          unit: "Count",
+        },
+        "gauge",
+        () => (esm.isRunning ? esm.batchReaders : 0),
+      );
       if (options.startMappings !== false) esm.start();
     }
+    this.activityPeaks = this.sourceQueuePeaks();
     for (const [name, runtime] of this.runtimes) {
       const caps = deployed.mappings.filter((m) => m.functionName === name).map((m) => m.config.maximumConcurrency);
       const count = Math.min(this.options.prewarm ?? DEFAULT_PREWARMED_ENVIRONMENTS, ...caps);
@@ -276,6 +296,33 @@ export class EmbeddedCloud {
     return { visible, inFlight, running };
   }
 
+  /**
+   * For a person watching a run: messages visible in the source queues now and, since the previous call, the most in
+   * flight and the most invocations running at once (a batch received and deleted between two calls still counts), and
+   * the batch readers the mappings allow.
+   */
+  activity(): { visible: number; inFlight: number; running: number; batchReaders: number } {
+    this.activityPeaks ??= this.sourceQueuePeaks();
+    return {
+      visible: this.backlog().visible,
+      inFlight: this.activityPeaks.reduce((n, peak) => n + peak.take(), 0),
+      running: [...this.runtimes.values()].reduce((n, r) => n + r.takePeakConcurrency(), 0),
+      batchReaders: this.mappings.reduce((n, m) => n + m.batchReaders, 0),
+    };
+  }
+
+  private sourceQueuePeaks(): PeakSampler[] {
+    const byQueue = new Map<string, PeakSampler[]>();
+    for (const esm of this.mappings) {
+      const url = esm.config.queueUrl;
+      byQueue.set(url.slice(url.lastIndexOf("/") + 1), [
+        new PeakSampler(() => queueDepth(this.queueView(url)).inFlight),
+      ]);
+    }
+    sampleAfterCalls(this.sqsEmulator, byQueue);
+    return [...byQueue.values()].flat();
+  }
+
   /** Resolves once every source queue is empty and nothing is in flight or running, or rejects after timeoutMs. */
   async waitForDrain(
     timeoutMs: number,
@@ -310,7 +357,8 @@ export class EmbeddedCloud {
   }
 
   private declareQueueGauges(): void {
-    if (this.recorder && this.deployed) declareStackGauges(this.recorder, this.deployed, this.sqsEmulator.store);
+    if (this.recorder && this.deployed)
+      declareStackGauges(this.recorder, this.deployed, this.sqsEmulator.store, this.sqsEmulator);
   }
 
   /** Stops pollers (finishing running batches), function environments, emulators, the recorder and the state file. */

@@ -13,6 +13,38 @@ interface CallSource {
   onCall(listener: EmulatorCallListener): () => void;
 }
 
+/**
+ * The highest value a gauge reached since it was last taken. Queue depth moves only when SQS answers a call (a send, a
+ * receive, a delete) or a visibility timeout expires, so sampling after every answered call and when taken catches
+ * each peak: a batch in flight for 20 ms between two once-a-second samples is still counted.
+ */
+export class PeakSampler {
+  private peak: number | undefined;
+
+  constructor(private readonly read: () => number) {}
+
+  sample(): void {
+    const value = this.read();
+    if (this.peak === undefined || value > this.peak) this.peak = value;
+  }
+
+  /** The peak since the last take, the current value included; starts the next interval. */
+  take(): number {
+    this.sample();
+    const peak = this.peak ?? 0;
+    this.peak = undefined;
+    return peak;
+  }
+}
+
+/** Samples these gauges after every SQS call on their queue that the emulator answers. */
+export function sampleAfterCalls(sqs: CallSource, byQueue: ReadonlyMap<string, readonly PeakSampler[]>): () => void {
+  return sqs.onCall((call) => {
+    const url = String(call.request?.QueueUrl ?? "");
+    for (const sampler of byQueue.get(url.slice(url.lastIndexOf("/") + 1)) ?? []) sampler.sample();
+  });
+}
+
 export function recordSqsCalls(sqs: CallSource, recorder: RunRecorder): void {
   const sqsMetric = (metric: string, queueName: string): SeriesKey => ({
     namespace: SQS_METRICS.namespace,
@@ -115,13 +147,17 @@ export function recordDynamoCalls(
 
 /**
  * The series of the deployed queues and table that exist from the start: SQS's counters (zero until a call moves
- * them), its gauges read from fauxqs's store, and the table's consumed capacity.
+ * them), its gauges read from fauxqs's store, and the table's consumed capacity. Visible and in-flight messages are
+ * the most the queue held during each second (CloudWatch's Maximum over the second), not a sample at its end, which
+ * would miss batches received and deleted within the second.
  */
 export function declareStackGauges(
   recorder: RunRecorder,
   deployed: Pick<DeployedStack, "queues" | "tables">,
   store: FauxqsStore | undefined,
+  sqs?: CallSource,
 ): void {
+  const samplers = new Map<string, PeakSampler[]>();
   for (const queue of deployed.queues) {
     const key = (metric: string, unit = "Count"): SeriesKey => ({
       namespace: SQS_METRICS.namespace,
@@ -132,13 +168,17 @@ export function declareStackGauges(
     for (const metric of [SQS_METRICS.sent, SQS_METRICS.received, SQS_METRICS.deleted, SQS_METRICS.emptyReceives])
       recorder.declare(key(metric), "counter");
     const view = () => store?.getQueueByName(queue.name);
-    recorder.declare(key(SQS_METRICS.visible), "gauge", () => queueDepth(view()).visible);
-    recorder.declare(key(SQS_METRICS.notVisible), "gauge", () => queueDepth(view()).inFlight);
+    const visible = new PeakSampler(() => queueDepth(view()).visible);
+    const inFlight = new PeakSampler(() => queueDepth(view()).inFlight);
+    samplers.set(queue.name, [visible, inFlight]);
+    recorder.declare(key(SQS_METRICS.visible), "gauge", () => visible.take());
+    recorder.declare(key(SQS_METRICS.notVisible), "gauge", () => inFlight.take());
     recorder.declare(key(SQS_METRICS.delayed), "gauge", () => queueDepth(view()).delayed);
     // fauxqs has no age attribute: the oldest SentTimestamp among the queue's messages (waiting, delayed or in
     // flight, as SQS counts them) read from its store, in whole seconds like CloudWatch.
     recorder.declare(key(SQS_METRICS.oldestAge, "Seconds"), "gauge", () => oldestMessageAgeSeconds(view()));
   }
+  if (sqs) sampleAfterCalls(sqs, samplers);
   for (const table of deployed.tables) {
     recorder.declare(
       {

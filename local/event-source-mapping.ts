@@ -8,6 +8,13 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { MAX_BATCH_ENTRIES } from "../contracts";
+import {
+  nextScaling,
+  type ScalingPolicy,
+  type ScalingState,
+  scalingPolicy,
+  startScaling,
+} from "./batch-reader-scaling";
 import type { LambdaService } from "./lambda-service";
 import type { RunRecorder } from "./recorder";
 import { buildSqsEvent, judgeBatchResponse } from "./sqs-event";
@@ -25,25 +32,12 @@ export interface EventSourceMappingConfig {
   enabled: boolean;
 }
 
-/**
- * Scaling, and its AWS counterpart (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html):
- * - AWS long-polls an idle queue; when messages appear it processes five batches at once, and while messages are still
- *   available it adds up to 300 concurrent batch readers per minute, up to the ESM's maximumConcurrency (2..1000);
- *   when traffic drops it scales back down.
- * - Here every poller is one concurrency slot: it receives a batch, invokes the function, settles the batch, repeats.
- *   One lead poller long-polls (20 s) for ever. When a receive comes back full (batchSize records), one more poller
- *   starts, at most one every 200 ms (AWS's 300 per minute), never more than maximumConcurrency. An extra poller whose
- *   receive comes back empty (1 s long poll) retires, so the count falls back to one as the queue empties, and
- *   ConcurrentExecutions (invocations running) falls to zero.
- * - AWS starts with five concurrent batches; here pollers start from one, and one environment is initialised at deploy
- *   (LambdaService.prewarm, like Lambda's proactive initialization) so the first batch skips the cold start.
- *   A poller is added only when an environment exists for it or none is initialising: a cold start here is CPU-bound
- *   on the same few cores, where several at once slow each other; in Lambda each has its own CPU.
- * Throttles cannot happen: pollers never exceed maximumConcurrency and the local function has no reserved limit.
- */
-const LEAD_POLL_WAIT_SECONDS = 20;
-const EXTRA_POLL_WAIT_SECONDS = 1;
-const SCALE_OUT_INTERVAL_MS = 200;
+/** The long poll of a batch reader waiting for messages (SQS's maximum). */
+const POLL_WAIT_SECONDS = 20;
+/** How often the mapping looks at its readers between receives, to scale out or in. */
+const SCALING_TICK_MS = 200;
+/** How often a reader whose turn it is looks again for an environment free to run its batch. */
+const ENVIRONMENT_WAIT_MS = 10;
 
 /**
  * The two SQS calls a poller makes. The Lambda service's pollers are AWS-internal, not the function's SDK: the embedded
@@ -66,17 +60,49 @@ function sdkPollerApi(sqs: SQSClient): PollerSqsApi {
   };
 }
 
-interface Poller {
+export interface MappingOptions {
+  recorder?: RunRecorder;
+  /**
+   * Messages visible in the source queue now (SQS's ApproximateNumberOfMessages). With it, "messages are still
+   * available" means the queue still holds some after a full receive; without it (tests with a bare SQS client), a full
+   * receive alone.
+   */
+  visibleMessages?: () => number;
+}
+
+/**
+ * An SQS event source mapping: batch readers that each receive a batch, invoke the function with it, settle it and
+ * repeat, as many of them as the scaling model (batch-reader-scaling.ts, AWS's documented behaviour) allows. So the
+ * function's concurrent executions never exceed the readers, nor the readers maximumConcurrency.
+ *
+ * Readers gather batches one at a time (the others wait their turn, then receive at once): fauxqs answers a long poll
+ * by waking every waiting receive on the first message sent, and those that find nothing return empty at once, where
+ * SQS would keep them waiting. Taking turns keeps empty receives to what a long-polling mapping makes on AWS (one per
+ * 20 s wait that nothing arrived in) and batches as full as the queue allows; a gather is quick when messages wait.
+ *
+ * Laptop concessions, kept because they still fit: one environment is initialised at deploy (LambdaService.prewarm,
+ * like Lambda's proactive initialization), and environments initialise one at a time (LambdaService.invoke): a cold
+ * start here is CPU work on the same few cores, so five at once would slow each other and the batches waiting for them.
+ * So that no batch waits in flight behind other environments' inits, a reader receives only when an environment can
+ * run its batch at once (gatherAndInvoke). Throttles cannot happen: readers never exceed maximumConcurrency and the
+ * local function has no reserved concurrency.
+ */
+interface Reader {
   id: number;
-  lead: boolean;
   done: Promise<void>;
 }
 
 export class SqsEventSourceMapping {
-  private readonly pollers = new Map<number, Poller>();
-  private nextPollerId = 1;
+  private readonly readers = new Map<number, Reader>();
+  private nextReaderId = 1;
   private running = false;
-  private lastScaleOut = 0;
+  private readonly policy: ScalingPolicy;
+  private scaling: ScalingState;
+  private ticker: NodeJS.Timeout | undefined;
+  /** The gathering turn: resolves when the reader gathering before this one is done. */
+  private turn: Promise<void> = Promise.resolve();
+  /** Readers holding a batch (invoking the function or settling the batch). */
+  private busyReaders = 0;
   private readonly abort = new AbortController();
   /** Counts for tests and summaries: receives, batches, deletes, scale events. */
   readonly stats = {
@@ -86,73 +112,104 @@ export class SqsEventSourceMapping {
     deleted: 0,
     retriedBatches: 0,
     failedItems: 0,
-    peakPollers: 0,
+    /** Most batch readers the scaling model allowed at once. */
+    peakReaders: 0,
     scaleOuts: 0,
     scaleIns: 0,
   };
   private readonly sqs: PollerSqsApi;
+  private readonly recorder: RunRecorder | undefined;
 
   constructor(
     readonly config: EventSourceMappingConfig,
     sqs: SQSClient | PollerSqsApi,
     private readonly runtime: LambdaService,
-    private readonly recorder?: RunRecorder,
+    private readonly options: MappingOptions = {},
   ) {
     this.sqs = "send" in sqs ? sdkPollerApi(sqs) : sqs;
+    this.recorder = options.recorder;
+    this.policy = scalingPolicy(config.maximumConcurrency);
+    this.scaling = startScaling(this.policy, Date.now());
   }
 
-  get pollerCount(): number {
-    return this.pollers.size;
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Batch readers the scaling model allows now. */
+  get batchReaders(): number {
+    return this.scaling.readers;
+  }
+
+  /** Readers holding a batch right now. */
+  get busyBatchReaders(): number {
+    return this.busyReaders;
   }
 
   start(): void {
     if (this.running || !this.config.enabled) return;
     this.running = true;
-    this.spawn(true);
+    this.scaling = startScaling(this.policy, Date.now());
+    this.stats.peakReaders = Math.max(this.stats.peakReaders, this.scaling.readers);
+    this.fillReaders();
+    this.ticker = setInterval(() => this.observe(this.messagesWaitingForAReader()), SCALING_TICK_MS);
+    this.ticker.unref();
   }
 
   /** Stops polling; running invocations finish and their batches are settled before this resolves. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.ticker) clearInterval(this.ticker);
     this.abort.abort();
-    await Promise.all([...this.pollers.values()].map((p) => p.done));
+    await Promise.all([...this.readers.values()].map((r) => r.done));
   }
 
-  private spawn(lead: boolean): void {
-    const id = this.nextPollerId++;
-    const poller: Poller = { id, lead, done: Promise.resolve() };
-    this.pollers.set(id, poller);
-    this.stats.peakPollers = Math.max(this.stats.peakPollers, this.pollers.size);
-    poller.done = this.poll(poller).finally(() => this.pollers.delete(id));
+  private fillReaders(): void {
+    while (this.running && this.readers.size < this.scaling.readers) {
+      const id = this.nextReaderId++;
+      const reader: Reader = { id, done: Promise.resolve() };
+      this.readers.set(id, reader);
+      reader.done = this.read().finally(() => this.readers.delete(id));
+    }
   }
 
-  private maybeScaleOut(): void {
-    const now = Date.now();
-    if (
-      !this.running ||
-      this.pollers.size >= this.config.maximumConcurrency ||
-      now - this.lastScaleOut < SCALE_OUT_INTERVAL_MS
-    )
-      return;
-    // A new poller needs an environment: one that exists (warm or still initialising), or a cold start of its own
-    // when no other is running, so at most one init competes with the invocations for the CPU.
-    if (this.pollers.size >= this.runtime.environments && this.runtime.initializing > 0) return;
-    this.lastScaleOut = now;
-    this.stats.scaleOuts += 1;
-    this.spawn(false);
-    this.recorder?.log({
-      source: "cloud",
-      message:
-        `event source mapping ${this.config.uuid.slice(0, 8)}: receive came back full, scaled out to ` +
-        `${this.pollers.size} pollers (max ${this.config.maximumConcurrency})`,
-    });
+  /** Feeds one observation to the scaling model and follows its decision. */
+  private observe(messagesWaiting: boolean): void {
+    if (!this.running) return;
+    const before = this.scaling.readers;
+    this.scaling = nextScaling(this.policy, this.scaling, Date.now(), messagesWaiting);
+    const after = this.scaling.readers;
+    if (after === before) return;
+    const id = this.config.uuid.slice(0, 8);
+    if (after > before) {
+      this.stats.scaleOuts += 1;
+      this.stats.peakReaders = Math.max(this.stats.peakReaders, after);
+      this.recorder?.log({
+        source: "cloud",
+        message: `event source mapping ${id}: messages waiting, scaled out to ${after} batch readers (max ${this.policy.maximum})`,
+      });
+      this.fillReaders();
+    } else {
+      this.stats.scaleIns += 1;
+      this.recorder?.log({
+        source: "cloud",
+        message: `event source mapping ${id}: nothing waiting for ${this.policy.scaleInIntervalMs / 1000} s, scaled in to ${after} batch readers (floor ${this.policy.floor})`,
+      });
+    }
   }
 
-  private async poll(poller: Poller): Promise<void> {
-    while (this.running) {
-      let batch: Message[];
+  /** Between receives: messages are visible and every reader holds a batch, so none is on its way to take them. */
+  private messagesWaitingForAReader(): boolean {
+    const visible = this.options.visibleMessages?.();
+    return visible !== undefined && visible > 0 && this.busyReaders >= this.readers.size;
+  }
+
+  /** One batch reader: gather a batch in turn, invoke and settle it, repeat while the model keeps this reader. */
+  private async read(): Promise<void> {
+    while (this.running && this.readers.size <= this.scaling.readers) {
+      let invoked: { settled: Promise<void> } | undefined;
       try {
-        batch = await this.collectBatch(poller.lead ? LEAD_POLL_WAIT_SECONDS : EXTRA_POLL_WAIT_SECONDS);
+        invoked = await this.gatherAndInvoke();
       } catch (error) {
         if (!this.running) return;
         this.recorder?.log({
@@ -163,20 +220,39 @@ export class SqsEventSourceMapping {
         await sleep(1000);
         continue;
       }
-      if (batch.length === 0) {
-        if (!poller.lead) {
-          this.stats.scaleIns += 1;
-          this.recorder?.log({
-            source: "cloud",
-            message: `event source mapping ${this.config.uuid.slice(0, 8)}: receive came back empty, scaled in to ${this.pollers.size - 1} pollers`,
-          });
-          return;
-        }
-        continue;
-      }
-      if (batch.length >= this.config.batchSize) this.maybeScaleOut();
       // Once received, a batch is always invoked and settled, even during stop(), so nothing is left half-done.
-      await this.invokeAndSettle(batch);
+      if (invoked) await invoked.settled;
+    }
+  }
+
+  /**
+   * This reader's turn: wait until an environment can run a batch at once (an idle one, the one initialising since
+   * deploy, or a cold start of its own when no other is under way), gather a batch, and start its invocation, which
+   * takes that environment, before handing the turn on. With one init at a time, batches received before their
+   * environment would wait in flight behind other inits, past a short visibility timeout; waiting here leaves them in
+   * the queue instead. Resolves with the invocation's settling (wrapped, so it is not awaited here), or undefined when
+   * nothing came.
+   */
+  private async gatherAndInvoke(): Promise<{ settled: Promise<void> } | undefined> {
+    const previous = this.turn;
+    let done!: () => void;
+    this.turn = new Promise((resolve) => (done = resolve));
+    try {
+      await previous;
+      while (this.running && !this.runtime.canStartInvocation) await sleep(ENVIRONMENT_WAIT_MS);
+      if (!this.running) return undefined;
+      const batch = await this.collectBatch(POLL_WAIT_SECONDS);
+      if (batch.length === 0) return undefined;
+      const visible = this.options.visibleMessages?.();
+      this.observe(batch.length >= this.config.batchSize && (visible === undefined || visible > 0));
+      this.busyReaders += 1;
+      return {
+        settled: this.invokeAndSettle(batch).finally(() => {
+          this.busyReaders -= 1;
+        }),
+      };
+    } finally {
+      done();
     }
   }
 

@@ -173,6 +173,20 @@ export class ExecutionEnvironment {
   }
 }
 
+/**
+ * The V8 heap Lambda's Node.js runtime gives a function of this memory size: its bootstrap starts node with
+ * --max-semi-space-size of a twentieth of the memory and --max-old-space-size of the memory less a tenth. A worker's
+ * young generation is three semi-spaces (two and the new large-object space), as V8 sizes it.
+ */
+export function lambdaHeapLimits(memorySizeMb: number): {
+  maxOldGenerationSizeMb: number;
+  maxYoungGenerationSizeMb: number;
+} {
+  const newSpace = Math.floor(memorySizeMb / 10);
+  const semiSpace = Math.floor(newSpace / 2);
+  return { maxOldGenerationSizeMb: memorySizeMb - newSpace, maxYoungGenerationSizeMb: 3 * semiSpace };
+}
+
 /** How the thread of one environment runs: the function's environment, code and memory, as Lambda gives them. */
 function workerOptions(fn: LocalFunction, faults: EnvironmentFaults): WorkerOptions {
   return {
@@ -183,8 +197,7 @@ function workerOptions(fn: LocalFunction, faults: EnvironmentFaults): WorkerOpti
     execArgv: [],
     stdout: true,
     stderr: true,
-    // Lambda's memory setting, as the V8 heap limit of this environment.
-    resourceLimits: { maxOldGenerationSizeMb: fn.memorySizeMb },
+    resourceLimits: lambdaHeapLimits(fn.memorySizeMb),
     workerData: {
       codePath: fn.codePath,
       handlerName: fn.handler,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { LAMBDA_METRICS } from "../contracts";
+import { LAMBDA_METRICS, LOGS_METRICS } from "../contracts";
 import {
   ExecutionEnvironment,
   type FunctionInitError,
@@ -55,6 +55,8 @@ export class LambdaService {
   private starting = 0;
   /** Highest number of simultaneous invocations since the recorder last sampled it. */
   private peakBusy = 0;
+  /** The same since takePeakConcurrency() was last called (the CLI's status line). */
+  private peakBusyForStatus = 0;
   private reaper: NodeJS.Timeout | undefined;
   private stopped = false;
   readonly stats = {
@@ -78,6 +80,8 @@ export class LambdaService {
       for (const metric of [LAMBDA_METRICS.invocations, LAMBDA_METRICS.errors, LAMBDA_METRICS.throttles])
         recorder.declare(this.metric(metric, "Count"), "counter");
       recorder.declare(this.metric(LAMBDA_METRICS.duration, "Milliseconds"), "distribution");
+      recorder.declare(this.logMetric(LOGS_METRICS.incomingBytes, "Bytes"), "counter");
+      recorder.declare(this.logMetric(LOGS_METRICS.incomingLogEvents, "Count"), "counter");
       recorder.declare(this.metric(LAMBDA_METRICS.concurrentExecutions, "Count"), "gauge", () => {
         const peak = this.peakBusy;
         this.peakBusy = this.busy;
@@ -93,19 +97,56 @@ export class LambdaService {
     return { namespace: LAMBDA_METRICS.namespace, metric, dimensions: { FunctionName: this.fn.name }, unit };
   }
 
+  /** The function's log group, as CloudWatch Logs meters what it ingests. */
+  private logMetric(metric: string, unit: string): SeriesKey {
+    const logGroup = this.fn.environment.AWS_LAMBDA_LOG_GROUP_NAME ?? `/aws/lambda/${this.fn.name}`;
+    return { namespace: LOGS_METRICS.namespace, metric, dimensions: { LogGroupName: logGroup }, unit };
+  }
+
+  /**
+   * One log event as CloudWatch Logs would ingest it: every line the function writes (its logs and its EMF documents
+   * alike) and the lines the Lambda service adds per invocation.
+   */
+  private ingest(bytes: number): void {
+    const recorder = this.options.recorder;
+    if (!recorder) return;
+    recorder.count(this.logMetric(LOGS_METRICS.incomingBytes, "Bytes"), bytes);
+    recorder.count(this.logMetric(LOGS_METRICS.incomingLogEvents, "Count"), 1);
+  }
+
+  /**
+   * Lambda's own lines for an invocation in the Text log format: START, END and REPORT (the REPORT with Init Duration
+   * after a cold start). Only their size is recorded; Max Memory Used is not measured here, so the memory size stands
+   * in for it.
+   */
+  private ingestPlatformLines(requestId: string, durationMs: number, initMs: number | undefined): void {
+    const memory = this.fn.memorySizeMb;
+    this.ingest(Buffer.byteLength(`START RequestId: ${requestId} Version: $LATEST`));
+    this.ingest(Buffer.byteLength(`END RequestId: ${requestId}`));
+    this.ingest(
+      Buffer.byteLength(
+        `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\t` +
+          `Memory Size: ${memory} MB\tMax Memory Used: ${memory} MB\t` +
+          (initMs === undefined ? "" : `Init Duration: ${initMs.toFixed(2)} ms\t`),
+      ),
+    );
+  }
+
   get concurrentExecutions(): number {
     return this.busy;
   }
-  /** Environments in their init phase right now (the event source mapping waits for these before scaling out). */
-  get initializing(): number {
-    return this.starting;
+  /** The most invocations that ran at once since the last call, those running now included. */
+  takePeakConcurrency(): number {
+    const peak = Math.max(this.peakBusyForStatus, this.busy);
+    this.peakBusyForStatus = this.busy;
+    return peak;
   }
-  /** Environments loaded and waiting for an invocation. */
-  get idleEnvironments(): number {
-    return this.idle.length;
-  }
-  get environments(): number {
-    return this.all.size;
+  /**
+   * Whether an invocation started now would run without waiting for another environment's init: an environment is
+   * idle, or the one prewarm started is still unclaimed, or no init is under way (it would start its own).
+   */
+  get canStartInvocation(): boolean {
+    return this.idle.some((env) => env.isAlive) || this.warming.some((w) => !w.claimed) || this.starting === 0;
   }
 
   private takeIdle(): ExecutionEnvironment | undefined {
@@ -175,6 +216,7 @@ export class LambdaService {
     const requestId = randomUUID();
     this.busy += 1;
     this.peakBusy = Math.max(this.peakBusy, this.busy);
+    this.peakBusyForStatus = Math.max(this.peakBusyForStatus, this.busy);
     this.stats.peakConcurrency = Math.max(this.stats.peakConcurrency, this.busy);
     const recorder = this.options.recorder;
     recorder?.count(this.metric(LAMBDA_METRICS.invocations, "Count"));
@@ -223,6 +265,7 @@ export class LambdaService {
   ): InvocationResult {
     const recorder = this.options.recorder;
     recorder?.observe(this.metric(LAMBDA_METRICS.duration, "Milliseconds"), outcome.durationMs);
+    this.ingestPlatformLines(requestId, outcome.durationMs, initMs);
     if (outcome.kind !== "ok") {
       this.stats.errors += 1;
       if (outcome.kind === "timeout") this.stats.timeouts += 1;
@@ -238,6 +281,7 @@ export class LambdaService {
 
   private onOutput(line: string, stream: "stdout" | "stderr", environmentId: string): void {
     const recorder = this.options.recorder;
+    if (line !== "") this.ingest(Buffer.byteLength(line));
     const parsed = parseFunctionLine(line);
     if (parsed.kind === "emf") {
       for (const m of parsed.metrics) {

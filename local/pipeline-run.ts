@@ -10,14 +10,14 @@ import {
   type SynthesizedStack,
   stackFileNamed,
 } from "../contracts";
-import { type ProduceSummary, produce } from "../producer";
+import type { ProduceSummary } from "../producer";
 import { EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import type { FaultSettings } from "./faults/injector";
 import type { FaultReport } from "./faults/summary";
 import { faultReportOf } from "./run-fault-report";
 import { runInfoOf } from "./run-info";
-import { type StackFromProgram, synthesizeStack } from "./stack-source";
+import { cachedStack, type StackFromProgram, type StackSourceOptions, synthesizeStack } from "./stack-source";
 import { judgeControlPlane, readTable, type Verification, verifyRun } from "./verify";
 
 /** The producer's side of a run: the pass-through flags of `npm start`. */
@@ -93,7 +93,7 @@ export interface PipelineRunResult {
     batchSizes: number[];
     initMs: number[];
   };
-  mapping: { peakPollers: number; scaleOuts: number; scaleIns: number; retriedBatches: number };
+  mapping: { peakReaders: number; scaleOuts: number; scaleIns: number; retriedBatches: number };
   /** The injected faults and what they caused (runs with --faults). */
   faults?: FaultReport;
   /** What IAM refused and what the calls used. */
@@ -111,7 +111,12 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   const started = performance.now();
   const say = options.onProgress ?? (() => undefined);
   const startedAt = new Date();
-  const synthesizing = synthesizeTimed(options);
+  // What is on the way to the first stored item runs side by side: a stack that must be synthesized runs in a child
+  // process while this one starts the emulators and loads the producer (its faker data takes a second or more to
+  // load); a cached stack is read at once, and the producer loads after deploy, while the first execution
+  // environment initialises in its own thread.
+  const cached = cachedStack(stackSourceOf(options));
+  const synthesizing = cached ? Promise.resolve({ stack: cached, ms: 0 }) : synthesizeTimed(options);
   const t0 = performance.now();
   let cloud: EmbeddedCloud;
   try {
@@ -125,6 +130,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     say(
       `emulators up in ${emulatorsMs.toFixed(0)} ms: SQS ${cloud.endpoints.sqs}, DynamoDB ${cloud.endpoints.dynamodb}`,
     );
+    if (!cached) producerModule();
     const { stack, ms: synthesizeMs } = await synthesizing;
     say(
       `program synthesized${stack.cached ? " (cached: program and config unchanged)" : ""} in ` +
@@ -198,17 +204,27 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   }
 }
 
+function stackSourceOf(options: PipelineRunOptions): StackSourceOptions {
+  return {
+    stackFile: options.stackName === undefined ? undefined : stackFileNamed(options.stackName),
+    stack: options.stackName,
+    overrides: options.configOverrides,
+    cacheDir: options.cacheSynth === false ? undefined : (options.synthCacheDir ?? SYNTH_CACHE_DIR),
+  };
+}
+
 function synthesizeTimed(options: PipelineRunOptions): Promise<{ stack: StackFromProgram; ms: number }> {
   return (async () => {
     const t = performance.now();
-    const stack = await synthesizeStack({
-      stackFile: options.stackName === undefined ? undefined : stackFileNamed(options.stackName),
-      stack: options.stackName,
-      overrides: options.configOverrides,
-      cacheDir: options.cacheSynth === false ? undefined : (options.synthCacheDir ?? SYNTH_CACHE_DIR),
-    });
+    const stack = await synthesizeStack(stackSourceOf(options));
     return { stack, ms: performance.now() - t };
   })();
+}
+
+/** The producer, loaded when the run reaches a moment where loading it costs no waiting (see runPipeline). */
+function producerModule(): typeof import("../producer") {
+  // require, not import(): under tsx's CommonJS hook a dynamic import of a .ts file is not transpiled.
+  return require("../producer") as typeof import("../producer");
 }
 
 function startCloud(options: PipelineRunOptions): Promise<EmbeddedCloud> {
@@ -269,6 +285,7 @@ async function produceLoad(
 ): Promise<ProducedLoad> {
   const load = options.load;
   const seed = load.seed ?? randomInt(0, 2 ** 32);
+  const { produce } = producerModule();
   // The producer's own keys: it may do what the producerPolicyArn output grants, as on AWS.
   const { identity } = cloud.deployed?.principals.producer ?? cloud.administrator;
   const credentials = { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey };
@@ -280,10 +297,13 @@ async function produceLoad(
         sqs,
         signal: options.signal,
         onProgress: (p) => {
-          const b = cloud.backlog();
+          // Peaks since the previous line: at 200/s a batch is in flight for tens of milliseconds, which a sample taken
+          // once a second would mostly miss.
+          const a = cloud.activity();
           say(
             `${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  sent ${p.sent} (${Math.round(p.currentRate)}/s)  ` +
-              `queue ${b.visible} visible, ${b.inFlight} in flight  running ${b.running}`,
+              `queue ${a.visible} visible, up to ${a.inFlight} in flight  up to ${a.running} running ` +
+              `(${a.batchReaders} batch readers)`,
           );
         },
       },
@@ -368,7 +388,7 @@ function runtimeCounters(cloud: EmbeddedCloud): Pick<PipelineRunResult, "lambda"
       initMs: runtime?.stats.initMs ?? [],
     },
     mapping: {
-      peakPollers: mapping?.stats.peakPollers ?? 0,
+      peakReaders: mapping?.stats.peakReaders ?? 0,
       scaleOuts: mapping?.stats.scaleOuts ?? 0,
       scaleIns: mapping?.stats.scaleIns ?? 0,
       retriedBatches: mapping?.stats.retriedBatches ?? 0,

@@ -50,7 +50,7 @@ export function formatRunSummary(result: PipelineRunResult): string {
       ],
       [
         "event source mapping",
-        `peak ${result.mapping.peakPollers} pollers, ${result.mapping.scaleOuts} scale-outs, ` +
+        `peak ${result.mapping.peakReaders} batch readers, ${result.mapping.scaleOuts} scale-outs, ` +
           `${result.mapping.scaleIns} scale-ins, ${result.mapping.retriedBatches} batches left for retry`,
       ],
       ["record", result.folder ?? "-"],

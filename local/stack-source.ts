@@ -95,9 +95,19 @@ function readCache(cacheFile: string | undefined): CachedStack | undefined {
   }
 }
 
+function cacheFileOf(options: StackSourceOptions): string | undefined {
+  return options.cacheDir ? join(options.cacheDir, `${programFingerprint(options)}.json`) : undefined;
+}
+
+/** The stack from the cache when the program and config are unchanged, at once; undefined when it must be synthesized. */
+export function cachedStack(options: StackSourceOptions): StackFromProgram | undefined {
+  const cached = readCache(cacheFileOf(options));
+  return cached && { ...cached, cached: true };
+}
+
 export async function synthesizeStack(options: StackSourceOptions = {}): Promise<StackFromProgram> {
   checkInstall();
-  const cacheFile = options.cacheDir ? join(options.cacheDir, `${programFingerprint(options)}.json`) : undefined;
+  const cacheFile = cacheFileOf(options);
   const cached = readCache(cacheFile);
   if (cached) return { ...cached, cached: true };
   const { resources, outputs, config } = await synthesizeFromLanguageHost(options);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { renderSvg } from "../metrics";
-import { estimateCost } from "./cost";
+import { costAlternatives, estimateCost } from "./cost";
 import { reportMarkdown } from "./markdown";
 import { reportCharts } from "./report-charts";
 import type { ReportData } from "./report-data";
@@ -37,6 +37,7 @@ export async function generateReport(data: ReportData, options: GenerateOptions)
     data,
     charts,
     cost: estimateCost(data),
+    alternatives: costAlternatives(data),
     screenshot,
     generatedAt: options.now ?? new Date(),
     command: options.command ?? "npm run report",

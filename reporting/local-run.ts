@@ -32,6 +32,8 @@ const REPORTED_SETTINGS = [
   "maxReceiveCount",
   "visibilityTimeoutSeconds",
   "batchingWindowSeconds",
+  "architecture",
+  "logLevel",
 ] as const satisfies readonly (keyof ReportSettings)[];
 
 function reported(settings: Partial<PipelineSettings>): ReportSettings {

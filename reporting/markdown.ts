@@ -1,5 +1,5 @@
 import type { LogLine } from "../contracts";
-import type { CostEstimate } from "./cost";
+import type { CostAlternative, CostEstimate } from "./cost";
 import { formatNumber, keyFigures, observations } from "./observations";
 import { consumerRejections } from "./queries";
 import type { ReportChart } from "./report-charts";
@@ -156,13 +156,23 @@ export interface MarkdownInputs {
   data: ReportData;
   charts: ReportChart[];
   cost: CostEstimate;
+  /** The same load at each architecture and log level the settings offer (the declared one first). */
+  alternatives?: CostAlternative[];
   /** A screenshot of the local dashboard, relative to the report folder, when one was taken. */
   screenshot?: string;
   generatedAt: Date;
   command: string;
 }
 
-export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, command }: MarkdownInputs): string {
+export function reportMarkdown({
+  data,
+  charts,
+  cost,
+  alternatives = [],
+  screenshot,
+  generatedAt,
+  command,
+}: MarkdownInputs): string {
   return [
     ...headerSection(data, generatedAt, command),
     ...processSection(data),
@@ -171,7 +181,7 @@ export function reportMarkdown({ data, charts, cost, screenshot, generatedAt, co
     ...observationsSection(data),
     ...chartsSection(charts, screenshot),
     ...logsSection(data.logs),
-    ...costSection(cost),
+    ...costSection(cost, alternatives),
     ...notesSection(data.warnings),
     ...regenerateSection(),
   ].join("\n");
@@ -202,8 +212,9 @@ function processSection(data: ReportData): string[] {
     data.sourceKind === "local record"
       ? "The embedded cloud ran the Pulumi program's own resources on this machine: SQS (fauxqs) and DynamoDB " +
           "(dynalite) in-process, the consumer from its serialized CallbackFunction archive in isolated " +
-          "execution environments, fed by an event source mapping that scales concurrency out while receives " +
-          "come back full and in when they come back empty. The producer sent vehicle messages (a share " +
+          "execution environments, fed by an event source mapping that scales as AWS documents it (five concurrent " +
+          "batches when messages arrive, up to 300 more per minute while messages wait, back to five when traffic is " +
+          "low, one batch reader per 3 s here). The producer sent vehicle messages (a share " +
           "deliberately invalid) on the profile below; every second, the recorder wrote what CloudWatch " +
           "would show (same namespaces, names and dimensions). After the queue drained, every item was verified against what was sent."
       : "The metrics below were read from CloudWatch (GetMetricData) for a deployed stack; the verification " +
@@ -340,18 +351,42 @@ function logsSection(logs: readonly LogLine[]): string[] {
   return out;
 }
 
-function costSection(cost: CostEstimate): string[] {
+function costSection(cost: CostEstimate, alternatives: readonly CostAlternative[]): string[] {
   const out: string[] = [];
   out.push("## What the same load would cost on AWS");
   out.push("");
   out.push(
-    `Estimated from this run's counts at us-east-1 list prices: **${usd(cost.totalUsd)}** for ${formatNumber(cost.messages)} messages` +
+    `Estimated from this run's counts at us-east-1 list prices, with the run's settings (${cost.variant.architecture}, ` +
+      `LOG_LEVEL ${cost.variant.logLevel}): **${usd(cost.totalUsd)}** for ${formatNumber(cost.messages)} messages` +
       (cost.usdPerMillionMessages !== undefined
         ? `. Of that, ${usd(cost.fixedUsd)} is billed by the hour whatever the volume (custom metrics); the ` +
           `rest scales with messages: **${usd(cost.usdPerMillionMessages)} per million messages** at this run's mix.`
         : "."),
   );
   out.push("");
+  if (alternatives.length > 0) {
+    out.push(
+      "The same load with the other choices the settings offer (`architecture`, and `logLevel`: DEBUG adds a line per " +
+        "stored record):",
+    );
+    out.push("");
+    const declared = alternatives.find((a) => a.declared)?.usdPerMillionMessages;
+    out.push(
+      table(
+        ["architecture", "logLevel", "Logs ingested", "Per million messages", "Against the run's settings"],
+        alternatives.map((a) => [
+          a.declared ? `**${a.architecture}** (the run's)` : a.architecture,
+          a.declared ? `**${a.logLevel}**` : a.logLevel,
+          `${quantity(a.logGb)} GB`,
+          a.usdPerMillionMessages === undefined ? "-" : usd(a.usdPerMillionMessages),
+          a.declared || a.usdPerMillionMessages === undefined || declared === undefined
+            ? ""
+            : `${a.usdPerMillionMessages >= declared ? "+" : "−"}${usd(Math.abs(a.usdPerMillionMessages - declared))}`,
+        ]),
+      ),
+    );
+    out.push("");
+  }
   out.push(
     table(
       ["Service", "Item", "Quantity", "Unit price", "Cost", "Quantity from"],

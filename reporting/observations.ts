@@ -206,6 +206,8 @@ function concurrencySentences(data: ReportData, f: KeyFigures, firstSend: number
       `Concurrent executions rose from 0 to a peak of ${formatNumber(f.peakConcurrency.value)}${cap} at ` +
         `${offset(data, f, f.peakConcurrency.t)}, ${f.peakConcurrency.t - firstSend} s after the first send.${scaleIn}`,
     );
+    const readers = readersSentence(data, f);
+    if (readers) out.push(readers);
     if (f.atPeak) {
       out.push(
         `At ${formatNumber(f.peakConcurrency.value)} concurrent executions (${formatNumber(f.atPeak.seconds)} ` +
@@ -218,6 +220,34 @@ function concurrencySentences(data: ReportData, f: KeyFigures, firstSend: number
     }
   }
   return out;
+}
+
+/**
+ * The embedded cloud's event source mapping: how its batch readers (the concurrency its scaling model allowed) moved.
+ * A deployed stack has no such series.
+ */
+function readersSentence(data: ReportData, f: KeyFigures): string | undefined {
+  const readers = data.series.batchReaders.filter((p) => p.value > 0);
+  if (readers.length === 0) return undefined;
+  const first = readers[0]!;
+  const top = peak(readers)!;
+  const steps = (direction: 1 | -1) =>
+    readers.slice(1).reduce((n, p, i) => n + Math.max(0, direction * (p.value - readers[i]!.value)), 0);
+  const last = readers[readers.length - 1]!;
+  const backAt = top.value > first.value ? readers.find((p) => p.t > top.t && p.value === first.value)?.t : undefined;
+  return (
+    `The event source mapping allowed ${formatNumber(first.value)} concurrent batches when messages arrived` +
+    (top.value > first.value
+      ? `, scaled out to ${formatNumber(top.value)} by ${offset(data, f, top.t)} (${formatNumber(steps(1))} readers ` +
+        `added while messages waited) and ` +
+        (backAt !== undefined
+          ? `back to ${formatNumber(first.value)} at ${offset(data, f, backAt)} (${formatNumber(steps(-1))} removed, ` +
+            "one per 3 s once nothing waited)."
+          : `was at ${formatNumber(last.value)} when the record ends (one reader removed per 3 s once nothing waited).`) +
+        " The scale-out follows AWS's documented rule; the scale-in pace is this model's, as AWS documents none: on AWS " +
+        "the readers may stay up longer after a burst, which costs empty receives while the queue is idle, not invocations."
+      : " and never needed more: no message waited for a reader.")
+  );
 }
 
 /** The backlog, the oldest message, and when the queue drained. */

@@ -2,6 +2,8 @@ import {
   CONSUMER_METRICS,
   DYNAMODB_METRICS,
   LAMBDA_METRICS,
+  LOGS_METRICS,
+  MAPPING_METRICS,
   REASON_DIMENSION,
   SERVICE_DIMENSION,
   SQS_METRICS,
@@ -57,7 +59,10 @@ export type ReportSeriesId =
   | "latencyP50"
   | "latencyP90"
   | "latencyP99"
-  | "latencyCount";
+  | "latencyCount"
+  | "logBytes"
+  | "logEvents"
+  | "batchReaders";
 
 export function reportQueries(names: PipelineNames): Record<ReportSeriesId, SeriesQuery> {
   const sqs = (id: string, metric: string, queue: string, stat: Statistic): SeriesQuery => ({
@@ -81,6 +86,13 @@ export function reportQueries(names: PipelineNames): Record<ReportSeriesId, Seri
     dimensions: { [SERVICE_DIMENSION]: names.service },
     stat,
     ...(pooledDimensions ? { pooledDimensions } : {}),
+  });
+  const logs = (id: string, metric: string): SeriesQuery => ({
+    id,
+    namespace: LOGS_METRICS.namespace,
+    metric,
+    dimensions: { LogGroupName: `/aws/lambda/${names.functionName}` },
+    stat: "Sum",
   });
   return {
     sent: sqs("sent", SQS_METRICS.sent, names.queueName, "Sum"),
@@ -118,6 +130,17 @@ export function reportQueries(names: PipelineNames): Record<ReportSeriesId, Seri
     latencyP90: own("latencyP90", CONSUMER_METRICS.endToEndLatency, "p90"),
     latencyP99: own("latencyP99", CONSUMER_METRICS.endToEndLatency, "p99"),
     latencyCount: own("latencyCount", CONSUMER_METRICS.endToEndLatency, "SampleCount"),
+    // The log group MonitoredFunction creates, named as Lambda names it.
+    logBytes: logs("logBytes", LOGS_METRICS.incomingBytes),
+    logEvents: logs("logEvents", LOGS_METRICS.incomingLogEvents),
+    // The embedded cloud's scaling model only: a deployed stack has no such series, and the chart leaves it out.
+    batchReaders: {
+      id: "batchReaders",
+      namespace: MAPPING_METRICS.namespace,
+      metric: MAPPING_METRICS.batchReaders,
+      dimensions: { FunctionName: names.functionName },
+      stat: "Maximum",
+    },
   };
 }
 

@@ -40,6 +40,10 @@ export interface ReportSettings {
   maxReceiveCount?: number;
   visibilityTimeoutSeconds?: number;
   batchingWindowSeconds?: number;
+  /** arm64 or x86_64: the compute price. */
+  architecture?: string;
+  /** The consumer's LOG_LEVEL: whether each stored record has a log line. */
+  logLevel?: string;
 }
 
 /** Chart resolution: 1 s for runs up to 10 minutes, then the finest standard period that keeps charts under ~600 points. */

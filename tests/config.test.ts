@@ -9,6 +9,8 @@ test("defaults give a consistent pipeline", () => {
   assert.is(settings.maxReceiveCount, 5);
   assert.is(settings.alarmEmail, undefined);
   assert.is(settings.deletionProtection, false);
+  assert.is(settings.architecture, "arm64");
+  assert.is(settings.logLevel, "INFO");
 });
 
 test("values arrive as strings or YAML scalars", () => {
@@ -46,6 +48,11 @@ test("each invalid value is named with its key and rule", () => {
   assert.match(
     problemsOf({ deletionProtection: "yes" }),
     /deletionProtection = "yes" is invalid: must be true or false/,
+  );
+  assert.match(problemsOf({ architecture: "x86" }), /architecture = "x86" is invalid: must be one of arm64, x86_64/);
+  assert.match(
+    problemsOf({ logLevel: "info" }),
+    /logLevel = "info" is invalid: must be one of DEBUG, INFO, WARN, ERROR/,
   );
 });
 

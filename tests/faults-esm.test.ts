@@ -17,8 +17,8 @@ const esm = suite("event source mapping settles partial batch responses");
 /** A stand-in for the Lambda runtime that fails the odd-numbered bodies on their first delivery only. */
 function fakeRuntime(receipts: Map<string, number[]>) {
   return {
-    environments: 1,
-    initializing: 0,
+    // Its invocations never wait for an environment.
+    canStartInvocation: true,
     async invoke(event: SQSEvent): Promise<InvocationResult> {
       const failures: { itemIdentifier: string }[] = [];
       for (const record of event.Records) {

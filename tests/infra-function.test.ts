@@ -1,5 +1,9 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { consumerFunction, PROJECT_ROOT } from "../contracts";
+import { synthesizeWithLanguageHost } from "../engine/synthesize";
 import { devSettings, devStack, only } from "./support/pulumi";
 
 const test = suite("infra: MonitoredFunction");
@@ -14,6 +18,35 @@ test("runtime, memory, timeout and tracing", async () => {
   assert.equal(fn.inputs.tracingConfig, { mode: "Active" });
   assert.is(fn.inputs.handler, "__index.handler");
   assert.is(fn.inputs.name, "vehicle-consumer-dev");
+  assert.equal(fn.inputs.architectures, ["arm64"]);
+  assert.is(settings.architecture, "arm64");
+});
+
+/** A file, or the files of a folder, recursively. */
+function filesUnder(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path).flatMap((entry) => filesUnder(join(path, entry)));
+}
+
+test("the archive holds no native code, so arm64 runs it as it is", async () => {
+  const { paths } = only(await devStack(), FUNCTION).inputs.code;
+  assert.ok(paths.length > 0);
+  const files: string[] = paths.flatMap((path: string) => filesUnder(join(PROJECT_ROOT, path)));
+  assert.ok(files.length > 100, `only ${files.length} files under the archive's packages`);
+  const native = files.filter((file) => /\.node$|binding\.gyp$|[/\\]prebuilds[/\\]/.test(file));
+  assert.equal(native, [], "a native addon or its build files would need an x86_64 or arm64 build of its own");
+});
+
+test("architecture and log level set in the stack reach the function, as `pulumi up` runs the program", async () => {
+  const stack = await synthesizeWithLanguageHost({
+    stack: "dev",
+    dryRun: true,
+    transpileOnly: true,
+    configOverrides: { "vehicle-pipeline:architecture": "x86_64", "vehicle-pipeline:logLevel": "DEBUG" },
+  });
+  const { inputs } = consumerFunction(stack);
+  assert.equal(inputs.architectures, ["x86_64"]);
+  assert.is(inputs.environment.variables.LOG_LEVEL, "DEBUG");
 });
 
 test("environment: table, DLQ, source queue, Powertools service and namespace, log level", async () => {

@@ -9,6 +9,7 @@ import * as assert from "uvu/assert";
 import { PROJECT_ROOT, UsageError } from "../contracts";
 import { parseCliArgs } from "../local/cli-args";
 import { queueAttributes } from "../local/deploy";
+import { lambdaHeapLimits } from "../local/execution-environment";
 import { parseFunctionLine } from "../local/function-output";
 import { buildSqsEvent, judgeBatchResponse } from "../local/sqs-event";
 import { judgeRun } from "../local/verify";
@@ -241,6 +242,13 @@ test("npm start and tsx producer read --rate the same way, max included", () => 
       raw,
     );
   }
+});
+
+test("an environment's V8 heap is split as Lambda's Node.js bootstrap splits the function's memory", () => {
+  // --max-semi-space-size = memory / 10 / 2, --max-old-space-size = memory - memory / 10; young = 3 semi-spaces.
+  assert.equal(lambdaHeapLimits(256), { maxOldGenerationSizeMb: 231, maxYoungGenerationSizeMb: 36 });
+  assert.equal(lambdaHeapLimits(128), { maxOldGenerationSizeMb: 116, maxYoungGenerationSizeMb: 18 });
+  assert.equal(lambdaHeapLimits(1024), { maxOldGenerationSizeMb: 922, maxYoungGenerationSizeMb: 153 });
 });
 
 test.run();

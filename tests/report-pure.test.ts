@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { DEFAULT_LOCAL_ROOT, UsageError } from "../contracts";
 import { parseReportArgs } from "../reporting/args";
-import { estimateCost, PRICES } from "../reporting/cost";
+import { costAlternatives, estimateCost, PRICES } from "../reporting/cost";
 import { flattenParameters, usd, verificationRows } from "../reporting/markdown";
 import { keyFigures, observations } from "../reporting/observations";
 import type { ReportSeriesId } from "../reporting/queries";
@@ -53,6 +53,9 @@ function data(overrides: Partial<ReportData> = {}): ReportData {
     "latencyP90",
     "latencyP99",
     "latencyCount",
+    "logBytes",
+    "logEvents",
+    "batchReaders",
   ] as const;
   return {
     sourceKind: "local record",
@@ -146,6 +149,88 @@ test("cost: quantities from the run, prices from the table", () => {
   const noMemory = estimateCost(data({ settings: {} }));
   assert.not.ok(noMemory.lines.some((l) => l.item.startsWith("Compute")));
   assert.ok(noMemory.assumptions.some((a) => /memory size/.test(a)));
+});
+
+test("cost: compute at the architecture's price, logs as CloudWatch ingests them, at each level", () => {
+  const summary = {
+    t: 1,
+    source: "function",
+    functionName: "f",
+    environment: "e",
+    level: "INFO",
+    message: "batch processed",
+    service: "vehicle-consumer",
+    function_request_id: "5fea7756-0ea4-451a-a703-a558b933e274",
+    records: 10,
+    stored: 10,
+    duplicates: 0,
+    invalid: 0,
+    failed: 0,
+    durationMs: 12,
+  };
+  const measured = data({
+    settings: { memorySizeMb: 1024, architecture: "arm64", logLevel: "INFO" },
+    totals: { ...data().totals, logBytes: 100_000, logEvents: 300 },
+    logs: [summary],
+  });
+  const declared = estimateCost(measured);
+  assert.equal(declared.variant, { architecture: "arm64", logLevel: "INFO" });
+  const compute = declared.lines.find((l) => l.item.startsWith("Compute"))!;
+  assert.is(compute.usd, 3 * PRICES.lambdaGbSecondArm64.usd);
+  assert.is(compute.item, "Compute at 1024 MB, arm64");
+  const logs = declared.lines.find((l) => l.item === "Logs ingested")!;
+  // IncomingBytes, plus what active tracing adds on AWS: a trace line in each of the 6 REPORT lines and a trace id
+  // on the one Powertools line.
+  const tracing = logs.quantity * 1024 ** 3 - 100_000;
+  assert.ok(tracing > 6 * 60 + 40 && tracing < 6 * 100 + 60, `${tracing} B for active tracing`);
+  assert.match(logs.basis, /IncomingBytes/);
+
+  const alternatives = costAlternatives(measured);
+  assert.equal(
+    alternatives.map((a) => [a.architecture, a.logLevel, a.declared]),
+    [
+      ["arm64", "INFO", true],
+      ["arm64", "DEBUG", false],
+      ["x86_64", "INFO", false],
+      ["x86_64", "DEBUG", false],
+    ],
+  );
+  const [armInfo, armDebug, x86Info] = alternatives;
+  assert.is(armInfo!.usdPerMillionMessages, declared.usdPerMillionMessages);
+  // 48 stored records, each a DEBUG line built from the batch summary's keys with a record's fields.
+  const debugLine = (armDebug!.logGb - armInfo!.logGb) * 1024 ** 3;
+  assert.ok(debugLine / 48 > 250 && debugLine / 48 < 400, `${debugLine / 48} B per stored-record line`);
+  assert.ok(armDebug!.usdPerMillionMessages! > armInfo!.usdPerMillionMessages!);
+  assert.ok(
+    Math.abs(
+      x86Info!.usdPerMillionMessages! -
+        armInfo!.usdPerMillionMessages! -
+        ((3 * (PRICES.lambdaGbSecond.usd - PRICES.lambdaGbSecondArm64.usd)) / 50) * 1e6,
+    ) < 1e-9,
+    "x86_64 differs by the compute price alone",
+  );
+});
+
+test("cost: a run that logged its stored records prices INFO without them", () => {
+  const stored = {
+    t: 1,
+    source: "function",
+    level: "DEBUG",
+    message: "vehicle stored",
+    outcome: "stored",
+    messageId: "m",
+  };
+  const run = data({
+    settings: { memorySizeMb: 1024, architecture: "x86_64", logLevel: "DEBUG" },
+    totals: { ...data().totals, logBytes: 50_000, stored: 2 },
+    logs: [stored, stored],
+  });
+  const [debug, info] = costAlternatives(run).filter((a) => a.architecture === "x86_64");
+  assert.ok(debug!.declared);
+  const lineBytes = Buffer.byteLength(
+    JSON.stringify({ level: "DEBUG", message: "vehicle stored", outcome: "stored", messageId: "m" }),
+  );
+  assert.ok(Math.abs((debug!.logGb - info!.logGb) * 1024 ** 3 - 2 * lineBytes) < 1e-6);
 });
 
 test("verification: item-level from run.json, else derived from metrics", () => {

@@ -89,5 +89,36 @@ export const SHARED_SETUPS = [
   { name: "mock synthesis", uses: /\bdevStack\b/ },
 ];
 
-/** Seconds each suite takes on two cores, to order suites until a run has written .build/test-times.json. */
-export const DEFAULT_SECONDS = {};
+/**
+ * Seconds the slower suites and the checks took in a full run on two busy cores: the order on a fresh clone, until
+ * a run has written .build/test-times.json. A suite missing here counts as one second.
+ */
+export const DEFAULT_SECONDS = {
+  "faults-pipeline.test.ts": 125,
+  "engine-language-host.test.ts": 58,
+  "producer-cli.test.ts": 44,
+  "local-lifecycle.test.ts": 36,
+  typecheck: 40,
+  "dlq-cli.test.ts": 31,
+  "infra-config.test.ts": 25,
+  "local-cloud.test.ts": 20,
+  "artifact-consumer.test.ts": 19,
+  "observability-infra.test.ts": 18,
+  "dashboard-browser.test.ts": 15,
+  "dlq-pipeline.test.ts": 13,
+  "dlq-rejected-once.test.ts": 13,
+  "unused code (knip)": 12,
+  "dlq-reason-messages.test.ts": 7,
+  "observability-dashboard.test.ts": 6,
+  "faults-clients.test.ts": 5,
+  "handlers-deadline.test.ts": 5,
+  "report-generate.test.ts": 5,
+  "format and lint (biome ci)": 5,
+  "handlers-consumer.test.ts": 4,
+  "dlq-commands.test.ts": 3,
+  "engine-units.test.ts": 3,
+  "handlers-serialized.test.ts": 3,
+  "local-runtime.test.ts": 3,
+  "local-sqs-journal.test.ts": 3,
+  "handlers-dead-letter-once.test.ts": 2,
+};

@@ -79,6 +79,13 @@ export const INTEGRATION_SUITES = [
 ];
 
 /**
+ * Suites whose verdicts need each Lambda invocation to end within a 2 s function timeout (the faults stack, the
+ * dead-letter cloud of tests/support): their test processes keep the usual CPU priority while the others yield, so
+ * a busy machine slows the rest of the run rather than failing them.
+ */
+export const REAL_TIME_SUITES = ["faults-pipeline.test.ts", "dlq-pipeline.test.ts", "dlq-rejected-once.test.ts"];
+
+/**
  * Setups memoized once per process, most expensive first. Suites whose source uses one run in the same process, so
  * it is paid once rather than once per suite; a suite that uses several goes with the first.
  */

@@ -14,7 +14,14 @@ import { availableParallelism, setPriority } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DEFAULT_SECONDS, INTEGRATION_SUITES, NOT_IN_UNIT, SHARED_SETUPS, UNIT_SUITES } from "./test-suites.mjs";
+import {
+  DEFAULT_SECONDS,
+  INTEGRATION_SUITES,
+  NOT_IN_UNIT,
+  REAL_TIME_SUITES,
+  SHARED_SETUPS,
+  UNIT_SUITES,
+} from "./test-suites.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TESTS = "tests";
@@ -92,7 +99,7 @@ function checkTiers() {
     if (count === 0) problems.push(`${TESTS}/${name} is in no tier: add it to UNIT_SUITES or INTEGRATION_SUITES`);
     if (count > 1) problems.push(`${TESTS}/${name} is listed ${count} times`);
   }
-  for (const name of listed)
+  for (const name of new Set([...listed, ...REAL_TIME_SUITES]))
     if (!files.has(name)) problems.push(`${name} is listed in scripts/test-suites.mjs but not in ${TESTS}/`);
   for (const name of UNIT_SUITES.filter((n) => files.has(n))) {
     const starts = NOT_IN_UNIT.exec(readFileSync(join(ROOT, TESTS, name), "utf8"));
@@ -163,7 +170,8 @@ async function runPool(jobs, size, started) {
   const results = [];
   const places = Array.from({ length: Math.min(size, jobs.length) }, async (_, index) => {
     const place = index + 1;
-    let worker;
+    // One test process per priority this place has needed (see REAL_TIME_SUITES), each kept for the next suite.
+    const workers = new Map();
     const record = (result, startMs) => {
       results.push({ ...result, place, startMs: Math.round(startMs - started) });
       (result.kind === "check" ? printCheck : printSuite)(result);
@@ -175,14 +183,15 @@ async function runPool(jobs, size, started) {
           record(await runCheck(job), startMs);
           continue;
         }
+        const niceness = job.suites.some((suite) => REAL_TIME_SUITES.includes(suite)) ? 0 : UNHURRIED_NICENESS;
         for (const suite of job.suites) {
-          if (!worker?.alive) worker = new Worker(place);
+          if (!workers.get(niceness)?.alive) workers.set(niceness, new Worker(place, niceness));
           const startMs = performance.now();
-          record(await worker.run(suite), startMs);
+          record(await workers.get(niceness).run(suite), startMs);
         }
       }
     } finally {
-      await worker?.close();
+      await Promise.all([...workers.values()].map((worker) => worker.close()));
     }
   });
   await Promise.all(places);
@@ -257,15 +266,17 @@ for (const signal of ["SIGINT", "SIGTERM"])
     process.exit(130);
   });
 
-/**
- * The checks only need CPU, while some suites count on being scheduled in time (an invocation within its timeout, a
- * message deleted within its visibility timeout): the checks yield to them.
- */
-function lowerPriority(child) {
+// Niceness (CPU priority, higher yields more) of the checks, which only need CPU, and of the test processes that run
+// suites other than REAL_TIME_SUITES: those count on being scheduled in time and run at the usual priority.
+const CHECK_NICENESS = 10;
+const UNHURRIED_NICENESS = 5;
+
+function lowerPriority(child, niceness) {
+  if (niceness === 0) return;
   try {
-    setPriority(child.pid, 10);
+    setPriority(child.pid, niceness);
   } catch {
-    // not allowed here: the check runs at the usual priority
+    // not allowed here: it runs at the usual priority
   }
 }
 
@@ -275,7 +286,7 @@ function runCheck(job) {
     const started = performance.now();
     const [command, ...args] = job.command;
     const child = startProcess(join(ROOT, "node_modules", ".bin", command), args, ["ignore", "pipe", "pipe"]);
-    lowerPriority(child);
+    lowerPriority(child, CHECK_NICENESS);
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
@@ -296,7 +307,7 @@ function runCheck(job) {
  * time limit, the suite fails with what it printed so far and the next suite gets a new process.
  */
 class Worker {
-  constructor(number) {
+  constructor(number, niceness) {
     this.number = number;
     this.token = `@@test-worker-${randomBytes(8).toString("hex")}@@`;
     // stdout and stderr on one pipe, so a suite's output keeps its order.
@@ -314,6 +325,7 @@ class Worker {
       ["pipe", "pipe", "ignore"],
       { ...CHILD_ENV, TEST_WORKER_TOKEN: this.token },
     );
+    lowerPriority(this.child, niceness);
     this.alive = true;
     this.text = "";
     this.current = undefined;

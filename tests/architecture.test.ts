@@ -47,7 +47,8 @@ const ROLE: Record<string, string> = {
   local: "the embedded cloud: emulators, deploy, event source mapping, execution environments, recorder, verification",
   reporting: "`npm run report`: local record or CloudWatch, observations, cost, Markdown, screenshot",
   bench: "`npm run bench`: archive, producer, pipeline benchmarks",
-  scripts: "`npm test`",
+  scripts:
+    "`npm test` (checks, then every suite in a pool of test processes), `npm run test:unit`; the tiers in `test-suites.mjs`",
 };
 
 /**

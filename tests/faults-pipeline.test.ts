@@ -143,7 +143,9 @@ faults("a DLQ that refuses every send: malformed messages are moved by the redri
     );
   }
   const f = result.faults!;
-  assert.ok(f.injected["dlq-send-fail"]! >= v.invalid * 5 * 3, "five receives of three SDK attempts each");
+  // Five receives, each sent and retried by the SDK; not always three attempts each: every client's retries draw on
+  // a quota (500, 14 a retry), so when few environments share the sends, as on a busy machine, the last ones go once.
+  assert.ok(f.injected["dlq-send-fail"]! > v.invalid * 5, "five receives, each sent to the DLQ and retried");
   assert.ok(f.caused.consumerTransientFailures >= v.invalid * 5);
   assert.is(f.caused.redrives, v.invalid);
 });

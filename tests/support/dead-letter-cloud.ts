@@ -20,7 +20,9 @@ export async function deployDeadLetterCloud(localRoot: string): Promise<DeadLett
     cacheDir: SYNTH_CACHE_DIR,
     overrides: {
       "vehicle-pipeline:timeoutSeconds": "2",
-      "vehicle-pipeline:visibilityTimeoutSeconds": "2",
+      // Twice the function timeout: a message must stay hidden through a cold start and its invocation even on a
+      // busy machine, or it is received again while its batch still runs and a rejected one is dead-lettered twice.
+      "vehicle-pipeline:visibilityTimeoutSeconds": "4",
       "vehicle-pipeline:maxReceiveCount": "2",
     },
   });

@@ -60,6 +60,8 @@ async function main() {
     (tierProblems.length > 0 ? 1 : 0) +
     (suites.length === 0 ? 1 : 0);
   if (suites.length === 0) console.log(`no test file matches ${options.pattern}`);
+  // Repeated at the end, where a reader of a long log looks first.
+  for (const problem of tierProblems) console.log(`suite lists: ${problem}`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }

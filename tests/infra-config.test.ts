@@ -6,7 +6,15 @@ import type * as pulumi from "@pulumi/pulumi";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { loadSettings } from "../components/config";
-import { ConfigError, PROJECT_ROOT, StackConfigError, type SynthesizedStack, stackConfigFromYaml } from "../contracts";
+import {
+  ConfigError,
+  consumerFunction,
+  PROJECT_ROOT,
+  StackConfigError,
+  type SynthesizedStack,
+  stackConfigFromYaml,
+} from "../contracts";
+import { synthesizeWithLanguageHost } from "../engine/synthesize";
 import { devStackConfig } from "./support/pulumi";
 
 const test = suite("infra: stack configuration");
@@ -92,6 +100,18 @@ test("the dev stack file shows the region and the pipeline's keys", () => {
   const config = devStackConfig();
   assert.is(config["aws:region"], "us-east-1");
   assert.is(config["vehicle-pipeline:batchSize"], "10");
+});
+
+test("architecture and log level set in the stack reach the function, as `pulumi up` runs the program", async () => {
+  const stack = await synthesizeWithLanguageHost({
+    stack: "dev",
+    dryRun: true,
+    transpileOnly: true,
+    configOverrides: { "vehicle-pipeline:architecture": "x86_64", "vehicle-pipeline:logLevel": "DEBUG" },
+  });
+  const { inputs } = consumerFunction(stack);
+  assert.equal(inputs.architectures, ["x86_64"]);
+  assert.is(inputs.environment.variables.LOG_LEVEL, "DEBUG");
 });
 
 test.run();

@@ -2,8 +2,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { consumerFunction, PROJECT_ROOT } from "../contracts";
-import { synthesizeWithLanguageHost } from "../engine/synthesize";
+import { PROJECT_ROOT } from "../contracts";
 import { devSettings, devStack, only } from "./support/pulumi";
 
 const test = suite("infra: MonitoredFunction");
@@ -35,18 +34,6 @@ test("the archive holds no native code, so arm64 runs it as it is", async () => 
   assert.ok(files.length > 100, `only ${files.length} files under the archive's packages`);
   const native = files.filter((file) => /\.node$|binding\.gyp$|[/\\]prebuilds[/\\]/.test(file));
   assert.equal(native, [], "a native addon or its build files would need an x86_64 or arm64 build of its own");
-});
-
-test("architecture and log level set in the stack reach the function, as `pulumi up` runs the program", async () => {
-  const stack = await synthesizeWithLanguageHost({
-    stack: "dev",
-    dryRun: true,
-    transpileOnly: true,
-    configOverrides: { "vehicle-pipeline:architecture": "x86_64", "vehicle-pipeline:logLevel": "DEBUG" },
-  });
-  const { inputs } = consumerFunction(stack);
-  assert.equal(inputs.architectures, ["x86_64"]);
-  assert.is(inputs.environment.variables.LOG_LEVEL, "DEBUG");
 });
 
 test("environment: table, DLQ, source queue, Powertools service and namespace, log level", async () => {

@@ -1,13 +1,14 @@
 // How `npm run local -- up` stops: real processes, real signals. A stop always removes the state file and closes the
 // emulators, however many signals arrive; a kill -9 of npm takes the cloud down with it; --persist brings the
 // dead-letter queue back after a SIGKILL; the messages held are counted on the way out.
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type EmbeddedCloudState, isAlive } from "../contracts";
+import { type EmbeddedCloudState, isAlive, PROJECT_ROOT } from "../contracts";
 import { launcherChain, stopPlan } from "../local/stop-control";
 import { localSqsClient, receiveDistinct } from "./support/local-sqs";
 
@@ -223,6 +224,33 @@ test("--persist: the DLQ survives a SIGKILL of the cloud; a stop says what is ke
   await up.closed;
   await cloudGone(up.state);
   assert.match(up.output.stderr, /and 5 in the dead-letter queue will be lost/);
+});
+
+test("without `npm ci`, local/cli.ts says what to run (exit 1) instead of a module stack trace", () => {
+  // The entry point and what it loads before its install check, in a folder without node_modules.
+  const checkout = mkdtempSync(join(tmpdir(), "no-install-"));
+  try {
+    for (const file of [
+      "local/cli.ts",
+      "local/install-check.ts",
+      ...readdirSync(join(PROJECT_ROOT, "contracts")).map((name) => `contracts/${name}`),
+    ]) {
+      mkdirSync(dirname(join(checkout, file)), { recursive: true });
+      copyFileSync(join(PROJECT_ROOT, file), join(checkout, file));
+    }
+    const run = spawnSync(
+      process.execPath,
+      [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(checkout, "local/cli.ts"), "run"],
+      // Without FORCE_COLOR, which a library in this process may set: Node warns on stderr when NO_COLOR is set too.
+      { cwd: checkout, encoding: "utf8", timeout: 60_000, env: { ...process.env, FORCE_COLOR: undefined } },
+    );
+    assert.is(run.status, 1, run.stderr);
+    assert.match(run.stderr, /^error: the embedded cloud needs @aws-sdk\/client-sqs, .*, which are not installed\n/);
+    assert.match(run.stderr, /\nrun `npm ci` in .*no-install-\w+ first\n$/);
+    assert.not.match(run.stderr, /crash|\n {4}at /);
+  } finally {
+    rmSync(checkout, { recursive: true, force: true });
+  }
 });
 
 test.run();

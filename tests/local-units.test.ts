@@ -1,12 +1,6 @@
-// The embedded cloud's pure parts: what Lambda does with a batch response, the SQS event's shape, EMF parsing,
-// the verification verdict, queue attributes from resource inputs, and the CLI's flag errors.
-import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { PROJECT_ROOT, UsageError } from "../contracts";
+import { UsageError } from "../contracts";
 import { parseCliArgs } from "../local/cli-args";
 import { queueAttributes } from "../local/deploy";
 import { lambdaHeapLimits } from "../local/execution-environment";
@@ -194,33 +188,6 @@ test("the CLI passes producer flags through and names a bad flag with an example
   assert.throws(() => parseCliArgs(["--port", "x"]), /--port "x"/);
   assert.throws(() => parseCliArgs(["deploy"]), /unknown command "deploy"/);
   assert.throws(() => parseCliArgs(["--profile", "50/s:5s", "--rate", "5"]), /--profile replaces --rate/);
-});
-
-test("without `npm ci`, local/cli.ts says what to run (exit 1) instead of a module stack trace", () => {
-  // The entry point and what it loads before its install check, in a folder without node_modules.
-  const checkout = mkdtempSync(join(tmpdir(), "no-install-"));
-  try {
-    for (const file of [
-      "local/cli.ts",
-      "local/install-check.ts",
-      ...readdirSync(join(PROJECT_ROOT, "contracts")).map((name) => `contracts/${name}`),
-    ]) {
-      mkdirSync(dirname(join(checkout, file)), { recursive: true });
-      copyFileSync(join(PROJECT_ROOT, file), join(checkout, file));
-    }
-    const run = spawnSync(
-      process.execPath,
-      [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(checkout, "local/cli.ts"), "run"],
-      // Without FORCE_COLOR, which a library in this process may set: Node warns on stderr when NO_COLOR is set too.
-      { cwd: checkout, encoding: "utf8", timeout: 60_000, env: { ...process.env, FORCE_COLOR: undefined } },
-    );
-    assert.is(run.status, 1, run.stderr);
-    assert.match(run.stderr, /^error: the embedded cloud needs @aws-sdk\/client-sqs, .*, which are not installed\n/);
-    assert.match(run.stderr, /\nrun `npm ci` in .*no-install-\w+ first\n$/);
-    assert.not.match(run.stderr, /crash|\n {4}at /);
-  } finally {
-    rmSync(checkout, { recursive: true, force: true });
-  }
 });
 
 test("npm start and tsx producer read --rate the same way, max included", () => {

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { consumerFunction, DEFAULT_STACK, PROJECT_ROOT, reportError } from "../contracts";
 import { measureArchive, synthesizeWithLanguageHost } from "../engine";
-import { INIT_STEPS, measureLambdaInit } from "./lambda-init";
+import { FIRST_REJECTION_STEP, INIT_STEPS, measureLambdaInit } from "./lambda-init";
 
 const MiB = 1024 * 1024;
 /** The target for the consumer's cold init on this machine. */
@@ -85,6 +85,10 @@ async function main(): Promise<void> {
           `| ${step === "handler" ? "the rest of `__index.js`: its own code, the factory building clients, Logger and Metrics" : `\`${step}\``} | ` +
           `${init.medianStepMs[step]!.toFixed(0)} ms | ${step.startsWith("@aws-sdk/") ? "the runtime (nodejs22.x provides SDK v3)" : "the archive"} |`,
       ),
+      "",
+      `Not at init: \`${FIRST_REJECTION_STEP}\` adds ${init.medianStepMs.firstRejection!.toFixed(0)} ms to the ` +
+        "invocation of an environment's first rejected record, which makes the client for the DLQ send then; " +
+        "a batch of valid records never loads it.",
       "",
       `Packages in the archive: ${inputs.code.packages.map((name) => `\`${name}\``).join(", ")}.`,
       "",

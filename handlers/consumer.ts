@@ -19,7 +19,11 @@ import { parseVehicleMessage } from "./vehicle";
 
 export interface ConsumerDeps {
   documentClient: DynamoDBDocumentClient;
-  sqs: SQSClient;
+  /**
+   * The client for the DLQ send and the source-queue delete, or how to make it on first use: only a rejected record
+   * needs SQS, so a cold start need not load and configure its client.
+   */
+  sqs: SQSClient | (() => SQSClient);
   tableName: string;
   dlqUrl: string;
   /**
@@ -163,8 +167,9 @@ function recordWritten(record: SQSRecord, item: VehicleItem, outcome: "stored" |
  */
 async function rejectRecord(record: SQSRecord, rejection: Rejection, batch: BatchRun): Promise<RecordOutcome> {
   const { deps } = batch;
-  const sent = await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, rejection);
-  if (deps.sourceQueueUrl) await deleteFromSource(deps.sqs, deps.sourceQueueUrl, record, deps.logger);
+  const sqs = typeof deps.sqs === "function" ? deps.sqs() : deps.sqs;
+  const sent = await sendToDeadLetterQueue(sqs, deps.dlqUrl, record, rejection);
+  if (deps.sourceQueueUrl) await deleteFromSource(sqs, deps.sourceQueueUrl, record, deps.logger);
   countRejection(batch.tally, rejection.code);
   deps.logger.warn("vehicle rejected", {
     messageId: record.messageId,

@@ -1,6 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Tracer } from "@aws-lambda-powertools/tracer";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { CONSUMER_NAMESPACE, CONSUMER_SERVICE_NAME } from "../contracts/metric-names";
 import type { VehicleConsumer } from "./consumer";
 import { createConsumer } from "./consumer";
@@ -25,15 +26,8 @@ export function createConsumerFromEnvironment(env: NodeJS.ProcessEnv = process.e
   const dlqUrl = required(env, "DLQ_URL", "the queue URL invalid messages are sent to");
   const serviceName = env.POWERTOOLS_SERVICE_NAME || CONSUMER_SERVICE_NAME;
   const tracer = xRayIsPresent(env) ? createTracer(serviceName) : undefined;
-  // The SDK sends SQS calls to the queue URL's host unless an endpoint is given in code. When the environment
-  // aims SQS elsewhere (AWS_ENDPOINT_URL_SQS, the embedded cloud), that host is an emulator's naming artifact
-  // (fauxqs: sqs.<region>.localhost, which need not resolve), so the configured endpoint must win.
-  const { SQSClient } = sqsSdk();
   const { DynamoDBClient } = dynamoDbSdk();
   const { DynamoDBDocumentClient } = documentClientSdk();
-  const endpointFromEnvironment = Boolean(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL);
-  const sqsClient = new SQSClient({ useQueueUrlAsEndpoint: !endpointFromEnvironment });
-  const sqs = tracer ? tracer.captureAWSv3Client(sqsClient) : sqsClient;
   const dynamoClient = new DynamoDBClient({});
   // removeUndefinedValues: optional fields never make a put fail; the item builder sets every field anyway.
   const documentClient = DynamoDBDocumentClient.from(tracer ? tracer.captureAWSv3Client(dynamoClient) : dynamoClient, {
@@ -41,7 +35,7 @@ export function createConsumerFromEnvironment(env: NodeJS.ProcessEnv = process.e
   });
   return createConsumer({
     documentClient,
-    sqs,
+    sqs: deadLetterClient(env, tracer),
     tableName,
     dlqUrl,
     sourceQueueUrl: env.SOURCE_QUEUE_URL?.trim() || undefined,
@@ -49,6 +43,25 @@ export function createConsumerFromEnvironment(env: NodeJS.ProcessEnv = process.e
     logger: new Logger({ serviceName, logLevel: (env.LOG_LEVEL as "INFO" | undefined) || "INFO" }),
     metrics: new Metrics({ serviceName, namespace: env.POWERTOOLS_METRICS_NAMESPACE || CONSUMER_NAMESPACE }),
   });
+}
+
+/**
+ * The SQS client, made on first use and kept: loading and configuring it is about a tenth of a cold start, and only
+ * a rejected record needs it.
+ */
+function deadLetterClient(env: NodeJS.ProcessEnv, tracer: Tracer | undefined): () => SQSClient {
+  let client: SQSClient | undefined;
+  return () => {
+    if (client) return client;
+    const { SQSClient: Client } = sqsSdk();
+    // The SDK sends SQS calls to the queue URL's host unless an endpoint is given in code. When the environment
+    // aims SQS elsewhere (AWS_ENDPOINT_URL_SQS, the embedded cloud), that host is an emulator's naming artifact
+    // (fauxqs: sqs.<region>.localhost, which need not resolve), so the configured endpoint must win.
+    const endpointFromEnvironment = Boolean(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL);
+    const made = new Client({ useQueueUrlAsEndpoint: !endpointFromEnvironment });
+    client = tracer ? tracer.captureAWSv3Client(made) : made;
+    return client;
+  };
 }
 
 /**

@@ -268,6 +268,25 @@ test("every record failing (DynamoDB on a closed port) fails the invocation with
   assert.equal(metricValues(run.emf, "VehiclesStored"), [0]);
 });
 
+test("the SQS client is asked for only when a record is rejected", async ({ world }) => {
+  let asked = 0;
+  const consume = consumerFor(world, {
+    sqs: () => {
+      asked += 1;
+      return world.sqs;
+    },
+  });
+  const valid = await sqsEventFor(world, [
+    { body: vehicleBody({ vehicleId: freshVehicleId() }), eventId: nextEventId() },
+  ]);
+  assert.equal((await captureOutput(() => consume(valid, lambdaContext()))).result, { batchItemFailures: [] });
+  assert.is(asked, 0, "a batch of valid records made the DLQ's client");
+  const invalid = await sqsEventFor(world, [{ body: "not json", eventId: nextEventId() }]);
+  assert.equal((await captureOutput(() => consume(invalid, lambdaContext()))).result, { batchItemFailures: [] });
+  assert.is(asked, 1);
+  assert.is((await receiveAll(world.sqs, world.dlqUrl, 1)).length, 1);
+});
+
 test("a DLQ send failure makes the invalid record a batch item failure, so it is not deleted", async ({ world }) => {
   const vehicleId = freshVehicleId();
   const missingDlq = world.dlqUrl.replace(/vehicles-dlq$/, "no-such-dlq");

@@ -150,6 +150,7 @@ export {
 export { MAX_MILEAGE, MIN_MODEL_YEAR, VEHICLE_FIELDS, type Vehicle } from "./vehicle";
 // The checkout: the project, its root and the embedded cloud's .local/ layout.
 export {
+  COMPILE_CACHE_DIR,
   DEFAULT_LOCAL_ROOT,
   LAST_RUN_POINTER,
   type LocalLayout,

@@ -24,6 +24,12 @@ export const LAST_RUN_POINTER = "last-run";
  */
 export const SYNTH_CACHE_DIR = join(DEFAULT_LOCAL_ROOT, "synth-cache");
 
+/**
+ * ts-node's transpiled program files, keyed by their content: a program change transpiles only what changed. Apart
+ * from the synthesized stacks, so a start that must synthesize again still finds them.
+ */
+export const COMPILE_CACHE_DIR = join(DEFAULT_LOCAL_ROOT, "ts-node-cache");
+
 /** What the embedded cloud keeps below a local root. */
 export interface LocalLayout {
   root: string;

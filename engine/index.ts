@@ -5,4 +5,6 @@
  */
 export { measureArchive, unpackArchive } from "./archive";
 /** @public */
+export { withCompileCache } from "./compile-cache";
+/** @public */
 export { LanguageHostRunError, synthesizeWithLanguageHost } from "./synthesize";

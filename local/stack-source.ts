@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultStack, OperatorError, PROJECT_ROOT, type SynthesizedStack, stackFileNamed } from "../contracts";
+import {
+  COMPILE_CACHE_DIR,
+  defaultStack,
+  OperatorError,
+  PROJECT_ROOT,
+  type SynthesizedStack,
+  stackFileNamed,
+} from "../contracts";
 import { checkInstall } from "./install-check";
 
 /**
@@ -121,16 +128,20 @@ export async function synthesizeStack(options: StackSourceOptions = {}): Promise
 async function synthesizeFromLanguageHost(options: StackSourceOptions): Promise<CachedStack> {
   // Loaded only when there is something to synthesize: a cached start does not pay for gRPC and Pulumi's stubs.
   // (require, not import(): under tsx's CommonJS hook a dynamic import of a .ts file is not transpiled.)
-  const { LanguageHostRunError, synthesizeWithLanguageHost } = require("../engine") as typeof import("../engine");
+  const { LanguageHostRunError, synthesizeWithLanguageHost, withCompileCache } =
+    require("../engine") as typeof import("../engine");
   try {
-    return await synthesizeWithLanguageHost({
-      stack: stackNameOf(options),
-      stackFile: stackFileOf(options),
-      configOverrides: options.overrides,
-      // An update, not a preview: the ids, ARNs and URLs the deployer rewrites to the emulators' are known.
-      dryRun: false,
-      transpileOnly: true,
-    });
+    return await withCompileCache(COMPILE_CACHE_DIR, (compileCacheDir) =>
+      synthesizeWithLanguageHost({
+        stack: stackNameOf(options),
+        stackFile: stackFileOf(options),
+        configOverrides: options.overrides,
+        // An update, not a preview: the ids, ARNs and URLs the deployer rewrites to the emulators' are known.
+        dryRun: false,
+        transpileOnly: true,
+        compileCacheDir,
+      }),
+    );
   } catch (error) {
     if (error instanceof LanguageHostRunError) throw new StackSynthesisError(error.message);
     throw error;

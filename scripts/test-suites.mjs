@@ -23,6 +23,7 @@ export const UNIT_SUITES = [
   "dashboard-alarms.test.ts",
   "dashboard-faults.test.ts",
   "dashboard-stack.test.ts",
+  "engine-compile-cache.test.ts",
   "faults-spec.test.ts",
   "handlers-item.test.ts",
   "handlers-rules.test.ts",

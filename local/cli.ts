@@ -17,5 +17,23 @@ try {
 // The SDK's Node 20 end-of-support notice would interleave with the progress lines; set the variable to keep it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
+beginSynthesisEarly(process.argv.slice(2));
+
 // Loaded only now, after the install check, so a missing package cannot fail this file's imports.
 import("./commands.js").then(({ main }) => main(process.argv.slice(2))).then((code) => process.exit(code), report);
+
+/**
+ * A stack that must be synthesized starts now, in its child process, while this process loads the command's modules
+ * (most of a second); runPipeline and `up` then find it under way. Arguments the command will refuse start nothing.
+ */
+function beginSynthesisEarly(argv: string[]): void {
+  // require, not import(): under tsx's CommonJS hook a dynamic import of a .ts file is not transpiled.
+  const { parseCliArgs } = require("./cli-args") as typeof import("./cli-args");
+  const { beginSynthesis, commandStackSource } = require("./stack-source") as typeof import("./stack-source");
+  try {
+    const args = parseCliArgs(argv);
+    if (args.command !== "help") beginSynthesis(commandStackSource(args.stackName));
+  } catch {
+    // the command reports it
+  }
+}

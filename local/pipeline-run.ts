@@ -6,9 +6,7 @@ import {
   type IamRunSummary,
   INVALID_KIND_CODES,
   type RatePhase,
-  SYNTH_CACHE_DIR,
   type SynthesizedStack,
-  stackFileNamed,
 } from "../contracts";
 import type { ProduceSummary } from "../producer";
 import { EmbeddedCloud } from "./cloud";
@@ -17,7 +15,13 @@ import type { FaultSettings } from "./faults/injector";
 import type { FaultReport } from "./faults/summary";
 import { faultReportOf } from "./run-fault-report";
 import { runInfoOf } from "./run-info";
-import { cachedStack, type StackFromProgram, type StackSourceOptions, synthesizeStack } from "./stack-source";
+import {
+  cachedStack,
+  commandStackSource,
+  type StackFromProgram,
+  type StackSourceOptions,
+  synthesizeStack,
+} from "./stack-source";
 import { judgeControlPlane, readTable, type Verification, verifyRun } from "./verify";
 
 /** The producer's side of a run: the pass-through flags of `npm start`. */
@@ -205,11 +209,11 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 }
 
 function stackSourceOf(options: PipelineRunOptions): StackSourceOptions {
+  const source = commandStackSource(options.stackName);
   return {
-    stackFile: options.stackName === undefined ? undefined : stackFileNamed(options.stackName),
-    stack: options.stackName,
+    ...source,
     overrides: options.configOverrides,
-    cacheDir: options.cacheSynth === false ? undefined : (options.synthCacheDir ?? SYNTH_CACHE_DIR),
+    cacheDir: options.cacheSynth === false ? undefined : (options.synthCacheDir ?? source.cacheDir),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   defaultStack,
   OperatorError,
   PROJECT_ROOT,
+  SYNTH_CACHE_DIR,
   type SynthesizedStack,
   stackFileNamed,
 } from "../contracts";
@@ -112,17 +113,53 @@ export function cachedStack(options: StackSourceOptions): StackFromProgram | und
   return cached && { ...cached, cached: true };
 }
 
+/** Syntheses begun ahead of their caller (beginSynthesis), by cache file. */
+const begun = new Map<string, Promise<StackFromProgram>>();
+
+/**
+ * Starts synthesizing a stack that is not cached, so the caller's later synthesizeStack with the same options finds
+ * it under way: `npm start` begins before it loads its own modules, which then load beside the language host.
+ */
+export function beginSynthesis(options: StackSourceOptions): void {
+  const cacheFile = cacheFileOf(options);
+  if (!cacheFile || begun.has(cacheFile) || readCache(cacheFile)) return;
+  const synthesis = synthesizeUncached(options, cacheFile);
+  synthesis.catch(() => undefined); // the caller that takes it over sees the error
+  begun.set(cacheFile, synthesis);
+}
+
 export async function synthesizeStack(options: StackSourceOptions = {}): Promise<StackFromProgram> {
   checkInstall();
   const cacheFile = cacheFileOf(options);
+  const underWay = cacheFile === undefined ? undefined : begun.get(cacheFile);
+  if (underWay) {
+    begun.delete(cacheFile!);
+    return underWay;
+  }
   const cached = readCache(cacheFile);
   if (cached) return { ...cached, cached: true };
+  return synthesizeUncached(options, cacheFile);
+}
+
+async function synthesizeUncached(
+  options: StackSourceOptions,
+  cacheFile: string | undefined,
+): Promise<StackFromProgram> {
   const { resources, outputs, config } = await synthesizeFromLanguageHost(options);
   if (cacheFile) {
     mkdirSync(options.cacheDir!, { recursive: true });
     writeFileSync(cacheFile, JSON.stringify({ resources, outputs, config }));
   }
   return { resources, outputs, config, cached: false };
+}
+
+/** What the embedded cloud's commands synthesize: the named stack (default $PULUMI_STACK, else dev), cached. */
+export function commandStackSource(stackName: string | undefined): StackSourceOptions {
+  return {
+    stack: stackName,
+    stackFile: stackName === undefined ? undefined : stackFileNamed(stackName),
+    cacheDir: SYNTH_CACHE_DIR,
+  };
 }
 
 async function synthesizeFromLanguageHost(options: StackSourceOptions): Promise<CachedStack> {

@@ -9,8 +9,6 @@ import {
   localEnvironment,
   localLayout,
   releaseStateFile,
-  SYNTH_CACHE_DIR,
-  stackFileNamed,
 } from "../contracts";
 import type { CliArgs } from "./cli-args";
 import { EmbeddedCloud } from "./cloud";
@@ -19,7 +17,7 @@ import { heldMessages } from "./held-messages";
 import { permissionLines } from "./iam/cloud-principals";
 import { type LocalDashboard, startDashboard } from "./local-dashboard";
 import { IAM_OFF_NOTICE } from "./run-summary";
-import { synthesizeStack } from "./stack-source";
+import { commandStackSource, synthesizeStack } from "./stack-source";
 import { StopControl } from "./stop-control";
 import { table } from "./text-table";
 
@@ -54,11 +52,7 @@ export async function upCommand(args: CliArgs): Promise<ExitStatus> {
   let dashboard: LocalDashboard | undefined;
   try {
     if (stop.requested) return EXIT.ok;
-    const stack = await synthesizeStack({
-      cacheDir: SYNTH_CACHE_DIR,
-      stackFile: args.stackName === undefined ? undefined : stackFileNamed(args.stackName),
-      stack: args.stackName,
-    });
+    const stack = await synthesizeStack(commandStackSource(args.stackName));
     const deployed = await cloud.deploy(stack);
     stop.attach(
       () => heldMessages(cloud),

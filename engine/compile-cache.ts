@@ -18,7 +18,7 @@ export async function withCompileCache<T>(cacheDir: string, run: (privateDir: st
   try {
     const known = new Set(copyEntries(cacheDir, privateDir));
     const result = await run(privateDir);
-    publish(privateDir, cacheDir, known);
+    publishBestEffort(privateDir, cacheDir, known);
     return result;
   } finally {
     rmSync(privateDir, { recursive: true, force: true });
@@ -27,14 +27,18 @@ export async function withCompileCache<T>(cacheDir: string, run: (privateDir: st
 
 /** The files below a folder, as paths relative to it (ts-node keeps one subfolder per set of compiler options). */
 function filesBelow(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((path) => {
+  const isFile = (path: string) => {
     try {
       return statSync(join(dir, path)).isFile();
     } catch {
       return false; // removed meanwhile
     }
-  });
+  };
+  try {
+    return existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: "utf8" }).filter(isFile) : [];
+  } catch {
+    return []; // not a folder, or unreadable: no cache
+  }
 }
 
 /** Copies what the shared cache holds; an entry removed meanwhile is a miss. Returns the paths copied. */
@@ -53,15 +57,32 @@ function copyEntries(from: string, to: string): string[] {
   return copied;
 }
 
-function publish(privateDir: string, cacheDir: string, known: ReadonlySet<string>): void {
-  const fresh = filesBelow(privateDir).filter((path) => !known.has(path));
-  if (fresh.length === 0) return;
-  if (known.size + fresh.length > MAX_ENTRIES) rmSync(cacheDir, { recursive: true, force: true });
-  for (const path of fresh) {
-    const target = join(cacheDir, path);
-    mkdirSync(dirname(target), { recursive: true });
-    const staged = `${target}.tmp-${process.pid}`;
-    copyFileSync(join(privateDir, path), staged);
-    renameSync(staged, target);
+/** The cache only saves time: a full disk or a folder removed meanwhile costs the next run a transpile, never this one. */
+function publishBestEffort(privateDir: string, cacheDir: string, known: ReadonlySet<string>): void {
+  try {
+    const fresh = filesBelow(privateDir).filter((path) => !known.has(path));
+    if (fresh.length === 0) return;
+    if (known.size + fresh.length > MAX_ENTRIES) startAfresh(cacheDir);
+    for (const path of fresh) publishEntry(join(privateDir, path), join(cacheDir, path));
+  } catch {
+    // see above
   }
+}
+
+function publishEntry(source: string, target: string): void {
+  const staged = `${target}.tmp-${process.pid}`;
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(source, staged);
+    renameSync(staged, target);
+  } catch {
+    rmSync(staged, { force: true });
+  }
+}
+
+/** Moved aside before it is removed, so a run copying from it meanwhile sees it whole or not at all. */
+function startAfresh(cacheDir: string): void {
+  const aside = `${cacheDir}.old-${process.pid}`;
+  renameSync(cacheDir, aside);
+  rmSync(aside, { recursive: true, force: true });
 }

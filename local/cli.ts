@@ -3,6 +3,8 @@
 // fresh clone without `npm ci` gets a sentence instead of a module stack trace.
 import { reportError } from "../contracts";
 import { checkInstall } from "./install-check";
+// Loads only node: built-ins and the kernel too; the engine it synthesizes with is loaded when there is work for it.
+import { beginSynthesis, commandStackSource } from "./stack-source";
 
 const HELP_COMMAND = "npm run local -- --help";
 const report = (error: unknown) =>
@@ -29,7 +31,6 @@ import("./commands.js").then(({ main }) => main(process.argv.slice(2))).then((co
 function beginSynthesisEarly(argv: string[]): void {
   // require, not import(): under tsx's CommonJS hook a dynamic import of a .ts file is not transpiled.
   const { parseCliArgs } = require("./cli-args") as typeof import("./cli-args");
-  const { beginSynthesis, commandStackSource } = require("./stack-source") as typeof import("./stack-source");
   try {
     const args = parseCliArgs(argv);
     if (args.command !== "help") beginSynthesis(commandStackSource(args.stackName));

@@ -122,7 +122,7 @@ const begun = new Map<string, Promise<StackFromProgram>>();
  */
 export function beginSynthesis(options: StackSourceOptions): void {
   const cacheFile = cacheFileOf(options);
-  if (!cacheFile || begun.has(cacheFile) || readCache(cacheFile)) return;
+  if (!cacheFile || begun.has(cacheFile) || existsSync(cacheFile)) return;
   const synthesis = synthesizeUncached(options, cacheFile);
   synthesis.catch(() => undefined); // the caller that takes it over sees the error
   begun.set(cacheFile, synthesis);
@@ -146,7 +146,8 @@ async function synthesizeUncached(
   cacheFile: string | undefined,
 ): Promise<StackFromProgram> {
   const { resources, outputs, config } = await synthesizeFromLanguageHost(options);
-  if (cacheFile) {
+  // Sources edited while it ran: what it synthesized is no longer what their fingerprint names.
+  if (cacheFile && cacheFile === cacheFileOf(options)) {
     mkdirSync(options.cacheDir!, { recursive: true });
     writeFileSync(cacheFile, JSON.stringify({ resources, outputs, config }));
   }

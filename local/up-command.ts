@@ -32,14 +32,24 @@ export async function upCommand(args: CliArgs): Promise<ExitStatus> {
     releaseNow: () => releaseStateFile(layout.root),
     write: (line) => process.stderr.write(`${line}\n`),
   });
-  const cloud = await EmbeddedCloud.start({
-    localRoot: layout.root,
-    persist: args.persist,
-    sqsPort: args.port,
-    dynamoPort: args.port === undefined ? undefined : args.port + 1,
-    faults: args.faults,
-    iam: args.iam,
-  });
+  // Takes over a synthesis cli.ts began; it runs while the emulators start and is settled on every path out.
+  const synthesizing = synthesizeStack(commandStackSource(args.stackName));
+  synthesizing.catch(() => undefined);
+  let cloud: EmbeddedCloud;
+  try {
+    cloud = await EmbeddedCloud.start({
+      localRoot: layout.root,
+      persist: args.persist,
+      sqsPort: args.port,
+      dynamoPort: args.port === undefined ? undefined : args.port + 1,
+      faults: args.faults,
+      iam: args.iam,
+    });
+  } catch (error) {
+    stop.dispose();
+    await synthesizing.catch(() => undefined);
+    throw error;
+  }
   // Each distinct refusal once, as it happens: a client meeting AccessDenied sees why here.
   const refused = new Set<string>();
   cloud.iam.onDenial((d) => {
@@ -51,8 +61,8 @@ export async function upCommand(args: CliArgs): Promise<ExitStatus> {
   });
   let dashboard: LocalDashboard | undefined;
   try {
+    const stack = await synthesizing;
     if (stop.requested) return EXIT.ok;
-    const stack = await synthesizeStack(commandStackSource(args.stackName));
     const deployed = await cloud.deploy(stack);
     stop.attach(
       () => heldMessages(cloud),

@@ -221,6 +221,8 @@ function startProcess(command, args, stdio, env = CHILD_ENV) {
   const child = spawn(command, args, { cwd: ROOT, env, stdio });
   running.add(child);
   child.on("exit", () => running.delete(child));
+  // 'close' follows with a negative code, so whoever waits for it sees a failure; this says why.
+  child.on("error", (error) => console.error(`could not start ${command}: ${error.message}`));
   return child;
 }
 
@@ -512,6 +514,7 @@ async function ensureChromium() {
   }
   await new Promise((resolve) => {
     const child = spawn("bash", [".ci/install-chromium.sh"], { cwd: ROOT, stdio: "inherit" });
+    child.on("error", (error) => console.error(`could not install chromium: ${error.message}`));
     child.on("close", resolve);
   });
 }
@@ -521,5 +524,10 @@ if (process.argv[2] === "--worker") {
   const { runWorker } = await import("./test-worker.mjs");
   await runWorker();
 } else {
-  process.exitCode = await main();
+  // Whatever goes wrong in the runner itself still ends in the totals line CI reads.
+  process.exitCode = await main().catch((error) => {
+    console.error(error);
+    console.log("0 passed, 1 failed");
+    return 1;
+  });
 }

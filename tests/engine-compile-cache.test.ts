@@ -68,4 +68,17 @@ test(
   }),
 );
 
+test(
+  "a cache that cannot be read or written costs a transpile, never the run",
+  withCacheDir(async (cacheDir) => {
+    writeFileSync(cacheDir, "a file where the cache folder should be");
+    const result = await withCompileCache(cacheDir, async (privateDir) => {
+      await transpiling({ "z.js": "z" })(privateDir);
+      return "synthesized";
+    });
+    assert.is(result, "synthesized");
+    assert.is(readFileSync(cacheDir, "utf8"), "a file where the cache folder should be");
+  }),
+);
+
 test.run();

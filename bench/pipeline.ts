@@ -577,7 +577,11 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
   the consumer's own SDK call (serialization, SigV4 signing, \`@smithy/core\`'s middleware, HTTP), Powertools and valibot,
   and to V8 compiling and collecting garbage in ten isolates instead of one (its helper threads are as busy as
   dynalite's thread). The consumer logs no line per stored record any more (INFO), and the mapping's readers no longer
-  retire and respawn with every empty receive.
+  retire and respawn with every empty receive. The consumer's write is itself the bare write's work (the same
+  conditional PutItem through the same SDK), and the drain keeps both cores busy, so the ratio is roughly the bare
+  write's CPU over the pipeline's: ${throughput.bareCpuMsPerWrite!.toFixed(2)} ms against ${throughput.cpuMsPerStored!.toFixed(2)} ms here. A ratio of 0.8 would leave
+  everything else a message costs (receive, delete, validation, logs, metrics, ten isolates) a quarter of a write;
+  it costs ${((throughput.cpuMsPerStored! - throughput.bareCpuMsPerWrite!) / throughput.bareCpuMsPerWrite!).toFixed(1)} writes. Closing that gap would mean running a consumer other than the archive the stack deploys.
 - **Latency at 200/s.** Steady state is tens of milliseconds. The p99 of the whole run comes from the first seconds:
   environments are initialised one after another (0.25-1 s of CPU each) while messages arrive at full rate, the mapping
   starts with five concurrent batches and scales out while messages wait, and the backlog drains once enough
@@ -585,8 +589,10 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
 - **First stored item without the cache.** Running the program through Pulumi's language host in a child process
   takes most of it (loading @pulumi/pulumi, whose index loads its automation API, @pulumi/aws, @pulumi/awsx and
   TypeScript for ts-node; serializing the consumer; registering every resource with the in-process engine over gRPC);
-  the emulators start and the producer loads beside it. Every later run with the same program and config reuses
-  \`.local/synth-cache\`.${result.timeToFirstStored.cachedStackWasCached === false ? '\n- **Note:** the program changed between the two start-up runs (a shared checkout), so the "cached" run synthesized too.' : ""}
+  the emulators start and the producer loads beside it. \`local/cli.ts\` starts that child before it loads the
+  command's own modules, and ts-node's transpiled files are kept by content in \`.local/ts-node-cache\`, so a changed
+  program transpiles only what changed; after a clone every file is transpiled. Every later run with the same program
+  and config reuses \`.local/synth-cache\`.${result.timeToFirstStored.cachedStackWasCached === false ? '\n- **Note:** the program changed between the two start-up runs (a shared checkout), so the "cached" run synthesized too.' : ""}
 `;
   const previous = existsSync(OUT_MD) ? readFileSync(OUT_MD, "utf8") : "";
   const kept = previous.indexOf(KEPT_SECTION);

@@ -212,7 +212,7 @@ test("--persist: the DLQ survives a SIGKILL of the cloud; a stop says what is ke
   signalGroup(up, "SIGINT");
   await up.closed;
   await cloudGone(up.state);
-  assert.match(up.output.stderr, /and 20 in the dead-letter queue kept in .*journal\.jsonl/);
+  assert.match(up.output.stderr, /and 20 in the dead-letter queue kept in .*journal\.jsonl/, up.output.stderr);
 
   // Without --persist the queues start empty and the stop counts what is lost.
   up = await startUp();
@@ -233,6 +233,7 @@ test("without `npm ci`, local/cli.ts says what to run (exit 1) instead of a modu
     for (const file of [
       "local/cli.ts",
       "local/install-check.ts",
+      "local/stack-source.ts",
       ...readdirSync(join(PROJECT_ROOT, "contracts")).map((name) => `contracts/${name}`),
     ]) {
       mkdirSync(dirname(join(checkout, file)), { recursive: true });

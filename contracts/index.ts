@@ -102,7 +102,7 @@ export {
   VISIBILITY_TIMEOUT_FACTOR,
 } from "./settings";
 // The endpoint, region and credentials of an SQS command line.
-export { chooseSqsClient, RegionMissingError } from "./sqs-client";
+export { chooseSqsClient, chooseSqsClientFor, RegionMissingError } from "./sqs-client";
 // SQS's limits and the one batch packer.
 export {
   attributeBytes,

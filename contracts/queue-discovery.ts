@@ -31,6 +31,9 @@ const QUEUE_SOURCES: Record<QueueOutput, { flag: string; env: string; what: stri
   },
 };
 
+/** FoundQueue.source when the embedded cloud's state file named the queue. */
+export const EMBEDDED_CLOUD_SOURCE = "embedded cloud";
+
 /** A queue, and how it was found. */
 export interface FoundQueue {
   url: string;
@@ -127,7 +130,7 @@ function queueFromStateFile(
     ok: true,
     queue: {
       url,
-      source: "embedded cloud",
+      source: EMBEDDED_CLOUD_SOURCE,
       endpoint: typeof state.endpoints?.sqs === "string" ? state.endpoints.sqs : undefined,
       region: typeof state.region === "string" ? state.region : undefined,
       ...(state.credentials ? { credentials: state.credentials } : {}),

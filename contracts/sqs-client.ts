@@ -6,6 +6,7 @@ import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import { UsageError } from "./cli-errors";
 import { REGION_PATTERN } from "./flag-values";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./local-endpoints";
+import { EMBEDDED_CLOUD_SOURCE, type FoundQueue } from "./queue-discovery";
 import type { PrincipalKeys } from "./state-file";
 
 /** Neither a flag, the environment nor the queue URL says which region to use. */
@@ -100,4 +101,26 @@ export function chooseSqsClient(input: {
 function loopbackAware(queue: URL): string {
   const host = queue.hostname === "localhost" || queue.hostname.endsWith(".localhost") ? "127.0.0.1" : queue.hostname;
   return `${queue.protocol}//${host}${queue.port ? `:${queue.port}` : ""}`;
+}
+
+/**
+ * chooseSqsClient for a queue discovery found: where it says SQS listens and in which region, and, in the embedded
+ * cloud, the keys of the principal the command acts as.
+ */
+export function chooseSqsClientFor(
+  found: FoundQueue,
+  flags: { endpoint?: string; region?: string },
+  principal: "producer" | "administrator",
+  env?: NodeJS.ProcessEnv,
+): ClientChoice {
+  return chooseSqsClient({
+    queueUrl: found.url,
+    endpoint: flags.endpoint,
+    region: flags.region,
+    discoveredEndpoint: found.endpoint,
+    discoveredRegion: found.region,
+    embeddedCloud: found.source === EMBEDDED_CLOUD_SOURCE,
+    cloudKeys: found.credentials?.[principal],
+    env,
+  });
 }

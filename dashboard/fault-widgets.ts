@@ -1,12 +1,5 @@
 import { FAULT_METRICS } from "../contracts";
-
-/** CloudWatch's grid is 24 units wide. */
-const GRID_WIDTH = 24;
-
-interface PlacedWidget {
-  y?: number;
-  height?: number;
-}
+import { withSectionBelow } from "./rows-below";
 
 /**
  * The program's dashboard body with a row for the faults a local run injects (FaultsInjected, one line per kind),
@@ -15,8 +8,6 @@ interface PlacedWidget {
  */
 export function withFaultWidgets(body: string, kinds: readonly string[]): string {
   if (kinds.length === 0) return body;
-  const parsed = JSON.parse(body) as { widgets: PlacedWidget[] };
-  const bottom = Math.max(0, ...parsed.widgets.map((w) => (w.y ?? 0) + (w.height ?? 6)));
   const perKind = (stat: string) =>
     kinds.map((kind) => [
       FAULT_METRICS.namespace,
@@ -25,33 +16,31 @@ export function withFaultWidgets(body: string, kinds: readonly string[]): string
       kind,
       { stat, label: kind },
     ]);
-  const widgets = [
-    {
-      type: "text",
-      x: 0,
-      y: bottom,
-      width: GRID_WIDTH,
-      height: 1,
-      properties: {
-        markdown: `## Injected faults (${FAULT_METRICS.namespace}, this machine only): what --faults did, by kind`,
+  return withSectionBelow(
+    body,
+    `## Injected faults (${FAULT_METRICS.namespace}, this machine only): what --faults did, by kind`,
+    (y) => [
+      {
+        type: "metric",
+        x: 0,
+        y,
+        width: 16,
+        height: 6,
+        properties: { title: "Faults injected, by kind", view: "timeSeries", period: 60, metrics: perKind("Sum") },
       },
-    },
-    {
-      type: "metric",
-      x: 0,
-      y: bottom + 1,
-      width: 16,
-      height: 6,
-      properties: { title: "Faults injected, by kind", view: "timeSeries", period: 60, metrics: perKind("Sum") },
-    },
-    {
-      type: "metric",
-      x: 16,
-      y: bottom + 1,
-      width: 8,
-      height: 6,
-      properties: { title: "Faults injected in the run", view: "singleValue", period: 86_400, metrics: perKind("Sum") },
-    },
-  ];
-  return JSON.stringify({ ...parsed, widgets: [...parsed.widgets, ...widgets] });
+      {
+        type: "metric",
+        x: 16,
+        y,
+        width: 8,
+        height: 6,
+        properties: {
+          title: "Faults injected in the run",
+          view: "singleValue",
+          period: 86_400,
+          metrics: perKind("Sum"),
+        },
+      },
+    ],
+  );
 }

@@ -1,7 +1,7 @@
 // Where the dead-letter queue and its source queue are: contracts' queue discovery, asked for dlqUrl and queueUrl.
 
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { chooseSqsClient, discoverQueue, QueueNotFoundError } from "../contracts";
+import { chooseSqsClientFor, discoverQueue, QueueNotFoundError } from "../contracts";
 
 export interface DlqTarget {
   dlqUrl: string;
@@ -27,17 +27,8 @@ export async function locateQueues(
   } catch (error) {
     if (!(error instanceof QueueNotFoundError)) throw error;
   }
-  const choice = chooseSqsClient({
-    queueUrl: dlq.url,
-    endpoint: options.endpoint,
-    region: options.region,
-    discoveredEndpoint: dlq.endpoint,
-    discoveredRegion: dlq.region,
-    embeddedCloud: dlq.source === "embedded cloud",
-    // The runbook's command acts as the cloud's administrator, as an operator would on AWS.
-    cloudKeys: dlq.credentials?.administrator,
-    env,
-  });
+  // The runbook's command acts as the cloud's administrator, as an operator would on AWS.
+  const choice = chooseSqsClientFor(dlq, options, "administrator", env);
   const sqs = new SQSClient({ ...choice.config, maxAttempts: DLQ_MAX_ATTEMPTS });
   const via = choice.endpoint ?? `AWS SQS in ${choice.region}`;
   return {

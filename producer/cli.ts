@@ -7,7 +7,7 @@
 
 import { once } from "node:events";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { chooseSqsClient, discoverQueue, EXIT, type ExitStatus, reportError } from "../contracts";
+import { chooseSqsClientFor, discoverQueue, EXIT, type ExitStatus, reportError } from "../contracts";
 import { HELP_COMMAND, type ProducerArgs, parseProducerArgs, USAGE } from "./args";
 import { formatProgress, formatSummary } from "./format";
 import { dryRunMessages, PRODUCER_MAX_ATTEMPTS, type ProduceSummary, produce } from "./produce";
@@ -48,15 +48,7 @@ async function run(
   let sqs: SQSClient | undefined;
   try {
     const target = await discoverQueue({ output: "queueUrl", flag: args.queueUrl });
-    const client = chooseSqsClient({
-      queueUrl: target.url,
-      endpoint: args.endpoint,
-      region: args.region,
-      discoveredEndpoint: target.endpoint,
-      discoveredRegion: target.region,
-      embeddedCloud: target.source === "embedded cloud",
-      cloudKeys: target.credentials?.producer,
-    });
+    const client = chooseSqsClientFor(target, args, "producer");
     sqs = new SQSClient({ ...client.config, maxAttempts: PRODUCER_MAX_ATTEMPTS });
     io.stderr.write(
       `sending to ${target.url} (from ${target.source}) via ${client.endpoint ?? `AWS SQS in ${client.region}`}, ${client.credentials}\n`,

@@ -29,6 +29,7 @@ import {
 } from "../contracts";
 import { EmbeddedCloud, synthesizeStack } from "../local";
 import { produce } from "../producer";
+import { type CostAlternative, costOfRun } from "../reporting";
 
 const OUT_MD = join(PROJECT_ROOT, "report", "BENCH-pipeline.md");
 const OUT_JSON = join(PROJECT_ROOT, "report", "BENCH-pipeline.json");
@@ -290,6 +291,7 @@ async function main(): Promise<void> {
   const none = { count: 0, p50: null, p99: null, max: null };
   const wholeRun = existsSync(warmFolder) ? latencyAfterRamp(warmFolder, 0) : none;
   const afterRamp = existsSync(warmFolder) ? latencyAfterRamp(warmFolder, 15) : none;
+  const cost = existsSync(warmFolder) ? await costOfRun(warmFolder) : [];
   const after = loadavg();
 
   const inputs: BenchInputs = {
@@ -302,6 +304,7 @@ async function main(): Promise<void> {
     warm,
     wholeRun,
     afterRamp,
+    cost,
     rounds,
     throughput,
     benchPeakRss,
@@ -414,6 +417,8 @@ interface BenchInputs {
   warm: ChildRun;
   wholeRun: Latency;
   afterRamp: Latency;
+  /** The default run priced by the report's cost model: its settings first, then the alternatives. */
+  cost: CostAlternative[];
   rounds: Record<string, number>[];
   throughput: Record<string, number>;
   benchPeakRss: number;
@@ -430,6 +435,7 @@ function benchResult(inputs: BenchInputs) {
     warm,
     wholeRun,
     afterRamp,
+    cost,
     rounds,
     throughput,
     benchPeakRss,
@@ -461,6 +467,7 @@ function benchResult(inputs: BenchInputs) {
       target: "< 5000 ms",
     },
     mappingInDefaultRun: warm.run.mapping,
+    costPerMillionInDefaultRun: { variants: cost, target: "<= 0.90 USD at the default settings" },
     latencyAt200PerSecond: {
       ...wholeRun,
       source: "EndToEndLatency EMF values in the record (SentTimestamp to PutItem answered)",
@@ -502,6 +509,7 @@ function benchMarkdown(
     clones,
     colds,
     cacheds,
+    cost,
   }: Omit<BenchInputs, "warm" | "wholeRun">,
 ): string {
   const mapping = result.mappingInDefaultRun as
@@ -512,6 +520,12 @@ function benchMarkdown(
   const ratio = throughput.ratio!;
   const mb = (b: number | undefined) => (b ? `${(b / 1024 / 1024).toFixed(0)} MB` : "-");
   const ok = (pass: boolean) => (pass ? "met" : "**not met**");
+  const usd = (v: number | undefined) => (v === undefined ? "-" : `$${v.toFixed(2)}`);
+  const declared = cost.find((c) => c.declared);
+  const others = cost
+    .filter((c) => !c.declared)
+    .map((c) => `${c.architecture} ${c.logLevel} ${usd(c.usdPerMillionMessages)}`)
+    .join(", ");
   const lat = result.latencyAt200PerSecond;
   const run200 = result.run200;
   const items = result.itemTimestampsAt200PerSecond;
@@ -531,6 +545,7 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
 | Send-to-stored latency at 200/s, p99 (max ${fmt(lat.max)} ms), whole run | ${fmt(lat.p99)} ms | < 1,000 ms | ${ok((lat.p99 ?? Infinity) < 1000)} |
 | Same, after the first 15 s (scale-out done): p50 / p99 (${afterRamp.count} messages) | ${fmt(afterRamp.p50)} / ${fmt(afterRamp.p99)} ms | < 1,000 ms | ${ok((afterRamp.p99 ?? Infinity) < 1000)} |
 | Event source mapping in the default run: scale-outs / scale-ins, peak batch readers | ${mapping?.scaleOuts ?? "-"} / ${mapping?.scaleIns ?? "-"}, peak ${mapping?.peakReaders ?? "-"} | | |
+| Cost on AWS per million messages of the default run, at its settings (${declared ? `${declared.architecture}, ${declared.logLevel}` : "-"}; the report's cost model; the alternatives: ${others || "-"}) | ${usd(declared?.usdPerMillionMessages)} | <= $0.90 | ${ok((declared?.usdPerMillionMessages ?? Infinity) <= 0.9)} |
 | Pipeline throughput, steady (5,000-message backlog, after scale-out) | ${throughput.throughputSteady!.toFixed(0)} msg/s | | |
 | dynalite bare conditional PutItem rate, 16 concurrent, same emulator (mean of before and after) | ${throughput.bareWritesPerSecond!.toFixed(0)} writes/s | | |
 | Ratio pipeline / bare writes (better of ${rounds.length} rounds: ${rounds.map((r) => r.ratio!.toFixed(2)).join(", ")}) | ${ratio.toFixed(2)} | >= 0.8 | ${ok(ratio >= 0.8)} |
@@ -564,6 +579,11 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
   just after it (${throughput.bareAfterPerSecond!.toFixed(0)}/s), averaged. ${rounds.length} rounds; the table shows the better one. CPU per
   message: \`process.cpuUsage()\` (every thread of the process) over the drain, divided by the items stored; the same
   over the bare writes, divided by the writes. On a shared machine this moves less than the rates do.
+- **Cost**: the default run's record priced by \`npm run report\`'s cost model (\`reporting/cost.ts\`, us-east-1 list
+  prices): its SQS calls, invocations, GB-seconds, write units, log bytes and X-Ray traces, per message sent; the
+  custom metrics, billed by the hour whatever the volume, are left out of the per-million figure. The same load with
+  the other architecture and log level is priced from the same counts. The report's scale-out test has a 40/s phase
+  whose invocations carry two or three messages each, which raises its per-million figure.
 - **Peak memory**: \`process.resourceUsage().maxRSS\` of the \`npm start\` process (emulators, worker threads running the
   function, producer and recorder all in it); this benchmark process peaked at ${mb(benchPeakRss)}.
 
@@ -578,10 +598,10 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
   and to V8 compiling and collecting garbage in ten isolates instead of one (its helper threads are as busy as
   dynalite's thread). The consumer logs no line per stored record any more (INFO), and the mapping's readers no longer
   retire and respawn with every empty receive. The consumer's write is itself the bare write's work (the same
-  conditional PutItem through the same SDK), and the drain keeps both cores busy, so the ratio is roughly the bare
-  write's CPU over the pipeline's: ${throughput.bareCpuMsPerWrite!.toFixed(2)} ms against ${throughput.cpuMsPerStored!.toFixed(2)} ms here. A ratio of 0.8 would leave
-  everything else a message costs (receive, delete, validation, logs, metrics, ten isolates) a quarter of a write;
-  it costs ${((throughput.cpuMsPerStored! - throughput.bareCpuMsPerWrite!) / throughput.bareCpuMsPerWrite!).toFixed(1)} writes. Closing that gap would mean running a consumer other than the archive the stack deploys.
+  conditional PutItem through the same SDK), and the drain keeps both cores busy: per message the pipeline spends
+  ${throughput.cpuMsPerStored!.toFixed(2)} ms of CPU against the bare write's ${throughput.bareCpuMsPerWrite!.toFixed(2)} ms, so everything else a message costs (receive, delete,
+  validation, logs, metrics, ten isolates) costs ${((throughput.cpuMsPerStored! - throughput.bareCpuMsPerWrite!) / throughput.bareCpuMsPerWrite!).toFixed(1)} writes. A ratio of 0.8 would need it to cost a
+  quarter of one. Closing that gap would mean running a consumer other than the archive the stack deploys.
 - **Latency at 200/s.** Steady state is tens of milliseconds. The p99 of the whole run comes from the first seconds:
   environments are initialised one after another (0.25-1 s of CPU each) while messages arrive at full rate, the mapping
   starts with five concurrent batches and scales out while messages wait, and the backlog drains once enough

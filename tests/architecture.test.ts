@@ -24,7 +24,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   engine: [".", "contracts", "controlplane"],
   local: ["contracts", "controlplane", "dashboard", "engine", "metrics", "producer"],
   reporting: ["components", "contracts", "dashboard", "local", "metrics"],
-  bench: ["contracts", "engine", "local", "producer"],
+  bench: ["contracts", "engine", "local", "producer", "reporting"],
   scripts: [],
 };
 

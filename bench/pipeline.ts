@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { CreateTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import {
   COMPILE_CACHE_DIR,
@@ -24,6 +24,7 @@ import {
   nearestRank,
   PROJECT_ROOT,
   parseMetricLines,
+  percentile,
   reportError,
   SYNTH_CACHE_DIR,
 } from "../contracts";
@@ -141,6 +142,9 @@ async function bareConditionalWrites(
       ],
     }),
   );
+  // dynalite, as DynamoDB, creates a table asynchronously: writes before it is ACTIVE are ResourceNotFound.
+  while ((await cloud.dynamo.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus !== "ACTIVE")
+    await new Promise((resolve) => setTimeout(resolve, 20));
   let writes = 0;
   let next = 0;
   const started = performance.now();
@@ -188,12 +192,13 @@ function cpuMs(usage: NodeJS.CpuUsage): number {
  * before the tail. The bare conditional-write rate is measured just before and just after against the same dynalite,
  * and averaged, so a change in the machine's load during the drain weighs on both sides of the ratio.
  */
-async function drainBacklog(count: number): Promise<Record<string, number>> {
+/** `iam`: authorize every call against the stack's policies, as `npm start` does (false is `--no-iam`). */
+async function drainBacklog(count: number, iam = true): Promise<Record<string, number>> {
   // A cloud of its own: no state file, no record, removed afterwards.
   const localRoot = join(DEFAULT_LOCAL_ROOT, "bench");
   rmSync(localRoot, { recursive: true, force: true });
   const stack = await synthesizeStack({ cacheDir: SYNTH_CACHE_DIR });
-  const cloud = await EmbeddedCloud.start({ localRoot, writeState: false, record: false });
+  const cloud = await EmbeddedCloud.start({ localRoot, writeState: false, record: false, iam });
   try {
     const deployed = await cloud.deploy(stack, { startMappings: false });
     const before = await bareConditionalWrites(cloud, "bench-bare-before", 6_000, 16);
@@ -271,6 +276,10 @@ function latencyAfterRamp(
     .sort((a, b) => a - b);
   const at = (p: number) => nearestRank(values, p) ?? null;
   return { count: values.length, p50: at(50), p99: at(99), max: values.length ? values[values.length - 1]! : null };
+}
+
+function signedPercent(fraction: number): string {
+  return `${fraction >= 0 ? "+" : ""}${(fraction * 100).toFixed(0)}%`;
 }
 
 function fmt(ms: number | null | undefined, digits = 0): string {
@@ -393,11 +402,17 @@ async function measureThroughput(): Promise<{ rounds: Record<string, number>[]; 
       `throughput round ${round}: bare conditional writes, backlog drain (5,000 messages), bare writes again ...`,
     );
     const r = await drainBacklog(5_000);
+    // The same drain without IAM, right after: what evaluating every call costs.
+    const withoutIam = await drainBacklog(5_000, false);
+    r.throughputSteadyWithoutIam = withoutIam.throughputSteady!;
+    r.cpuMsPerStoredWithoutIam = withoutIam.cpuMsPerStored!;
     rounds.push(r);
     console.log(
       `  pipeline ${r.throughputSteady!.toFixed(0)}/s steady vs bare writes ` +
         `${r.bareWritesPerSecond!.toFixed(0)}/s (${r.bareBeforePerSecond!.toFixed(0)} before, ` +
-        `${r.bareAfterPerSecond!.toFixed(0)} after): ratio ${r.ratio!.toFixed(2)}`,
+        `${r.bareAfterPerSecond!.toFixed(0)} after): ratio ${r.ratio!.toFixed(2)}; ` +
+        `without IAM ${r.throughputSteadyWithoutIam.toFixed(0)}/s, CPU per stored ` +
+        `${r.cpuMsPerStored!.toFixed(2)} ms with IAM, ${r.cpuMsPerStoredWithoutIam.toFixed(2)} ms without`,
     );
   }
   // The better round: the machine is shared, and a round disturbed by other processes says less about the pipeline.
@@ -550,6 +565,17 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
 | dynalite bare conditional PutItem rate, 16 concurrent, same emulator (mean of before and after) | ${throughput.bareWritesPerSecond!.toFixed(0)} writes/s | | |
 | Ratio pipeline / bare writes (better of ${rounds.length} rounds: ${rounds.map((r) => r.ratio!.toFixed(2)).join(", ")}) | ${ratio.toFixed(2)} | >= 0.8 | ${ok(ratio >= 0.8)} |
 | CPU per stored message in the drain, all threads (bare write: ${throughput.bareCpuMsPerWrite!.toFixed(2)} ms; rounds: ${rounds.map((r) => r.cpuMsPerStored!.toFixed(2)).join(", ")}) | ${throughput.cpuMsPerStored!.toFixed(2)} ms | | |
+| IAM evaluation on every SQS and DynamoDB call: steady drain with / without (\`--no-iam\`), each round's drains back to back (${rounds.map((r) => `${r.throughputSteady!.toFixed(0)} / ${r.throughputSteadyWithoutIam!.toFixed(0)} msg/s, ${r.cpuMsPerStored!.toFixed(2)} / ${r.cpuMsPerStoredWithoutIam!.toFixed(2)} ms CPU per stored`).join("; ")}) | ${signedPercent(
+    percentile(
+      rounds.map((r) => r.throughputSteady! / r.throughputSteadyWithoutIam! - 1),
+      50,
+    )!,
+  )} throughput, ${signedPercent(
+    percentile(
+      rounds.map((r) => r.cpuMsPerStored! / r.cpuMsPerStoredWithoutIam! - 1),
+      50,
+    )!,
+  )} CPU per stored (medians) | | |
 | Peak memory (max RSS) of \`npm start\` | ${mb(result.peakMemory.npmStartRssBytes)} | | |
 
 ## How each figure is measured

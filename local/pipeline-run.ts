@@ -13,6 +13,7 @@ import { EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import type { FaultSettings } from "./faults/injector";
 import type { FaultReport } from "./faults/summary";
+import { denialLine } from "./iam/cloud-iam";
 import { faultReportOf } from "./run-fault-report";
 import { runInfoOf } from "./run-info";
 import {
@@ -129,6 +130,17 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     await synthesizing.catch(() => undefined);
     throw error;
   }
+  // Each distinct refusal as it happens: the verdict fails on it, but only once the queue has drained, which a
+  // refused record (retried after the queue's visibility timeout, until the redrive policy moves it) can take minutes.
+  let refusals = 0;
+  cloud.iam.onDistinctDenial((d) => {
+    say(denialLine(d));
+    if (refusals++ === 0)
+      say(
+        "  the run goes on: SQS redelivers a refused record after the queue's visibility timeout, until the redrive " +
+          "policy moves it to the DLQ; the verdict will name this refusal",
+      );
+  });
   try {
     const emulatorsMs = performance.now() - t0;
     say(

@@ -14,6 +14,7 @@ import type { CliArgs } from "./cli-args";
 import { EmbeddedCloud } from "./cloud";
 import type { DeployedStack } from "./deploy";
 import { heldMessages } from "./held-messages";
+import { denialLine } from "./iam/cloud-iam";
 import { permissionLines } from "./iam/cloud-principals";
 import { type LocalDashboard, startDashboard } from "./local-dashboard";
 import { IAM_OFF_NOTICE } from "./run-summary";
@@ -51,14 +52,7 @@ export async function upCommand(args: CliArgs): Promise<ExitStatus> {
     throw error;
   }
   // Each distinct refusal once, as it happens: a client meeting AccessDenied sees why here.
-  const refused = new Set<string>();
-  cloud.iam.onDenial((d) => {
-    const key = `${d.service}\n${d.principal}\n${d.action}\n${d.resource}`;
-    if (refused.has(key)) return;
-    refused.add(key);
-    const who = d.action ? "" : ` for ${d.principal}`;
-    process.stderr.write(`IAM refused ${d.service} ${d.operation}${who}: ${d.message}\n`);
-  });
+  cloud.iam.onDistinctDenial((d) => process.stderr.write(`${denialLine(d)}\n`));
   let dashboard: LocalDashboard | undefined;
   try {
     const stack = await synthesizing;

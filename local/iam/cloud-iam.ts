@@ -179,6 +179,17 @@ export class CloudIam {
     return () => this.denialListeners.delete(listener);
   }
 
+  /** Called with the first refusal of each principal, action and resource: what someone watching a run needs. */
+  onDistinctDenial(listener: (denial: AccessDenial) => void): () => void {
+    const seen = new Set<string>();
+    return this.onDenial((d) => {
+      const key = `${d.service}\n${d.principal}\n${d.action}\n${d.resource}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      listener(d);
+    });
+  }
+
   /** Called when cached decisions become stale, with the new generation. */
   onChange(listener: (generation: number) => void): () => void {
     this.changeListeners.add(listener);
@@ -321,4 +332,10 @@ export class CloudIam {
     this.allowedCache.clear();
     for (const listener of this.changeListeners) listener(this.generation);
   }
+}
+
+/** One refusal as the commands print it while they run. */
+export function denialLine(d: AccessDenial): string {
+  const who = d.action ? "" : ` for ${d.principal}`;
+  return `IAM refused ${d.service} ${d.operation}${who}: ${d.message}`;
 }

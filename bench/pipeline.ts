@@ -27,6 +27,7 @@ import {
   percentile,
   reportError,
   SYNTH_CACHE_DIR,
+  vehicleTableInput,
 } from "../contracts";
 import { EmbeddedCloud, synthesizeStack } from "../local";
 import { produce } from "../producer";
@@ -128,20 +129,7 @@ async function bareConditionalWrites(
   ms: number,
   concurrency: number,
 ): Promise<{ writes: number; seconds: number; perSecond: number; cpuMsPerWrite: number }> {
-  await cloud.dynamo.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "vehicleId", AttributeType: "S" },
-        { AttributeName: "eventId", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "vehicleId", KeyType: "HASH" },
-        { AttributeName: "eventId", KeyType: "RANGE" },
-      ],
-    }),
-  );
+  await cloud.dynamo.send(new CreateTableCommand(vehicleTableInput(table)));
   // dynalite, as DynamoDB, creates a table asynchronously: writes before it is ACTIVE are ResourceNotFound.
   while ((await cloud.dynamo.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus !== "ACTIVE")
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { VEHICLE_TABLE_KEY } from "../contracts";
 
-/** Key attribute names, shared with the consumer's item builder through the message contract. */
-const PARTITION_KEY = "vehicleId";
-const SORT_KEY = "eventId";
+const { partition: PARTITION_KEY, sort: SORT_KEY } = VEHICLE_TABLE_KEY;
 
 export interface VehicleTableArgs
   extends Omit<

@@ -148,6 +148,7 @@ export {
 } from "./synthesized-stack";
 // The vehicle message.
 export { MAX_MILEAGE, MIN_MODEL_YEAR, VEHICLE_FIELDS, type Vehicle } from "./vehicle";
+export { VEHICLE_TABLE_KEY, vehicleTableInput } from "./vehicle-table";
 // The checkout: the project, its root and the embedded cloud's .local/ layout.
 export {
   COMPILE_CACHE_DIR,

@@ -16,7 +16,7 @@ import {
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { suite, type Test } from "uvu";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../contracts";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, vehicleTableInput } from "../../contracts";
 import { type ConsumerDeps, createConsumer } from "../../handlers/consumer";
 import type { DynamoOptions, RunningEmulator } from "../../local/emulators";
 import { startDynamo, startSqs } from "../../local/emulators";
@@ -97,20 +97,7 @@ export function testConsumer(world: ConsumerWorld, overrides: Partial<ConsumerDe
 }
 
 async function createVehicleTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      KeySchema: [
-        { AttributeName: "vehicleId", KeyType: "HASH" },
-        { AttributeName: "eventId", KeyType: "RANGE" },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: "vehicleId", AttributeType: "S" },
-        { AttributeName: "eventId", AttributeType: "S" },
-      ],
-    }),
-  );
+  await dynamo.send(new CreateTableCommand(vehicleTableInput(tableName)));
 }
 
 export interface OutgoingMessage {

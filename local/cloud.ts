@@ -6,6 +6,7 @@ import {
   claimStateFile,
   DEFAULT_LOCAL_ROOT,
   type EmbeddedCloudState,
+  EVENT_ID_ATTRIBUTE,
   LOCAL_ACCOUNT_ID,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
@@ -28,7 +29,7 @@ import { type EmulatorCall, injectedSqsApi, type RunningEmulator, startDynamo, s
 import { type PollerSqsApi, SqsEventSourceMapping } from "./event-source-mapping";
 import { CloudFaults } from "./faults/cloud-faults";
 import type { FaultSettings } from "./faults/injector";
-import { type FauxqsStore, queueDepth } from "./fauxqs-store";
+import { type FauxqsStore, heldMessageIds, queueDepth } from "./fauxqs-store";
 import { CloudIam, type CloudPrincipal } from "./iam/cloud-iam";
 import { administrator } from "./iam/cloud-principals";
 import { LambdaService } from "./lambda-service";
@@ -294,6 +295,14 @@ export class EmbeddedCloud {
     }
     const running = [...this.runtimes.values()].reduce((n, r) => n + r.concurrentExecutions, 0);
     return { visible, inFlight, running };
+  }
+
+  /** The eventIds (else message ids) of every message the source queues still hold: not stored, not lost yet. */
+  heldInSourceQueues(): Set<string> {
+    const ids = new Set<string>();
+    for (const esm of this.mappings)
+      for (const id of heldMessageIds(this.queueView(esm.config.queueUrl), EVENT_ID_ATTRIBUTE)) ids.add(id);
+    return ids;
   }
 
   /**

@@ -102,6 +102,19 @@ export function queueDepth(queue: FauxqsQueue | undefined): { visible: number; i
   };
 }
 
+/**
+ * What identifies each message a queue holds, waiting, delayed or in flight: its eventId attribute, or its SQS
+ * message id when it has none (the verifier's key for a sent message).
+ */
+export function heldMessageIds(queue: FauxqsQueue | undefined, attribute: string): Set<string> {
+  const ids = new Set<string>();
+  if (!queue) return ids;
+  const { ready, delayed, inflight } = queue.inspectMessages();
+  for (const message of [...ready, ...delayed, ...inflight.map((entry) => entry.message)])
+    ids.add(message.messageAttributes[attribute]?.StringValue ?? message.messageId);
+  return ids;
+}
+
 /** fauxqs's fastify app, on the given store when there is one (fauxqs makes its SNS and S3 stores itself). */
 export async function buildFauxqsApp(store: FauxqsStore | undefined): Promise<import("fastify").FastifyInstance> {
   const { buildApp } = await import("fauxqs");

@@ -370,6 +370,7 @@ async function verifyLoad(
     context: {
       maxReceiveCount: maxReceiveCountOf(deployed),
       whyOf: cloud.faults && ((id) => cloud.faults!.injector.whyOf(id)),
+      heldInQueue: cloud.heldInSourceQueues(),
     },
   });
   const sentIds = new Set(sent.map((m) => m.eventId));

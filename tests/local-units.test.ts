@@ -174,6 +174,20 @@ test("verification fails on a lost, duplicated, altered or misrouted message, or
   assert.is(wrongCode.mismatched, 1);
 });
 
+test("a message the source queue still holds is left in the queue, not lost, and still fails the run", () => {
+  const sent = [
+    { eventId: "e1", kind: "valid" as const, body: body("VH2001") },
+    { eventId: "e2", kind: "valid" as const, body: body("VH2002") },
+  ];
+  const v = judgeRun(sent, [], [], 1, codes, { heldInQueue: new Set(["e1"]) });
+  assert.not.ok(v.ok);
+  assert.is(v.lost, 1, "e2 is nowhere: lost");
+  assert.is(v.leftInQueue, 1);
+  assert.is(v.problems.length, 2);
+  assert.match(v.problems[0]!, /^lost: valid message e2 is neither in the table nor in the DLQ$/);
+  assert.match(v.problems[1]!, /^1 message\(s\) still in the source queue when the run ended: .* --persist$/);
+});
+
 test("the CLI passes producer flags through and names a bad flag with an example", () => {
   const args = parseCliArgs(["run", "--rate", "50/s", "--duration", "10s", "--invalid-ratio", "0.1"]);
   assert.equal(args.load, { rate: 50, durationMs: 10_000, invalidRatio: 0.1 });

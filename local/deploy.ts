@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import {
+  DEFAULT_STACK,
   LOCAL_ACCOUNT_ID,
   localEnvironment,
   OperatorError,
@@ -192,7 +193,7 @@ function engineScope(stack: SynthesizedStack): { account: string; region: string
 
 /** The stack name the URNs carry (`urn:pulumi:<stack>::<project>::...`): the preflight's physical-name rules need it. */
 function stackNameOf(stack: SynthesizedStack): string {
-  return stack.resources[0]?.urn.split("::")[0]?.split(":")[2] ?? "dev";
+  return stack.resources[0]?.urn.split("::")[0]?.split(":")[2] ?? DEFAULT_STACK;
 }
 
 /** Environment variables the Lambda service sets for every function, aimed at the emulators. */

@@ -1,4 +1,4 @@
-import type { SynthesizedResource } from "../../contracts";
+import { MAX_MESSAGE_BYTES, type SynthesizedResource } from "../../contracts";
 import { parseArn } from "../iam/arn";
 import { resourcesOf, TYPES } from "../stack/lookup";
 import { integerInRange } from "./ranges";
@@ -153,7 +153,7 @@ function checkAttributes(ctx: PreflightContext, queue: SynthesizedResource): voi
     ["messageRetentionSeconds", 60, 1_209_600, 345_600, "the message retention in seconds"],
     ["delaySeconds", 0, 900, 0, "the delivery delay in seconds"],
     ["receiveWaitTimeSeconds", 0, 20, 0, "the long-poll wait in seconds"],
-    ["maxMessageSize", 1024, 1_048_576, 1_048_576, "the maximum message size in bytes"],
+    ["maxMessageSize", 1024, MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES, "the maximum message size in bytes"],
   ] as const;
   for (const [field, min, max, fallback, what] of rules)
     integerInRange(ctx, queue, field, { min, max, fallback, what });

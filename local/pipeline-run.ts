@@ -133,12 +133,14 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   // Each distinct refusal as it happens: the verdict fails on it, but only once the queue has drained, which a
   // refused record (retried after the queue's visibility timeout, until the redrive policy moves it) can take minutes.
   let refusals = 0;
+  let drainLimitMs: number | undefined;
   cloud.iam.onDistinctDenial((d) => {
     say(denialLine(d));
     if (refusals++ === 0)
       say(
         "  the run goes on: SQS redelivers a refused record after the queue's visibility timeout, until the redrive " +
-          "policy moves it to the DLQ; the verdict will name this refusal",
+          "policy moves it to the DLQ; the verdict will name this refusal" +
+          (drainLimitMs === undefined ? "" : ` (it waits at most ${Math.round(drainLimitMs / 1000)} s for the drain)`),
       );
   });
   try {
@@ -157,6 +159,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const t1 = performance.now();
     options.editStack?.(stack);
     const deployed = await cloud.deploy(stack);
+    drainLimitMs = drainTimeoutOf(deployed, options);
     const deployMs = performance.now() - t1;
     reportDeployed(deployed, deployMs, say);
     await options.onDeployed?.(cloud, deployed, stack);
@@ -165,7 +168,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const load = await produceLoad(cloud, String(deployed.outputs.queueUrl), options, say);
     const produceMs = performance.now() - t2;
     const t3 = performance.now();
-    await drain(cloud, deployed, options, say);
+    await drain(cloud, drainLimitMs, say);
     const drainMs = performance.now() - t3;
     firstStored.stop();
     putItems.stop();
@@ -331,18 +334,19 @@ async function produceLoad(
   }
 }
 
-async function drain(
-  cloud: EmbeddedCloud,
-  deployed: DeployedStack,
-  options: PipelineRunOptions,
-  say: (line: string) => void,
-): Promise<void> {
-  const started = performance.now();
+/** How long a run waits for the queue to drain: a minute, plus a visibility timeout per receive a message may need. */
+function drainTimeoutOf(deployed: DeployedStack, options: PipelineRunOptions): number {
+  if (options.drainTimeoutMs !== undefined) return options.drainTimeoutMs;
   const visibility = Math.max(...deployed.queues.map((q) => Number(q.attributes.VisibilityTimeout ?? 30)));
   // Under faults a message may need every one of its receives, a visibility timeout apart, before it settles.
   const rounds = options.faults ? (maxReceiveCountOf(deployed) ?? 1) + 1 : 1;
+  return 60_000 + rounds * visibility * 1000;
+}
+
+async function drain(cloud: EmbeddedCloud, timeoutMs: number, say: (line: string) => void): Promise<void> {
+  const started = performance.now();
   try {
-    await cloud.waitForDrain(options.drainTimeoutMs ?? 60_000 + rounds * visibility * 1000, () => undefined);
+    await cloud.waitForDrain(timeoutMs, () => undefined);
     say(`queue drained ${(performance.now() - started).toFixed(0)} ms after the producer stopped`);
   } catch (error) {
     // Verify anyway: the verdict (messages left in the queue, lost ones) says more than the timeout.

@@ -1,4 +1,4 @@
-import { GRID_WIDTH, withSectionBelow } from "./rows-below";
+import { GRID_WIDTH, withSectionBelow } from "./section-below";
 
 /**
  * The dashboard body with a row for the stack's alarms (a CloudWatch alarm status widget naming each alarm's ARN)

@@ -1,5 +1,5 @@
 import { FAULT_METRICS } from "../contracts";
-import { withSectionBelow } from "./rows-below";
+import { withSectionBelow } from "./section-below";
 
 /**
  * The program's dashboard body with a row for the faults a local run injects (FaultsInjected, one line per kind),

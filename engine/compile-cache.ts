@@ -76,11 +76,15 @@ function publishEntry(source: string, target: string): void {
     copyFileSync(source, staged);
     renameSync(staged, target);
   } catch {
-    rmSync(staged, { force: true });
+    try {
+      rmSync(staged, { force: true });
+    } catch {
+      // the folder itself is gone or not a folder: nothing was staged
+    }
   }
 }
 
-/** Moved aside before it is removed, so a run copying from it meanwhile sees it whole or not at all. */
+/** Moved aside before it is removed: a run copying from it meanwhile gets fewer entries (misses), never a torn file. */
 function startAfresh(cacheDir: string): void {
   const aside = `${cacheDir}.old-${process.pid}`;
   renameSync(cacheDir, aside);

@@ -297,6 +297,11 @@ export class EmbeddedCloud {
     return { visible, inFlight, running };
   }
 
+  /** Queues and table are kept on disk (--persist): what they hold outlives a stop. */
+  get persists(): boolean {
+    return this.options.persist === true;
+  }
+
   /** The eventIds (else message ids) of every message the source queues still hold: not stored, not lost yet. */
   heldInSourceQueues(): Set<string> {
     const ids = new Set<string>();

@@ -130,17 +130,17 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     await synthesizing.catch(() => undefined);
     throw error;
   }
-  // Each distinct refusal as it happens: the verdict fails on it, but only once the queue has drained, which a
-  // refused record (retried after the queue's visibility timeout, until the redrive policy moves it) can take minutes.
+  // Each distinct refusal as it happens: the verdict fails on it, but only once the queue has drained or the drain
+  // has timed out, which a record the consumer could not process (back after the visibility timeout) makes minutes.
   let refusals = 0;
   let drainLimitMs: number | undefined;
   cloud.iam.onDistinctDenial((d) => {
     say(denialLine(d));
     if (refusals++ === 0)
       say(
-        "  the run goes on: SQS redelivers a refused record after the queue's visibility timeout, until the redrive " +
-          "policy moves it to the DLQ; the verdict will name this refusal" +
-          (drainLimitMs === undefined ? "" : ` (it waits at most ${Math.round(drainLimitMs / 1000)} s for the drain)`),
+        "  the run goes on: a record the consumer could not process comes back after the queue's visibility " +
+          `timeout; the run waits${drainLimitMs === undefined ? "" : ` at most ${Math.round(drainLimitMs / 1000)} s`} ` +
+          "for the queue to drain, then fails naming this refusal",
       );
   });
   try {
@@ -375,6 +375,7 @@ async function verifyLoad(
       maxReceiveCount: maxReceiveCountOf(deployed),
       whyOf: cloud.faults && ((id) => cloud.faults!.injector.whyOf(id)),
       heldInQueue: cloud.heldInSourceQueues(),
+      persist: cloud.persists,
     },
   });
   const sentIds = new Set(sent.map((m) => m.eventId));

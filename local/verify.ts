@@ -106,6 +106,8 @@ export interface JudgeContext {
   whyOf?: (eventId: string) => string[];
   /** eventIds of the messages the source queue still holds: neither stored nor lost yet, so not counted as lost. */
   heldInQueue?: ReadonlySet<string>;
+  /** The run keeps its queues on disk (--persist), so what they hold outlives the stop. */
+  persist?: boolean;
 }
 
 /** Lists in the verdict stay readable; the counts are complete. */
@@ -229,8 +231,10 @@ export function judgeRun(
   for (const id of lettersByEvent.keys()) if (!sentIds.has(id)) v.unexpected += lettersByEvent.get(id)!.length;
   if (leftInQueue > 0)
     problem(
-      `${leftInQueue} message(s) still in the source queue when the run ended: not stored yet, and gone when the ` +
-        "embedded cloud stops unless it runs with --persist",
+      `${leftInQueue} message(s) still in the source queue when the run ended, not yet processed: ` +
+        (context.persist
+          ? "kept on disk for the next run with --persist"
+          : "gone when the embedded cloud stops (--persist keeps them)"),
     );
   v.ok =
     v.lost === 0 &&

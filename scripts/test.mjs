@@ -49,8 +49,15 @@ async function main() {
 
   const results = await runPool(jobs, options.jobs, started);
   const wallMs = performance.now() - started;
-  writeTimes(times, results, wallMs, options.jobs);
-  printSummary(results, wallMs);
+  let reportFailed = 0;
+  try {
+    writeTimes(times, results, wallMs, options.jobs);
+    printSummary(results, wallMs);
+  } catch (error) {
+    // The suites' own counts still stand; a broken summary is one more failure.
+    console.error(error);
+    reportFailed = 1;
+  }
 
   const suiteResults = results.filter((r) => r.kind === "suite");
   const passed = suiteResults.reduce((n, r) => n + r.passed, 0);
@@ -58,7 +65,8 @@ async function main() {
     suiteResults.reduce((n, r) => n + r.failed, 0) +
     results.filter((r) => r.kind === "check" && !r.ok).length +
     (tierProblems.length > 0 ? 1 : 0) +
-    (suites.length === 0 ? 1 : 0);
+    (suites.length === 0 ? 1 : 0) +
+    reportFailed;
   if (suites.length === 0) console.log(`no test file matches ${options.pattern}`);
   // Repeated at the end, where a reader of a long log looks first.
   for (const problem of tierProblems) console.log(`suite lists: ${problem}`);
@@ -196,7 +204,9 @@ async function runPool(jobs, size, started) {
       await Promise.all([...workers.values()].map((worker) => worker.close()));
     }
   });
-  await Promise.all(places);
+  // Every place finishes before a runner error is raised, so the totals line stays the last line.
+  const failedPlace = (await Promise.allSettled(places)).find((p) => p.status === "rejected");
+  if (failedPlace) throw failedPlace.reason;
   return results;
 }
 
@@ -221,8 +231,11 @@ function startProcess(command, args, stdio, env = CHILD_ENV) {
   const child = spawn(command, args, { cwd: ROOT, env, stdio });
   running.add(child);
   child.on("exit", () => running.delete(child));
-  // 'close' follows with a negative code, so whoever waits for it sees a failure; this says why.
-  child.on("error", (error) => console.error(`could not start ${command}: ${error.message}`));
+  // A failed spawn emits 'error' and 'close' (a negative code), never 'exit': the Worker listens for it too.
+  child.on("error", (error) => {
+    running.delete(child);
+    console.error(`could not start ${command}: ${error.message}`);
+  });
   return child;
 }
 
@@ -336,7 +349,10 @@ class Worker {
     this.child.stdin.on("error", () => undefined); // a write after it died: the exit below reports it
     const stdoutEnded = new Promise((resolve) => this.child.stdout.on("end", resolve));
     this.child.stdout.setEncoding("utf8").on("data", (chunk) => this.receive(chunk));
-    this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) => {
+      this.child.on("exit", (code, signal) => resolve({ code, signal }));
+      this.child.on("error", (error) => resolve({ code: error.code, signal: null }));
+    });
     this.exited.then(async ({ code, signal }) => {
       this.alive = false;
       // What it wrote last may still be in the pipe; a process it started may hold the pipe open, so not for long.

@@ -41,6 +41,7 @@ cloud(
     assert.is(v.storedCorrectly, v.valid);
     assert.is(v.deadLetteredCorrectly, v.invalid);
     assert.is(v.lost, 0);
+    assert.is(v.leftInQueue, 0);
     assert.is(v.duplicated, 0);
     assert.is(v.itemsInTable, v.valid);
     // The record and run.json are where the dashboard and the report expect them.

@@ -57,6 +57,7 @@ test("without dynamodb:PutItem the run fails naming the refused action, the tabl
   assert.not.ok(v.ok);
   // What the verdict alone would have accepted: every valid message moved by the redrive policy, nothing lost.
   assert.is(v.lost, 0);
+  assert.is(v.leftInQueue, 0);
   assert.is(v.deadLetteredAfterReceives, v.valid);
   assert.is(v.accessDenied.length, 1);
   const [denied] = v.accessDenied;
@@ -79,7 +80,9 @@ test("without sqs:SendMessage on the DLQ the run fails naming it, though the red
   const v = result.verification;
   assert.not.ok(v.ok);
   assert.is(v.lost, 0);
+  assert.is(v.leftInQueue, 0);
   assert.ok(v.invalid > 0);
+  assert.is(v.deadLetteredAfterReceives, v.invalid, "every malformed message moved by the redrive policy");
   const dlqArn = result.deployed.queues.find((q) => q.url === result.deployed.outputs.dlqUrl)!.arn;
   assert.equal(
     v.accessDenied.map((d) => `${d.action} ${d.resource}`),

@@ -3,16 +3,18 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   type MessageAttributeValue,
+  ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts";
-import { type RunningEmulator, startSqs } from "../local/emulators";
+import { EVENT_ID_ATTRIBUTE, LOCAL_CREDENTIALS, LOCAL_REGION } from "../contracts";
+import { startSqs } from "../local/emulators";
+import { heldMessageIds } from "../local/fauxqs-store";
 
-let emulator: RunningEmulator;
+let emulator: Awaited<ReturnType<typeof startSqs>>;
 let sqs: SQSClient;
 let queueUrl: string;
 
@@ -123,6 +125,28 @@ test("SendMessageBatch fails the offending entries alone, as SenderFault, and se
   assert.equal(allBad.Successful ?? [], []);
   assert.is(allBad.Failed?.[0]?.Id, "only");
   assert.is(await depth(), before + 1);
+});
+
+test("the verifier's view of a queue: every message it holds, waiting, delayed or in flight, by eventId else message id", async () => {
+  const url = (await sqs.send(new CreateQueueCommand({ QueueName: "held" }))).QueueUrl!;
+  const send = (body: string, delay = 0, eventId?: string) =>
+    sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: body,
+        DelaySeconds: delay,
+        ...(eventId ? { MessageAttributes: { [EVENT_ID_ATTRIBUTE]: text(eventId) } } : {}),
+      }),
+    );
+  await send("in flight", 0, "e-inflight");
+  const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1 }));
+  assert.is(received.Messages?.length, 1);
+  await send("waiting", 0, "e-waiting");
+  await send("delayed", 60, "e-delayed");
+  const withoutEventId = (await send("no eventId")).MessageId!;
+  const held = heldMessageIds(emulator.store!.getQueueByName("held"), EVENT_ID_ATTRIBUTE);
+  assert.equal([...held].sort(), ["e-delayed", "e-inflight", "e-waiting", withoutEventId].sort());
+  assert.equal([...heldMessageIds(undefined, EVENT_ID_ATTRIBUTE)], []);
 });
 
 test.run();

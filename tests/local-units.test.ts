@@ -185,7 +185,9 @@ test("a message the source queue still holds is left in the queue, not lost, and
   assert.is(v.leftInQueue, 1);
   assert.is(v.problems.length, 2);
   assert.match(v.problems[0]!, /^lost: valid message e2 is neither in the table nor in the DLQ$/);
-  assert.match(v.problems[1]!, /^1 message\(s\) still in the source queue when the run ended: .* --persist$/);
+  assert.match(v.problems[1]!, /^1 message\(s\) still in the source queue when the run ended, not yet processed: gone/);
+  const kept = judgeRun(sent, [], [], 1, codes, { heldInQueue: new Set(["e1"]), persist: true });
+  assert.match(kept.problems[1]!, /kept on disk for the next run with --persist$/);
 });
 
 test("the CLI passes producer flags through and names a bad flag with an example", () => {

@@ -63,6 +63,9 @@ const CONTEXT = { "aws:SecureTransport": "true" } as const;
 
 const keyOf = (...parts: string[]) => parts.join("\n");
 
+/** One refusal as the run's summary counts it: who, what, on which resource, and how AWS answered. */
+const denialKey = (d: AccessDenial) => keyOf(d.principal, d.action, d.resource, d.code);
+
 /**
  * Operations whose permissions follow from QueueUrl, or TableName and IndexName, alone: an allowed decision for them
  * is cached by those fields until a key or a policy changes (the context never varies, see CONTEXT).
@@ -179,11 +182,11 @@ export class CloudIam {
     return () => this.denialListeners.delete(listener);
   }
 
-  /** Called with the first refusal of each principal, action and resource: what someone watching a run needs. */
+  /** Called with the first of each distinct refusal, as the run's summary counts them: what someone watching needs. */
   onDistinctDenial(listener: (denial: AccessDenial) => void): () => void {
     const seen = new Set<string>();
     return this.onDenial((d) => {
-      const key = `${d.service}\n${d.principal}\n${d.action}\n${d.resource}`;
+      const key = denialKey(d);
       if (seen.has(key)) return;
       seen.add(key);
       listener(d);
@@ -317,7 +320,7 @@ export class CloudIam {
 
   private record(denial: AccessDenial): AccessDenial {
     const now = Date.now() / 1000;
-    const key = keyOf(denial.principal, denial.action, denial.resource, denial.code);
+    const key = denialKey(denial);
     const seen = this.denialsSeen.get(key);
     if (seen) {
       seen.count += 1;

@@ -88,15 +88,14 @@ function phaseText(p: StartPhases | undefined): string {
   );
 }
 
-/** Runs `tsx local/cli.ts run <args>` as a user would, and reads the run.json it wrote. */
+/** Runs `local/cli.ts run <args>` as `npm start` does (package.json), and reads the run.json it wrote. */
 function startCli(args: string[]): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
-    const child = spawn(
-      process.execPath,
-      [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(PROJECT_ROOT, "local/cli.ts"), "run", ...args],
-      { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "local/cli.ts"), "run", ...args], {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
@@ -270,7 +269,8 @@ function latencyAfterRamp(
 }
 
 function signedPercent(fraction: number): string {
-  return `${fraction >= 0 ? "+" : ""}${(fraction * 100).toFixed(0)}%`;
+  const percent = Math.round(fraction * 100);
+  return `${percent > 0 ? "+" : ""}${percent === 0 ? 0 : percent}%`;
 }
 
 function fmt(ms: number | null | undefined, digits = 0): string {

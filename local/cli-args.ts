@@ -20,7 +20,7 @@ export const USAGE = `The vehicle pipeline on this machine: SQS (fauxqs) and Dyn
 program deployed into them, the consumer run the way Lambda runs it.
 
 Usage:
-  npm start [-- options]              = tsx local/cli.ts run: deploy, produce, drain, verify, exit 0 if verified
+  npm start [-- options]              = local/cli.ts run: deploy, produce, drain, verify, exit 0 if verified
   npm run local -- up [options]       deploy and stay up until Ctrl-C, printing endpoints and AWS CLI settings
 
 run options (passed to the producer):

@@ -1,12 +1,12 @@
 import { EXIT, isAlive } from "../contracts";
 // How `up` stops: on Ctrl-C, SIGTERM, SIGHUP, or when the processes that started it are gone (a kill -9 of npm leaves
-// tsx and this process running and reachable otherwise). Every stop cleans up, however many signals arrive:
-// `npm run X` under tsx delivers Ctrl-C twice within milliseconds (the process group's, then tsx's relay), so the
-// handlers stay registered (`process.on`), stopping is idempotent, and the state file goes first, synchronously.
+// this process running and reachable otherwise). Every stop cleans up, however many signals arrive: a launcher that
+// relays signals (the tsx CLI, when the command runs through it) delivers one Ctrl-C twice within milliseconds, so
+// the handlers stay registered (`process.on`), stopping is idempotent, and the state file goes first, synchronously.
 
 import { readFileSync } from "node:fs";
 
-/** Signals closer together than this are one Ctrl-C delivered twice (the process group's and tsx's relay). */
+/** Signals closer together than this are one Ctrl-C delivered twice (the process group's and a launcher's relay). */
 export const REPEATED_SIGNAL_MS = 500;
 
 /** What the cloud holds when a stop is asked for. */

@@ -92,10 +92,14 @@ function phaseText(p: StartPhases | undefined): string {
 function startCli(args: string[]): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
-    const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "local/cli.ts"), "run", ...args], {
-      cwd: PROJECT_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", join(PROJECT_ROOT, "local/load-tsx.mjs"), join(PROJECT_ROOT, "local/cli.ts"), "run", ...args],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));

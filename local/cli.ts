@@ -1,6 +1,6 @@
-// `npm start` (= `node --import tsx local/cli.ts run`) and `npm run local -- up`. This entry point loads only node: built-ins and
-// the kernel (contracts/, which needs nothing from node_modules at load time) before checking node_modules, so a
-// fresh clone without `npm ci` gets a sentence instead of a module stack trace.
+// `npm start` (= `node --import ./local/load-tsx.mjs local/cli.ts run`) and `npm run local -- up`. This entry point
+// loads only node: built-ins and the kernel (contracts/, which needs nothing from node_modules at load time) before
+// checking node_modules, so a fresh clone without `npm ci` gets a sentence instead of a module stack trace.
 import { reportError } from "../contracts";
 import { checkInstall } from "./install-check";
 // Loads only node: built-ins and the kernel too; the engine it synthesizes with is loaded when there is work for it.

@@ -1,4 +1,4 @@
-// `npm start` (`node --import tsx local/cli.ts run`): the whole pipeline once, then the verdict.
+// `npm start` (`node --import ./local/load-tsx.mjs local/cli.ts run`): the whole pipeline once, then the verdict.
 
 import { DEFAULT_LOCAL_ROOT, EXIT, type ExitStatus, releaseStateFile } from "../contracts";
 import type { CliArgs } from "./cli-args";

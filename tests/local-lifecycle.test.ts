@@ -2,7 +2,16 @@
 // emulators, however many signals arrive; a kill -9 of npm takes the cloud down with it; --persist brings the
 // dead-letter queue back after a SIGKILL; the messages held are counted on the way out.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
@@ -226,11 +235,16 @@ test("--persist: the DLQ survives a SIGKILL of the cloud; a stop says what is ke
   assert.match(up.output.stderr, /and 5 in the dead-letter queue will be lost/);
 });
 
-test("without `npm ci`, local/cli.ts says what to run (exit 1) instead of a module stack trace", () => {
-  // The entry point and what it loads before its install check, in a folder without node_modules.
+/**
+ * Runs package.json's `npm start` line, as npm would, in a copy of the entry point and what it loads before its
+ * install check, holding only the node_modules packages named.
+ */
+function startWithout(installed: readonly string[]): ReturnType<typeof spawnSync> & { stderr: string } {
   const checkout = mkdtempSync(join(tmpdir(), "no-install-"));
   try {
     for (const file of [
+      "package.json",
+      "local/load-tsx.mjs",
       "local/cli.ts",
       "local/install-check.ts",
       "local/stack-source.ts",
@@ -239,19 +253,40 @@ test("without `npm ci`, local/cli.ts says what to run (exit 1) instead of a modu
       mkdirSync(dirname(join(checkout, file)), { recursive: true });
       copyFileSync(join(PROJECT_ROOT, file), join(checkout, file));
     }
-    const run = spawnSync(
-      process.execPath,
-      [join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs"), join(checkout, "local/cli.ts"), "run"],
+    for (const name of installed) {
+      mkdirSync(join(checkout, "node_modules"), { recursive: true });
+      symlinkSync(join(PROJECT_ROOT, "node_modules", name), join(checkout, "node_modules", name));
+    }
+    const { scripts } = JSON.parse(readFileSync(join(checkout, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    return spawnSync("sh", ["-c", scripts.start!], {
+      cwd: checkout,
+      encoding: "utf8",
+      timeout: 60_000,
       // Without FORCE_COLOR, which a library in this process may set: Node warns on stderr when NO_COLOR is set too.
-      { cwd: checkout, encoding: "utf8", timeout: 60_000, env: { ...process.env, FORCE_COLOR: undefined } },
-    );
-    assert.is(run.status, 1, run.stderr);
-    assert.match(run.stderr, /^error: the embedded cloud needs @aws-sdk\/client-sqs, .*, which are not installed\n/);
-    assert.match(run.stderr, /\nrun `npm ci` in .*no-install-\w+ first\n$/);
-    assert.not.match(run.stderr, /crash|\n {4}at /);
+      env: { ...process.env, FORCE_COLOR: undefined },
+    });
   } finally {
     rmSync(checkout, { recursive: true, force: true });
   }
+}
+
+test("`npm start` without `npm ci` says what to run (exit 1) instead of a module stack trace", () => {
+  const run = startWithout([]);
+  assert.is(run.status, 1, run.stderr);
+  assert.match(run.stderr, /^error: the embedded cloud needs tsx, which is not installed\n/);
+  assert.match(run.stderr, /\nrun `npm ci` in .*no-install-\w+ first\n$/);
+  assert.not.match(run.stderr, /crash|\n {4}at /);
+});
+
+test("`npm start` with node_modules incomplete names every missing package (exit 1)", () => {
+  const run = startWithout(["tsx"]);
+  assert.is(run.status, 1, run.stderr);
+  assert.match(run.stderr, /^error: the embedded cloud needs @aws-sdk\/client-sqs, .*, which are not installed\n/);
+  assert.not.match(run.stderr, /needs .*tsx/);
+  assert.match(run.stderr, /\nrun `npm ci` in .*no-install-\w+ first\n$/);
+  assert.not.match(run.stderr, /crash|\n {4}at /);
 });
 
 test.run();

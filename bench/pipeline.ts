@@ -32,6 +32,7 @@ import {
 import { EmbeddedCloud, synthesizeStack } from "../local";
 import { produce } from "../producer";
 import { type CostAlternative, costOfRun } from "../reporting";
+import { type CloudThreads, type CpuSplit, cpuSplit, newThreads, threadCpuMs } from "./thread-cpu";
 
 const OUT_MD = join(PROJECT_ROOT, "report", "BENCH-pipeline.md");
 const OUT_JSON = join(PROJECT_ROOT, "report", "BENCH-pipeline.json");
@@ -131,7 +132,8 @@ async function bareConditionalWrites(
   table: string,
   ms: number,
   concurrency: number,
-): Promise<{ writes: number; seconds: number; perSecond: number; cpuMsPerWrite: number }> {
+  threads: CloudThreads,
+): Promise<{ writes: number; seconds: number; perSecond: number; cpuMsPerWrite: number; split: CpuSplit }> {
   await cloud.dynamo.send(new CreateTableCommand(vehicleTableInput(table)));
   // dynalite, as DynamoDB, creates a table asynchronously: writes before it is ACTIVE are ResourceNotFound.
   const activeBy = performance.now() + 30_000;
@@ -143,6 +145,7 @@ async function bareConditionalWrites(
   let next = 0;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
+  const threadsBefore = threadCpuMs();
   const deadline = started + ms;
   const worker = async () => {
     while (performance.now() < deadline) {
@@ -172,7 +175,56 @@ async function bareConditionalWrites(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  return { writes, seconds, perSecond: writes / seconds, cpuMsPerWrite: cpuMs(process.cpuUsage(cpuBefore)) / writes };
+  return {
+    writes,
+    seconds,
+    perSecond: writes / seconds,
+    cpuMsPerWrite: cpuMs(process.cpuUsage(cpuBefore)) / writes,
+    split: cpuSplit(threadsBefore, threadCpuMs(), threads),
+  };
+}
+
+/** The table row splitting CPU per message by thread, drain against bare write; empty without /proc. */
+function threadSplitRow(t: Record<string, number>): string {
+  if (t.cpuMsPerStoredMain === undefined) return "";
+  const us = (ms: number | undefined) => `${Math.round((ms ?? 0) * 1000)}`;
+  const pair = (group: string) => `${us(t[`cpuMsPerStored${group}`])} / ${us(t[`bareCpuMsPerWrite${group}`])} µs`;
+  return (
+    `| The same by thread, drain / bare write (from /proc): the environments' threads (the consumer) ${pair("Environments")}; ` +
+    `dynalite's thread ${pair("Emulators")}; this process's main thread (fauxqs and the mapping's pollers; the bare ` +
+    `write's SDK client) ${pair("Main")}; Node's helper threads (V8's garbage collector and compilers, libuv's pool) ` +
+    `${pair("Helpers")} | ${us(t.cpuMsPerStoredEnvironments! + t.cpuMsPerStoredEmulators! + t.cpuMsPerStoredMain! + t.cpuMsPerStoredHelpers!)} µs | | |\n`
+  );
+}
+
+/** Where the split by thread puts the difference between a stored message and a bare write; empty without /proc. */
+function threadSplitText(t: Record<string, number>): string {
+  if (t.cpuMsPerStoredMain === undefined) return "";
+  const us = (ms: number) => Math.round(ms * 1000);
+  return (
+    ` By thread: the environments take ${us(t.cpuMsPerStoredEnvironments!)} µs per message where the bare write's SDK client ` +
+    `takes ${us(t.bareCpuMsPerWriteMain!)} µs of the main thread (the consumer's write is most of it: a profile of the ` +
+    "environments is in the section below); Node's helper threads, V8's garbage collector and compilers working for " +
+    `ten isolates instead of one, take ${us(t.cpuMsPerStoredHelpers!)} µs against ${us(t.bareCpuMsPerWriteHelpers!)}; the ` +
+    `main thread, now fauxqs and the pollers, ${us(t.cpuMsPerStoredMain!)} µs; dynalite ${us(t.cpuMsPerStoredEmulators!)} ` +
+    `µs against ${us(t.bareCpuMsPerWriteEmulators!)}.`
+  );
+}
+
+/** A CPU split as flat record fields, per message: `${prefix}Main`, `${prefix}Helpers`, ... */
+function perMessage(prefix: string, split: CpuSplit, messages: number): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(split).map(([group, ms]) => [`${prefix}${group[0]!.toUpperCase()}${group.slice(1)}`, ms / messages]),
+  );
+}
+
+function sumSplits(a: CpuSplit, b: CpuSplit): CpuSplit {
+  return {
+    main: a.main + b.main,
+    helpers: a.helpers + b.helpers,
+    emulators: a.emulators + b.emulators,
+    environments: a.environments + b.environments,
+  };
 }
 
 /** CPU time of every thread of this process (emulators, environments, this one), in milliseconds. */
@@ -192,10 +244,15 @@ async function drainBacklog(count: number, iam = true): Promise<Record<string, n
   const localRoot = join(DEFAULT_LOCAL_ROOT, "bench");
   rmSync(localRoot, { recursive: true, force: true });
   const stack = await synthesizeStack({ cacheDir: SYNTH_CACHE_DIR });
+  const processThreads = threadCpuMs();
   const cloud = await EmbeddedCloud.start({ localRoot, writeState: false, record: false, iam });
+  const threads: CloudThreads = {
+    helpers: new Set([...processThreads.keys()].filter((tid) => tid !== process.pid)),
+    emulators: newThreads(processThreads, threadCpuMs()),
+  };
   try {
     const deployed = await cloud.deploy(stack, { startMappings: false });
-    const before = await bareConditionalWrites(cloud, "bench-bare-before", 6_000, 16);
+    const before = await bareConditionalWrites(cloud, "bench-bare-before", 6_000, 16, threads);
     const producerClient = new SQSClient({
       endpoint: cloud.endpoints.sqs,
       region: cloud.region,
@@ -212,13 +269,15 @@ async function drainBacklog(count: number, iam = true): Promise<Record<string, n
     });
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
+    const threadsBefore = threadCpuMs();
     cloud.startMappings();
     await cloud.waitForDrain(300_000);
     const finished = performance.now();
     const drainCpuMs = cpuMs(process.cpuUsage(cpuBefore));
+    const drainSplit = cpuSplit(threadsBefore, threadCpuMs(), threads);
     stopWatching();
     await Promise.all(cloud.mappings.map((m) => m.stop()));
-    const after = await bareConditionalWrites(cloud, "bench-bare-after", 6_000, 16);
+    const after = await bareConditionalWrites(cloud, "bench-bare-after", 6_000, 16, threads);
     const runtime = [...cloud.runtimes.values()][0]!;
     const scaledAt = Math.max(started, ...runtime.stats.initEndedAt);
     const steadyStores = stores.filter((t) => t >= scaledAt);
@@ -241,6 +300,8 @@ async function drainBacklog(count: number, iam = true): Promise<Record<string, n
       coldStarts: runtime.stats.coldStarts,
       cpuMsPerStored: drainCpuMs / stores.length,
       bareCpuMsPerWrite: (before.cpuMsPerWrite + after.cpuMsPerWrite) / 2,
+      ...perMessage("cpuMsPerStored", drainSplit, stores.length),
+      ...perMessage("bareCpuMsPerWrite", sumSplits(before.split, after.split), before.writes + after.writes),
       scaleOuts: deployed.mappings.length > 0 ? cloud.mappings[0]!.stats.scaleOuts : 0,
       maximumConcurrency: deployed.mappings[0]!.config.maximumConcurrency,
       batchSize: deployed.mappings[0]!.config.batchSize,
@@ -574,7 +635,7 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
 | dynalite bare conditional PutItem rate, 16 concurrent, same emulator (mean of before and after) | ${throughput.bareWritesPerSecond!.toFixed(0)} writes/s | | |
 | Ratio pipeline / bare writes (better of ${rounds.length} rounds: ${rounds.map((r) => r.ratio!.toFixed(2)).join(", ")}) | ${ratio.toFixed(2)} | >= 0.8 | ${ok(ratio >= 0.8)} |
 | CPU per stored message in the drain, all threads (bare write: ${throughput.bareCpuMsPerWrite!.toFixed(2)} ms; rounds: ${rounds.map((r) => r.cpuMsPerStored!.toFixed(2)).join(", ")}) | ${throughput.cpuMsPerStored!.toFixed(2)} ms | | |
-| IAM evaluation on every SQS and DynamoDB call: steady drain with / without (\`--no-iam\`), each round's two drains back to back, in turns (${rounds.map((r) => `${r.throughputSteady!.toFixed(0)} / ${r.throughputSteadyWithoutIam!.toFixed(0)} msg/s, ${r.cpuMsPerStored!.toFixed(2)} / ${r.cpuMsPerStoredWithoutIam!.toFixed(2)} ms CPU per stored`).join("; ")}) | ${signedPercent(
+${threadSplitRow(throughput)}| IAM evaluation on every SQS and DynamoDB call: steady drain with / without (\`--no-iam\`), each round's two drains back to back, in turns (${rounds.map((r) => `${r.throughputSteady!.toFixed(0)} / ${r.throughputSteadyWithoutIam!.toFixed(0)} msg/s, ${r.cpuMsPerStored!.toFixed(2)} / ${r.cpuMsPerStoredWithoutIam!.toFixed(2)} ms CPU per stored`).join("; ")}) | ${signedPercent(
     percentile(
       rounds.map((r) => r.throughputSteady! / r.throughputSteadyWithoutIam! - 1),
       50,
@@ -628,15 +689,13 @@ machine did at that moment, not as a ceiling. Raw figures: [BENCH-pipeline.json]
   main thread, and nothing else. The pipeline, on the same two cores, also receives and deletes every message through
   fauxqs (the event source mapping's calls through fauxqs's request handling by \`app.inject()\`, without a socket or an
   SDK client: Lambda's pollers are the service's own), and runs the consumer in a worker thread per environment, ten
-  of them while the backlog lasts (the mapping scales to maximumConcurrency as Lambda does). Per message, CPU goes to
-  the consumer's own SDK call (serialization, SigV4 signing, \`@smithy/core\`'s middleware, HTTP), Powertools and valibot,
-  and to V8 compiling and collecting garbage in ten isolates instead of one (its helper threads are as busy as
-  dynalite's thread). The consumer logs no line per stored record any more (INFO), and the mapping's readers no longer
-  retire and respawn with every empty receive. The consumer's write is itself the bare write's work (the same
-  conditional PutItem through the same SDK), and the drain keeps both cores busy: per message the pipeline spends
-  ${throughput.cpuMsPerStored!.toFixed(2)} ms of CPU against the bare write's ${throughput.bareCpuMsPerWrite!.toFixed(2)} ms, so everything else a message costs (receive, delete,
-  validation, logs, metrics, ten isolates) costs ${((throughput.cpuMsPerStored! - throughput.bareCpuMsPerWrite!) / throughput.bareCpuMsPerWrite!).toFixed(1)} writes. A ratio of 0.8 would need it to cost a
-  quarter of one. Closing that gap would mean running a consumer other than the archive the stack deploys.
+  of them while the backlog lasts (the mapping scales to maximumConcurrency as Lambda does). The consumer's write is
+  itself the bare write's work (the same conditional PutItem through the same SDK), and the drain keeps both cores
+  busy: per message the pipeline spends ${throughput.cpuMsPerStored!.toFixed(2)} ms of CPU against the bare write's ${throughput.bareCpuMsPerWrite!.toFixed(2)} ms, so everything else a
+  message costs (receive, delete, validation, logs, metrics, ten isolates) costs ${((throughput.cpuMsPerStored! - throughput.bareCpuMsPerWrite!) / throughput.bareCpuMsPerWrite!).toFixed(1)} writes. A ratio of 0.8 would
+  need it to cost a quarter of one.${threadSplitText(throughput)} The consumer logs no line per stored record (INFO), and the
+  mapping's readers do not retire and respawn with every empty receive. Closing the gap would mean running a consumer
+  other than the archive the stack deploys, or fewer environments than the stack declares.
 - **Latency at 200/s.** Steady state is tens of milliseconds. The p99 of the whole run comes from the first seconds:
   environments are initialised one after another (0.25-1 s of CPU each) while messages arrive at full rate, the mapping
   starts with five concurrent batches and scales out while messages wait, and the backlog drains once enough

@@ -125,6 +125,8 @@ export {
   stackFileNamed,
   stackFilePath,
 } from "./stack-files";
+// A deployed stack's outputs, from the Pulumi CLI.
+export { askStackOutputs, findPulumi } from "./stack-outputs";
 // The embedded cloud's state file.
 export {
   claimStateFile,

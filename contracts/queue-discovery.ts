@@ -1,16 +1,13 @@
 /**
  * How a command finds one of the stack's queues, by its stack output name: the flag, then the environment variable,
- * then `pulumi stack output <name>` when the Pulumi CLI is on the PATH, then the running embedded cloud's state
- * file. The producer asks for queueUrl, `npm run dlq` for dlqUrl (and queueUrl, for the redrive's destination).
+ * then the stack's output of that name (`pulumi stack output --json`) when the Pulumi CLI is on the PATH, then the
+ * running embedded cloud's state file. The producer asks for queueUrl, `npm run dlq` for dlqUrl (and queueUrl, for the redrive's destination).
  */
-import { execFile } from "node:child_process";
-import { constants as fsConstants } from "node:fs";
-import { access } from "node:fs/promises";
 import * as path from "node:path";
 import { UsageError } from "./cli-errors";
 import { parseUrl } from "./flag-values";
+import { askStackOutputs, findPulumi } from "./stack-outputs";
 import { DEFAULT_STATE_FILE, type EmbeddedCloudState, inspectStateFile, isAlive } from "./state-file";
-import { PROJECT_ROOT } from "./workspace";
 
 /** A stack output naming a queue, which the embedded cloud's state file carries too (docs/CONTRACTS.md). */
 export type QueueOutput = "queueUrl" | "dlqUrl";
@@ -138,39 +135,19 @@ function queueFromStateFile(
   };
 }
 
-/** Finds `pulumi` on the PATH and returns a function asking it for a stack output, or undefined. */
+/** Finds `pulumi` on the PATH and returns a function asking it for the stack output, or undefined. */
 export async function pulumiOnPath(
   env: NodeJS.ProcessEnv = process.env,
   output: QueueOutput = "queueUrl",
 ): Promise<(() => Promise<PulumiAnswer>) | undefined> {
-  const names = process.platform === "win32" ? ["pulumi.exe", "pulumi.cmd"] : ["pulumi"];
-  for (const dir of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
-    for (const name of names) {
-      const candidate = path.join(dir, name);
-      try {
-        await access(candidate, fsConstants.X_OK);
-        return () => askPulumiForOutput(candidate, env, output);
-      } catch {
-        // not here; keep looking
-      }
-    }
-  }
-  return undefined;
-}
-
-function askPulumiForOutput(executable: string, env: NodeJS.ProcessEnv, output: QueueOutput): Promise<PulumiAnswer> {
-  return new Promise((resolve) => {
-    // Run from the project root so Pulumi finds Pulumi.yaml and the selected stack, wherever the user stands.
-    execFile(
-      executable,
-      ["stack", "output", output],
-      { cwd: PROJECT_ROOT, env, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const url = stdout.trim();
-        if (!error && url) return resolve({ ok: true, url });
-        const why = (stderr.trim().split("\n").pop() ?? "").trim() || (error ? error.message : "printed nothing");
-        resolve({ ok: false, why: `no answer (${why})` });
-      },
-    );
-  });
+  const executable = await findPulumi(env);
+  if (!executable) return undefined;
+  return async () => {
+    const answer = await askStackOutputs(executable, { env });
+    if (!answer.ok) return answer;
+    const url = answer.outputs[output];
+    return typeof url === "string" && url !== ""
+      ? { ok: true, url }
+      : { ok: false, why: `the stack has no output ${output}` };
+  };
 }

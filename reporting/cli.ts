@@ -34,7 +34,7 @@ async function reportData(args: ReportArgs): Promise<{ data: ReportData; runDir?
     functionName: target.functionName,
     tableName: target.tableName,
   };
-  const stackNames = target.stack ? namesFromStackOutputs(readStackOutputs(target.stack, PROJECT_ROOT)) : undefined;
+  const stackNames = target.stack ? namesFromStackOutputs(await readStackOutputs(target.stack)) : undefined;
   const names = {
     queueName: fromFlags.queueName ?? stackNames!.queueName,
     dlqName: fromFlags.dlqName ?? stackNames!.dlqName,

@@ -1,9 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { type CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
 import {
+  askStackOutputs,
   CONSUMER_METRICS,
   CONSUMER_NAMESPACE,
   CONSUMER_SERVICE_NAME,
+  findPulumi,
   OperatorError,
   VALIDATION_CODES,
 } from "../contracts";
@@ -41,20 +42,14 @@ export function namesFromStackOutputs(
   return names as Pick<PipelineNames, "queueName" | "dlqName" | "functionName" | "tableName">;
 }
 
-export function readStackOutputs(stack: string, cwd: string): Record<string, unknown> {
-  try {
-    return JSON.parse(
-      execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], {
-        cwd,
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      }),
-    ) as Record<string, unknown>;
-  } catch (error) {
-    throw new StackOutputsError(
-      `could not read the outputs of stack "${stack}" with the Pulumi CLI (${(error as Error).message.split("\n")[0]})`,
-    );
-  }
+/** The outputs of a deployed stack, from the Pulumi CLI on the PATH. */
+export async function readStackOutputs(stack: string): Promise<Record<string, unknown>> {
+  const pulumi = await findPulumi();
+  const answer = pulumi
+    ? await askStackOutputs(pulumi, { stack })
+    : { ok: false as const, why: "the pulumi CLI is not on the PATH" };
+  if (answer.ok) return answer.outputs;
+  throw new StackOutputsError(`could not read the outputs of stack "${stack}" with the Pulumi CLI: ${answer.why}`);
 }
 
 /** Distinct series in the consumer's namespace (billed custom metrics); undefined when ListMetrics is not allowed. */

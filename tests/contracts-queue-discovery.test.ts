@@ -4,8 +4,10 @@ import * as path from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import {
+  askStackOutputs,
   chooseSqsClient,
   discoverQueue,
+  findPulumi,
   pulumiOnPath,
   QueueNotFoundError,
   RegionMissingError,
@@ -171,21 +173,41 @@ discovery("a stale, broken or incomplete state file is skipped with the reason",
   );
 });
 
-discovery("a real `pulumi` executable on the PATH is asked for the stack output", async () => {
+discovery("a real `pulumi` executable on the PATH is asked for the stack outputs", async () => {
   const bin = path.join(dir, "bin");
   await import("node:fs/promises").then((fs) => fs.mkdir(bin));
   const fake = path.join(bin, "pulumi");
+  // The selected stack has queueUrl only; stack "other" answers text that is not JSON; any other stack is unknown.
   await writeFile(
     fake,
-    `#!/bin/sh\n[ "$1 $2 $3" = "stack output queueUrl" ] && echo "${PULUMI}" && exit 0\necho "error: bad args" >&2; exit 1\n`,
+    [
+      "#!/bin/sh",
+      `[ "$*" = "stack output --json" ] && echo '{"queueUrl": "${PULUMI}"}' && exit 0`,
+      `[ "$*" = "stack output --json --stack other" ] && echo "Current stack outputs (0)" && exit 0`,
+      `[ "$*" = "stack output --json --stack gone" ] && echo "error: no stack named 'gone' found" >&2 && exit 255`,
+      'echo "error: bad args: $*" >&2; exit 1',
+      "",
+    ].join("\n"),
   );
   await chmod(fake, 0o755);
-  const ask = await pulumiOnPath({ PATH: `${path.join(dir, "nowhere")}${path.delimiter}${bin}` });
+  const PATH = `${path.join(dir, "nowhere")}${path.delimiter}${bin}`;
+  const ask = await pulumiOnPath({ PATH });
   assert.ok(ask, "found on the PATH");
   assert.equal(await ask!(), { ok: true, url: PULUMI });
+  assert.equal(await (await pulumiOnPath({ PATH }, "dlqUrl"))!(), { ok: false, why: "the stack has no output dlqUrl" });
   assert.is(await pulumiOnPath({ PATH: path.join(dir, "nowhere") }), undefined);
   const found = await discoverQueue({ env: { PATH: bin }, stateFile: path.join(dir, "missing.json") });
   assert.equal(found, { url: PULUMI, source: "pulumi stack output" });
+
+  assert.is(await findPulumi({ PATH }), fake);
+  assert.equal(await askStackOutputs(fake, { env: { PATH } }), { ok: true, outputs: { queueUrl: PULUMI } });
+  assert.equal(await askStackOutputs(fake, { stack: "gone", env: { PATH } }), {
+    ok: false,
+    why: "no answer (error: no stack named 'gone' found)",
+  });
+  const other = await askStackOutputs(fake, { stack: "other", env: { PATH } });
+  assert.is(other.ok, false);
+  assert.match((other as { why: string }).why, /not JSON/);
 });
 
 discovery("client: AWS queue URLs use the SDK's endpoint and credential chain, with the region from the URL", () => {

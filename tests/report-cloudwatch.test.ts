@@ -13,7 +13,12 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { MetricLine } from "../contracts";
 import { computeStatistic, type MetricSelector, matchesSelector, parseStatistic } from "../metrics/aggregate";
-import { cloudWatchReportData, namesFromStackOutputs, StackOutputsError } from "../reporting/cloudwatch-run";
+import {
+  cloudWatchReportData,
+  namesFromStackOutputs,
+  readStackOutputs,
+  StackOutputsError,
+} from "../reporting/cloudwatch-run";
 import { CloudWatchReadError, toMetricDataQuery } from "../reporting/cloudwatch-source";
 import { generateReport } from "../reporting/generate";
 import { LocalMetricsSource } from "../reporting/local-source";
@@ -229,5 +234,25 @@ cloudwatch("stack outputs name the resources", () => {
     (e: unknown) => e instanceof StackOutputsError && /dlqName, functionName, tableName/.test((e as Error).message),
   );
 });
+
+cloudwatch(
+  "--stack without the Pulumi CLI on the PATH: an operator error saying so and what to pass instead",
+  async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = path.join(tmpdir(), "no-pulumi-here");
+    try {
+      await readStackOutputs("dev").then(
+        () => assert.unreachable("read outputs without a CLI"),
+        (error: unknown) => {
+          assert.instance(error, StackOutputsError);
+          assert.match((error as Error).message, /stack "dev" .*: the pulumi CLI is not on the PATH/);
+          assert.match((error as StackOutputsError).hint ?? "", /--queue-name/);
+        },
+      );
+    } finally {
+      process.env.PATH = saved;
+    }
+  },
+);
 
 cloudwatch.run();

@@ -95,7 +95,7 @@ function startCli(args: string[]): Promise<ChildRun> {
     const spawnedAt = Date.now();
     const child = spawn(
       process.execPath,
-      ["--import", join(PROJECT_ROOT, "local/load-tsx.mjs"), join(PROJECT_ROOT, "local/cli.ts"), "run", ...args],
+      ["--import", join(PROJECT_ROOT, "scripts/load-tsx.mjs"), join(PROJECT_ROOT, "local/cli.ts"), "run", ...args],
       {
         cwd: PROJECT_ROOT,
         stdio: ["ignore", "pipe", "pipe"],

@@ -27,7 +27,7 @@ export function threadCpuMs(): Map<number, number> {
   return times;
 }
 
-/** The threads a cloud adds to this process: its emulators' worker threads, then its execution environments. */
+/** How to tell a cloud's threads apart: Node's own, and the emulators' (any other thread is an environment's). */
 export interface CloudThreads {
   /** Threads that existed before the cloud started: Node's own (V8's platform workers: GC and compilers; libuv's pool). */
   helpers: ReadonlySet<number>;

@@ -49,7 +49,7 @@ export function askStackOutputs(
           why: `no answer (printed ${JSON.stringify(stdout.trim().slice(0, 80))}, not JSON)`,
         });
       }
-      const why = (stderr.trim().split("\n").pop() ?? "").trim() || error.message;
+      const why = (stderr.trim().split("\n").pop() ?? "").trim() || error.message.split("\n")[0];
       resolve({ ok: false, why: `no answer (${why})` });
     });
   });

@@ -1,4 +1,4 @@
-// `npm start` (= `node --import ./local/load-tsx.mjs local/cli.ts run`) and `npm run local -- up`. This entry point
+// `npm start` (= `node --import ./scripts/load-tsx.mjs local/cli.ts run`) and `npm run local -- up`. This entry point
 // loads only node: built-ins and the kernel (contracts/, which needs nothing from node_modules at load time) before
 // checking node_modules, so a fresh clone without `npm ci` gets a sentence instead of a module stack trace.
 import { reportError } from "../contracts";

@@ -1,4 +1,4 @@
-// `npm start` (`node --import ./local/load-tsx.mjs local/cli.ts run`): the whole pipeline once, then the verdict.
+// `npm start` (`node --import ./scripts/load-tsx.mjs local/cli.ts run`): the whole pipeline once, then the verdict.
 
 import { DEFAULT_LOCAL_ROOT, EXIT, type ExitStatus, releaseStateFile } from "../contracts";
 import type { CliArgs } from "./cli-args";
@@ -12,7 +12,7 @@ export async function runCommand(args: CliArgs): Promise<ExitStatus> {
   let interruptedAt: number | undefined;
   process.on("SIGINT", () => {
     if (interruptedAt !== undefined) {
-      // One Ctrl-C can arrive twice within milliseconds (a launcher such as the tsx CLI relays it): only a later one quits.
+      // One Ctrl-C can arrive twice within milliseconds (a launcher such as npm or the tsx CLI relays it): only a later one quits.
       if (Date.now() - interruptedAt < REPEATED_SIGNAL_MS) return;
       releaseStateFile(DEFAULT_LOCAL_ROOT);
       process.exit(EXIT.interrupted);

@@ -1,7 +1,7 @@
 import { EXIT, isAlive } from "../contracts";
 // How `up` stops: on Ctrl-C, SIGTERM, SIGHUP, or when the processes that started it are gone (a kill -9 of npm leaves
 // this process running and reachable otherwise). Every stop cleans up, however many signals arrive: a launcher that
-// relays signals (the tsx CLI, when the command runs through it) delivers one Ctrl-C twice within milliseconds, so
+// relays signals (npm, where `sh` execs the command; the tsx CLI) delivers one Ctrl-C twice within milliseconds, so
 // the handlers stay registered (`process.on`), stopping is idempotent, and the state file goes first, synchronously.
 
 import { readFileSync } from "node:fs";

@@ -43,10 +43,13 @@ export function namesFromStackOutputs(
 }
 
 /** The outputs of a deployed stack, from the Pulumi CLI on the PATH. */
-export async function readStackOutputs(stack: string): Promise<Record<string, unknown>> {
-  const pulumi = await findPulumi();
+export async function readStackOutputs(
+  stack: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Record<string, unknown>> {
+  const pulumi = await findPulumi(env);
   const answer = pulumi
-    ? await askStackOutputs(pulumi, { stack })
+    ? await askStackOutputs(pulumi, { stack, env })
     : { ok: false as const, why: "the pulumi CLI is not on the PATH" };
   if (answer.ok) return answer.outputs;
   throw new StackOutputsError(`could not read the outputs of stack "${stack}" with the Pulumi CLI: ${answer.why}`);

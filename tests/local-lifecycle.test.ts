@@ -244,7 +244,7 @@ function startWithout(installed: readonly string[]): ReturnType<typeof spawnSync
   try {
     for (const file of [
       "package.json",
-      "local/load-tsx.mjs",
+      "scripts/load-tsx.mjs",
       "local/cli.ts",
       "local/install-check.ts",
       "local/stack-source.ts",
@@ -275,7 +275,7 @@ function startWithout(installed: readonly string[]): ReturnType<typeof spawnSync
 test("`npm start` without `npm ci` says what to run (exit 1) instead of a module stack trace", () => {
   const run = startWithout([]);
   assert.is(run.status, 1, run.stderr);
-  assert.match(run.stderr, /^error: the embedded cloud needs tsx, which is not installed\n/);
+  assert.match(run.stderr, /^error: this command needs tsx, which is not installed\n/);
   assert.match(run.stderr, /\nrun `npm ci` in .*no-install-\w+ first\n$/);
   assert.not.match(run.stderr, /crash|\n {4}at /);
 });

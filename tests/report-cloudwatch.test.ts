@@ -238,20 +238,14 @@ cloudwatch("stack outputs name the resources", () => {
 cloudwatch(
   "--stack without the Pulumi CLI on the PATH: an operator error saying so and what to pass instead",
   async () => {
-    const saved = process.env.PATH;
-    process.env.PATH = path.join(tmpdir(), "no-pulumi-here");
-    try {
-      await readStackOutputs("dev").then(
-        () => assert.unreachable("read outputs without a CLI"),
-        (error: unknown) => {
-          assert.instance(error, StackOutputsError);
-          assert.match((error as Error).message, /stack "dev" .*: the pulumi CLI is not on the PATH/);
-          assert.match((error as StackOutputsError).hint ?? "", /--queue-name/);
-        },
-      );
-    } finally {
-      process.env.PATH = saved;
-    }
+    await readStackOutputs("dev", { PATH: path.join(tmpdir(), "no-pulumi-here") }).then(
+      () => assert.unreachable("read outputs without a CLI"),
+      (error: unknown) => {
+        assert.instance(error, StackOutputsError);
+        assert.match((error as Error).message, /stack "dev" .*: the pulumi CLI is not on the PATH/);
+        assert.match((error as StackOutputsError).hint ?? "", /--queue-name/);
+      },
+    );
   },
 );
 

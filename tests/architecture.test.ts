@@ -48,7 +48,7 @@ const ROLE: Record<string, string> = {
   reporting: "`npm run report`: local record or CloudWatch, observations, cost, Markdown, screenshot",
   bench: "`npm run bench`: archive, producer, pipeline benchmarks",
   scripts:
-    "`npm test` (every suite in a pool of test processes, the checks beside them), `npm run test:unit`; the tiers in `test-suites.mjs`",
+    "`npm test` (every suite in a pool of test processes, the checks beside them), `npm run test:unit`; the tiers in `test-suites.mjs`; `load-tsx.mjs`, which the npm commands preload to run TypeScript",
 };
 
 /**

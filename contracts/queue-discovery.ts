@@ -66,14 +66,19 @@ export class QueueNotFoundError extends UsageError {
 
 export type PulumiAnswer = { ok: true; url: string } | { ok: false; why: string };
 
+export type AskPulumi = (output: QueueOutput) => Promise<PulumiAnswer>;
+
 export interface DiscoveryInputs {
   /** Which queue (default queueUrl). */
   output?: QueueOutput;
   /** The flag's value, already checked by the command line. */
   flag?: string;
   env?: NodeJS.ProcessEnv;
-  /** Asks `pulumi stack output`; default: the pulumi on the PATH, if any. Injected by tests. */
-  askPulumi?: () => Promise<PulumiAnswer>;
+  /**
+   * Asks the deployed stack for an output; default: the pulumi on the PATH, if any (pulumiOnPath). A command finding
+   * both queues passes one, so Pulumi is asked once. Injected by tests.
+   */
+  askPulumi?: AskPulumi;
   /** Default: $VEHICLE_PIPELINE_STATE_FILE (tests point it at another cloud's), else this checkout's. */
   stateFile?: string;
   /** Whether a process id is alive; injected by tests. */
@@ -94,9 +99,9 @@ export async function discoverQueue(inputs: DiscoveryInputs = {}): Promise<Found
   if (fromEnv) return { url: parseUrl(fromEnv, `$${envName}`, example), source: `$${envName}` };
   tried.push(`$${envName}: not set`);
 
-  const askPulumi = inputs.askPulumi ?? (await pulumiOnPath(env, output));
+  const askPulumi = inputs.askPulumi ?? (await pulumiOnPath(env));
   if (askPulumi) {
-    const answer = await askPulumi();
+    const answer = await askPulumi(output);
     if (answer.ok) return { url: answer.url, source: "pulumi stack output" };
     tried.push(`pulumi stack output ${output}: ${answer.why}`);
   } else {
@@ -135,15 +140,17 @@ function queueFromStateFile(
   };
 }
 
-/** Finds `pulumi` on the PATH and returns a function asking it for the stack output, or undefined. */
-export async function pulumiOnPath(
-  env: NodeJS.ProcessEnv = process.env,
-  output: QueueOutput = "queueUrl",
-): Promise<(() => Promise<PulumiAnswer>) | undefined> {
+/**
+ * Finds `pulumi` on the PATH and returns a function asking the selected stack for an output, or undefined. The
+ * stack's outputs are read once (`pulumi stack output --json`), however many outputs are asked for.
+ */
+export async function pulumiOnPath(env: NodeJS.ProcessEnv = process.env): Promise<AskPulumi | undefined> {
   const executable = await findPulumi(env);
   if (!executable) return undefined;
-  return async () => {
-    const answer = await askStackOutputs(executable, { env });
+  let outputs: ReturnType<typeof askStackOutputs> | undefined;
+  return async (output) => {
+    outputs ??= askStackOutputs(executable, { env });
+    const answer = await outputs;
     if (!answer.ok) return answer;
     const url = answer.outputs[output];
     return typeof url === "string" && url !== ""

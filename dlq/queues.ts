@@ -1,7 +1,7 @@
 // Where the dead-letter queue and its source queue are: contracts' queue discovery, asked for dlqUrl and queueUrl.
 
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { chooseSqsClientFor, discoverQueue, QueueNotFoundError } from "../contracts";
+import { chooseSqsClientFor, discoverQueue, pulumiOnPath, QueueNotFoundError } from "../contracts";
 
 export interface DlqTarget {
   dlqUrl: string;
@@ -20,10 +20,12 @@ export async function locateQueues(
   options: { dlqUrl?: string; queueUrl?: string; endpoint?: string; region?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DlqTarget> {
-  const dlq = await discoverQueue({ output: "dlqUrl", flag: options.dlqUrl, env });
+  // One Pulumi CLI call for both queues.
+  const askPulumi = await pulumiOnPath(env);
+  const dlq = await discoverQueue({ output: "dlqUrl", flag: options.dlqUrl, env, askPulumi });
   let queueUrl: string | undefined;
   try {
-    queueUrl = (await discoverQueue({ output: "queueUrl", flag: options.queueUrl, env })).url;
+    queueUrl = (await discoverQueue({ output: "queueUrl", flag: options.queueUrl, env, askPulumi })).url;
   } catch (error) {
     if (!(error instanceof QueueNotFoundError)) throw error;
   }

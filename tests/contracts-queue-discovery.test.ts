@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -182,6 +183,7 @@ discovery("a real `pulumi` executable on the PATH is asked for the stack outputs
     fake,
     [
       "#!/bin/sh",
+      `echo "$*" >> "${path.join(dir, "pulumi-calls")}"`,
       `[ "$*" = "stack output --json" ] && echo '{"queueUrl": "${PULUMI}"}' && exit 0`,
       `[ "$*" = "stack output --json --stack other" ] && echo "Current stack outputs (0)" && exit 0`,
       `[ "$*" = "stack output --json --stack gone" ] && echo "error: no stack named 'gone' found" >&2 && exit 255`,
@@ -193,8 +195,9 @@ discovery("a real `pulumi` executable on the PATH is asked for the stack outputs
   const PATH = `${path.join(dir, "nowhere")}${path.delimiter}${bin}`;
   const ask = await pulumiOnPath({ PATH });
   assert.ok(ask, "found on the PATH");
-  assert.equal(await ask!(), { ok: true, url: PULUMI });
-  assert.equal(await (await pulumiOnPath({ PATH }, "dlqUrl"))!(), { ok: false, why: "the stack has no output dlqUrl" });
+  assert.equal(await ask!("queueUrl"), { ok: true, url: PULUMI });
+  assert.equal(await ask!("dlqUrl"), { ok: false, why: "the stack has no output dlqUrl" });
+  assert.is(readFileSync(path.join(dir, "pulumi-calls"), "utf8"), "stack output --json\n", "asked once for both");
   assert.is(await pulumiOnPath({ PATH: path.join(dir, "nowhere") }), undefined);
   const found = await discoverQueue({ env: { PATH: bin }, stateFile: path.join(dir, "missing.json") });
   assert.equal(found, { url: PULUMI, source: "pulumi stack output" });

@@ -203,8 +203,8 @@ function threadSplitText(t: Record<string, number>): string {
   const us = (ms: number) => Math.round(ms * 1000);
   return (
     ` By thread: the environments take ${us(t.cpuMsPerStoredEnvironments!)} µs per message where the bare write's SDK client ` +
-    `takes ${us(t.bareCpuMsPerWriteMain!)} µs of the main thread (the consumer's write is most of it: a profile of the ` +
-    "environments is in the section below); Node's helper threads, V8's garbage collector and compilers working for " +
+    `takes ${us(t.bareCpuMsPerWriteMain!)} µs of the main thread (about half of theirs is the consumer's write, by the ` +
+    "profile of the environments in the section below); Node's helper threads, V8's garbage collector and compilers working for " +
     `ten isolates instead of one, take ${us(t.cpuMsPerStoredHelpers!)} µs against ${us(t.bareCpuMsPerWriteHelpers!)}; the ` +
     `main thread, now fauxqs and the pollers, ${us(t.cpuMsPerStoredMain!)} µs; dynalite ${us(t.cpuMsPerStoredEmulators!)} ` +
     `µs against ${us(t.bareCpuMsPerWriteEmulators!)}.`
